@@ -1,0 +1,163 @@
+package org.callpark.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of the tenants, users, ring groups and park groups. A snapshot is only ever built from a
+ * configuration that passed validation as a whole (see {@link DirectoryService}); lookups are by exact extension and
+ * case-insensitive group name and domain.
+ */
+public final class Directory {
+
+    private final TenantId defaultTenant;
+    private final Map<TenantId, Tenant> tenants;
+    private final Map<TenantId, Map<String, User>> users;
+    private final Map<TenantId, Map<String, RingGroup>> ringGroups;
+    private final Map<TenantId, Map<String, ParkGroup>> parkGroups;
+    private final Map<String, TenantId> domains;
+
+    /**
+     * @param defaultTenant the tenant for unclaimed domains and IP literals
+     * @param tenants       every tenant
+     * @param users         every user of every tenant
+     * @param ringGroups    every ring group
+     * @param parkGroups    every park group
+     */
+    public Directory(TenantId defaultTenant, List<Tenant> tenants, List<User> users, List<RingGroup> ringGroups,
+            List<ParkGroup> parkGroups) {
+        this.defaultTenant = defaultTenant;
+        Map<TenantId, Tenant> t = new LinkedHashMap<>();
+        Map<String, TenantId> d = new LinkedHashMap<>();
+        for (Tenant tenant : sorted(tenants, Comparator.comparing(Tenant::id))) {
+            t.put(tenant.id(), tenant);
+            for (String domain : tenant.domains()) {
+                d.putIfAbsent(domain.toLowerCase(Locale.ROOT), tenant.id());
+            }
+        }
+        this.tenants = Collections.unmodifiableMap(t);
+        this.domains = Collections.unmodifiableMap(d);
+        this.users = index(sorted(users, Comparator.comparing(User::extension)), User::tenant, User::extension);
+        this.ringGroups = index(sorted(ringGroups, Comparator.comparing(g -> g.name().toLowerCase(Locale.ROOT))),
+                RingGroup::tenant, g -> g.name().toLowerCase(Locale.ROOT));
+        this.parkGroups = index(sorted(parkGroups, Comparator.comparing(g -> g.name().toLowerCase(Locale.ROOT))),
+                ParkGroup::tenant, g -> g.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** An empty directory: no tenants. */
+    public static Directory empty() {
+        return new Directory(TenantId.DEFAULT, List.of(), List.of(), List.of(), List.of());
+    }
+
+    private static <T> List<T> sorted(List<T> list, Comparator<T> order) {
+        List<T> copy = new ArrayList<>(list);
+        copy.sort(order);
+        return copy;
+    }
+
+    private static <T> Map<TenantId, Map<String, T>> index(List<T> items, java.util.function.Function<T, TenantId> tenant,
+            java.util.function.Function<T, String> key) {
+        Map<TenantId, Map<String, T>> result = new LinkedHashMap<>();
+        for (T item : items) {
+            result.computeIfAbsent(tenant.apply(item), x -> new LinkedHashMap<>()).put(key.apply(item), item);
+        }
+        result.replaceAll((k, v) -> Collections.unmodifiableMap(v));
+        return Collections.unmodifiableMap(result);
+    }
+
+    /** The tenant that serves unclaimed domains and IP literals. */
+    public TenantId defaultTenant() {
+        return defaultTenant;
+    }
+
+    public List<Tenant> tenants() {
+        return List.copyOf(tenants.values());
+    }
+
+    public Optional<Tenant> tenant(TenantId id) {
+        return Optional.ofNullable(tenants.get(id));
+    }
+
+    /** The tenant that claims {@code domain} (case-insensitive), else the default tenant, if it exists. */
+    public Optional<Tenant> tenantForDomain(String domain) {
+        TenantId id = domain == null ? null : domains.get(domain.toLowerCase(Locale.ROOT));
+        return tenant(id != null ? id : defaultTenant);
+    }
+
+    public List<User> users(TenantId tenant) {
+        return List.copyOf(users.getOrDefault(tenant, Map.of()).values());
+    }
+
+    public Optional<User> user(TenantId tenant, String extension) {
+        return Optional.ofNullable(users.getOrDefault(tenant, Map.of()).get(extension));
+    }
+
+    public List<RingGroup> ringGroups(TenantId tenant) {
+        return List.copyOf(ringGroups.getOrDefault(tenant, Map.of()).values());
+    }
+
+    public Optional<RingGroup> ringGroup(TenantId tenant, String name) {
+        return name == null ? Optional.empty()
+                : Optional.ofNullable(ringGroups.getOrDefault(tenant, Map.of()).get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    public List<ParkGroup> parkGroups(TenantId tenant) {
+        return List.copyOf(parkGroups.getOrDefault(tenant, Map.of()).values());
+    }
+
+    /** A park group by name (case-insensitive) or by its number. */
+    public Optional<ParkGroup> parkGroup(TenantId tenant, String nameOrNumber) {
+        if (nameOrNumber == null || nameOrNumber.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, ParkGroup> groups = parkGroups.getOrDefault(tenant, Map.of());
+        ParkGroup byName = groups.get(nameOrNumber.toLowerCase(Locale.ROOT));
+        if (byName != null) {
+            return Optional.of(byName);
+        }
+        return groups.values().stream().filter(g -> g.number().equals(nameOrNumber)).findFirst();
+    }
+
+    /** The park group the extension belongs to, if any. */
+    public Optional<ParkGroup> parkGroupOf(TenantId tenant, String extension) {
+        if (extension == null) {
+            return Optional.empty();
+        }
+        return parkGroups.getOrDefault(tenant, Map.of()).values().stream()
+                .filter(g -> !g.disabled() && g.hasMember(extension)).findFirst();
+    }
+
+    /** Every park group of every tenant. */
+    public List<ParkGroup> allParkGroups() {
+        List<ParkGroup> all = new ArrayList<>();
+        parkGroups.values().forEach(m -> all.addAll(m.values()));
+        return all;
+    }
+
+    /** Every user of every tenant. */
+    public List<User> allUsers() {
+        List<User> all = new ArrayList<>();
+        users.values().forEach(m -> all.addAll(m.values()));
+        return all;
+    }
+
+    /** Every ring group of every tenant. */
+    public List<RingGroup> allRingGroups() {
+        List<RingGroup> all = new ArrayList<>();
+        ringGroups.values().forEach(m -> all.addAll(m.values()));
+        return all;
+    }
+
+    /** This directory with extra park groups (the disabled-until-empty ones) added. */
+    public Directory withParkGroups(List<ParkGroup> extra) {
+        List<ParkGroup> groups = new ArrayList<>(allParkGroups());
+        groups.addAll(extra);
+        return new Directory(defaultTenant, tenants(), allUsers(), allRingGroups(), groups);
+    }
+}

@@ -1,0 +1,52 @@
+package org.callpark.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A park group: users who share a park slot ({@code *58}) and see each other's parked calls, with the recall rules for
+ * every call they park.
+ *
+ * @param tenant              the tenant
+ * @param name                the name, unique in the tenant (case-insensitive); letters, digits, {@code _} and {@code -}
+ *                            because it appears in SIP URIs ({@code park+Sales}) and JIDs
+ * @param number              an optional dialable number for the group's slot (e.g. {@code 700}), or empty
+ * @param members             the extensions; a user is in at most one park group
+ * @param recallTo            whom a recall rings
+ * @param ringGroup           the ring group's name, required for the two ring-group modes, else empty
+ * @param ringDuration        how long a parked call waits before a recall, and how long each recall rings
+ * @param waitBeforeRingGroup how long the parker rings before the ring group is tried
+ * @param retries             recall attempts in all, 1..10
+ * @param disabled            {@code true} for a group removed from the configuration that still holds calls: no new
+ *                            parks, its calls stay retrievable until it is empty
+ */
+public record ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
+        String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled) {
+
+    public ParkGroup {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(recallTo, "recallTo");
+        Objects.requireNonNull(ringDuration, "ringDuration");
+        Objects.requireNonNull(waitBeforeRingGroup, "waitBeforeRingGroup");
+        number = number == null ? "" : number;
+        members = members == null ? List.of() : List.copyOf(members);
+        ringGroup = ringGroup == null ? "" : ringGroup;
+    }
+
+    /** The group's slot. */
+    public SlotId slot() {
+        return SlotId.group(tenant, name);
+    }
+
+    public boolean hasMember(String extension) {
+        return members.contains(extension);
+    }
+
+    /** This group, disabled until empty. */
+    public ParkGroup asDisabled() {
+        return new ParkGroup(tenant, name, number, members, recallTo, ringGroup, ringDuration, waitBeforeRingGroup,
+                retries, true);
+    }
+}

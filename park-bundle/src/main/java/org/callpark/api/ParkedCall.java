@@ -1,0 +1,78 @@
+package org.callpark.api;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One parked call as the cluster sees it: an immutable snapshot. Every change produces a new snapshot with a
+ * {@link #version()} one higher.
+ *
+ * @param id            cluster-unique call id
+ * @param slot          the slot it waits in
+ * @param caller        the parked party
+ * @param parkedBy      the extension that parked it, or empty if it was not parked by a known user
+ * @param parkGroup     the park group whose recall rules apply, or empty for the tenant defaults
+ * @param parkedAt      when it was parked
+ * @param sequence      orders calls parked at the same instant (first in, first out within a slot)
+ * @param state         where it is in its life
+ * @param resolution    how it ended, {@code null} while it is live
+ * @param recallAttempt the current or last recall attempt, 0 before the first
+ * @param recall        the recall rules it was parked with
+ * @param node          the cluster member that holds its signalling and media
+ * @param leg           the owning node's handle for the caller's call leg (opaque to everybody else)
+ * @param nextActionAt  when the owning node acts on it next (recall, next attempt, time-out), or {@code null}
+ * @param version       increases by one with every change
+ */
+public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
+        long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
+        String leg, Instant nextActionAt, long version) {
+
+    public ParkedCall {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(slot, "slot");
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(parkedAt, "parkedAt");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(recall, "recall");
+        parkedBy = parkedBy == null ? "" : parkedBy;
+        parkGroup = parkGroup == null ? "" : parkGroup;
+        node = node == null ? "" : node;
+        leg = leg == null ? "" : leg;
+        if ((state == CallState.ENDED) != (resolution != null)) {
+            throw new IllegalArgumentException("an ENDED call needs a resolution and only an ENDED call has one");
+        }
+    }
+
+    /** The tenant this call belongs to. */
+    public TenantId tenant() {
+        return slot.tenant();
+    }
+
+    public boolean isLive() {
+        return state.isLive();
+    }
+
+    /** This call, ended with the given resolution. */
+    public ParkedCall ended(Resolution how) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
+                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1);
+    }
+
+    /** This call, ringing someone for recall attempt {@code attempt}. */
+    public ParkedCall recalling(int attempt, Instant next) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.RECALLING, null,
+                attempt, recall, node, leg, next, version + 1);
+    }
+
+    /** This call, back to waiting after a recall attempt nobody answered. */
+    public ParkedCall waiting(Instant next) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.PARKED, null,
+                recallAttempt, recall, node, leg, next, version + 1);
+    }
+
+    /** This call with a new time for the owning node's next action, in the same state. */
+    public ParkedCall rescheduled(Instant next) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
+                recallAttempt, recall, node, leg, next, version + 1);
+    }
+}

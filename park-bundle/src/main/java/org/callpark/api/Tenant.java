@@ -1,0 +1,24 @@
+package org.callpark.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A tenant: a company on the shared server, with its own extensions, groups and slots.
+ *
+ * @param id             the identifier
+ * @param name           a name for people
+ * @param domains        the SIP domains it claims (lower case); the default tenant also serves every unclaimed domain
+ * @param xmppDomain     the XMPP domain its users' JIDs live in (may be empty)
+ * @param recallDefaults the recall rules for calls parked by users who are in no park group
+ */
+public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults) {
+
+    public Tenant {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(recallDefaults, "recallDefaults");
+        name = name == null || name.isBlank() ? id.value() : name;
+        domains = domains == null ? List.of() : List.copyOf(domains);
+        xmppDomain = xmppDomain == null ? "" : xmppDomain;
+    }
+}

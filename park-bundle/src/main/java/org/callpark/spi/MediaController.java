@@ -1,0 +1,67 @@
+package org.callpark.spi;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import org.callpark.api.ParkException;
+
+/**
+ * The holding bridge a parked caller waits in, implemented by the media bundle. It anchors RTP for each call leg: hold
+ * music and prompts while a call is parked, relaying between two legs once it is retrieved or recalled. No media
+ * library type appears here.
+ */
+public interface MediaController {
+
+    /** The codecs this controller can send and receive, in order of preference. */
+    List<Codec> codecs();
+
+    /**
+     * Opens a leg: allocates a local RTP port and picks the first codec of {@code offered} it supports.
+     *
+     * @param id      a unique id for the leg (logs, events)
+     * @param offered the remote party's codecs in its order of preference
+     * @param remote  where the remote party receives RTP
+     * @throws ParkException {@code MEDIA_FAILURE} if no offered codec is supported or no port is free
+     */
+    MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException;
+
+    /**
+     * A payload format.
+     *
+     * @param name        the encoding name as in SDP ({@code PCMU}, {@code PCMA}, {@code opus}, {@code telephone-event})
+     * @param payloadType the RTP payload type
+     * @param clockRate   the RTP clock rate
+     * @param channels    the number of channels
+     */
+    record Codec(String name, int payloadType, int clockRate, int channels) {
+    }
+
+    /** One party's RTP stream, anchored at this server. */
+    interface MediaLeg extends AutoCloseable {
+
+        String id();
+
+        /** Where this server receives the leg's RTP (for the SDP answer). */
+        InetSocketAddress localAddress();
+
+        /** The negotiated codec. */
+        Codec codec();
+
+        /** Plays the named hold music in a loop (an empty name means the default). */
+        void hold(String music);
+
+        /**
+         * Plays a prompt once, then calls {@code done} (also if the prompt could not be played).
+         *
+         * @param prompt the prompt's name, e.g. {@code nothing-parked}, {@code nobody-available}
+         */
+        void prompt(String prompt, Runnable done);
+
+        /** Connects this leg to another: each hears the other. Stops music on both. */
+        void bridge(MediaLeg other);
+
+        /** Stops everything and frees the port. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,73 @@
+package org.callpark.spi;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+
+/**
+ * Holds parked calls, shared by every node of the cluster. All changes to one call are atomic and ordered cluster-wide:
+ * {@link #update} is a compare-and-set on the call, so of several racing transitions from the same state exactly one
+ * applies. Implementations must pass the store contract test.
+ */
+public interface SlotStore {
+
+    /**
+     * Adds a new call.
+     *
+     * @throws ParkException {@code CONFLICT} if a call with this id exists; {@code STORE_UNAVAILABLE}
+     */
+    void insert(ParkedCall call) throws ParkException;
+
+    /** The call with this id, live or ended-but-not-yet-deleted. */
+    Optional<ParkedCall> get(String callId) throws ParkException;
+
+    /**
+     * Atomically applies {@code transition} to the current value of the call. The function may run several times (on
+     * contention) and must be pure; returning {@code null} means "not applicable" and changes nothing. The result's
+     * version must be the current version plus one.
+     *
+     * @return the new value if the transition was applied; empty if the call does not exist or the function declined
+     * @throws ParkException {@code STORE_UNAVAILABLE}
+     */
+    Optional<ParkedCall> update(String callId, UnaryOperator<ParkedCall> transition) throws ParkException;
+
+    /** Removes a call (after it ended). Removing an absent call does nothing. */
+    void delete(String callId) throws ParkException;
+
+    /** The calls in one slot, in no particular order. */
+    List<ParkedCall> find(SlotId slot) throws ParkException;
+
+    /** The calls of one tenant, in no particular order. */
+    List<ParkedCall> find(TenantId tenant) throws ParkException;
+
+    /** Every call, in no particular order. */
+    List<ParkedCall> all() throws ParkException;
+
+    /**
+     * Reports every change made on any node, in order per call, on a thread of the store's; listeners must not block.
+     *
+     * @return closes the registration
+     */
+    AutoCloseable watch(Listener listener);
+
+    /** A short, stable id of this node in the cluster (owner of the calls it parks). */
+    String localNode();
+
+    /** The ids of the nodes currently in the cluster. */
+    List<String> nodes();
+
+    /** A change to one call. */
+    @FunctionalInterface
+    interface Listener {
+        /**
+         * @param before the call before the change, {@code null} when it was added
+         * @param after  the call after the change, {@code null} when it was deleted
+         */
+        void changed(ParkedCall before, ParkedCall after);
+    }
+}
