@@ -1,0 +1,436 @@
+package org.callpark.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.CallState;
+import org.callpark.api.Directory;
+import org.callpark.api.DirectoryService;
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkException.Reason;
+import org.callpark.api.ParkGroup;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallPolicy;
+import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RingGroup;
+import org.callpark.api.SlotId;
+import org.callpark.api.SlotKind;
+import org.callpark.api.Tenant;
+import org.callpark.api.TenantId;
+import org.callpark.spi.ParkEventListener;
+import org.callpark.spi.SlotStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one implementation of {@link CallParkService}: the park rules (which slot, who may retrieve), the state machine
+ * of a parked call (every transition a compare-and-set in the cluster-wide {@link SlotStore}, so exactly one of racing
+ * retrieves, recalls and hang-ups wins), the recall timers of the calls this node owns, and the delivery of park events
+ * to {@link ParkEventListener}s.
+ * <p>
+ * Threads: one timer thread for recall steps and one dispatcher thread that delivers events in order.
+ */
+@Component(service = CallParkService.class, immediate = true)
+public final class CallParkServiceImpl implements CallParkService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallParkServiceImpl.class);
+
+    private final DirectoryService directory;
+    private final SlotStore store;
+    private final Timers timers;
+    private final RecallLadder ladder = new RecallLadder();
+    private final ExecutorService dispatcher;
+    private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Armed> armed = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AutoCloseable watch;
+
+    private record Armed(long version, Timers.Timer timer) {
+    }
+
+    @Activate
+    public CallParkServiceImpl(@Reference DirectoryService directory, @Reference SlotStore store) {
+        this(directory, store, Timers.system("callpark-timer"), Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "callpark-events");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    CallParkServiceImpl(DirectoryService directory, SlotStore store, Timers timers, ExecutorService dispatcher) {
+        this.directory = directory;
+        this.store = store;
+        this.timers = timers;
+        this.dispatcher = dispatcher;
+        this.watch = store.watch(this::onStoreChange);
+        resumeOwnCalls();
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            watch.close();
+        } catch (Exception e) {
+            LOG.debug("Closing the store watch failed", e);
+        }
+        armed.values().forEach(a -> a.timer().cancel());
+        armed.clear();
+        timers.close();
+        dispatcher.shutdown();
+    }
+
+    @Reference(service = ParkEventListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addListener(ParkEventListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(ParkEventListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- park
+
+    @Override
+    public ParkedCall park(ParkRequest request) throws ParkException {
+        Directory dir = directory.current();
+        Tenant tenant = tenant(dir, request.tenant());
+        TenantId tid = tenant.id();
+        String parker = request.parker();
+        if (parker != null && dir.user(tid, parker).isEmpty()) {
+            throw new ParkException(Reason.NOT_PERMITTED,
+                    "extension " + parker + " is not a user of tenant '" + tid + "'");
+        }
+        Optional<ParkGroup> parkersGroup = dir.parkGroupOf(tid, parker);
+        SlotId slot;
+        ParkGroup rulesFrom;
+        switch (request.target().kind()) {
+            case OWN_EXTENSION -> {
+                if (parker == null) {
+                    throw new ParkException(Reason.NO_FREE_SLOT, "the parker is unknown, so there is no own slot");
+                }
+                slot = SlotId.extension(tid, parker);
+                rulesFrom = parkersGroup.orElse(null);
+            }
+            case EXTENSION -> {
+                String ext = request.target().value();
+                if (dir.user(tid, ext).isEmpty()) {
+                    throw new ParkException(Reason.NOT_FOUND, "no extension " + ext + " in tenant '" + tid + "'");
+                }
+                slot = SlotId.extension(tid, ext);
+                rulesFrom = parkersGroup.orElse(null);
+            }
+            case OWN_GROUP -> {
+                if (parker == null) {
+                    throw new ParkException(Reason.NO_FREE_SLOT, "the parker is unknown, so there is no own park group");
+                }
+                rulesFrom = parkersGroup.orElseThrow(() -> new ParkException(Reason.NO_FREE_SLOT,
+                        "extension " + parker + " is in no park group"));
+                slot = rulesFrom.slot();
+            }
+            case GROUP -> {
+                String name = request.target().value();
+                rulesFrom = dir.parkGroup(tid, name).orElseThrow(
+                        () -> new ParkException(Reason.NOT_FOUND, "no park group '" + name + "' in tenant '" + tid + "'"));
+                if (rulesFrom.disabled()) {
+                    throw new ParkException(Reason.SLOT_OCCUPIED,
+                            "park group '" + rulesFrom.name() + "' was removed and takes no new calls");
+                }
+                slot = rulesFrom.slot();
+            }
+            default -> throw new IllegalStateException("unknown target " + request.target());
+        }
+        RecallPolicy policy = rulesFrom != null ? policyOf(dir, rulesFrom) : tenant.recallDefaults();
+        Instant now = timers.now();
+        ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), slot, request.caller(), parker,
+                rulesFrom == null ? "" : rulesFrom.name(), now, sequence.incrementAndGet(), CallState.PARKED, null, 0,
+                policy, store.localNode(), request.leg(), now.plus(policy.ringDuration()), 1);
+        store.insert(call);
+        LOG.debug("Parked {} on {} by {}", call.id(), slot, parker);
+        return call;
+    }
+
+    private static RecallPolicy policyOf(Directory dir, ParkGroup group) {
+        List<String> ringMembers = group.recallTo().needsRingGroup()
+                ? dir.ringGroup(group.tenant(), group.ringGroup()).map(RingGroup::members).orElse(List.of())
+                : List.of();
+        return new RecallPolicy(group.recallTo(), group.recallTo().needsRingGroup() ? group.ringGroup() : null,
+                ringMembers, group.ringDuration(), group.waitBeforeRingGroup(), group.retries());
+    }
+
+    private static Tenant tenant(Directory dir, TenantId id) throws ParkException {
+        return dir.tenant(id).orElseThrow(() -> new ParkException(Reason.NOT_FOUND, "no tenant '" + id + "'"));
+    }
+
+    // ---------------------------------------------------------------- retrieve
+
+    @Override
+    public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
+        Directory dir = directory.current();
+        TenantId tid = tenant(dir, request.tenant()).id();
+        String requester = request.requester();
+        if (requester != null && dir.user(tid, requester).isEmpty()) {
+            throw new ParkException(Reason.NOT_PERMITTED,
+                    "extension " + requester + " is not a user of tenant '" + tid + "'");
+        }
+        String value = request.target().value();
+        List<SlotId> slots = new ArrayList<>(2);
+        switch (request.target().kind()) {
+            case OWN -> {
+                if (requester == null) {
+                    throw ParkException.invalid("target", "an administrator has no own slot: name an extension or group");
+                }
+                slots.add(SlotId.extension(tid, requester));
+                dir.parkGroupOf(tid, requester).ifPresent(g -> slots.add(g.slot()));
+            }
+            case EXTENSION -> {
+                if (dir.user(tid, value).isPresent()) {
+                    slots.add(SlotId.extension(tid, value));
+                } else {
+                    ParkGroup group = dir.parkGroup(tid, value).filter(g -> g.number().equals(value))
+                            .orElseThrow(() -> new ParkException(Reason.NOT_FOUND,
+                                    "no extension or park group number " + value + " in tenant '" + tid + "'"));
+                    checkMember(group, requester);
+                    slots.add(group.slot());
+                }
+            }
+            case GROUP -> {
+                ParkGroup group = dir.parkGroup(tid, value).orElseThrow(() -> new ParkException(Reason.NOT_FOUND,
+                        "no park group '" + value + "' in tenant '" + tid + "'"));
+                checkMember(group, requester);
+                slots.add(group.slot());
+            }
+            case CALL -> {
+                ParkedCall call = store.get(value).filter(ParkedCall::isLive).orElseThrow(
+                        () -> new ParkException(Reason.SLOT_EMPTY, "call " + value + " is not parked any more"));
+                if (!call.tenant().equals(tid)) {
+                    // Another tenant's call: do not even say that it exists.
+                    throw new ParkException(Reason.SLOT_EMPTY, "call " + value + " is not parked any more");
+                }
+                if (call.slot().kind() == SlotKind.GROUP) {
+                    Optional<ParkGroup> group = dir.parkGroup(tid, call.slot().name());
+                    if (group.isPresent()) {
+                        checkMember(group.get(), requester);
+                    }
+                }
+                return take(call.id(), Resolution.ANSWERED).orElseThrow(
+                        () -> new ParkException(Reason.SLOT_EMPTY, "call " + value + " was taken by someone else"));
+            }
+            default -> throw new IllegalStateException("unknown target " + request.target());
+        }
+        for (SlotId slot : slots) {
+            for (ParkedCall candidate : liveCalls(slot)) {
+                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
+                if (taken.isPresent()) {
+                    LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, requester);
+                    return taken.get();
+                }
+            }
+        }
+        throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
+    }
+
+    private static void checkMember(ParkGroup group, String requester) throws ParkException {
+        if (requester != null && !group.hasMember(requester)) {
+            throw new ParkException(Reason.NOT_PERMITTED,
+                    "extension " + requester + " is not a member of park group '" + group.name() + "'");
+        }
+    }
+
+    private static String describe(Directory dir, List<SlotId> slots) {
+        List<String> names = new ArrayList<>();
+        for (SlotId slot : slots) {
+            names.add(slot.kind() == SlotKind.EXTENSION ? slot.name()
+                    : "park group '" + dir.parkGroup(slot.tenant(), slot.name()).map(ParkGroup::name)
+                            .orElse(slot.name()) + "'");
+        }
+        return String.join(" or ", names);
+    }
+
+    /** Ends one live call with {@code how}; empty if it was not live any more (someone else won). */
+    private Optional<ParkedCall> take(String callId, Resolution how) throws ParkException {
+        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() ? c.ended(how) : null);
+        if (ended.isPresent()) {
+            forget(callId);
+        }
+        return ended;
+    }
+
+    private List<ParkedCall> liveCalls(SlotId slot) throws ParkException {
+        List<ParkedCall> calls = new ArrayList<>(store.find(slot));
+        calls.removeIf(c -> !c.isLive());
+        calls.sort(CallOrder.FIFO);
+        return calls;
+    }
+
+    // ---------------------------------------------------------------- recall answer, end
+
+    @Override
+    public ParkedCall answerRecall(String callId, int attempt) throws ParkException {
+        Optional<ParkedCall> ended = store.update(callId, c -> c.state() == CallState.RECALLING
+                && c.recallAttempt() == attempt ? c.ended(Resolution.RECALLED) : null);
+        if (ended.isPresent()) {
+            forget(callId);
+            return ended.get();
+        }
+        if (store.get(callId).filter(ParkedCall::isLive).isPresent()) {
+            throw new ParkException(Reason.CONFLICT, "call " + callId + " is not ringing recall attempt " + attempt);
+        }
+        throw new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more");
+    }
+
+    @Override
+    public ParkedCall end(String callId, Resolution resolution) throws ParkException {
+        if (resolution == Resolution.ANSWERED || resolution == Resolution.RECALLED) {
+            throw ParkException.invalid("resolution", resolution + " is given by a retrieve or an answered recall");
+        }
+        return take(callId, resolution).orElseThrow(
+                () -> new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more"));
+    }
+
+    /** Removes an ended call from the store; its final event was already published through the watch. */
+    private void forget(String callId) {
+        try {
+            store.delete(callId);
+        } catch (ParkException e) {
+            LOG.debug("Could not delete ended call {}: {}", callId, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public List<ParkedCall> list() throws ParkException {
+        return live(store.all());
+    }
+
+    @Override
+    public List<ParkedCall> list(TenantId tenant) throws ParkException {
+        return live(store.find(tenant));
+    }
+
+    @Override
+    public List<ParkedCall> list(SlotId slot) throws ParkException {
+        return liveCalls(slot);
+    }
+
+    @Override
+    public Optional<ParkedCall> find(String callId) throws ParkException {
+        return store.get(callId).filter(ParkedCall::isLive);
+    }
+
+    private static List<ParkedCall> live(List<ParkedCall> calls) {
+        List<ParkedCall> result = new ArrayList<>(calls);
+        result.removeIf(c -> !c.isLive());
+        result.sort(Comparator.comparing(ParkedCall::parkedAt).thenComparingLong(ParkedCall::sequence)
+                .thenComparing(ParkedCall::id));
+        return result;
+    }
+
+    // ---------------------------------------------------------------- events and timers
+
+    private void onStoreChange(ParkedCall before, ParkedCall after) {
+        ParkedCall current = after != null ? after : before;
+        if (current != null && store.localNode().equals(current.node())) {
+            if (after != null && after.isLive() && after.nextActionAt() != null) {
+                arm(after);
+            } else {
+                disarm(current.id());
+            }
+        }
+        Optional<ParkEvent.Type> type = ParkEvents.typeOf(before, after);
+        if (type.isPresent()) {
+            ParkEvent event = new ParkEvent(type.get(), after, timers.now());
+            try {
+                dispatcher.execute(() -> deliver(event));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Event {} after shutdown dropped", event.type());
+            }
+        }
+    }
+
+    private void deliver(ParkEvent event) {
+        for (ParkEventListener listener : listeners) {
+            try {
+                listener.onParkEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Park event listener {} failed on {}: {}", listener, event.type(), e.toString());
+            }
+        }
+    }
+
+    /** After a (re)start: takes up the timers of the calls this node owns and clears ended leftovers. */
+    private void resumeOwnCalls() {
+        try {
+            for (ParkedCall call : store.all()) {
+                if (!store.localNode().equals(call.node())) {
+                    continue;
+                }
+                if (!call.isLive()) {
+                    forget(call.id());
+                } else if (call.nextActionAt() != null) {
+                    arm(call);
+                }
+            }
+        } catch (ParkException e) {
+            LOG.warn("Could not resume the timers of parked calls: {}", e.getMessage());
+        }
+    }
+
+    private void arm(ParkedCall call) {
+        armed.compute(call.id(), (id, previous) -> {
+            if (previous != null) {
+                if (previous.version() >= call.version()) {
+                    return previous;
+                }
+                previous.timer().cancel();
+            }
+            long version = call.version();
+            return new Armed(version, timers.schedule(call.nextActionAt(), () -> due(id, version)));
+        });
+    }
+
+    private void disarm(String callId) {
+        Armed previous = armed.remove(callId);
+        if (previous != null) {
+            previous.timer().cancel();
+        }
+    }
+
+    private void due(String callId, long version) {
+        armed.computeIfPresent(callId, (id, a) -> a.version() == version ? null : a);
+        try {
+            Instant now = timers.now();
+            Optional<ParkedCall> next = store.update(callId,
+                    c -> c.version() == version && c.isLive() ? ladder.onDue(c, now) : null);
+            if (next.isPresent() && !next.get().isLive()) {
+                forget(callId);
+            }
+        } catch (ParkException | RuntimeException e) {
+            LOG.warn("Recall step of call {} failed, retrying in 1 s: {}", callId, e.getMessage());
+            timers.schedule(timers.now().plusSeconds(1), () -> due(callId, version));
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package org.callpark.internal;
+
+import static org.callpark.internal.DemoDirectory.ACME;
+import static org.callpark.internal.DemoDirectory.DEFAULT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.callpark.api.CallState;
+import org.callpark.api.CallerId;
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkException.Reason;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallMode;
+import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
+import org.callpark.api.SlotId;
+import org.callpark.internal.store.InMemorySlotStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CallParkServiceImplTest {
+
+    private static final CallerId CUSTOMER = CallerId.of("+4930123456", "Customer");
+
+    private final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final ManualTimers timers = new ManualTimers(Instant.parse("2026-11-25T10:00:00Z"));
+    private InMemorySlotStore store;
+    private FakeDirectoryService directory;
+    private CallParkServiceImpl service;
+
+    /** Runs dispatched events at once, on the caller's thread. */
+    static final class DirectExecutor extends AbstractExecutorService {
+        private volatile boolean shutdown;
+
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shutdown = true;
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        store = new InMemorySlotStore("node-a");
+        directory = new FakeDirectoryService(DemoDirectory.build());
+        service = newService(timers);
+    }
+
+    private CallParkServiceImpl newService(Timers t) {
+        CallParkServiceImpl s = new CallParkServiceImpl(directory, store, t, new DirectExecutor());
+        s.addListener(events::add);
+        return s;
+    }
+
+    @AfterEach
+    void stop() {
+        service.deactivate();
+    }
+
+    private ParkedCall park(String parker, ParkTarget target) throws ParkException {
+        return service.park(new ParkRequest(DEFAULT, target, parker, CUSTOMER, "leg-1"));
+    }
+
+    private ParkedCall retrieve(String requester, RetrieveTarget target) throws ParkException {
+        return service.retrieve(new RetrieveRequest(DEFAULT, requester, target));
+    }
+
+    private List<ParkEvent.Type> eventTypes() {
+        synchronized (events) {
+            return events.stream().map(ParkEvent::type).toList();
+        }
+    }
+
+    @Test
+    void parkOnOwnExtensionUsesTheParkersGroupRules() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+
+        assertEquals(SlotId.extension(DEFAULT, "101"), call.slot());
+        assertEquals("101", call.parkedBy());
+        assertEquals("Sales", call.parkGroup());
+        assertEquals(RecallMode.USER_THEN_RING_GROUP, call.recall().mode());
+        assertEquals(List.of("104", "105"), call.recall().ringGroupMembers());
+        assertEquals(call.parkedAt().plusSeconds(30), call.nextActionAt());
+        assertEquals(List.of(ParkEvent.Type.PARKED), eventTypes());
+        assertEquals(List.of(call), service.list());
+    }
+
+    @Test
+    void parkByUserWithoutGroupUsesTenantDefaults() throws Exception {
+        ParkedCall call = park("104", ParkTarget.extension("102"));
+
+        assertEquals(SlotId.extension(DEFAULT, "102"), call.slot());
+        assertEquals("", call.parkGroup());
+        assertEquals(DemoDirectory.TENANT_DEFAULTS, call.recall());
+    }
+
+    @Test
+    void parkToOwnGroupNeedsAGroup() throws Exception {
+        ParkedCall call = park("102", ParkTarget.ownGroup());
+        assertEquals(SlotId.group(DEFAULT, "sales"), call.slot());
+
+        ParkException e = assertThrows(ParkException.class, () -> park("104", ParkTarget.ownGroup()));
+        assertEquals(Reason.NO_FREE_SLOT, e.reason());
+        assertTrue(e.getMessage().contains("104"), e.getMessage());
+    }
+
+    @Test
+    void parkRefusesUnknownTargetsAndForeignParkers() {
+        assertEquals(Reason.NOT_FOUND,
+                assertThrows(ParkException.class, () -> park("101", ParkTarget.extension("999"))).reason());
+        assertEquals(Reason.NOT_FOUND,
+                assertThrows(ParkException.class, () -> park("101", ParkTarget.group("Nope"))).reason());
+        assertEquals(Reason.NOT_PERMITTED,
+                assertThrows(ParkException.class, () -> park("201", ParkTarget.ownExtension())).reason());
+        assertEquals(Reason.NO_FREE_SLOT,
+                assertThrows(ParkException.class, () -> park(null, ParkTarget.ownExtension())).reason());
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void anOccupiedSlotQueuesCallsFirstInFirstOut() throws Exception {
+        ParkedCall first = park("101", ParkTarget.extension("101"));
+        timers.advance(Duration.ofSeconds(1));
+        ParkedCall second = park("102", ParkTarget.extension("101"));
+        ParkedCall third = park("103", ParkTarget.extension("101")); // same instant: sequence decides
+
+        assertEquals(List.of(first, second, third), service.list(SlotId.extension(DEFAULT, "101")));
+        assertEquals(first.id(), retrieve("105", RetrieveTarget.extension("101")).id());
+        assertEquals(second.id(), retrieve("105", RetrieveTarget.extension("101")).id());
+        assertEquals(third.id(), retrieve("105", RetrieveTarget.extension("101")).id());
+        assertEquals(Reason.SLOT_EMPTY,
+                assertThrows(ParkException.class, () -> retrieve("105", RetrieveTarget.extension("101"))).reason());
+    }
+
+    @Test
+    void ownRetrieveTakesOwnExtensionFirstThenTheGroupsLongestWaiting() throws Exception {
+        ParkedCall groupOld = park("101", ParkTarget.ownGroup());
+        timers.advance(Duration.ofSeconds(1));
+        ParkedCall groupNew = park("103", ParkTarget.ownGroup());
+        ParkedCall own = park("101", ParkTarget.extension("102"));
+
+        assertEquals(own.id(), retrieve("102", RetrieveTarget.own()).id());
+        assertEquals(groupOld.id(), retrieve("102", RetrieveTarget.own()).id());
+        assertEquals(groupNew.id(), retrieve("102", RetrieveTarget.own()).id());
+        ParkException empty = assertThrows(ParkException.class, () -> retrieve("102", RetrieveTarget.own()));
+        assertEquals(Reason.SLOT_EMPTY, empty.reason());
+        assertTrue(empty.getMessage().contains("102") && empty.getMessage().contains("Sales"), empty.getMessage());
+    }
+
+    @Test
+    void retrieveEndsTheCallAnsweredAndReportsIt() throws Exception {
+        ParkedCall parked = park("101", ParkTarget.ownExtension());
+        ParkedCall taken = retrieve("104", RetrieveTarget.extension("101"));
+
+        assertEquals(parked.id(), taken.id());
+        assertEquals(CallState.ENDED, taken.state());
+        assertEquals(Resolution.ANSWERED, taken.resolution());
+        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RETRIEVED), eventTypes());
+        assertTrue(service.list().isEmpty());
+        assertTrue(store.all().isEmpty(), "ended calls are removed from the store");
+        assertEquals(0, timers.pending(), "no recall timer left behind");
+    }
+
+    @Test
+    void groupCallsOnlyForMembersExtensionCallsForTheWholeTenant() throws Exception {
+        park("101", ParkTarget.ownGroup());
+        ParkException refused = assertThrows(ParkException.class, () -> retrieve("104", RetrieveTarget.group("sales")));
+        assertEquals(Reason.NOT_PERMITTED, refused.reason());
+        assertEquals(Reason.NOT_PERMITTED,
+                assertThrows(ParkException.class, () -> retrieve("104", RetrieveTarget.extension("700"))).reason());
+        assertEquals("sales", retrieve("103", RetrieveTarget.extension("700")).slot().name(), "group number works");
+
+        park("101", ParkTarget.ownExtension());
+        assertEquals("101", retrieve("106", RetrieveTarget.extension("101")).slot().name());
+    }
+
+    @Test
+    void anotherTenantNeverSeesTheCall() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+
+        assertEquals(Reason.NOT_FOUND, assertThrows(ParkException.class,
+                () -> service.retrieve(new RetrieveRequest(ACME, "201", RetrieveTarget.extension("101")))).reason());
+        assertEquals(Reason.SLOT_EMPTY, assertThrows(ParkException.class,
+                () -> service.retrieve(new RetrieveRequest(ACME, "201", RetrieveTarget.call(call.id())))).reason());
+        assertEquals(Reason.NOT_PERMITTED, assertThrows(ParkException.class,
+                () -> service.retrieve(new RetrieveRequest(DEFAULT, "201", RetrieveTarget.extension("101")))).reason());
+        assertTrue(service.list(ACME).isEmpty());
+        assertEquals(1, service.list(DEFAULT).size());
+    }
+
+    @Test
+    void administratorRetrievesAnyCallOfTheTenantById() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownGroup());
+        assertEquals(call.id(), service.retrieve(new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(call.id()))).id());
+        assertEquals(Reason.INVALID_ARGUMENT, assertThrows(ParkException.class,
+                () -> service.retrieve(new RetrieveRequest(DEFAULT, null, RetrieveTarget.own()))).reason());
+    }
+
+    @Test
+    void recallLadderWithoutAnswerEndsTimedOutAfterTheRetries() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension()); // Sales: ring 30 s, 3 retries
+
+        timers.advance(Duration.ofSeconds(29));
+        assertEquals(CallState.PARKED, service.find(call.id()).orElseThrow().state());
+        timers.advance(Duration.ofSeconds(1));
+        ParkedCall recalling = service.find(call.id()).orElseThrow();
+        assertEquals(CallState.RECALLING, recalling.state());
+        assertEquals(1, recalling.recallAttempt());
+
+        timers.advance(Duration.ofSeconds(30 * 5)); // attempt 1 rings, waits, 2 rings, waits, 3 rings
+        assertTrue(service.find(call.id()).isEmpty());
+        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RECALLING, ParkEvent.Type.RECALL_FAILED,
+                ParkEvent.Type.RECALLING, ParkEvent.Type.RECALL_FAILED, ParkEvent.Type.RECALLING,
+                ParkEvent.Type.TIMED_OUT), eventTypes());
+        assertEquals(0, timers.pending());
+    }
+
+    @Test
+    void retrieveDuringRecallWinsAndTheTimerThenDoesNothing() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+        timers.advance(Duration.ofSeconds(30));
+        assertEquals(CallState.RECALLING, service.find(call.id()).orElseThrow().state());
+
+        assertEquals(call.id(), retrieve("102", RetrieveTarget.extension("101")).id());
+        timers.advance(Duration.ofMinutes(10));
+        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RECALLING, ParkEvent.Type.RETRIEVED), eventTypes());
+        assertEquals(Reason.NOT_FOUND, assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1))
+                .reason());
+    }
+
+    @Test
+    void answeringARecallNeedsTheRingingAttempt() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+        assertEquals(Reason.CONFLICT,
+                assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1)).reason());
+        timers.advance(Duration.ofSeconds(60)); // attempt 1 rang and failed
+        timers.advance(Duration.ofSeconds(30)); // attempt 2 rings
+        assertEquals(Reason.CONFLICT,
+                assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1)).reason());
+
+        ParkedCall answered = service.answerRecall(call.id(), 2);
+        assertEquals(Resolution.RECALLED, answered.resolution());
+        assertEquals(ParkEvent.Type.RECALL_ANSWERED, eventTypes().get(eventTypes().size() - 1));
+    }
+
+    @Test
+    void callerHangingUpEndsAbandonedAndFreesTheSlot() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+        assertEquals(Resolution.ABANDONED, service.end(call.id(), Resolution.ABANDONED).resolution());
+        assertEquals(Reason.SLOT_EMPTY,
+                assertThrows(ParkException.class, () -> retrieve("102", RetrieveTarget.extension("101"))).reason());
+        assertEquals(Reason.NOT_FOUND,
+                assertThrows(ParkException.class, () -> service.end(call.id(), Resolution.FORCED)).reason());
+        assertEquals(Reason.INVALID_ARGUMENT,
+                assertThrows(ParkException.class, () -> service.end(call.id(), Resolution.ANSWERED)).reason());
+        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.ABANDONED), eventTypes());
+    }
+
+    @Test
+    void racingRetrievesRecallAnswersHangupsAndTimersGiveExactlyOneResolution() throws Exception {
+        Timers real = Timers.system("test-timer");
+        CallParkServiceImpl racy = new CallParkServiceImpl(directory, store, real, new DirectExecutor());
+        List<ParkEvent> finals = Collections.synchronizedList(new ArrayList<>());
+        racy.addListener(e -> {
+            if (e.type().isFinal()) {
+                finals.add(e);
+            }
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 100; round++) {
+                finals.clear();
+                ParkedCall call = racy.park(new ParkRequest(DEFAULT, ParkTarget.ownExtension(), "101", CUSTOMER, ""));
+                // Put it into recall attempt 1 so that an answer can race too.
+                store.update(call.id(), c -> c.recalling(1, Instant.now().plusMillis(1)));
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    int kind = i % 4;
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            switch (kind) {
+                                case 0 -> racy.retrieve(new RetrieveRequest(DEFAULT, "102",
+                                        RetrieveTarget.extension("101")));
+                                case 1 -> racy.answerRecall(call.id(), 1);
+                                case 2 -> racy.end(call.id(), Resolution.ABANDONED);
+                                default -> racy.retrieve(new RetrieveRequest(DEFAULT, null,
+                                        RetrieveTarget.call(call.id())));
+                            }
+                            return true;
+                        } catch (ParkException e) {
+                            return false;
+                        }
+                    }));
+                }
+                go.countDown();
+                int winners = 0;
+                for (Future<Boolean> f : results) {
+                    winners += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (racy.find(call.id()).isPresent() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                // The recall timer (1 ms) races as well: it may be the one that resolves (TIMED_OUT is not
+                // possible at attempt 1 of 3, it may move the call back to PARKED and the racers still win).
+                assertTrue(winners <= 1, "round " + round + ": " + winners + " winners");
+                assertEquals(1, finals.size(), "round " + round + ": final events " + finals);
+                assertEquals(winners, 1, "round " + round + ": nobody won");
+            }
+        } finally {
+            pool.shutdownNow();
+            racy.deactivate();
+        }
+    }
+
+    @Test
+    void aRestartedServiceResumesTheTimersOfItsCalls() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension());
+        service.deactivate();
+        events.clear();
+
+        ManualTimers later = timers; // same clock; the old timers were cancelled by deactivate
+        service = newService(later);
+        later.advance(Duration.ofSeconds(30));
+        assertEquals(CallState.RECALLING, service.find(call.id()).orElseThrow().state());
+        assertEquals(List.of(ParkEvent.Type.RECALLING), eventTypes());
+    }
+}
