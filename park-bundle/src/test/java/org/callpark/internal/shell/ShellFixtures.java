@@ -130,6 +130,17 @@ public final class ShellFixtures {
         return lines.get(0);
     }
 
+    /** The cells of the one printed table row whose first cell is {@code first}. */
+    public static List<String> row(String output, String first) {
+        List<List<String>> rows = Arrays.stream(output.split("\\R")).map(ShellFixtures::cells)
+                .filter(c -> c.get(0).equals(first)).collect(Collectors.toList());
+        if (rows.size() != 1) {
+            throw new AssertionError("expected one row starting '" + first + "' but found " + rows.size() + " in:\n"
+                    + output);
+        }
+        return rows.get(0);
+    }
+
     /** The cells of a table row printed by ShellTable (ASCII or Unicode separators), trimmed. */
     public static List<String> cells(String row) {
         return Arrays.stream(row.split(" [|│] ", -1)).map(String::trim).collect(Collectors.toList());
