@@ -38,7 +38,8 @@ public class ParkGroupCompleter implements Completer {
         if (id != null && directory.tenant(id).isPresent()) {
             groups = directory.parkGroups(id);
         }
-        return groups.stream().map(ParkGroup::name).distinct().collect(Collectors.toList());
+        return groups.stream().map(ParkGroup::name).distinct().sorted(String.CASE_INSENSITIVE_ORDER)
+                .collect(Collectors.toList());
     }
 
     /** The value of the last {@code -t x}, {@code --tenant x} or {@code --tenant=x} on the line, or {@code null}. */
