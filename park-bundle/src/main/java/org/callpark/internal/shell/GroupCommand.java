@@ -55,8 +55,7 @@ public class GroupCommand implements Action {
         TenantId given = ShellText.tenant(directory, tenant);
         TenantId t = given != null ? given : directory.defaultTenant();
         ParkGroup g = directory.parkGroup(t, group.trim()).orElseThrow(() -> new IllegalArgumentException(
-                "no park group '" + group + "' in tenant " + t + " (groups: " + directory.parkGroups(t).stream()
-                        .map(ParkGroup::name).collect(Collectors.joining(", ")) + ")"));
+                "no park group '" + group + "' in tenant " + t + known(directory, t)));
         List<ParkedCall> calls;
         try {
             calls = park.list(g.slot());
@@ -84,6 +83,12 @@ public class GroupCommand implements Action {
         System.out.println("Parked calls:");
         CallsTable.print(System.out, directory, calls, clock, longIds);
         return null;
+    }
+
+    private static String known(Directory directory, TenantId tenant) {
+        List<ParkGroup> groups = directory.parkGroups(tenant);
+        return groups.isEmpty() ? " (it has no park groups)"
+                : " (groups: " + groups.stream().map(ParkGroup::name).collect(Collectors.joining(", ")) + ")";
     }
 
     /** {@code Reception: 100 Desk, 105 Eve}, or the bare name if the ring group is not configured (any more). */

@@ -83,6 +83,15 @@ class GroupCommandTest {
     }
 
     @Test
+    void tenantWithoutGroups() {
+        GroupCommand c = command("Sales");
+        c.directories = new ShellTestDirectoryService(org.callpark.api.Directory.empty());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(c));
+        assertEquals("no park group 'Sales' in tenant default (it has no park groups)", e.getMessage());
+    }
+
+    @Test
     void storeDown() {
         park.failure = new ParkException(ParkException.Reason.STORE_UNAVAILABLE, "timeout");
 
