@@ -1,0 +1,53 @@
+package org.callpark.internal.shell;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.callpark.api.Directory;
+import org.callpark.api.ParkedCall;
+
+/** The parked-calls table shared by {@code park:list} and {@code park:group}. */
+final class CallsTable {
+
+    static final String EMPTY = "No parked calls.";
+
+    private CallsTable() {
+    }
+
+    /** Prints the calls oldest first, or {@value #EMPTY}. */
+    static void print(PrintStream out, Directory directory, List<ParkedCall> calls, Clock clock, boolean longIds) {
+        if (calls.isEmpty()) {
+            out.println(EMPTY);
+            return;
+        }
+        List<ParkedCall> sorted = new ArrayList<>(calls);
+        sorted.sort(Comparator.comparing(ParkedCall::parkedAt).thenComparingLong(ParkedCall::sequence));
+
+        ShellTable table = new ShellTable();
+        table.column("Call");
+        table.column("Tenant");
+        table.column("Slot");
+        table.column("Caller");
+        table.column("Parked by");
+        table.column("Since");
+        table.column("Waiting").alignRight();
+        table.column("State");
+        for (ParkedCall call : sorted) {
+            table.addRow().addContent(
+                    longIds ? call.id() : ShellText.shortId(call.id()),
+                    call.tenant().value(),
+                    ShellText.slot(directory, call.slot()),
+                    ShellText.caller(call.caller()),
+                    ShellText.user(directory, call.tenant(), call.parkedBy()),
+                    ShellText.since(call.parkedAt(), clock.getZone()),
+                    ShellText.waiting(Duration.between(call.parkedAt(), clock.instant())),
+                    ShellText.state(call));
+        }
+        table.print(out);
+    }
+}
