@@ -38,10 +38,12 @@ import com.hazelcast.osgi.HazelcastOSGiService;
  * configuration events). A real change restarts the member: calls held only by this node are then lost, so it is
  * logged as a warning. An invalid change is refused and the running member kept.
  * <p>
+ * The component is immediate: the node joins the cluster when the bundle starts, not when the store is first used.
+ * <p>
  * Users that cache anything bound to the instance (map proxies, listener registrations) must follow restarts through
  * {@link #addRestartListener(Consumer)}.
  */
-@Component(service = ClusterMember.class, configurationPid = "org.callpark.cluster")
+@Component(service = ClusterMember.class, configurationPid = "org.callpark.cluster", immediate = true)
 @Designate(ocd = ClusterConfig.class)
 public final class ClusterMember {
 
