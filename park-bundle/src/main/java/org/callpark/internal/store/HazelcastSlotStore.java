@@ -1,0 +1,305 @@
+package org.callpark.internal.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkException.Reason;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.callpark.internal.cluster.ClusterMember;
+import org.callpark.internal.cluster.MemberConfigFactory;
+import org.callpark.spi.SlotStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastException;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+
+/**
+ * The cluster-wide {@link SlotStore}: an {@link IMap} {@code callpark.calls} from call id to the call as JSON
+ * ({@link CallCodec}). No class of this bundle goes into Hazelcast: values are {@link HazelcastJsonValue}s, and
+ * {@link #update} is an optimistic compare-and-set ({@code replace(id, rawValueRead, newValue)}, retried on contention)
+ * instead of an entry processor. The {@code slot} and {@code tenant} lookups use HASH indexes configured on the member
+ * by {@link MemberConfigFactory}.
+ * <p>
+ * Hazelcast failures become {@link ParkException}s with {@link Reason#STORE_UNAVAILABLE}.
+ */
+@Component(service = SlotStore.class)
+public final class HazelcastSlotStore implements SlotStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastSlotStore.class);
+
+    private final Supplier<HazelcastInstance> hazelcast;
+    private final Supplier<String> nodeId;
+    private final ClusterMember member;
+    private final Consumer<HazelcastInstance> onRestart = this::reregister;
+    private final CallCodec codec = new CallCodec();
+    private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+
+    @Activate
+    public HazelcastSlotStore(@Reference ClusterMember member) {
+        this.member = member;
+        this.hazelcast = member::instance;
+        this.nodeId = member::nodeId;
+        member.addRestartListener(onRestart);
+    }
+
+    /** A store on a given member, for tests. */
+    HazelcastSlotStore(HazelcastInstance hazelcast, String nodeId) {
+        Objects.requireNonNull(hazelcast, "hazelcast");
+        Objects.requireNonNull(nodeId, "nodeId");
+        this.member = null;
+        this.hazelcast = () -> hazelcast;
+        this.nodeId = () -> nodeId;
+    }
+
+    /** Removes every listener this store registered. */
+    @Deactivate
+    public void close() {
+        if (member != null) {
+            member.removeRestartListener(onRestart);
+        }
+        for (Registration r : List.copyOf(registrations)) {
+            r.close();
+        }
+    }
+
+    @Override
+    public void insert(ParkedCall call) throws ParkException {
+        Objects.requireNonNull(call, "call");
+        HazelcastJsonValue existing = call(() -> map().putIfAbsent(call.id(), codec.encode(call)));
+        if (existing != null) {
+            throw new ParkException(Reason.CONFLICT, "call " + call.id() + " exists already");
+        }
+    }
+
+    @Override
+    public Optional<ParkedCall> get(String callId) throws ParkException {
+        HazelcastJsonValue raw = call(() -> map().get(callId));
+        return raw == null ? Optional.empty() : Optional.of(decode(callId, raw));
+    }
+
+    @Override
+    public Optional<ParkedCall> update(String callId, UnaryOperator<ParkedCall> transition) throws ParkException {
+        Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(transition, "transition");
+        IMap<String, HazelcastJsonValue> map = call(this::map);
+        for (int attempt = 1;; attempt++) {
+            HazelcastJsonValue raw = call(() -> map.get(callId));
+            if (raw == null) {
+                return Optional.empty();
+            }
+            ParkedCall current = decode(callId, raw);
+            ParkedCall next = transition.apply(current);
+            if (next == null) {
+                return Optional.empty();
+            }
+            if (!next.id().equals(current.id()) || next.version() != current.version() + 1) {
+                throw new IllegalStateException("a transition of call " + callId + " must keep the id and raise the"
+                        + " version by one: " + current.version() + " -> " + next.id() + " v" + next.version());
+            }
+            HazelcastJsonValue encoded = codec.encode(next);
+            // Compare with the exact value read: re-encoding it could differ from what is stored.
+            if (call(() -> map.replace(callId, raw, encoded))) {
+                return Optional.of(codec.decode(encoded));
+            }
+            if (attempt % 100 == 0) {
+                LOG.debug("update of call {} still contended after {} attempts", callId, attempt);
+            }
+        }
+    }
+
+    @Override
+    public void delete(String callId) throws ParkException {
+        // remove, not delete: delete() would publish the REMOVED event without the old value
+        call(() -> map().remove(callId));
+    }
+
+    @Override
+    public List<ParkedCall> find(SlotId slot) throws ParkException {
+        return query(Predicates.equal(MemberConfigFactory.SLOT_ATTRIBUTE, slot.key()));
+    }
+
+    @Override
+    public List<ParkedCall> find(TenantId tenant) throws ParkException {
+        return query(Predicates.equal(MemberConfigFactory.TENANT_ATTRIBUTE, tenant.value()));
+    }
+
+    @Override
+    public List<ParkedCall> all() throws ParkException {
+        return decodeAll(call(() -> new ArrayList<>(map().values())));
+    }
+
+    @Override
+    public AutoCloseable watch(Listener listener) {
+        Registration registration = new Registration(Objects.requireNonNull(listener, "listener"));
+        registrations.add(registration);
+        registration.register(hazelcast.get());
+        return registration;
+    }
+
+    @Override
+    public String localNode() {
+        return nodeId.get();
+    }
+
+    @Override
+    public List<String> nodes() {
+        List<String> nodes = new ArrayList<>();
+        for (Member m : hazelcast.get().getCluster().getMembers()) {
+            nodes.add(m.getUuid().toString());
+        }
+        return nodes;
+    }
+
+    private IMap<String, HazelcastJsonValue> map() {
+        return hazelcast.get().getMap(MemberConfigFactory.CALLS_MAP);
+    }
+
+    private List<ParkedCall> query(Predicate<String, HazelcastJsonValue> predicate) throws ParkException {
+        return decodeAll(call(() -> new ArrayList<>(map().values(predicate))));
+    }
+
+    private List<ParkedCall> decodeAll(Collection<HazelcastJsonValue> values) {
+        List<ParkedCall> calls = new ArrayList<>(values.size());
+        for (HazelcastJsonValue v : values) {
+            try {
+                calls.add(codec.decode(v));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Skipping an unreadable parked call record: {}", e.getMessage());
+            }
+        }
+        return calls;
+    }
+
+    private ParkedCall decode(String callId, HazelcastJsonValue raw) throws ParkException {
+        try {
+            return codec.decode(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ParkException(Reason.STORE_UNAVAILABLE, "call " + callId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Re-adds the open listener registrations on a restarted member. */
+    private void reregister(HazelcastInstance restarted) {
+        for (Registration r : registrations) {
+            r.register(restarted);
+        }
+    }
+
+    @FunctionalInterface
+    private interface HazelcastCall<T> {
+        T run();
+    }
+
+    private static <T> T call(HazelcastCall<T> op) throws ParkException {
+        try {
+            return op.run();
+        } catch (HazelcastInstanceNotActiveException e) {
+            throw new ParkException(Reason.STORE_UNAVAILABLE, "the cluster member is not running", e);
+        } catch (HazelcastException e) {
+            // includes OperationTimeoutException and the retryable/target-disconnected family
+            throw new ParkException(Reason.STORE_UNAVAILABLE, "cluster store failure: " + e.getMessage(), e);
+        }
+    }
+
+    /** One {@link #watch} registration; follows member restarts. */
+    private final class Registration implements AutoCloseable, EntryAddedListener<String, HazelcastJsonValue>,
+            EntryUpdatedListener<String, HazelcastJsonValue>, EntryRemovedListener<String, HazelcastJsonValue> {
+
+        private final Listener listener;
+        private HazelcastInstance instance; // guarded by this
+        private UUID id; // guarded by this
+        private boolean closed; // guarded by this
+
+        Registration(Listener listener) {
+            this.listener = listener;
+        }
+
+        synchronized void register(HazelcastInstance hz) {
+            if (closed || hz == instance) {
+                return;
+            }
+            IMap<String, HazelcastJsonValue> map = hz.getMap(MemberConfigFactory.CALLS_MAP);
+            id = map.addEntryListener(this, true);
+            instance = hz;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            registrations.remove(this);
+            try {
+                instance.getMap(MemberConfigFactory.CALLS_MAP).removeEntryListener(id);
+            } catch (HazelcastInstanceNotActiveException | HazelcastException e) {
+                LOG.debug("Removing a call listener from a stopped member: {}", e.getMessage());
+            }
+        }
+
+        @Override
+        public void entryAdded(EntryEvent<String, HazelcastJsonValue> event) {
+            deliver(event, null, event.getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, HazelcastJsonValue> event) {
+            deliver(event, event.getOldValue(), event.getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, HazelcastJsonValue> event) {
+            deliver(event, event.getOldValue(), null);
+        }
+
+        private void deliver(EntryEvent<String, HazelcastJsonValue> event, HazelcastJsonValue before,
+                HazelcastJsonValue after) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            ParkedCall from;
+            ParkedCall to;
+            try {
+                from = before == null ? null : codec.decode(before);
+                to = after == null ? null : codec.decode(after);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Ignoring a change of call {}: {}", event.getKey(), e.getMessage());
+                return;
+            }
+            try {
+                listener.changed(from, to);
+            } catch (RuntimeException e) {
+                LOG.warn("A parked call listener failed on a change of call {}", event.getKey(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.callpark.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.callpark.api.CallState;
+import org.callpark.api.CallerId;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallMode;
+import org.callpark.api.RecallPolicy;
+import org.callpark.api.Resolution;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+class CallCodecTest {
+
+    private final CallCodec codec = new CallCodec();
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private static ParkedCall everyFieldSet() {
+        RecallPolicy policy = new RecallPolicy(RecallMode.RING_GROUP_ONLY, "Reception", List.of("100", "101", "102"),
+                Duration.ofMillis(45_500), Duration.ofSeconds(12), 4);
+        return new ParkedCall("call-1", SlotId.group(TenantId.of("acme"), "Front-Desk"),
+                CallerId.of("+4930123456", "Customer"), "201", "front-desk", Instant.parse("2026-11-25T10:15:30.123Z"),
+                42, CallState.ENDED, Resolution.RECALLED, 3, policy, "node-7", "leg-abc",
+                Instant.parse("2026-11-25T10:16:00.456Z"), 9);
+    }
+
+    @Test
+    void roundTripKeepsEveryField() {
+        ParkedCall call = everyFieldSet();
+        assertEquals(call, codec.decode(codec.encode(call)));
+    }
+
+    @Test
+    void roundTripOfALiveCallWithoutOptionalParts() {
+        ParkedCall call = new ParkedCall("c2", SlotId.extension(TenantId.DEFAULT, "101"), CallerId.of("", ""), null,
+                null, Instant.ofEpochMilli(0), 0, CallState.PARKED, null, 0,
+                new RecallPolicy(RecallMode.USER_ONLY, null, null, Duration.ofSeconds(30), Duration.ZERO, 1), null,
+                null, null, 0);
+        ParkedCall back = codec.decode(codec.encode(call));
+        assertEquals(call, back);
+        assertNull(back.nextActionAt());
+        assertNull(back.resolution());
+        assertNull(back.recall().ringGroup());
+    }
+
+    @Test
+    void writesTheStableFieldNames() throws Exception {
+        JsonNode json = mapper.readTree(codec.toJson(everyFieldSet()));
+        for (String field : List.of("id", "tenant", "slot", "kind", "name", "callerNumber", "callerName", "parkedBy",
+                "parkGroup", "parkedAt", "sequence", "state", "resolution", "attempt", "recall", "node", "leg",
+                "nextActionAt", "version")) {
+            assertTrue(json.has(field), field);
+        }
+        for (String field : List.of("mode", "ringGroup", "members", "ringDurationMs", "waitMs", "retries")) {
+            assertTrue(json.get("recall").has(field), "recall." + field);
+        }
+        assertEquals("acme/group/front-desk", json.get("slot").asText());
+        assertEquals("acme", json.get("tenant").asText());
+        assertEquals("group", json.get("kind").asText());
+        assertEquals("front-desk", json.get("name").asText());
+        assertEquals(Instant.parse("2026-11-25T10:15:30.123Z").toEpochMilli(), json.get("parkedAt").asLong());
+        assertEquals(45_500, json.get("recall").get("ringDurationMs").asLong());
+        assertEquals(3, json.get("recall").get("members").size());
+        assertEquals(9, json.get("version").asLong());
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws Exception {
+        ObjectNode json = (ObjectNode) mapper.readTree(codec.toJson(everyFieldSet()));
+        json.put("futureField", "from a newer node");
+        json.putObject("futureObject").put("x", 1);
+        ((ObjectNode) json.get("recall")).putArray("futureList").add(1);
+        assertEquals(everyFieldSet(), codec.fromJson(mapper.writeValueAsString(json)));
+    }
+
+    @Test
+    void awkwardDisplayNamesSurvive() {
+        ParkedCall base = everyFieldSet();
+        for (String name : List.of("<&\"'>", "O'Brien \"The Boss\" <boss@example.com> & Co", "Ünïcødé 日本語 🎉",
+                "back\\slash\ttab\nnewline", "")) {
+            ParkedCall call = new ParkedCall(base.id(), base.slot(), CallerId.of("sip:<1>&'\"", name), base.parkedBy(),
+                    base.parkGroup(), base.parkedAt(), base.sequence(), base.state(), base.resolution(),
+                    base.recallAttempt(), base.recall(), base.node(), base.leg(), base.nextActionAt(), base.version());
+            assertEquals(call, codec.decode(codec.encode(call)), name);
+        }
+    }
+
+    @Test
+    void instantsAreKeptToTheMillisecond() {
+        ParkedCall base = everyFieldSet();
+        ParkedCall precise = base.rescheduled(Instant.parse("2026-11-25T10:16:00.456789Z"));
+        assertEquals(Instant.parse("2026-11-25T10:16:00.456Z"), codec.decode(codec.encode(precise)).nextActionAt());
+    }
+
+    @Test
+    void unreadableRecordsAreRejectedWithAClearMessage() {
+        assertThrows(IllegalArgumentException.class, () -> codec.fromJson("not json"));
+        assertThrows(IllegalArgumentException.class, () -> codec.fromJson("[1,2]"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> codec.fromJson("{\"id\":\"c9\",\"state\":\"PARKED\"}"));
+        assertTrue(e.getMessage().contains("c9"), e.getMessage());
+    }
+}

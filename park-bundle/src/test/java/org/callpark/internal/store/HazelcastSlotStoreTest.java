@@ -1,0 +1,129 @@
+package org.callpark.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.callpark.api.ParkException;
+import org.callpark.api.SlotId;
+import org.callpark.internal.cluster.MemberConfigFactory;
+import org.callpark.internal.cluster.MemberSettings;
+import org.callpark.spi.SlotStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * The Hazelcast store passes the contract with two real members in this JVM (TCP/IP join on 127.0.0.1, free ports
+ * from 15701 up, a random cluster name, multicast off): node A and node B are stores on different members.
+ */
+class HazelcastSlotStoreTest extends SlotStoreContract {
+
+    static {
+        // Hazelcast logs through SLF4J (slf4j-simple in tests): keep its INFO chatter out of the build output.
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    }
+
+    private HazelcastInstance memberA;
+    private HazelcastInstance memberB;
+    private HazelcastSlotStore storeA;
+    private HazelcastSlotStore storeB;
+
+    @BeforeAll
+    void startMembers() throws IOException {
+        String cluster = "callpark-test-" + UUID.randomUUID();
+        int portA = freePort(15701 + ThreadLocalRandom.current().nextInt(2000));
+        int portB = freePort(portA + 1);
+        List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
+        memberA = Hazelcast.newHazelcastInstance(memberConfig(cluster, members, portA));
+        memberB = Hazelcast.newHazelcastInstance(memberConfig(cluster, members, portB));
+        assertEquals(2, memberA.getCluster().getMembers().size(), "the two members formed one cluster");
+        storeA = new HazelcastSlotStore(memberA, memberA.getCluster().getLocalMember().getUuid().toString());
+        storeB = new HazelcastSlotStore(memberB, memberB.getCluster().getLocalMember().getUuid().toString());
+    }
+
+    @AfterAll
+    void stopMembers() {
+        if (storeA != null) {
+            storeA.close();
+            storeB.close();
+        }
+        if (memberB != null) {
+            memberB.shutdown();
+        }
+        if (memberA != null) {
+            memberA.shutdown();
+        }
+    }
+
+    static Config memberConfig(String cluster, List<String> members, int port) {
+        Config config = MemberConfigFactory.build(new MemberSettings(cluster, members, port, false, "127.0.0.1", 1));
+        config.setInstanceName(cluster + "-" + port);
+        // Tests only: do not wait for other members longer than needed.
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        return config;
+    }
+
+    static int freePort(int from) throws IOException {
+        for (int port = from; port < from + 200 && port < 65536; port++) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                s.setReuseAddress(true);
+                return port;
+            } catch (IOException taken) {
+                // next one
+            }
+        }
+        throw new IOException("no free port from " + from);
+    }
+
+    @Override
+    protected SlotStore nodeA() {
+        return storeA;
+    }
+
+    @Override
+    protected SlotStore nodeB() {
+        return storeB;
+    }
+
+    @Test
+    void theTwoNodesAreDistinctMembers() {
+        assertNotEquals(storeA.localNode(), storeB.localNode());
+        assertEquals(2, storeA.nodes().size());
+        assertEquals(storeA.nodes().stream().sorted().toList(), storeB.nodes().stream().sorted().toList());
+    }
+
+    @Test
+    void aStoppedMemberMeansStoreUnavailable() throws Exception {
+        String cluster = "callpark-test-" + UUID.randomUUID();
+        int port = freePort(memberB.getCluster().getLocalMember().getAddress().getPort() + 1);
+        HazelcastInstance lone = Hazelcast.newHazelcastInstance(
+                memberConfig(cluster, List.of("127.0.0.1:" + port), port));
+        HazelcastSlotStore store = new HazelcastSlotStore(lone, "lone");
+        lone.shutdown();
+
+        for (ThrowingCall call : List.<ThrowingCall>of(() -> store.get("x"), () -> store.delete("x"),
+                () -> store.update("x", SlotStoreContract.retrieve()), () -> store.all(),
+                () -> store.find(SlotId.parse("default/ext/1")),
+                () -> store.insert(TestCalls.parked("x", SlotId.parse("default/ext/1"))))) {
+            ParkException e = assertThrows(ParkException.class, call::run);
+            assertEquals(ParkException.Reason.STORE_UNAVAILABLE, e.reason());
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingCall {
+        void run() throws Exception;
+    }
+}
