@@ -14,7 +14,8 @@ import org.callpark.api.TenantId;
 import org.callpark.api.User;
 
 /**
- * Writes a directory as the flat configuration {@link DirectoryParser} reads, every key explicit, all values strings
+ * Writes a directory as the flat configuration {@link DirectoryParser} reads, every key explicit except empty optional
+ * ones (xmppDomain, jid, number), all values strings
  * (lists comma-separated) so that the {@code .cfg} file FileInstall writes back stays readable. Disabled park groups
  * are runtime state and are not written. For a valid directory {@code parse(write(d))} equals {@code d}.
  */
@@ -33,7 +34,7 @@ public final class DirectoryWriter {
             RecallPolicy r = t.recallDefaults();
             p.put(tenantKey(id, NAME), t.name());
             p.put(tenantKey(id, DOMAINS), String.join(", ", t.domains()));
-            p.put(tenantKey(id, XMPP_DOMAIN), t.xmppDomain());
+            putOptional(p, tenantKey(id, XMPP_DOMAIN), t.xmppDomain());
             p.put(tenantKey(id, RECALL_MODE), r.mode().name());
             p.put(tenantKey(id, RECALL_RING_GROUP), r.ringGroup() == null ? "" : r.ringGroup());
             p.put(tenantKey(id, RECALL_RING_DURATION), Durations.format(r.ringDuration()));
@@ -43,7 +44,7 @@ public final class DirectoryWriter {
         for (User u : m.users()) {
             p.put(userKey(u.tenant(), u.extension(), NAME), u.displayName());
             p.put(userKey(u.tenant(), u.extension(), PASSWORD), u.sipPassword());
-            p.put(userKey(u.tenant(), u.extension(), JID), u.jid());
+            putOptional(p, userKey(u.tenant(), u.extension(), JID), u.jid());
         }
         for (RingGroup g : m.ringGroups()) {
             p.put(ringGroupKey(g.tenant(), g.name(), MEMBERS), String.join(", ", g.members()));
@@ -52,7 +53,7 @@ public final class DirectoryWriter {
             if (g.disabled()) {
                 continue;
             }
-            p.put(parkGroupKey(g.tenant(), g.name(), NUMBER), g.number());
+            putOptional(p, parkGroupKey(g.tenant(), g.name(), NUMBER), g.number());
             p.put(parkGroupKey(g.tenant(), g.name(), MEMBERS), String.join(", ", g.members()));
             p.put(parkGroupKey(g.tenant(), g.name(), RECALL_TO), g.recallTo().name());
             p.put(parkGroupKey(g.tenant(), g.name(), RING_GROUP_NAME), g.ringGroup());
@@ -61,5 +62,12 @@ public final class DirectoryWriter {
             p.put(parkGroupKey(g.tenant(), g.name(), RETRIES), Integer.toString(g.retries()));
         }
         return p;
+    }
+
+    /** The optional settings (xmppDomain, jid, number) are left out when empty; they read back as empty. */
+    private static void putOptional(Map<String, String> p, String key, String value) {
+        if (!value.isEmpty()) {
+            p.put(key, value);
+        }
     }
 }
