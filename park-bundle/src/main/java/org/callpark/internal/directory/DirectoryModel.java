@@ -13,7 +13,8 @@ import org.callpark.api.User;
 /**
  * A candidate directory as plain lists, before validation. Unlike {@link Directory}, which indexes by extension and
  * case-insensitive name, the lists keep every entry, so the validator can see two groups whose names differ only in
- * case. Disabled park groups are runtime state, not configuration, and are never part of a model.
+ * case. Disabled park groups are runtime state, not configuration, and are never part of a model. Public so that
+ * other internal clients (REST, UI) can validate what they received before it collapses into a {@link Directory}.
  *
  * @param defaultTenant the tenant for unclaimed domains and IP literals
  * @param tenants       the tenants in configured order
@@ -21,10 +22,10 @@ import org.callpark.api.User;
  * @param ringGroups    the ring groups
  * @param parkGroups    the (enabled) park groups
  */
-record DirectoryModel(TenantId defaultTenant, List<Tenant> tenants, List<User> users, List<RingGroup> ringGroups,
+public record DirectoryModel(TenantId defaultTenant, List<Tenant> tenants, List<User> users, List<RingGroup> ringGroups,
         List<ParkGroup> parkGroups) {
 
-    DirectoryModel {
+    public DirectoryModel {
         Objects.requireNonNull(defaultTenant, "defaultTenant");
         tenants = List.copyOf(tenants);
         users = List.copyOf(users);
@@ -33,14 +34,14 @@ record DirectoryModel(TenantId defaultTenant, List<Tenant> tenants, List<User> u
     }
 
     /** The configuration part of a directory: everything but its disabled-until-empty park groups. */
-    static DirectoryModel of(Directory directory) {
+    public static DirectoryModel of(Directory directory) {
         Objects.requireNonNull(directory, "directory");
         return new DirectoryModel(directory.defaultTenant(), directory.tenants(), directory.allUsers(),
                 directory.allRingGroups(), directory.allParkGroups().stream().filter(g -> !g.disabled()).toList());
     }
 
     /** The directory; only meaningful for a model that passed validation (duplicates would collapse). */
-    Directory toDirectory() {
+    public Directory toDirectory() {
         return new Directory(defaultTenant, tenants, users, ringGroups, parkGroups);
     }
 }
