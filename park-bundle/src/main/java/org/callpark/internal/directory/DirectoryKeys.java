@@ -1,0 +1,167 @@
+package org.callpark.internal.directory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.callpark.api.RecallMode;
+import org.callpark.api.TenantId;
+
+/**
+ * The property keys of the directory configuration (PID {@value #PID}), their defaults, and the words that name a
+ * tenant, user or group in violation messages. Parser, validator and writer share them so that a violation's field is
+ * always the key an administrator would edit.
+ */
+final class DirectoryKeys {
+
+    static final String PID = "org.callpark.directory";
+
+    static final String DEFAULT_TENANT = "defaultTenant";
+    static final String TENANTS = "tenants";
+
+    static final String TENANT = "tenant";
+    static final String USER = "user";
+    static final String RING_GROUP = "ringgroup";
+    static final String PARK_GROUP = "parkgroup";
+    static final List<String> KINDS = List.of(TENANT, USER, RING_GROUP, PARK_GROUP);
+
+    // tenant.<t>.<attr>
+    static final String NAME = "name";
+    static final String DOMAINS = "domains";
+    static final String XMPP_DOMAIN = "xmppDomain";
+    static final String RECALL_MODE = "recall.mode";
+    static final String RECALL_RING_GROUP = "recall.ringGroup";
+    static final String RECALL_RING_DURATION = "recall.ringDuration";
+    static final String RECALL_WAIT = "recall.waitBeforeRingGroup";
+    static final String RECALL_RETRIES = "recall.retries";
+    static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
+            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES);
+
+    // user.<t>.<ext>.<attr>
+    static final String PASSWORD = "password";
+    static final String JID = "jid";
+    static final List<String> USER_ATTRS = List.of(NAME, PASSWORD, JID);
+
+    // ringgroup.<t>.<name>.<attr>
+    static final String MEMBERS = "members";
+    static final List<String> RING_GROUP_ATTRS = List.of(MEMBERS);
+
+    // parkgroup.<t>.<name>.<attr>
+    static final String NUMBER = "number";
+    static final String RECALL_TO = "recallTo";
+    static final String RING_GROUP_NAME = "ringGroup";
+    static final String RING_DURATION = "ringDuration";
+    static final String WAIT = "waitBeforeRingGroup";
+    static final String RETRIES = "retries";
+    static final List<String> PARK_GROUP_ATTRS = List.of(NUMBER, MEMBERS, RECALL_TO, RING_GROUP_NAME, RING_DURATION,
+            WAIT, RETRIES);
+
+    /** Recall defaults for a tenant's users outside park groups and for unset park group settings. */
+    static final RecallMode DEFAULT_MODE = RecallMode.USER_ONLY;
+    static final Duration DEFAULT_RING_DURATION = Duration.ofSeconds(45);
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    static final int DEFAULT_RETRIES = 3;
+
+    /** The ConfigAdmin/FileInstall key that names the file a configuration came from. */
+    static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+
+    private DirectoryKeys() {
+    }
+
+    /** ConfigAdmin, FileInstall and DS bookkeeping, never part of the directory. */
+    static boolean isBookkeeping(String key) {
+        return key.startsWith("service.") || key.startsWith("felix.") || key.startsWith("component.")
+                || key.startsWith("osgi.");
+    }
+
+    static String tenantKey(String tenant, String attr) {
+        return TENANT + "." + tenant + "." + attr;
+    }
+
+    static String userKey(String tenant, String extension, String attr) {
+        return USER + "." + tenant + "." + extension + "." + attr;
+    }
+
+    static String ringGroupKey(String tenant, String name, String attr) {
+        return RING_GROUP + "." + tenant + "." + name + "." + attr;
+    }
+
+    static String parkGroupKey(String tenant, String name, String attr) {
+        return PARK_GROUP + "." + tenant + "." + name + "." + attr;
+    }
+
+    static String tenantKey(TenantId tenant, String attr) {
+        return tenantKey(tenant.value(), attr);
+    }
+
+    static String userKey(TenantId tenant, String extension, String attr) {
+        return userKey(tenant.value(), extension, attr);
+    }
+
+    static String ringGroupKey(TenantId tenant, String name, String attr) {
+        return ringGroupKey(tenant.value(), name, attr);
+    }
+
+    static String parkGroupKey(TenantId tenant, String name, String attr) {
+        return parkGroupKey(tenant.value(), name, attr);
+    }
+
+    // --- words for messages ---
+
+    static String tenantWords(String tenant) {
+        return "tenant '" + tenant + "'";
+    }
+
+    static String userWords(String tenant, String extension) {
+        return tenantWords(tenant) + ", user " + extension;
+    }
+
+    static String ringGroupWords(String tenant, String name) {
+        return tenantWords(tenant) + ", ring group '" + name + "'";
+    }
+
+    static String parkGroupWords(String tenant, String name) {
+        return tenantWords(tenant) + ", park group '" + name + "'";
+    }
+
+    static String recallDefaultsWords(String tenant) {
+        return tenantWords(tenant) + ", recall defaults";
+    }
+
+    /**
+     * The closest of {@code candidates} to a misspelt word (at most two edits, ignoring case), or {@code null}.
+     */
+    static String suggest(String word, List<String> candidates) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : candidates) {
+            int d = distance(word.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance with adjacent transpositions (so {@code retires} is one edit from {@code retries}). */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

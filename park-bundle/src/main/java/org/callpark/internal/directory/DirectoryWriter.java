@@ -1,0 +1,73 @@
+package org.callpark.internal.directory;
+
+import static org.callpark.internal.directory.DirectoryKeys.*;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.callpark.api.Directory;
+import org.callpark.api.ParkGroup;
+import org.callpark.api.RecallPolicy;
+import org.callpark.api.RingGroup;
+import org.callpark.api.Tenant;
+import org.callpark.api.TenantId;
+import org.callpark.api.User;
+
+/**
+ * Writes a directory as the flat configuration {@link DirectoryParser} reads, every key explicit except empty optional
+ * ones (xmppDomain, jid, number), all values strings
+ * (lists comma-separated) so that the {@code .cfg} file FileInstall writes back stays readable. Disabled park groups
+ * are runtime state and are not written. For a valid directory {@code parse(write(d))} equals {@code d}.
+ */
+public final class DirectoryWriter {
+
+    public Map<String, String> write(Directory directory) {
+        return write(DirectoryModel.of(directory));
+    }
+
+    public Map<String, String> write(DirectoryModel m) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(DEFAULT_TENANT, m.defaultTenant().value());
+        p.put(TENANTS, String.join(", ", m.tenants().stream().map(t -> t.id().value()).toList()));
+        for (Tenant t : m.tenants()) {
+            TenantId id = t.id();
+            RecallPolicy r = t.recallDefaults();
+            p.put(tenantKey(id, NAME), t.name());
+            p.put(tenantKey(id, DOMAINS), String.join(", ", t.domains()));
+            putOptional(p, tenantKey(id, XMPP_DOMAIN), t.xmppDomain());
+            p.put(tenantKey(id, RECALL_MODE), r.mode().name());
+            p.put(tenantKey(id, RECALL_RING_GROUP), r.ringGroup() == null ? "" : r.ringGroup());
+            p.put(tenantKey(id, RECALL_RING_DURATION), Durations.format(r.ringDuration()));
+            p.put(tenantKey(id, RECALL_WAIT), Durations.format(r.waitBeforeRingGroup()));
+            p.put(tenantKey(id, RECALL_RETRIES), Integer.toString(r.retries()));
+        }
+        for (User u : m.users()) {
+            p.put(userKey(u.tenant(), u.extension(), NAME), u.displayName());
+            p.put(userKey(u.tenant(), u.extension(), PASSWORD), u.sipPassword());
+            putOptional(p, userKey(u.tenant(), u.extension(), JID), u.jid());
+        }
+        for (RingGroup g : m.ringGroups()) {
+            p.put(ringGroupKey(g.tenant(), g.name(), MEMBERS), String.join(", ", g.members()));
+        }
+        for (ParkGroup g : m.parkGroups()) {
+            if (g.disabled()) {
+                continue;
+            }
+            putOptional(p, parkGroupKey(g.tenant(), g.name(), NUMBER), g.number());
+            p.put(parkGroupKey(g.tenant(), g.name(), MEMBERS), String.join(", ", g.members()));
+            p.put(parkGroupKey(g.tenant(), g.name(), RECALL_TO), g.recallTo().name());
+            p.put(parkGroupKey(g.tenant(), g.name(), RING_GROUP_NAME), g.ringGroup());
+            p.put(parkGroupKey(g.tenant(), g.name(), RING_DURATION), Durations.format(g.ringDuration()));
+            p.put(parkGroupKey(g.tenant(), g.name(), WAIT), Durations.format(g.waitBeforeRingGroup()));
+            p.put(parkGroupKey(g.tenant(), g.name(), RETRIES), Integer.toString(g.retries()));
+        }
+        return p;
+    }
+
+    /** The optional settings (xmppDomain, jid, number) are left out when empty; they read back as empty. */
+    private static void putOptional(Map<String, String> p, String key, String value) {
+        if (!value.isEmpty()) {
+            p.put(key, value);
+        }
+    }
+}
