@@ -22,10 +22,19 @@ import java.util.Objects;
  * @param leg           the owning node's handle for the caller's call leg (opaque to everybody else)
  * @param nextActionAt  when the owning node acts on it next (recall, next attempt, time-out), or {@code null}
  * @param version       increases by one with every change
+ * @param recallTarget  who the current recall step rings; {@code null} unless {@link CallState#RECALLING}
  */
 public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
         long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
-        String leg, Instant nextActionAt, long version) {
+        String leg, Instant nextActionAt, long version, RecallTarget recallTarget) {
+
+    /** A call whose recall step, if it is recalling, rings the parker. */
+    public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
+            long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
+            String leg, Instant nextActionAt, long version) {
+        this(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution, recallAttempt, recall, node,
+                leg, nextActionAt, version, state == CallState.RECALLING ? RecallTarget.PARKER : null);
+    }
 
     public ParkedCall {
         Objects.requireNonNull(id, "id");
@@ -41,6 +50,9 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
         if ((state == CallState.ENDED) != (resolution != null)) {
             throw new IllegalArgumentException("an ENDED call needs a resolution and only an ENDED call has one");
         }
+        if ((state == CallState.RECALLING) != (recallTarget != null)) {
+            throw new IllegalArgumentException("a RECALLING call needs a recall target and only a RECALLING call has one");
+        }
     }
 
     /** The tenant this call belongs to. */
@@ -55,24 +67,29 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     /** This call, ended with the given resolution. */
     public ParkedCall ended(Resolution how) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
-                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1);
+                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null);
     }
 
-    /** This call, ringing someone for recall attempt {@code attempt}. */
+    /** This call, ringing the parker for recall attempt {@code attempt}. */
     public ParkedCall recalling(int attempt, Instant next) {
+        return recalling(attempt, RecallTarget.PARKER, next);
+    }
+
+    /** This call, ringing {@code target} for recall attempt {@code attempt} until {@code next}. */
+    public ParkedCall recalling(int attempt, RecallTarget target, Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.RECALLING, null,
-                attempt, recall, node, leg, next, version + 1);
+                attempt, recall, node, leg, next, version + 1, Objects.requireNonNull(target, "target"));
     }
 
     /** This call, back to waiting after a recall attempt nobody answered. */
     public ParkedCall waiting(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.PARKED, null,
-                recallAttempt, recall, node, leg, next, version + 1);
+                recallAttempt, recall, node, leg, next, version + 1, null);
     }
 
     /** This call with a new time for the owning node's next action, in the same state. */
     public ParkedCall rescheduled(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, next, version + 1);
+                recallAttempt, recall, node, leg, next, version + 1, recallTarget);
     }
 }

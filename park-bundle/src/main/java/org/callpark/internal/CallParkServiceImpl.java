@@ -32,7 +32,9 @@ import org.callpark.api.SlotId;
 import org.callpark.api.SlotKind;
 import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
+import org.callpark.api.RecallTarget;
 import org.callpark.spi.ParkEventListener;
+import org.callpark.spi.RecallDialer;
 import org.callpark.spi.SlotStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -64,10 +66,16 @@ public final class CallParkServiceImpl implements CallParkService {
     private final ExecutorService dispatcher;
     private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Armed> armed = new ConcurrentHashMap<>();
+    private final Map<String, ActiveRing> ringing = new ConcurrentHashMap<>();
+    private volatile RecallDialer dialer;
     private final AtomicLong sequence = new AtomicLong();
     private final AutoCloseable watch;
 
     private record Armed(long version, Timers.Timer timer) {
+    }
+
+    /** The recall step this node is ringing for one call. */
+    private record ActiveRing(long version, int attempt, RecallTarget target, RecallDialer.Ringing ringing) {
     }
 
     @Activate
@@ -97,6 +105,8 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         armed.values().forEach(a -> a.timer().cancel());
         armed.clear();
+        ringing.values().forEach(r -> r.ringing().cancel());
+        ringing.clear();
         timers.close();
         dispatcher.shutdown();
     }
@@ -109,6 +119,18 @@ public final class CallParkServiceImpl implements CallParkService {
 
     void removeListener(ParkEventListener listener) {
         listeners.remove(listener);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setDialer(RecallDialer dialer) {
+        this.dialer = dialer;
+    }
+
+    void unsetDialer(RecallDialer dialer) {
+        if (this.dialer == dialer) {
+            this.dialer = null;
+        }
     }
 
     // ---------------------------------------------------------------- park
@@ -359,6 +381,7 @@ public final class CallParkServiceImpl implements CallParkService {
             } else {
                 disarm(current.id());
             }
+            stopStaleRinging(current.id(), after);
         }
         Optional<ParkEvent.Type> type = ParkEvents.typeOf(before, after);
         if (type.isPresent()) {
@@ -425,12 +448,96 @@ public final class CallParkServiceImpl implements CallParkService {
             Instant now = timers.now();
             Optional<ParkedCall> next = store.update(callId,
                     c -> c.version() == version && c.isLive() ? ladder.onDue(c, now) : null);
-            if (next.isPresent() && !next.get().isLive()) {
-                forget(callId);
-            }
+            next.ifPresent(this::afterStep);
         } catch (ParkException | RuntimeException e) {
             LOG.warn("Recall step of call {} failed, retrying in 1 s: {}", callId, e.getMessage());
             timers.schedule(timers.now().plusSeconds(1), () -> due(callId, version));
+        }
+    }
+
+    // ---------------------------------------------------------------- recall ringing
+
+    /** After this node applied a ladder step: ring the new step's targets, or clean up an ended call. */
+    private void afterStep(ParkedCall call) {
+        cancelRinging(call.id());
+        if (!call.isLive()) {
+            forget(call.id());
+        } else if (call.state() == CallState.RECALLING) {
+            startRinging(call);
+        }
+    }
+
+    private void startRinging(ParkedCall call) {
+        List<String> targets = RecallLadder.targetsOf(call);
+        RecallDialer d = dialer;
+        int attempt = call.recallAttempt();
+        RecallTarget target = call.recallTarget();
+        if (d == null || targets.isEmpty()) {
+            LOG.debug("Recall {} attempt {} of {}: nobody to ring ({}), moving on", call.id(), attempt, target,
+                    d == null ? "no dialer" : "no targets");
+            stepFailedLater(call.id(), attempt, target);
+            return;
+        }
+        RecallDialer.Outcome outcome = new RecallDialer.Outcome() {
+            @Override
+            public boolean answered(String extension) {
+                try {
+                    answerRecall(call.id(), attempt);
+                    LOG.debug("Recall of {} answered by {}", call.id(), extension);
+                    return true;
+                } catch (ParkException e) {
+                    LOG.debug("Recall answer by {} for {} refused: {}", extension, call.id(), e.getMessage());
+                    return false;
+                }
+            }
+
+            @Override
+            public void failed(RecallDialer.Failure failure) {
+                LOG.debug("Recall {} attempt {} of {} failed: {}", call.id(), attempt, target, failure);
+                stepFailedLater(call.id(), attempt, target);
+            }
+        };
+        try {
+            RecallDialer.Ringing handle = d.ring(call, targets, RecallLadder.stepDuration(call, timers.now()), outcome);
+            ringing.put(call.id(), new ActiveRing(call.version(), attempt, target, handle));
+        } catch (RuntimeException e) {
+            LOG.warn("Recall dialer failed for call {}: {}", call.id(), e.toString());
+            stepFailedLater(call.id(), attempt, target);
+        }
+    }
+
+    /** Moves the ladder on from a step that failed early, on the timer thread (never inside a dialer callback). */
+    private void stepFailedLater(String callId, int attempt, RecallTarget target) {
+        timers.schedule(timers.now(), () -> {
+            try {
+                Instant now = timers.now();
+                store.update(callId, c -> c.state() == CallState.RECALLING && c.recallAttempt() == attempt
+                        && c.recallTarget() == target ? ladder.stepFailed(c, now) : null).ifPresent(this::afterStep);
+            } catch (ParkException | RuntimeException e) {
+                LOG.warn("Recall step of call {} failed: {}", callId, e.getMessage());
+            }
+        });
+    }
+
+    private void cancelRinging(String callId) {
+        ActiveRing active = ringing.remove(callId);
+        if (active != null) {
+            active.ringing().cancel();
+        }
+    }
+
+    /** Stops ringing for a call that ended or moved to another step elsewhere (e.g. retrieved on another node). */
+    private void stopStaleRinging(String callId, ParkedCall after) {
+        ActiveRing active = ringing.get(callId);
+        if (active == null) {
+            return;
+        }
+        boolean stillRinging = after != null && after.state() == CallState.RECALLING
+                && after.recallAttempt() == active.attempt() && after.recallTarget() == active.target();
+        if (!stillRinging && (after == null || after.version() > active.version())) {
+            if (ringing.remove(callId, active)) {
+                active.ringing().cancel();
+            }
         }
     }
 }

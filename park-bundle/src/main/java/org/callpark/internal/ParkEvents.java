@@ -30,7 +30,8 @@ final class ParkEvents {
             return Optional.of(ParkEvent.Type.of(after.resolution()));
         }
         if (after.state() == CallState.RECALLING
-                && (before.state() != CallState.RECALLING || before.recallAttempt() != after.recallAttempt())) {
+                && (before.state() != CallState.RECALLING || before.recallAttempt() != after.recallAttempt()
+                        || before.recallTarget() != after.recallTarget())) {
             return Optional.of(ParkEvent.Type.RECALLING);
         }
         if (before.state() == CallState.RECALLING && after.state() == CallState.PARKED) {

@@ -42,6 +42,7 @@ class CallParkServiceImplTest {
 
     private final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final ManualTimers timers = new ManualTimers(Instant.parse("2026-11-25T10:00:00Z"));
+    private final RecordingDialer dialer = new RecordingDialer();
     private InMemorySlotStore store;
     private FakeDirectoryService directory;
     private CallParkServiceImpl service;
@@ -91,6 +92,7 @@ class CallParkServiceImplTest {
 
     private CallParkServiceImpl newService(Timers t) {
         CallParkServiceImpl s = new CallParkServiceImpl(directory, store, t, new DirectExecutor());
+        s.setDialer(dialer);
         s.addListener(events::add);
         return s;
     }
@@ -241,7 +243,7 @@ class CallParkServiceImplTest {
 
     @Test
     void recallLadderWithoutAnswerEndsTimedOutAfterTheRetries() throws Exception {
-        ParkedCall call = park("101", ParkTarget.ownExtension()); // Sales: ring 30 s, 3 retries
+        ParkedCall call = park("101", ParkTarget.ownExtension()); // Sales: parker then Reception, 30 s, 3 retries
 
         timers.advance(Duration.ofSeconds(29));
         assertEquals(CallState.PARKED, service.find(call.id()).orElseThrow().state());
@@ -250,10 +252,14 @@ class CallParkServiceImplTest {
         assertEquals(CallState.RECALLING, recalling.state());
         assertEquals(1, recalling.recallAttempt());
 
-        timers.advance(Duration.ofSeconds(30 * 5)); // attempt 1 rings, waits, 2 rings, waits, 3 rings
+        timers.advance(Duration.ofSeconds(30 * 8)); // group, wait, (parker, group, wait) x2 -> time-out
         assertTrue(service.find(call.id()).isEmpty());
-        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RECALLING, ParkEvent.Type.RECALL_FAILED,
-                ParkEvent.Type.RECALLING, ParkEvent.Type.RECALL_FAILED, ParkEvent.Type.RECALLING,
+        assertEquals(List.of("1:PARKER:101", "1:RING_GROUP:104+105", "2:PARKER:101", "2:RING_GROUP:104+105",
+                "3:PARKER:101", "3:RING_GROUP:104+105"), dialer.summary());
+        assertTrue(dialer.rings.stream().allMatch(r -> r.cancelled), "every ring was stopped");
+        assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RECALLING, ParkEvent.Type.RECALLING,
+                ParkEvent.Type.RECALL_FAILED, ParkEvent.Type.RECALLING, ParkEvent.Type.RECALLING,
+                ParkEvent.Type.RECALL_FAILED, ParkEvent.Type.RECALLING, ParkEvent.Type.RECALLING,
                 ParkEvent.Type.TIMED_OUT), eventTypes());
         assertEquals(0, timers.pending());
     }
@@ -265,6 +271,8 @@ class CallParkServiceImplTest {
         assertEquals(CallState.RECALLING, service.find(call.id()).orElseThrow().state());
 
         assertEquals(call.id(), retrieve("102", RetrieveTarget.extension("101")).id());
+        assertTrue(dialer.last().cancelled, "the ringing recall is cancelled");
+        assertEquals(false, dialer.last().outcome.answered("101"), "a late answer does not get the call");
         timers.advance(Duration.ofMinutes(10));
         assertEquals(List.of(ParkEvent.Type.PARKED, ParkEvent.Type.RECALLING, ParkEvent.Type.RETRIEVED), eventTypes());
         assertEquals(Reason.NOT_FOUND, assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1))
@@ -276,8 +284,8 @@ class CallParkServiceImplTest {
         ParkedCall call = park("101", ParkTarget.ownExtension());
         assertEquals(Reason.CONFLICT,
                 assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1)).reason());
-        timers.advance(Duration.ofSeconds(60)); // attempt 1 rang and failed
-        timers.advance(Duration.ofSeconds(30)); // attempt 2 rings
+        timers.advance(Duration.ofSeconds(90)); // attempt 1 rang the parker, then the group, and failed
+        timers.advance(Duration.ofSeconds(30)); // attempt 2 rings the parker
         assertEquals(Reason.CONFLICT,
                 assertThrows(ParkException.class, () -> service.answerRecall(call.id(), 1)).reason());
 
@@ -369,5 +377,6 @@ class CallParkServiceImplTest {
         later.advance(Duration.ofSeconds(30));
         assertEquals(CallState.RECALLING, service.find(call.id()).orElseThrow().state());
         assertEquals(List.of(ParkEvent.Type.RECALLING), eventTypes());
+        assertEquals(List.of("1:PARKER:101"), dialer.summary());
     }
 }

@@ -10,6 +10,7 @@ import org.callpark.api.CallerId;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RecallMode;
 import org.callpark.api.RecallPolicy;
+import org.callpark.api.RecallTarget;
 import org.callpark.api.Resolution;
 import org.callpark.api.SlotId;
 
@@ -66,6 +67,7 @@ public final class CallCodec {
         o.put("state", call.state().name());
         o.put("resolution", call.resolution() == null ? null : call.resolution().name());
         o.put("attempt", call.recallAttempt());
+        o.put("target", call.recallTarget() == null ? null : call.recallTarget().name());
         ObjectNode r = o.putObject("recall");
         RecallPolicy recall = call.recall();
         r.put("mode", recall.mode().name());
@@ -109,12 +111,17 @@ public final class CallCodec {
                     Duration.ofMillis(required(r, "ringDurationMs").asLong()),
                     Duration.ofMillis(required(r, "waitMs").asLong()), r.path("retries").asInt());
             String resolution = text(o, "resolution");
+            CallState state = CallState.valueOf(requiredText(o, "state"));
+            String target = text(o, "target");
+            RecallTarget recallTarget = target != null ? RecallTarget.valueOf(target)
+                    : state == CallState.RECALLING ? RecallTarget.PARKER : null;
             return new ParkedCall(text(o, "id"), SlotId.parse(requiredText(o, "slot")),
                     CallerId.of(text(o, "callerNumber"), text(o, "callerName")), text(o, "parkedBy"),
                     text(o, "parkGroup"), Instant.ofEpochMilli(required(o, "parkedAt").asLong()),
-                    o.path("sequence").asLong(), CallState.valueOf(requiredText(o, "state")),
+                    o.path("sequence").asLong(), state,
                     resolution == null ? null : Resolution.valueOf(resolution), o.path("attempt").asInt(), recall,
-                    text(o, "node"), text(o, "leg"), instant(o, "nextActionAt"), required(o, "version").asLong());
+                    text(o, "node"), text(o, "leg"), instant(o, "nextActionAt"), required(o, "version").asLong(),
+                    recallTarget);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("unreadable call record " + o.path("id").asText("?") + ": "
                     + e.getMessage(), e);

@@ -1,0 +1,9 @@
+package org.callpark.api;
+
+/** Who a recall attempt is ringing right now. */
+public enum RecallTarget {
+    /** The extension that parked the call. */
+    PARKER,
+    /** Every member of the park group's ring group at once. */
+    RING_GROUP
+}

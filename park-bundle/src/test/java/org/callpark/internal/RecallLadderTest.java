@@ -1,0 +1,293 @@
+package org.callpark.internal;
+
+import static org.callpark.internal.DemoDirectory.DEFAULT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.callpark.api.CallerId;
+import org.callpark.api.Directory;
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkGroup;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallMode;
+import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
+import org.callpark.internal.CallParkServiceImplTest.DirectExecutor;
+import org.callpark.internal.store.InMemorySlotStore;
+import org.callpark.spi.RecallDialer.Failure;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The recall ladder, driven by a hand-moved clock: each mode, answered at each step, never answered, busy,
+ * unreachable, retries at both ends of their range, a retrieve while a recall rings. Ring duration 20 s, wait before
+ * the ring group 10 s, so that the two are told apart.
+ */
+class RecallLadderTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final Duration RING = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ManualTimers timers = new ManualTimers(T0);
+    private final RecordingDialer dialer = new RecordingDialer();
+    private final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final InMemorySlotStore store = new InMemorySlotStore("node-a");
+    private CallParkServiceImpl service;
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.deactivate();
+        }
+    }
+
+    private ParkedCall park(RecallMode mode, int retries, String parker) throws Exception {
+        Directory demo = DemoDirectory.build();
+        List<ParkGroup> groups = new ArrayList<>();
+        groups.add(new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), mode,
+                mode.needsRingGroup() ? "Reception" : "", RING, WAIT, retries, false));
+        Directory dir = new Directory(DEFAULT, demo.tenants(), demo.allUsers(), demo.allRingGroups(), groups);
+        service = new CallParkServiceImpl(new FakeDirectoryService(dir), store, timers, new DirectExecutor());
+        service.setDialer(dialer);
+        service.addListener(events::add);
+        // Parked by the parker onto 102's slot: the parker's group's rules apply.
+        return service.park(new ParkRequest(DEFAULT, ParkTarget.extension("102"), parker,
+                CallerId.of("+4930123", "Customer"), ""));
+    }
+
+    /** Each ring as "second:attempt:target:extensions", the second counted from the park. */
+    private List<String> timeline() {
+        synchronized (dialer) {
+            return dialer.rings.stream().map(r -> Duration.between(T0, r.call.nextActionAt().minus(r.timeout))
+                    .toSeconds() + "s:" + r.attempt() + ":" + r.target() + ":" + String.join("+", r.extensions))
+                    .toList();
+        }
+    }
+
+    private ParkEvent.Type lastEvent() {
+        synchronized (events) {
+            return events.get(events.size() - 1).type();
+        }
+    }
+
+    private boolean parked(ParkedCall call) throws Exception {
+        return service.find(call.id()).isPresent();
+    }
+
+    // ------------------------------------------------------------ never answered
+
+    @Test
+    void userOnlyRingsTheParkerRetriesTimesThenTimesOut() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 3, "101");
+        timers.advance(Duration.ofSeconds(20 * 6 - 1));
+        assertTrue(parked(call));
+        timers.advance(Duration.ofSeconds(1));
+
+        assertEquals(List.of("20s:1:PARKER:101", "60s:2:PARKER:101", "100s:3:PARKER:101"), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    @Test
+    void userThenRingGroupRingsTheParkerForTheWaitThenTheGroup() throws Exception {
+        ParkedCall call = park(RecallMode.USER_THEN_RING_GROUP, 2, "101");
+        timers.advance(Duration.ofMinutes(5));
+
+        assertEquals(List.of("20s:1:PARKER:101", "30s:1:RING_GROUP:104+105", "70s:2:PARKER:101",
+                "80s:2:RING_GROUP:104+105"), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plusSeconds(100), events.get(events.size() - 1).at());
+    }
+
+    @Test
+    void ringGroupOnlyNeverRingsTheParker() throws Exception {
+        ParkedCall call = park(RecallMode.RING_GROUP_ONLY, 2, "101");
+        timers.advance(Duration.ofMinutes(5));
+
+        assertEquals(List.of("20s:1:RING_GROUP:104+105", "60s:2:RING_GROUP:104+105"), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 10 })
+    void retriesAtBothEndsOfTheRange(int retries) throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, retries, "101");
+        timers.advance(Duration.ofHours(1));
+
+        assertEquals(retries, dialer.rings.size());
+        assertEquals(retries, dialer.last().attempt());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plus(RING.multipliedBy(2L * retries)), events.get(events.size() - 1).at());
+    }
+
+    // ------------------------------------------------------------ answered at each step
+
+    @ParameterizedTest
+    @EnumSource(RecallMode.class)
+    void answeredOnTheFirstStepBridgesAndStopsTheLadder(RecallMode mode) throws Exception {
+        ParkedCall call = park(mode, 3, "101");
+        timers.advance(RING);
+
+        assertTrue(dialer.last().outcome.answered(dialer.last().extensions.get(0)));
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.RECALL_ANSWERED, lastEvent());
+        assertEquals(Resolution.RECALLED, events.get(events.size() - 1).call().resolution());
+        timers.advance(Duration.ofHours(1));
+        assertEquals(1, dialer.rings.size(), "nothing rings after the answer");
+    }
+
+    @Test
+    void ringGroupAnswersAfterTheParkerDidNot() throws Exception {
+        ParkedCall call = park(RecallMode.USER_THEN_RING_GROUP, 3, "101");
+        timers.advance(RING.plus(WAIT));
+        RecordingDialer.Ring parkerRing = dialer.rings.get(0);
+        RecordingDialer.Ring groupRing = dialer.last();
+        assertTrue(parkerRing.cancelled, "the parker stops ringing when the group starts");
+
+        // The parker's 200 OK raced the CANCEL: an answer within the same attempt still takes the call.
+        assertTrue(parkerRing.outcome.answered("101"));
+        assertFalse(parked(call));
+        assertFalse(groupRing.outcome.answered("104"), "the group member who answers second gets nothing");
+    }
+
+    @Test
+    void answeredOnTheSecondAttempt() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 3, "101");
+        timers.advance(Duration.ofSeconds(60));
+        assertEquals(2, dialer.last().attempt());
+        assertFalse(dialer.rings.get(0).outcome.answered("101"), "an answer to attempt 1 is too late");
+
+        assertTrue(dialer.last().outcome.answered("101"));
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.RECALL_ANSWERED, lastEvent());
+    }
+
+    // ------------------------------------------------------------ busy, unreachable, unknown parker
+
+    @Test
+    void busyParkerMovesToTheRingGroupAtOnce() throws Exception {
+        park(RecallMode.USER_THEN_RING_GROUP, 3, "101");
+        timers.advance(RING);
+        dialer.last().outcome.failed(Failure.BUSY);
+        timers.advance(Duration.ZERO);
+
+        assertEquals(List.of("20s:1:PARKER:101", "20s:1:RING_GROUP:104+105"), timeline());
+    }
+
+    @Test
+    void unreachableParkerInUserOnlyWaitsForTheNextAttempt() throws Exception {
+        park(RecallMode.USER_ONLY, 2, "101");
+        timers.advance(RING);
+        dialer.last().outcome.failed(Failure.UNREACHABLE);
+        timers.advance(Duration.ZERO);
+        assertEquals(ParkEvent.Type.RECALL_FAILED, lastEvent());
+
+        timers.advance(RING);
+        assertEquals(List.of("20s:1:PARKER:101", "40s:2:PARKER:101"), timeline());
+    }
+
+    @Test
+    void declinedByTheWholeRingGroupEndsTheAttempt() throws Exception {
+        ParkedCall call = park(RecallMode.RING_GROUP_ONLY, 1, "101");
+        timers.advance(RING);
+        dialer.last().outcome.failed(Failure.DECLINED);
+        timers.advance(Duration.ZERO);
+
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    @Test
+    void aFailureReportedForAnOldStepIsIgnored() throws Exception {
+        park(RecallMode.USER_THEN_RING_GROUP, 3, "101");
+        timers.advance(RING.plus(WAIT)); // now ringing the group
+        dialer.rings.get(0).outcome.failed(Failure.BUSY); // the parker's leg reports late
+        timers.advance(Duration.ZERO);
+
+        assertEquals(2, dialer.rings.size());
+        assertFalse(dialer.last().cancelled, "the group keeps ringing");
+    }
+
+    @Test
+    void anUnknownParkerIsSkipped() throws Exception {
+        park(RecallMode.USER_THEN_RING_GROUP, 1, "101");
+        // Parked into the group's slot by somebody the directory does not know (e.g. an outside line).
+        ParkedCall call = service.park(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), null,
+                CallerId.of("+4940999", "Other"), ""));
+        dialer.rings.clear();
+        timers.advance(RING);
+        dialer.rings.removeIf(r -> !r.call.id().equals(call.id()));
+
+        assertEquals(List.of("20s:1:RING_GROUP:104+105"), timeline());
+        assertTrue(parked(call));
+    }
+
+    @Test
+    void withoutADialerTheLadderStillEndsAndNothingIsDropped() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 2, "101");
+        service.unsetDialer(dialer);
+        timers.advance(Duration.ofMinutes(5));
+
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    // ------------------------------------------------------------ retrieve and hang-up while ringing
+
+    @Test
+    void retrieveWhileTheRingGroupRingsCancelsIt() throws Exception {
+        ParkedCall call = park(RecallMode.USER_THEN_RING_GROUP, 3, "101");
+        timers.advance(RING.plus(WAIT));
+
+        assertEquals(call.id(),
+                service.retrieve(new RetrieveRequest(DEFAULT, "103", RetrieveTarget.extension("102"))).id());
+        assertTrue(dialer.last().cancelled);
+        assertFalse(dialer.last().outcome.answered("104"));
+        timers.advance(Duration.ofHours(1));
+        assertEquals(2, dialer.rings.size());
+        assertEquals(ParkEvent.Type.RETRIEVED, lastEvent());
+    }
+
+    @Test
+    void callerHangingUpWhileRecallingCancelsTheRing() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 3, "101");
+        timers.advance(RING);
+        service.end(call.id(), Resolution.ABANDONED);
+
+        assertTrue(dialer.last().cancelled);
+        assertEquals(ParkEvent.Type.ABANDONED, lastEvent());
+        assertThrows(Exception.class, () -> service.answerRecall(call.id(), 1));
+    }
+
+    @Test
+    void callsKeepTheRulesTheyWereParkedWith() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 1, "101");
+        assertEquals(RecallMode.USER_ONLY, call.recall().mode());
+        // A new park service with other rules sees the same stored call: its ladder follows the stored policy.
+        service.deactivate();
+        ParkedCall again = park(RecallMode.RING_GROUP_ONLY, 5, "101");
+        timers.advance(RING);
+        assertTrue(dialer.rings.stream().anyMatch(r -> r.call.id().equals(call.id())
+                && r.target() == org.callpark.api.RecallTarget.PARKER));
+        assertTrue(dialer.rings.stream().anyMatch(r -> r.call.id().equals(again.id())
+                && r.target() == org.callpark.api.RecallTarget.RING_GROUP));
+    }
+}
