@@ -152,8 +152,8 @@ final class B2bua implements SipListener {
                 case Request.CANCEL -> onCancel(event);
                 case Request.REGISTER -> onRegister(event);
                 case Request.OPTIONS -> respond(event, 200, null, r -> {
-                    r.setHeader(endpoint.headers.createHeader("Allow", ALLOW));
-                    r.setHeader(endpoint.headers.createHeader("Accept", "application/sdp"));
+                    addAllow(r);
+                    r.setHeader(endpoint.headers.createAcceptHeader("application", "sdp"));
                 });
                 case Request.SUBSCRIBE -> onSubscribe(event);
                 case Request.INFO -> {
@@ -176,7 +176,8 @@ final class B2bua implements SipListener {
             LOG.debug("Handling {} failed", request.getMethod(), e);
             if (!Request.ACK.equals(request.getMethod())) {
                 try {
-                    respond(event, 500, "internal error", null);
+                    // stateless: the handler may have created the server transaction already
+                    endpoint.provider.sendResponse(response(request, 500, "internal error"));
                 } catch (Exception ignored) {
                     LOG.debug("Could not answer 500 either: {}", ignored.toString());
                 }
@@ -235,6 +236,11 @@ final class B2bua implements SipListener {
         Request request = event.getRequest();
         if (inDialog(request)) {
             onReInvite(event);
+            return;
+        }
+        if (request.getHeader(ContactHeader.NAME) == null) {
+            // the stack refuses a server transaction for it: answer statelessly
+            endpoint.provider.sendResponse(response(request, 400, "an INVITE needs a Contact"));
             return;
         }
         ServerTransaction st = serverTransaction(event);
@@ -450,7 +456,7 @@ final class B2bua implements SipListener {
                     identity + ";party=calling;screen=yes;privacy=off"));
         }
         ok.setHeader(endpoint.headers.createContactHeader(contact));
-        ok.setHeader(endpoint.headers.createHeader("Allow", ALLOW));
+        addAllow(ok);
         ok.setContent(sdp, endpoint.headers.createContentTypeHeader("application", "sdp"));
         leg.answerSdp = sdp;
         leg.state = SipLeg.State.ANSWERED;
@@ -690,8 +696,7 @@ final class B2bua implements SipListener {
     private void onSubscribe(RequestEvent event) throws Exception {
         // Seam for BLF (RFC 4235 dialog-info for *88<ext> / park+<ext>): the next issue plugs a handler in here for
         // "Event: dialog". Until then every package is refused so phones stop retrying.
-        respond(event, 489, "no event packages are supported yet", r -> r.setHeader(endpoint.headers.createHeader(
-                "Allow-Events", "")));
+        respond(event, 489, "no event packages are supported yet", null);
     }
 
     // ------------------------------------------------------------------------------------------ identity
@@ -876,7 +881,13 @@ final class B2bua implements SipListener {
     }
 
     private Decorator allow() {
-        return r -> r.setHeader(endpoint.headers.createHeader("Allow", ALLOW));
+        return this::addAllow;
+    }
+
+    private void addAllow(Response r) throws ParseException {
+        for (String method : ALLOW.split(", ")) {
+            r.addHeader(endpoint.headers.createAllowHeader(method));
+        }
     }
 
     private void respond(RequestEvent event, int status, String warning, Decorator decorator) throws Exception {
