@@ -171,6 +171,9 @@ final class B2bua implements SipListener {
                     }
                 }
             }
+        } catch (SipException e) {
+            // the peer went away (TCP closed) or the stack refused a transaction: the peer's business
+            LOG.debug("Handling {} failed: {}", request.getMethod(), e.toString());
         } catch (Exception | LinkageError e) {
             LOG.warn("Handling {} failed: {}", request.getMethod(), e.toString());
             LOG.debug("Handling {} failed", request.getMethod(), e);
