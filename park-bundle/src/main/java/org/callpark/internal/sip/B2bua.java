@@ -1,0 +1,989 @@
+package org.callpark.internal.sip;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipListener;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
+import javax.sip.address.URI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderAddress;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.CallerId;
+import org.callpark.api.Directory;
+import org.callpark.api.DirectoryService;
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.SlotKind;
+import org.callpark.api.Tenant;
+import org.callpark.api.User;
+import org.callpark.spi.MediaController;
+import org.callpark.spi.MediaController.MediaLeg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import gov.nist.javax.sip.message.SIPMessage;
+
+/**
+ * The SIP side of the park server: a B2BUA that answers every feature-code INVITE itself and anchors its media in a
+ * {@link MediaLeg}. It holds no park logic: it turns requests into {@link ParkRequest}s and {@link RetrieveRequest}s,
+ * calls the {@link CallParkService} and translates a {@link ParkException} once, through {@link SipErrors}.
+ * <p>
+ * Requests arrive on the stack's 8 listener threads in parallel. Each handler catches everything, answers 500 if it
+ * still can, and sets the MDC ({@code call-id}, {@code tenant}, {@code slot}) for its duration.
+ */
+final class B2bua implements SipListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);
+
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO";
+    private static final List<String> KNOWN_METHODS = List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
+            "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "INFO", "UPDATE", "PRACK", "PUBLISH");
+
+    private final CallParkService service;
+    private final DirectoryService directory;
+    private final MediaController media;
+    private final Registrations registrations;
+    private final Supplier<String> localNode;
+    private final Executor async;
+    private final DigestAuth auth = new DigestAuth(java.time.Clock.systemUTC());
+    private final Map<String, SipLeg> byCallId = new ConcurrentHashMap<>();
+    private final Map<String, SipLeg> byLegId = new ConcurrentHashMap<>();
+
+    private volatile SipEndpoint endpoint;
+    private volatile SipSettings settings;
+
+    B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
+            Supplier<String> localNode, Executor async) {
+        this.service = service;
+        this.directory = directory;
+        this.media = media;
+        this.registrations = registrations;
+        this.localNode = localNode;
+        this.async = async;
+    }
+
+    void attach(SipEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.settings = endpoint.settings;
+    }
+
+    /** Applies settings that need no new stack (trusted proxies, realm, outbound proxy, user agent). */
+    void apply(SipSettings settings) {
+        this.settings = settings;
+    }
+
+    SipSettings settings() {
+        return settings;
+    }
+
+    /** The legs of a stack that goes away: their dialogs die with it, so their calls end (FAILED) and media closes. */
+    void dropAll(String why) {
+        for (SipLeg leg : List.copyOf(byLegId.values())) {
+            String parked;
+            MediaLeg m;
+            synchronized (leg) {
+                if (leg.state == SipLeg.State.ENDED) {
+                    continue;
+                }
+                leg.state = SipLeg.State.ENDED;
+                parked = leg.parkedCallId;
+                leg.parkedCallId = null;
+                m = leg.media;
+            }
+            forget(leg);
+            endQuietly(parked, Resolution.FAILED);
+            close(m);
+            LOG.warn("Dropped {}: {}", leg, why);
+        }
+    }
+
+    int liveLegs() {
+        return byLegId.size();
+    }
+
+    // ------------------------------------------------------------------------------------------ dispatch
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        MDC.put("call-id", callId == null ? "" : callId.getCallId());
+        try {
+            switch (request.getMethod()) {
+                case Request.INVITE -> onInvite(event);
+                case Request.ACK -> onAck(event);
+                case Request.BYE -> onBye(event);
+                case Request.CANCEL -> onCancel(event);
+                case Request.REGISTER -> onRegister(event);
+                case Request.OPTIONS -> respond(event, 200, null, r -> {
+                    addAllow(r);
+                    r.setHeader(endpoint.headers.createAcceptHeader("application", "sdp"));
+                });
+                case Request.SUBSCRIBE -> onSubscribe(event);
+                case Request.INFO -> {
+                    if (inDialog(request) && byCallId.containsKey(callId.getCallId())) {
+                        respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used
+                    } else {
+                        respond(event, 405, "INFO is only accepted within a call", allow());
+                    }
+                }
+                default -> {
+                    if (KNOWN_METHODS.contains(request.getMethod())) {
+                        respond(event, 405, null, allow());
+                    } else {
+                        respond(event, 501, null, allow());
+                    }
+                }
+            }
+        } catch (SipException e) {
+            // the peer went away (TCP closed) or the stack refused a transaction: the peer's business
+            LOG.debug("Handling {} failed: {}", request.getMethod(), e.toString());
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Handling {} failed: {}", request.getMethod(), e.toString());
+            LOG.debug("Handling {} failed", request.getMethod(), e);
+            if (!Request.ACK.equals(request.getMethod())) {
+                try {
+                    // stateless: the handler may have created the server transaction already
+                    endpoint.provider.sendResponse(response(request, 500, "internal error"));
+                } catch (Exception ignored) {
+                    LOG.debug("Could not answer 500 either: {}", ignored.toString());
+                }
+            }
+        } finally {
+            MDC.remove("call-id");
+            MDC.remove("tenant");
+            MDC.remove("slot");
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        // Responses to our BYEs: nothing to do (the dialog is over either way).
+        LOG.debug("Response {} to {}", event.getResponse().getStatusCode(),
+                event.getClientTransaction() == null ? "?" : event.getClientTransaction().getRequest().getMethod());
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        LOG.debug("SIP transaction timed out: {}", event.isServerTransaction()
+                ? event.getServerTransaction().getRequest().getMethod()
+                : event.getClientTransaction().getRequest().getMethod());
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        LOG.debug("SIP I/O failure towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // nothing: legs end on BYE/CANCEL or when their dialog ends
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        Dialog dialog = event.getDialog();
+        SipLeg leg = dialog == null ? null : byCallId.get(dialog.getCallId().getCallId());
+        if (leg == null || leg.dialog != dialog) {
+            return;
+        }
+        MDC.put("call-id", leg.callId);
+        try {
+            // The dialog died without a BYE we saw (no ACK for our 200, transport gone): treat as a hang-up.
+            LOG.debug("Dialog of {} terminated", leg);
+            gone(leg, Resolution.FAILED);
+        } finally {
+            MDC.remove("call-id");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ INVITE
+
+    private void onInvite(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        if (inDialog(request)) {
+            onReInvite(event);
+            return;
+        }
+        if (request.getHeader(ContactHeader.NAME) == null) {
+            // the stack refuses a server transaction for it: answer statelessly
+            endpoint.provider.sendResponse(response(request, 400, "an INVITE needs a Contact"));
+            return;
+        }
+        ServerTransaction st = serverTransaction(event);
+        if (st == null) {
+            return; // a retransmission the stack already knows
+        }
+        st.sendResponse(response(request, 100, null));
+        Optional<FeatureCode> code = FeatureCode.parse(requestUser(request));
+        Optional<Tenant> tenant = directory.current().tenantForDomain(requestHost(request));
+        if (tenant.isEmpty()) {
+            reject(st, 404, "no tenant serves " + requestHost(request));
+            return;
+        }
+        MDC.put("tenant", tenant.get().id().value());
+        if (code.isEmpty()) {
+            reject(st, 404, "not a park or retrieve code: " + requestUser(request));
+            return;
+        }
+        Sdp offer;
+        try {
+            offer = Sdp.parseOffer(request.getRawContent());
+        } catch (Sdp.Unusable e) {
+            reject(st, 488, e.getMessage());
+            return;
+        }
+        if (code.get().park() != null) {
+            park(request, st, newLeg(request, st, SipLeg.Role.PARKED), tenant.get(), code.get().park(), offer);
+            return;
+        }
+        Optional<String> requester = authenticate(event, st, tenant.get());
+        if (requester.isEmpty()) {
+            return; // challenged or refused
+        }
+        if (!offer.offersAnyOf(media.codecs())) {
+            reject(st, 488, "none of the offered codecs is supported");
+            return;
+        }
+        retrieve(request, st, newLeg(request, st, SipLeg.Role.RETRIEVER), tenant.get(), requester.get(),
+                code.get(), offer);
+    }
+
+    private SipLeg newLeg(Request request, ServerTransaction st, SipLeg.Role role) throws SipException {
+        Dialog dialog = endpoint.provider.getNewDialog(st);
+        return new SipLeg("sip-" + UUID.randomUUID(), callIdOf(request), st, dialog, transportOf(request), role);
+    }
+
+    private void park(Request request, ServerTransaction st, SipLeg leg, Tenant tenant, ParkTarget target, Sdp offer)
+            throws Exception {
+        String parker = parkerOf(request, tenant);
+        CallerId caller = callerOf(request);
+        register(leg);
+        synchronized (leg) {
+            try {
+                leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+            } catch (ParkException e) {
+                fail(leg, st, e);
+                return;
+            }
+            ParkedCall call;
+            try {
+                call = service.park(new ParkRequest(tenant.id(), target, parker, caller, leg.id));
+            } catch (ParkException e) {
+                fail(leg, st, e);
+                return;
+            }
+            MDC.put("slot", call.slot().key());
+            leg.parkedCallId = call.id();
+            if (leg.cancelled) {
+                leg.state = SipLeg.State.ENDED;
+                leg.parkedCallId = null;
+                endQuietly(call.id(), Resolution.ABANDONED);
+                close(leg.media);
+                forget(leg);
+                st.sendResponse(response(request, 487, null));
+                return;
+            }
+            answer(leg, st, request, offer, null);
+            leg.media.hold("");
+            LOG.debug("Parked {} ({}) on {} by {}", call.id(), caller.describe(), call.slot(), parker);
+        }
+    }
+
+    private void retrieve(Request request, ServerTransaction st, SipLeg leg, Tenant tenant, String requester,
+            FeatureCode code, Sdp offer) throws Exception {
+        register(leg);
+        synchronized (leg) {
+            ParkedCall call;
+            try {
+                call = service.retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve()));
+            } catch (ParkException e) {
+                if (e.reason() == ParkException.Reason.SLOT_EMPTY) {
+                    nothingParked(leg, st, request, offer, e.getMessage());
+                } else {
+                    fail(leg, st, e);
+                }
+                return;
+            }
+            MDC.put("slot", call.slot().key());
+            SipLeg parked = byLegId.get(call.leg());
+            if (parked == null || !localNode.get().equals(call.node())) {
+                // Owned by another node (or its leg is gone): cross-node retrieve is not there yet.
+                LOG.warn("Retrieved call {} is held by node {}, not here: cannot bridge it", call.id(), call.node());
+                nothingParked(leg, st, request, offer, "the call is held by another node");
+                return;
+            }
+            MediaLeg parkedMedia;
+            synchronized (parked) {
+                parkedMedia = parked.state == SipLeg.State.ENDED ? null : parked.media;
+            }
+            try {
+                leg.media = media.open(leg.id, offer.preferring(parkedMedia == null ? null : parkedMedia.codec()),
+                        offer.remote());
+            } catch (ParkException e) {
+                // Put the call back where it was rather than lose it; the retriever gets 488.
+                repark(call);
+                fail(leg, st, e);
+                return;
+            }
+            boolean bridged;
+            synchronized (parked) {
+                bridged = parked.state != SipLeg.State.ENDED;
+                if (bridged) {
+                    parked.parkedCallId = null;
+                    parked.peer = leg;
+                }
+            }
+            if (!bridged || leg.cancelled) {
+                if (bridged) {
+                    unlinkAndHangUp(parked); // the retriever cancelled: hang the caller up, its call is taken
+                }
+                if (leg.cancelled) {
+                    leg.state = SipLeg.State.ENDED;
+                    close(leg.media);
+                    forget(leg);
+                    st.sendResponse(response(request, 487, null));
+                    return;
+                }
+                // The caller hung up while we took the call.
+                leg.role = SipLeg.Role.PROMPT;
+                answer(leg, st, request, offer, null);
+                leg.media.prompt("nothing-parked", () -> hangUp(leg));
+                return;
+            }
+            leg.peer = parked;
+            answer(leg, st, request, offer, call.caller());
+            parkedMedia.bridge(leg.media);
+            LOG.debug("Retrieved {} ({}) from {} by {}", call.id(), call.caller().describe(), call.slot(),
+                    requester);
+        }
+    }
+
+    private void nothingParked(SipLeg leg, ServerTransaction st, Request request, Sdp offer, String why)
+            throws Exception {
+        leg.role = SipLeg.Role.PROMPT;
+        try {
+            leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+        } catch (ParkException e) {
+            leg.state = SipLeg.State.ENDED;
+            forget(leg);
+            reject(st, 404, why);
+            return;
+        }
+        if (leg.cancelled) {
+            leg.state = SipLeg.State.ENDED;
+            close(leg.media);
+            forget(leg);
+            st.sendResponse(response(request, 487, null));
+            return;
+        }
+        answer(leg, st, request, offer, null);
+        LOG.debug("Nothing to retrieve: {}", why);
+        leg.media.prompt("nothing-parked", () -> hangUp(leg));
+    }
+
+    private void repark(ParkedCall call) {
+        try {
+            ParkTarget target = call.slot().kind() == SlotKind.EXTENSION ? ParkTarget.extension(call.slot().name())
+                    : ParkTarget.group(call.slot().name());
+            ParkedCall again = service.park(new ParkRequest(call.tenant(), target, call.parkedBy(), call.caller(),
+                    call.leg()));
+            SipLeg parked = byLegId.get(call.leg());
+            if (parked != null) {
+                synchronized (parked) {
+                    parked.parkedCallId = again.id();
+                }
+            }
+        } catch (ParkException e) {
+            LOG.warn("Could not put call {} back on {} after a media failure: {}", call.id(), call.slot(),
+                    e.getMessage());
+        }
+    }
+
+    /** Sends the 200 OK with our SDP; with {@code connected} also the connected party's identity. */
+    private void answer(SipLeg leg, ServerTransaction st, Request request, Sdp offer, CallerId connected)
+            throws Exception {
+        String sdp = offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
+        Response ok = response(request, 200, null);
+        Address contact = endpoint.addresses.createAddress(contactUri(leg.transport));
+        if (connected != null) {
+            String host = requestHost(request);
+            SipURI who = endpoint.addresses.createSipURI(connected.number().isEmpty() ? "anonymous"
+                    : connected.number(), connected.number().isEmpty() ? "anonymous.invalid" : host);
+            Address identity = endpoint.addresses.createAddress(who);
+            String name = displayName(connected.displayName());
+            if (!name.isEmpty()) {
+                identity.setDisplayName(name);
+                contact.setDisplayName(name);
+            }
+            // Connected line: PAI (RFC 3325; Yealink, Grandstream, baresip) and Remote-Party-ID (Polycom, older
+            // Cisco/Yealink firmware read this one in responses).
+            ok.setHeader(endpoint.headers.createHeader("P-Asserted-Identity", identity.toString()));
+            ok.setHeader(endpoint.headers.createHeader("Remote-Party-ID",
+                    identity + ";party=calling;screen=yes;privacy=off"));
+        }
+        ok.setHeader(endpoint.headers.createContactHeader(contact));
+        addAllow(ok);
+        ok.setContent(sdp, endpoint.headers.createContentTypeHeader("application", "sdp"));
+        leg.answerSdp = sdp;
+        leg.state = SipLeg.State.ANSWERED;
+        st.sendResponse(ok);
+    }
+
+    private void fail(SipLeg leg, ServerTransaction st, ParkException e) throws Exception {
+        leg.state = SipLeg.State.ENDED;
+        close(leg.media);
+        leg.media = null;
+        forget(leg);
+        SipErrors.Refusal refusal = SipErrors.of(e);
+        LOG.debug("Refused with {}: {} ({})", refusal.status(), refusal.message(), e.reason());
+        reject(st, refusal.status(), refusal.message());
+    }
+
+    private void onReInvite(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        SipLeg leg = byCallId.get(callIdOf(request));
+        ServerTransaction st = serverTransaction(event);
+        if (st == null) {
+            return;
+        }
+        if (leg == null) {
+            st.sendResponse(response(request, 481, null));
+            return;
+        }
+        synchronized (leg) {
+            if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null) {
+                st.sendResponse(response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
+                return;
+            }
+            // Session refresh or hold from the phone: keep our media as it is and answer with the same SDP.
+            Response ok = response(request, 200, null);
+            ok.setHeader(endpoint.headers.createContactHeader(endpoint.addresses.createAddress(
+                    contactUri(leg.transport))));
+            ok.setContent(leg.answerSdp, endpoint.headers.createContentTypeHeader("application", "sdp"));
+            st.sendResponse(ok);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ ACK, BYE, CANCEL
+
+    private void onAck(RequestEvent event) {
+        SipLeg leg = byCallId.get(callIdOf(event.getRequest()));
+        if (leg == null) {
+            return;
+        }
+        boolean bye;
+        synchronized (leg) {
+            leg.acked = true;
+            bye = leg.byeAfterAck;
+            leg.byeAfterAck = false;
+        }
+        if (bye) {
+            sendBye(leg);
+        }
+    }
+
+    private void onBye(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        SipLeg leg = byCallId.get(callIdOf(request));
+        ServerTransaction st = serverTransaction(event);
+        if (st == null) {
+            return;
+        }
+        if (leg == null) {
+            st.sendResponse(response(request, 481, null));
+            return;
+        }
+        st.sendResponse(response(request, 200, null));
+        gone(leg, Resolution.ABANDONED);
+    }
+
+    /** The remote party of {@code leg} is gone: end its parked call, close media, hang up the bridged peer. */
+    private void gone(SipLeg leg, Resolution ifParked) {
+        SipLeg peer;
+        String parked;
+        MediaLeg m;
+        synchronized (leg) {
+            if (leg.state == SipLeg.State.ENDED) {
+                return;
+            }
+            leg.state = SipLeg.State.ENDED;
+            peer = leg.peer;
+            parked = leg.parkedCallId;
+            leg.parkedCallId = null;
+            m = leg.media;
+        }
+        forget(leg);
+        if (parked != null) {
+            endQuietly(parked, ifParked); // fails harmlessly if a retrieve won the race
+        }
+        close(m);
+        if (peer != null) {
+            hangUp(peer);
+        }
+    }
+
+    private void onCancel(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        ServerTransaction st = serverTransaction(event);
+        SipLeg leg = byCallId.get(callIdOf(request));
+        if (st != null) {
+            st.sendResponse(response(request, leg == null ? 481 : 200, null));
+        }
+        if (leg != null) {
+            // The INVITE handler checks this before it answers; once answered, a BYE follows the late CANCEL.
+            leg.cancelled = true;
+        }
+    }
+
+    /** Hangs up a leg we answered: BYE (after the ACK of our 200 if it has not come yet), media closed. */
+    void hangUp(SipLeg leg) {
+        SipLeg peer;
+        MediaLeg m;
+        String parked;
+        boolean sendNow;
+        synchronized (leg) {
+            if (leg.state == SipLeg.State.ENDED) {
+                return;
+            }
+            leg.state = SipLeg.State.ENDED;
+            m = leg.media;
+            peer = leg.peer;
+            parked = leg.parkedCallId;
+            leg.parkedCallId = null;
+            sendNow = leg.acked;
+            leg.byeAfterAck = !leg.acked;
+        }
+        forget(leg);
+        close(m);
+        if (parked != null) {
+            endQuietly(parked, Resolution.FAILED);
+        }
+        if (sendNow) {
+            sendBye(leg);
+        }
+        if (peer != null) {
+            hangUp(peer);
+        }
+    }
+
+    private void unlinkAndHangUp(SipLeg parked) {
+        hangUp(parked);
+    }
+
+    private void sendBye(SipLeg leg) {
+        async.execute(() -> {
+            try {
+                Request bye = leg.dialog.createRequest(Request.BYE);
+                ClientTransaction ct = endpoint.provider.getNewClientTransaction(bye);
+                leg.dialog.sendRequest(ct);
+            } catch (SipException | RuntimeException e) {
+                LOG.debug("BYE to {} failed: {}", leg, e.toString());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------ park events
+
+    /** Admin hang-up and time-out of calls whose caller this node holds. */
+    void onParkEvent(ParkEvent event) {
+        ParkedCall call = event.call();
+        if (call == null || !localNode.get().equals(call.node())) {
+            return;
+        }
+        SipLeg leg = byLegId.get(call.leg());
+        if (leg == null) {
+            return;
+        }
+        MDC.put("call-id", leg.callId);
+        MDC.put("tenant", call.tenant().value());
+        MDC.put("slot", call.slot().key());
+        try {
+            switch (event.type()) {
+                case FORCED, FAILED -> {
+                    forgetParked(leg, call.id());
+                    hangUp(leg);
+                }
+                case TIMED_OUT -> {
+                    MediaLeg m;
+                    synchronized (leg) {
+                        if (leg.parkedCallId == null || !leg.parkedCallId.equals(call.id())) {
+                            return;
+                        }
+                        leg.parkedCallId = null;
+                        m = leg.media;
+                    }
+                    if (m != null) {
+                        m.prompt("nobody-available", () -> hangUp(leg));
+                    } else {
+                        hangUp(leg);
+                    }
+                }
+                default -> {
+                    // PARKED, RECALLING, ... : recalls are the next issue; ABANDONED and RETRIEVED were done by us
+                }
+            }
+        } finally {
+            MDC.remove("call-id");
+            MDC.remove("tenant");
+            MDC.remove("slot");
+        }
+    }
+
+    private static void forgetParked(SipLeg leg, String callId) {
+        synchronized (leg) {
+            if (callId.equals(leg.parkedCallId)) {
+                leg.parkedCallId = null;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ REGISTER, SUBSCRIBE
+
+    private void onRegister(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        ServerTransaction st = serverTransaction(event);
+        if (st == null) {
+            return;
+        }
+        Optional<Tenant> tenant = directory.current().tenantForDomain(requestHost(request));
+        if (tenant.isEmpty()) {
+            reject(st, 404, "no tenant serves " + requestHost(request));
+            return;
+        }
+        MDC.put("tenant", tenant.get().id().value());
+        Optional<String> user = authenticate(event, st, tenant.get());
+        if (user.isEmpty()) {
+            return;
+        }
+        st.sendResponse(new Registrar(endpoint, registrations).register(request, tenant.get().id(), user.get(),
+                sourceOf(request), transportOf(request)));
+    }
+
+    private void onSubscribe(RequestEvent event) throws Exception {
+        // Seam for BLF (RFC 4235 dialog-info for *88<ext> / park+<ext>): the next issue plugs a handler in here for
+        // "Event: dialog". Until then every package is refused so phones stop retrying.
+        respond(event, 489, "no event packages are supported yet", null);
+    }
+
+    // ------------------------------------------------------------------------------------------ identity
+
+    /**
+     * The requester's extension for a retrieve or REGISTER: from a trusted proxy its P-Asserted-Identity (else From);
+     * otherwise digest credentials checked against the tenant's users. Sends the 401 challenge or the 403 itself and
+     * returns empty then.
+     */
+    private Optional<String> authenticate(RequestEvent event, ServerTransaction st, Tenant tenant)
+            throws Exception {
+        Request request = event.getRequest();
+        if (settings.trusted(sourceIp(request))) {
+            String user = userOf(headerAddress(request, "P-Asserted-Identity")
+                    .orElse(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress()));
+            if (user == null || user.isBlank()) {
+                reject(st, 403, "the trusted proxy asserted no identity");
+                return Optional.empty();
+            }
+            return Optional.of(user);
+        }
+        String realm = realmFor(tenant, request);
+        Header authorization = request.getHeader("Authorization");
+        if (authorization == null) {
+            challenge(st, request, realm, false);
+            return Optional.empty();
+        }
+        Map<String, String> credentials = DigestAuth.parseCredentials(valueOf(authorization));
+        String username = credentials.getOrDefault("username", "");
+        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
+        switch (auth.verify(credentials, request.getMethod(), realm, password)) {
+            case OK -> {
+                return Optional.of(username);
+            }
+            case STALE -> challenge(st, request, realm, true);
+            case FOREIGN_NONCE -> challenge(st, request, realm, false);
+            case WRONG -> reject(st, 403, "wrong credentials for '" + username + "' in realm " + realm);
+            default -> throw new IllegalStateException();
+        }
+        return Optional.empty();
+    }
+
+    /** Valid digest credentials on a request we did not challenge (a park), or empty. */
+    private Optional<String> digestUser(Request request, Tenant tenant) {
+        Header authorization = request.getHeader("Authorization");
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        Map<String, String> credentials = DigestAuth.parseCredentials(valueOf(authorization));
+        String username = credentials.getOrDefault("username", "");
+        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
+        return auth.verify(credentials, request.getMethod(), realmFor(tenant, request), password)
+                == DigestAuth.Verdict.OK ? Optional.of(username) : Optional.empty();
+    }
+
+    private void challenge(ServerTransaction st, Request request, String realm, boolean stale) throws Exception {
+        Response r = response(request, 401, null);
+        r.setHeader(endpoint.headers.createHeader("WWW-Authenticate", auth.challenge(realm, stale)));
+        st.sendResponse(r);
+    }
+
+    String realmFor(Tenant tenant, Request request) {
+        if (!settings.realm().isEmpty()) {
+            return settings.realm();
+        }
+        return tenant.domains().isEmpty() ? requestHost(request) : tenant.domains().get(0);
+    }
+
+    /**
+     * Who parks: Referred-By (RFC 3892, the transferor) if present; else P-Asserted-Identity from a trusted proxy;
+     * else the digest user of valid credentials; else From's user.
+     */
+    private String parkerOf(Request request, Tenant tenant) {
+        Optional<Address> referredBy = headerAddress(request, "Referred-By");
+        if (referredBy.isPresent()) {
+            return userOf(referredBy.get());
+        }
+        if (settings.trusted(sourceIp(request))) {
+            Optional<Address> pai = headerAddress(request, "P-Asserted-Identity");
+            if (pai.isPresent()) {
+                return userOf(pai.get());
+            }
+        }
+        Optional<String> digest = digestUser(request, tenant);
+        if (digest.isPresent()) {
+            return digest.get();
+        }
+        return userOf(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress());
+    }
+
+    /** Who is parked: From, or P-Asserted-Identity when a trusted proxy sent it. */
+    private CallerId callerOf(Request request) {
+        Address who = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
+        if (settings.trusted(sourceIp(request))) {
+            who = headerAddress(request, "P-Asserted-Identity").orElse(who);
+        }
+        String user = userOf(who);
+        return CallerId.of(user == null ? "" : user, who.getDisplayName());
+    }
+
+    private Optional<Address> headerAddress(Request request, String name) {
+        Header h = request.getHeader(name);
+        if (h == null) {
+            return Optional.empty();
+        }
+        if (h instanceof HeaderAddress ha && ha.getAddress() != null) {
+            return Optional.of(ha.getAddress());
+        }
+        try {
+            return Optional.of(endpoint.addresses.createAddress(valueOf(h)));
+        } catch (ParseException e) {
+            LOG.debug("Unparsable {} header: {}", name, valueOf(h));
+            return Optional.empty();
+        }
+    }
+
+    static String userOf(Address address) {
+        URI uri = address.getURI();
+        if (uri instanceof SipURI sip) {
+            return sip.getUser() == null ? null : FeatureCode.percentDecode(sip.getUser());
+        }
+        if (uri instanceof TelURL tel) {
+            return (tel.isGlobal() ? "+" : "") + tel.getPhoneNumber();
+        }
+        return null;
+    }
+
+    private static String displayName(String name) {
+        return name == null ? "" : name.replace("\"", "").replace("\\", "").trim();
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private void register(SipLeg leg) {
+        byCallId.put(leg.callId, leg);
+        byLegId.put(leg.id, leg);
+    }
+
+    private void forget(SipLeg leg) {
+        byCallId.remove(leg.callId, leg);
+        byLegId.remove(leg.id, leg);
+    }
+
+    private void endQuietly(String callId, Resolution how) {
+        if (callId == null) {
+            return;
+        }
+        try {
+            service.end(callId, how);
+        } catch (ParkException e) {
+            LOG.debug("Ending call {} as {} refused: {}", callId, how, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Ending call {} as {} failed: {}", callId, how, e.toString());
+        }
+    }
+
+    private static void close(MediaLeg m) {
+        if (m != null) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
+            }
+        }
+    }
+
+    private ServerTransaction serverTransaction(RequestEvent event) throws SipException {
+        ServerTransaction st = event.getServerTransaction();
+        if (st != null) {
+            return st;
+        }
+        try {
+            return endpoint.provider.getNewServerTransaction(event.getRequest());
+        } catch (TransactionAlreadyExistsException e) {
+            return null;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Decorator {
+        void decorate(Response r) throws ParseException;
+    }
+
+    private Decorator allow() {
+        return this::addAllow;
+    }
+
+    private void addAllow(Response r) throws ParseException {
+        for (String method : ALLOW.split(", ")) {
+            r.addHeader(endpoint.headers.createAllowHeader(method));
+        }
+    }
+
+    private void respond(RequestEvent event, int status, String warning, Decorator decorator) throws Exception {
+        ServerTransaction st = serverTransaction(event);
+        Response r = response(event.getRequest(), status, warning);
+        if (decorator != null) {
+            decorator.decorate(r);
+        }
+        if (st != null) {
+            st.sendResponse(r);
+        }
+    }
+
+    private void reject(ServerTransaction st, int status, String warning) throws Exception {
+        st.sendResponse(response(st.getRequest(), status, warning));
+    }
+
+    /** A response with a To tag (final responses), the Server header and, if given, a Warning. */
+    Response response(Request request, int status, String warning)
+            throws ParseException, javax.sip.InvalidArgumentException {
+        Response r = endpoint.messages.createResponse(status, request);
+        if (status >= 200) {
+            ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+            if (to != null && to.getTag() == null) {
+                to.setTag(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1));
+            }
+        }
+        List<String> product = new ArrayList<>();
+        product.add(settings.userAgent());
+        r.setHeader(endpoint.headers.createServerHeader(product));
+        if (warning != null && !warning.isEmpty()) {
+            r.setHeader(endpoint.headers.createWarningHeader(settings.advertisedAddress(), 399,
+                    SipErrors.warningText(warning)));
+        }
+        return r;
+    }
+
+    private String contactUri(String transport) {
+        String host = settings.advertisedAddress().indexOf(':') >= 0 ? "[" + settings.advertisedAddress() + "]"
+                : settings.advertisedAddress();
+        return "<sip:park@" + host + ":" + settings.port() + ";transport=" + transport + ">";
+    }
+
+    private static boolean inDialog(Request request) {
+        return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
+    }
+
+    private static String callIdOf(Request request) {
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    private static String requestUser(Request request) {
+        URI uri = request.getRequestURI();
+        return uri instanceof SipURI sip ? sip.getUser() : null;
+    }
+
+    private static String requestHost(Request request) {
+        URI uri = request.getRequestURI();
+        return uri instanceof SipURI sip ? sip.getHost() : null;
+    }
+
+    private static String transportOf(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase();
+    }
+
+    private static String sourceIp(Request request) {
+        if (request instanceof SIPMessage m && m.getRemoteAddress() != null) {
+            return m.getRemoteAddress().getHostAddress();
+        }
+        return null;
+    }
+
+    private static String sourceOf(Request request) {
+        if (request instanceof SIPMessage m && m.getRemoteAddress() != null) {
+            return m.getRemoteAddress().getHostAddress() + ":" + m.getRemotePort();
+        }
+        return "";
+    }
+
+    /** A header's value without its name. */
+    static String valueOf(Header h) {
+        String s = h.toString().trim();
+        int colon = s.indexOf(':');
+        return colon < 0 ? s : s.substring(colon + 1).trim();
+    }
+
+    static String bodyOf(Request request) {
+        byte[] raw = request.getRawContent();
+        return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
+    }
+
+    static ContactHeader contact(Request request) {
+        return (ContactHeader) request.getHeader(ContactHeader.NAME);
+    }
+}

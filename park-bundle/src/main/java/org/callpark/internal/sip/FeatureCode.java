@@ -1,0 +1,81 @@
+package org.callpark.internal.sip;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.callpark.api.ParkTarget;
+import org.callpark.api.RetrieveTarget;
+
+/**
+ * What a Request-URI's user part asks for: {@code *68}, {@code *68<ext>}, {@code *58} park; {@code *88},
+ * {@code *88<ext|group number>}, {@code park+<ext>}, {@code park+<group>} retrieve. The user part may arrive
+ * percent-encoded ({@code %2A68}). Only parsing: which slot that means is the park service's business.
+ *
+ * @param park     the park target, or {@code null}
+ * @param retrieve the retrieve target, or {@code null}
+ */
+record FeatureCode(ParkTarget park, RetrieveTarget retrieve) {
+
+    private static final Pattern PARK_EXT = Pattern.compile("\\*68([0-9]{1,20})");
+    private static final Pattern RETRIEVE_EXT = Pattern.compile("\\*88([0-9]{1,20})");
+    private static final Pattern BLF = Pattern.compile("park\\+([A-Za-z0-9_-]{1,64})", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+
+    static Optional<FeatureCode> parse(String rawUser) {
+        if (rawUser == null) {
+            return Optional.empty();
+        }
+        String user = percentDecode(rawUser);
+        if (user.equals("*68")) {
+            return Optional.of(new FeatureCode(ParkTarget.ownExtension(), null));
+        }
+        if (user.equals("*58")) {
+            return Optional.of(new FeatureCode(ParkTarget.ownGroup(), null));
+        }
+        if (user.equals("*88")) {
+            return Optional.of(new FeatureCode(null, RetrieveTarget.own()));
+        }
+        Matcher m = PARK_EXT.matcher(user);
+        if (m.matches()) {
+            return Optional.of(new FeatureCode(ParkTarget.extension(m.group(1)), null));
+        }
+        m = RETRIEVE_EXT.matcher(user);
+        if (m.matches()) {
+            // An extension or a park group's number: the park service tells them apart.
+            return Optional.of(new FeatureCode(null, RetrieveTarget.extension(m.group(1))));
+        }
+        m = BLF.matcher(user);
+        if (m.matches()) {
+            String value = m.group(1);
+            return Optional.of(new FeatureCode(null, DIGITS.matcher(value).matches()
+                    ? RetrieveTarget.extension(value) : RetrieveTarget.group(value)));
+        }
+        return Optional.empty();
+    }
+
+    /** Decodes {@code %XX} escapes only ({@code +} stays a plus: {@code park+101}). Bad escapes stay as they are. */
+    static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+                i += 2;
+            } else {
+                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int hex(char c) {
+        return Character.digit(c, 16);
+    }
+}

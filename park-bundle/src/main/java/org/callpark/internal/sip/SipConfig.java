@@ -1,0 +1,50 @@
+package org.callpark.internal.sip;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of the SIP entry point (PID {@code org.callpark.sip}). Every attribute can be overridden by a system
+ * property {@code callpark.sip.<attribute>} or, if that is not set, an environment variable
+ * {@code CALLPARK_SIP_<ATTRIBUTE>} (upper snake case, e.g. {@code CALLPARK_SIP_BIND_ADDRESS}); both win over the
+ * configuration. See {@link SipSettings}.
+ */
+@ObjectClassDefinition(name = "Call Park SIP server",
+        description = "The SIP entry point: feature codes *68/*58 (park), *88 and park+ (retrieve), and the registrar.")
+public @interface SipConfig {
+
+    @AttributeDefinition(name = "Bind address",
+            description = "The local address the SIP listening points bind to. Default: 127.0.0.1.")
+    String bindAddress() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Advertised address",
+            description = "The address put into Via/Contact and SDP (c=) when it differs from the bind address"
+                    + " (NAT, container). Empty: the bind address. Default: empty.")
+    String advertisedAddress() default "";
+
+    @AttributeDefinition(name = "Port", description = "The SIP port for every transport. Default: 5060.")
+    int port() default 5060;
+
+    @AttributeDefinition(name = "Transports",
+            description = "Comma-separated transports to listen on: udp, tcp. Default: udp,tcp.")
+    String transports() default "udp,tcp";
+
+    @AttributeDefinition(name = "Trusted proxies",
+            description = "Comma-separated IP addresses of proxies (PBX, Kamailio) whose P-Asserted-Identity is"
+                    + " believed and whose requests need no digest authentication. Default: none.")
+    String trustedProxies() default "";
+
+    @AttributeDefinition(name = "Outbound proxy",
+            description = "host:port of the proxy that requests this server originates (recalls) are sent through."
+                    + " Empty: none, requests go straight to the registered contact. Default: empty.")
+    String outboundProxy() default "";
+
+    @AttributeDefinition(name = "Realm",
+            description = "The digest authentication realm. Empty: the tenant's first domain, else the request's"
+                    + " domain. Default: empty.")
+    String realm() default "";
+
+    @AttributeDefinition(name = "User agent",
+            description = "The User-Agent and Server header value. Default: CallPark.")
+    String userAgent() default "CallPark";
+}

@@ -1,0 +1,68 @@
+package org.callpark.internal.sip;
+
+import javax.sip.Dialog;
+import javax.sip.ServerTransaction;
+
+import org.callpark.spi.MediaController.MediaLeg;
+
+/**
+ * One dialog this B2BUA answered, with its media leg. All fields are guarded by the leg's own monitor: with the
+ * reentrant listener a BYE, CANCEL or ACK of the dialog can be handled on another thread while the INVITE handler still
+ * runs, and they wait for it here. Code never holds two legs' monitors at once (no lock ordering to get wrong): it
+ * changes one leg, leaves the monitor, then changes the peer.
+ */
+final class SipLeg {
+
+    enum Role {
+        /** A parked caller (INVITE to *68 / *58). */
+        PARKED,
+        /** Somebody retrieving (INVITE to *88 / park+). */
+        RETRIEVER,
+        /** Somebody who hears a prompt and is hung up on. */
+        PROMPT
+    }
+
+    enum State {
+        /** INVITE received, no final response yet. */
+        INVITED,
+        /** 200 OK sent. */
+        ANSWERED,
+        /** Hung up (BYE either way, CANCEL, failure): the media is closed. */
+        ENDED
+    }
+
+    final String id;
+    final String callId;
+    final ServerTransaction invite;
+    final Dialog dialog;
+    final String transport;
+
+    Role role;
+    State state = State.INVITED;
+    MediaLeg media;
+    /** The parked call while this leg waits in a slot; {@code null} once it was retrieved or ended. */
+    String parkedCallId;
+    /** The other dialog once bridged. */
+    SipLeg peer;
+    boolean acked;
+    /** A BYE we want to send waits for the ACK of our 200. */
+    boolean byeAfterAck;
+    /** The SDP of our 200 OK, sent again for a re-INVITE. */
+    String answerSdp;
+    /** A CANCEL arrived while the INVITE was being handled (read without the monitor). */
+    volatile boolean cancelled;
+
+    SipLeg(String id, String callId, ServerTransaction invite, Dialog dialog, String transport, Role role) {
+        this.id = id;
+        this.callId = callId;
+        this.invite = invite;
+        this.dialog = dialog;
+        this.transport = transport;
+        this.role = role;
+    }
+
+    @Override
+    public String toString() {
+        return "SipLeg[" + id + " " + role + " " + state + " call-id " + callId + "]";
+    }
+}

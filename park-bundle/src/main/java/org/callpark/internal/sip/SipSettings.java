@@ -1,0 +1,153 @@
+package org.callpark.internal.sip;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The effective SIP settings: the {@link SipConfig} with the overrides of system properties
+ * ({@code callpark.sip.<attribute>}) and, if a property is not set, environment variables
+ * ({@code CALLPARK_SIP_<ATTRIBUTE>}, upper snake case). Overrides win over the configuration.
+ *
+ * @param bindAddress       where the listening points bind
+ * @param advertisedAddress what Via, Contact and SDP carry
+ * @param port              the port of every transport
+ * @param transports        lower-case transports, {@code udp} and/or {@code tcp}
+ * @param trustedProxies    source IPs whose P-Asserted-Identity is believed
+ * @param outboundProxy     {@code host:port} for requests this server originates, or empty
+ * @param realm             the configured digest realm, or empty
+ * @param userAgent         User-Agent/Server value
+ */
+public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
+        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent) {
+
+    public SipSettings {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        transports = List.copyOf(transports);
+        trustedProxies = Set.copyOf(trustedProxies);
+        outboundProxy = outboundProxy == null ? "" : outboundProxy;
+        realm = realm == null ? "" : realm;
+    }
+
+    /** The settings of {@code config} with this JVM's system properties and environment. */
+    public static SipSettings from(SipConfig config) {
+        return from(config, System::getProperty, System::getenv);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming every invalid attribute
+     */
+    public static SipSettings from(SipConfig config, Function<String, String> sysprops,
+            Function<String, String> env) {
+        List<String> invalid = new ArrayList<>();
+        Function<String, String> o = attribute -> {
+            String v = sysprops.apply("callpark.sip." + attribute);
+            return v != null ? v : env.apply("CALLPARK_SIP_" + upperSnake(attribute));
+        };
+        String bind = pick(o.apply("bindAddress"), config.bindAddress()).trim();
+        if (bind.isEmpty()) {
+            invalid.add("bindAddress: must not be empty");
+        } else {
+            checkAddress("bindAddress", bind, invalid);
+        }
+        String advertised = pick(o.apply("advertisedAddress"), config.advertisedAddress()).trim();
+        if (advertised.isEmpty()) {
+            advertised = bind;
+        }
+        int port = config.port();
+        String portText = o.apply("port");
+        if (portText != null) {
+            try {
+                port = Integer.parseInt(portText.trim());
+            } catch (NumberFormatException e) {
+                invalid.add("port: not a number: '" + portText + "'");
+            }
+        }
+        if (port < 1 || port > 65535) {
+            invalid.add("port: must be 1..65535: " + port);
+        }
+        List<String> transports = new ArrayList<>(new LinkedHashSet<>(split(pick(o.apply("transports"),
+                config.transports()).toLowerCase(Locale.ROOT))));
+        if (transports.isEmpty()) {
+            invalid.add("transports: name at least one of udp, tcp");
+        }
+        for (String t : transports) {
+            if (!t.equals("udp") && !t.equals("tcp")) {
+                invalid.add("transports: unknown transport '" + t + "' (udp, tcp)");
+            }
+        }
+        Set<String> trusted = new LinkedHashSet<>();
+        for (String ip : split(pick(o.apply("trustedProxies"), config.trustedProxies()))) {
+            checkAddress("trustedProxies", ip, invalid);
+            trusted.add(normalise(ip));
+        }
+        String proxy = pick(o.apply("outboundProxy"), config.outboundProxy()).trim();
+        if (!proxy.isEmpty()) {
+            try {
+                NextHop.parseHostPort(proxy);
+            } catch (IllegalArgumentException e) {
+                invalid.add("outboundProxy: " + e.getMessage());
+            }
+        }
+        String realm = pick(o.apply("realm"), config.realm()).trim();
+        String userAgent = pick(o.apply("userAgent"), config.userAgent()).trim();
+        if (!invalid.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", invalid));
+        }
+        return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
+                userAgent.isEmpty() ? "CallPark" : userAgent);
+    }
+
+    /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */
+    public boolean sameNetwork(SipSettings other) {
+        return other != null && bindAddress.equals(other.bindAddress)
+                && advertisedAddress.equals(other.advertisedAddress) && port == other.port
+                && transports.equals(other.transports);
+    }
+
+    /** Whether {@code ip} (as the stack reports a peer's address) is a configured trusted proxy. */
+    public boolean trusted(String ip) {
+        return ip != null && trustedProxies.contains(normalise(ip));
+    }
+
+    static List<String> split(String value) {
+        List<String> parts = new ArrayList<>();
+        if (value == null) {
+            return parts;
+        }
+        for (String p : value.split("[,\\s]+")) {
+            if (!p.isBlank()) {
+                parts.add(p.trim());
+            }
+        }
+        return parts;
+    }
+
+    private static String pick(String override, String configured) {
+        return override != null ? override : configured == null ? "" : configured;
+    }
+
+    private static void checkAddress(String field, String ip, List<String> invalid) {
+        if (!ip.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            invalid.add(field + ": not an IP address: '" + ip + "'");
+        }
+    }
+
+    private static String normalise(String ip) {
+        try {
+            return InetAddress.getByName(ip).getHostAddress();
+        } catch (UnknownHostException e) {
+            return ip;
+        }
+    }
+
+    static String upperSnake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,217 @@
+package org.callpark.internal.sip;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs {@code /usr/bin/sipp} with a scenario from {@code src/test/resources/sipp/} against the server:
+ * {@code -nostdin -timeout Ns -timeout_error -m 1 -mp <own media port> -i 127.0.0.1 -p <own port>}, its own free
+ * ports, logs and message trace under {@code target/sipp/<name>/}. Without sipp the test is skipped, unless
+ * {@code CI=true}: then it fails.
+ */
+final class Sipp {
+
+    static final String BINARY = "/usr/bin/sipp";
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(26000 + (int) (ProcessHandle.current().pid()
+            % 50) * 40);
+
+    private final String scenario;
+    private final int serverPort;
+    private final List<String> extra = new ArrayList<>();
+    private final Map<String, String> keys = new LinkedHashMap<>();
+    private String service = "park";
+    private String transport = "u1";
+    private int calls = 1;
+    private int timeoutSeconds = 20;
+    private String name;
+    private Process process;
+    private Path dir;
+    private long startedNanos;
+    private long elapsedMillis;
+
+    private Sipp(String scenario, int serverPort) {
+        this.scenario = scenario;
+        this.serverPort = serverPort;
+        this.name = scenario;
+    }
+
+    static Sipp scenario(String scenario, int serverPort) {
+        requireSipp();
+        return new Sipp(scenario, serverPort);
+    }
+
+    static void requireSipp() {
+        boolean present = new File(BINARY).canExecute();
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(BINARY + " is missing (apt-get install sip-tester); CI=true, so this is a failure");
+        }
+        Assumptions.assumeTrue(present, BINARY + " is missing (apt-get install sip-tester): sipp tests skipped");
+    }
+
+    /** The Request-URI user ({@code -s}). */
+    Sipp service(String service) {
+        this.service = service;
+        return this;
+    }
+
+    /** Credentials for {@code [authentication]} ({@code -au}/{@code -ap}). */
+    Sipp auth(String user, String password) {
+        extra.add("-au");
+        extra.add(user);
+        extra.add("-ap");
+        extra.add(password);
+        return this;
+    }
+
+    /** A scenario keyword {@code [name]} ({@code -key}). */
+    Sipp key(String key, String value) {
+        keys.put(key, value);
+        return this;
+    }
+
+    /** The default {@code <pause/>} in ms ({@code -d}). */
+    Sipp pause(int millis) {
+        extra.add("-d");
+        extra.add(Integer.toString(millis));
+        return this;
+    }
+
+    Sipp tcp() {
+        transport = "t1";
+        return this;
+    }
+
+    Sipp name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** Several calls at {@code rate} per second, response times traced to a CSV ({@code -trace_rtt}). */
+    Sipp load(int calls, int rate) {
+        this.calls = calls;
+        extra.add("-r");
+        extra.add(Integer.toString(rate));
+        extra.add("-trace_rtt");
+        extra.add("-rtt_freq");
+        extra.add("1");
+        return this;
+    }
+
+    Sipp timeout(int seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    Sipp start() throws IOException {
+        dir = Path.of("target", "sipp", name + "-" + System.nanoTime());
+        Files.createDirectories(dir);
+        Path file;
+        try {
+            file = Path.of(Sipp.class.getResource("/sipp/" + scenario + ".xml").toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IOException("no scenario " + scenario, e);
+        }
+        List<String> cmd = new ArrayList<>(List.of(BINARY, "127.0.0.1:" + serverPort, "-sf", file.toAbsolutePath()
+                .toString(), "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-m",
+                Integer.toString(calls), "-mp", Integer.toString(freeUdpPort()), "-i", "127.0.0.1", "-p",
+                Integer.toString(freeUdpPort()), "-s", service, "-t", transport, "-trace_err", "-error_file",
+                dir.resolve("errors.log").toAbsolutePath().toString(), "-trace_msg", "-message_file",
+                dir.resolve("messages.log").toAbsolutePath().toString()));
+        cmd.addAll(extra);
+        keys.forEach((k, v) -> {
+            cmd.add("-key");
+            cmd.add(k);
+            cmd.add(v);
+        });
+        startedNanos = System.nanoTime();
+        process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        return this;
+    }
+
+    /** Waits for sipp and returns its exit code (0: every call succeeded). */
+    int await() throws IOException, InterruptedException {
+        if (!process.waitFor(timeoutSeconds + 15L, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -1;
+        }
+        elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+        return process.exitValue();
+    }
+
+    /** Runs to the end and asserts success, with sipp's error log in the message otherwise. */
+    long run() throws IOException, InterruptedException {
+        if (process == null) {
+            start();
+        }
+        int code = await();
+        Assertions.assertEquals(0, code, () -> "sipp " + name + " exit code " + code + "\n" + diagnostics());
+        return elapsedMillis;
+    }
+
+    String diagnostics() {
+        StringBuilder b = new StringBuilder();
+        for (String f : List.of("errors.log", "messages.log")) {
+            try {
+                Path p = dir.resolve(f);
+                if (Files.exists(p)) {
+                    String s = Files.readString(p);
+                    b.append("--- ").append(f).append('\n').append(s.length() > 6000 ? s.substring(s.length()
+                            - 6000) : s).append('\n');
+                }
+            } catch (IOException e) {
+                b.append(e);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The response times (ms) of a {@link #load} run, from sipp's rtt CSV. */
+    List<Double> responseTimes() throws IOException {
+        List<Double> times = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith("_rtt.csv")).toList()) {
+                for (String line : Files.readAllLines(p)) {
+                    String[] cols = line.split(";");
+                    if (cols.length >= 3 && cols[0].matches("[0-9.]+")) {
+                        times.add(Double.parseDouble(cols[1])); // Date_ms;response_time_ms;rtd_no
+                    }
+                }
+            }
+        }
+        return times;
+    }
+
+    static int freeUdpPort() {
+        for (int i = 0; i < 2000; i++) {
+            int port = NEXT_PORT.getAndAdd(4);
+            if (port > 29990) {
+                NEXT_PORT.set(26000);
+                continue;
+            }
+            try (DatagramSocket u = new DatagramSocket(port, InetAddress.getLoopbackAddress());
+                    DatagramSocket u2 = new DatagramSocket(port + 1, InetAddress.getLoopbackAddress());
+                    ServerSocket t = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException e) {
+                // taken, next
+            }
+        }
+        throw new IllegalStateException("no free port in 26000-29990");
+    }
+}

@@ -1,0 +1,61 @@
+package org.callpark.internal.sip;
+
+import java.lang.annotation.Annotation;
+
+/** A {@link SipConfig} with the OCD defaults, changeable per test. */
+final class TestSipConfig implements SipConfig {
+
+    String bindAddress = "127.0.0.1";
+    String advertisedAddress = "";
+    int port = 5060;
+    String transports = "udp,tcp";
+    String trustedProxies = "";
+    String outboundProxy = "";
+    String realm = "";
+    String userAgent = "CallPark";
+
+    @Override
+    public Class<? extends Annotation> annotationType() {
+        return SipConfig.class;
+    }
+
+    @Override
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    @Override
+    public String advertisedAddress() {
+        return advertisedAddress;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String transports() {
+        return transports;
+    }
+
+    @Override
+    public String trustedProxies() {
+        return trustedProxies;
+    }
+
+    @Override
+    public String outboundProxy() {
+        return outboundProxy;
+    }
+
+    @Override
+    public String realm() {
+        return realm;
+    }
+
+    @Override
+    public String userAgent() {
+        return userAgent;
+    }
+}
