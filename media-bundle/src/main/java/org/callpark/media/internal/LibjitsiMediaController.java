@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * 20 ms tick for everyone), which costs nothing per caller. A change of configuration is applied on the next
  * activation; {@code @Modified} keeps legs running if nothing changed.
  */
-@Component(service = MediaController.class, configurationPid = "org.callpark.media")
+@Component(service = MediaController.class, configurationPid = "org.callpark.media", immediate = true)
 @Designate(ocd = MediaConfig.class)
 public final class LibjitsiMediaController implements MediaController {
 

@@ -142,8 +142,9 @@ public final class RtpLoop implements AutoCloseable {
         while (running) {
             try {
                 long wait = next - System.nanoTime();
-                if (wait >= 1_000_000) {
-                    selector.select(wait / 1_000_000);
+                if (wait > 0) {
+                    // rounded up to whole milliseconds: wake at or just after the deadline, never spin before it
+                    selector.select((wait + 999_999) / 1_000_000);
                 } else {
                     selector.selectNow();
                 }
