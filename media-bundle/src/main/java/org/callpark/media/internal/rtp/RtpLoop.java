@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,10 +143,12 @@ public final class RtpLoop implements AutoCloseable {
         while (running) {
             try {
                 long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    // rounded up to whole milliseconds: wake at or just after the deadline, never spin before it
-                    selector.select((wait + 999_999) / 1_000_000);
+                if (wait >= 1_000_000) {
+                    selector.select(wait / 1_000_000); // whole milliseconds, never past the deadline
                 } else {
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait); // the sub-millisecond rest: sleep, do not spin
+                    }
                     selector.selectNow();
                 }
                 if (!running) {
