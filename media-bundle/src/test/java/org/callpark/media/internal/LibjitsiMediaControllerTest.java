@@ -427,6 +427,24 @@ class LibjitsiMediaControllerTest {
     }
 
     @Test
+    void inboundRtcpIsAcceptedAndIgnored() throws Exception {
+        try (RtpPeer peer = new RtpPeer(); MediaLeg leg = media.open("rtcp", List.of(PCMU), peer.address())) {
+            leg.hold("");
+            InetSocketAddress rtcp = new InetSocketAddress(leg.localAddress().getAddress(), leg.localAddress().getPort() + 1);
+            byte[] rr = {(byte) 0x80, (byte) 201, 0, 1, 1, 2, 3, 4}; // an empty receiver report
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                s.send(new java.net.DatagramPacket(rr, rr.length, rtcp));
+                s.send(new java.net.DatagramPacket(rr, rr.length, leg.localAddress())); // rtcp-mux style
+            }
+            waitFor(() -> ((RtpLeg) leg).rtcpPackets() == 2, 2000);
+            List<RtpPeer.Packet> p = peer.receive(10, 2000);
+            assertEquals(10, p.size(), "music goes on");
+            assertTrue(p.stream().allMatch(x -> x.pt() == 0));
+            assertEquals(peer.address(), ((RtpLeg) leg).remote(), "RTCP does not latch the RTP destination");
+        }
+    }
+
+    @Test
     void symmetricRtpLatchesOnTheFirstInboundSource() throws Exception {
         try (RtpPeer sdp = new RtpPeer(); RtpPeer nat = new RtpPeer();
                 MediaLeg leg = media.open("latch", List.of(PCMU), sdp.address())) {

@@ -381,13 +381,17 @@ public final class RtpLeg implements MediaLeg {
     }
 
     void onPacket(byte[] b, int len, InetSocketAddress from) {
-        if (closed || len < 12 || (b[0] & 0xc0) != 0x80) {
+        if (closed || len < 8 || (b[0] & 0xc0) != 0x80) {
             dropped.incrementAndGet();
             return;
         }
         int payloadType = b[1] & 0x7f;
         if (payloadType >= 72 && payloadType <= 76) { // RTCP multiplexed on the RTP port (RFC 5761): ignored
             rtcp.incrementAndGet();
+            return;
+        }
+        if (len < 12) {
+            dropped.incrementAndGet();
             return;
         }
         int header = 12 + 4 * (b[0] & 0x0f);
