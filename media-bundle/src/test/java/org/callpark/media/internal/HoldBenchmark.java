@@ -73,6 +73,7 @@ class HoldBenchmark {
                     .findFirst().orElseThrow();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long loop0 = tmx.getThreadCpuTime(loopId);
+            long loopUser0 = tmx.getThreadUserTime(loopId);
             long proc0 = os.getProcessCpuTime();
             long late0 = media.loop().lateTicks();
             long t0 = System.nanoTime();
@@ -112,13 +113,14 @@ class HoldBenchmark {
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             double loopCpu = (tmx.getThreadCpuTime(loopId) - loop0) / 1e9 / wall * 100;
+            double loopUser = (tmx.getThreadUserTime(loopId) - loopUser0) / 1e9 / wall * 100;
             double procCpu = (os.getProcessCpuTime() - proc0) / 1e9 / wall * 100;
             long[] g = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
             String rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS"))
                     .findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
-            System.out.printf("BENCH legs=%d: loop thread %.1f %% of a core, process %.1f %% (incl. 10 receiver"
+            System.out.printf("BENCH legs=%d: loop thread %.1f %% of a core (user %.1f %%, kernel %.1f %%), process %.1f %% (incl. 10 receiver"
                     + " threads), %s, threads %d, late ticks %d, sampled pps %s, deviation p50 %.2f ms p99 %.2f ms"
-                    + " max %.2f ms%n", n, loopCpu, procCpu, rss, tmx.getThreadCount(),
+                    + " max %.2f ms%n", n, loopCpu, loopUser, loopCpu - loopUser, procCpu, rss, tmx.getThreadCount(),
                     media.loop().lateTicks() - late0,
                     Arrays.toString(Arrays.stream(counts).mapToObj(c -> String.format("%.1f", c / wall)).toArray()),
                     g[g.length / 2] / 1e6, g[(int) (g.length * 0.99)] / 1e6, g[g.length - 1] / 1e6);
