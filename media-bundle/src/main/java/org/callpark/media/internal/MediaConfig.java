@@ -1,0 +1,44 @@
+package org.callpark.media.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of the media bridge (PID {@code org.callpark.media}). Every attribute can be overridden by a system
+ * property {@code callpark.media.<attribute>} or an environment variable {@code CALLPARK_MEDIA_<ATTRIBUTE>} (upper
+ * snake case, e.g. {@code CALLPARK_MEDIA_RTP_PORT_MIN}); see {@link MediaSettings}.
+ */
+@ObjectClassDefinition(name = "Call Park media",
+        description = "RTP anchoring for parked calls: hold music, prompts and relaying between bridged legs.")
+public @interface MediaConfig {
+
+    @AttributeDefinition(name = "Bind address",
+            description = "The local address RTP ports are bound to and announced in SDP. Default: 127.0.0.1.")
+    String bindAddress() default "127.0.0.1";
+
+    @AttributeDefinition(name = "RTP port min",
+            description = "Lowest RTP port (even; RTCP uses port + 1). Default: 20000.")
+    int rtpPortMin() default 20000;
+
+    @AttributeDefinition(name = "RTP port max", description = "Highest RTP/RTCP port. Default: 29999.")
+    int rtpPortMax() default 29999;
+
+    @AttributeDefinition(name = "Codecs",
+            description = "Comma-separated codecs in order of preference, from PCMU, PCMA, opus. Default: PCMU,PCMA,opus.")
+    String codecs() default "PCMU,PCMA,opus";
+
+    @AttributeDefinition(name = "Default music",
+            description = "Path of a WAV file (16-bit PCM, 8/16/48 kHz, mono or stereo) for the default hold music."
+                    + " Empty: the shipped music. Default: empty.")
+    String musicDefault() default "";
+
+    @AttributeDefinition(name = "Named music",
+            description = "Further hold music by name, comma-separated name=path pairs, e.g."
+                    + " acme=/srv/music/acme.wav,sales=/srv/music/sales.wav. Default: empty.")
+    String musicFiles() default "";
+
+    @AttributeDefinition(name = "Prompt directory",
+            description = "A directory of <name>.wav prompts (nothing-parked, nobody-available, parked, or more);"
+                    + " shipped prompts missing there are still used. Empty: the shipped prompts. Default: empty.")
+    String promptDir() default "";
+}
