@@ -206,14 +206,7 @@ class SipRecallTest {
         Sipp phone = Sipp.scenario("recall_ring", port).localPort(p).name("ring-101-retrieve").start();
         Sipp caller = sipp("park_wait_bye").service("*68").key("referrer", "101").start();
         ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "101"));
-        await(() -> seen(ParkEvent.Type.RECALLING), "the recall rings");
-        await(() -> {
-            try {
-                return !phone.received("INVITE").isEmpty();
-            } catch (IOException e) {
-                return false;
-            }
-        }, "the phone got the INVITE");
+        awaitInvite(phone);
         sipp("retrieve").service("*88101").auth("102", "pass102").pause(300).name("retrieve-during-recall").run();
         phone.run(); // CANCEL, 487
         caller.run();
@@ -221,6 +214,42 @@ class SipRecallTest {
         assertFalse(offerLegs().contains(retrieverLeg), "the retriever, not a recall leg, is bridged: " + newLog());
         assertTrue(seen(ParkEvent.Type.RETRIEVED));
         assertFalse(seen(ParkEvent.Type.RECALL_ANSWERED));
+    }
+
+    @Test
+    void answerCrossingTheCancel_isAckedAndHungUp_retrieverKeepsTheCall() throws Exception {
+        int p = uasPort();
+        bind("101", p);
+        Sipp phone = Sipp.scenario("recall_answer_late", port).localPort(p).name("answer-late-101").start();
+        Sipp caller = sipp("park_wait_bye").service("*68").key("referrer", "101").start();
+        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "101"));
+        awaitInvite(phone);
+        sipp("retrieve").service("*88101").auth("102", "pass102").pause(300).name("retrieve-vs-late-answer").run();
+        phone.run(); // its 200 was ACKed, then BYE
+        caller.run();
+        String bridged = bridgedTo(call);
+        assertFalse(offerLegs().contains(bridged), "the late answer is not bridged: " + newLog());
+        assertTrue(seen(ParkEvent.Type.RETRIEVED));
+        assertFalse(seen(ParkEvent.Type.RECALL_ANSWERED));
+        assertTrue(offerLegs().stream().allMatch(l -> newLog().contains("close " + l)), newLog().toString());
+    }
+
+    @Test
+    void cancelBeforeAnyProvisional_waitsForThe180() throws Exception {
+        int p = uasPort();
+        bind("101", p);
+        Sipp phone = Sipp.scenario("recall_ring_slow", port).localPort(p).pause(1500).name("ring-slow-101").start();
+        Sipp caller = sipp("park_referred").service("*68").key("referrer", "101").pause(2300).start();
+        awaitParked(SlotId.extension(DEFAULT, "101"));
+        caller.run(); // hangs up ~0.3 s into the recall, before the phone's 180
+        phone.run();  // a CANCEL before its 180 would have failed the scenario
+        long cancelAfter = Duration.between(phone.received("INVITE").get(0).at(), phone.received("CANCEL").get(0)
+                .at()).toMillis();
+        System.out.printf("cancel before 1xx: CANCEL %d ms after the INVITE (the 180 came after 1500 ms)%n",
+                cancelAfter);
+        assertTrue(cancelAfter >= 1450, "CANCEL only after the 180: " + cancelAfter + " ms");
+        assertTrue(seen(ParkEvent.Type.ABANDONED));
+        await(() -> ((SipRecallDialer) server.recallDialer()).pendingForks() == 0, "no fork left");
     }
 
     // ------------------------------------------------------------------------------------------ ring groups
@@ -309,6 +338,16 @@ class SipRecallTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    private static void awaitInvite(Sipp phone) throws InterruptedException {
+        await(() -> {
+            try {
+                return !phone.received("INVITE").isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the phone got the recall INVITE");
+    }
 
     private Sipp sipp(String scenario) {
         return Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
