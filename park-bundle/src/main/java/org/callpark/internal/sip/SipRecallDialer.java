@@ -451,9 +451,10 @@ final class SipRecallDialer implements RecallDialer {
     static String displayName(ParkedCall call) {
         CallerId caller = call.caller();
         String name = clean(caller.displayName());
+        String slot = call.slot().kind() == org.callpark.api.SlotKind.GROUP && !call.parkGroup().isEmpty()
+                ? call.parkGroup() : call.slot().name(); // the group's name as configured, not the slot key
         String shown = !name.isEmpty() ? "Parked: " + name
-                : "Park " + clean(call.slot().name()) + ": " + (caller.number().isEmpty() ? "unknown"
-                        : clean(caller.number()));
+                : "Park " + clean(slot) + ": " + (caller.number().isEmpty() ? "unknown" : clean(caller.number()));
         return shown.length() > MAX_DISPLAY_NAME ? shown.substring(0, MAX_DISPLAY_NAME) : shown;
     }
 
