@@ -49,8 +49,9 @@ import org.slf4j.MDC;
  * DECLINED before BUSY before ERROR before UNREACHABLE (a person's decision says more than a missing registration).
  * <p>
  * CANCEL follows RFC 3261 §9.1: only after a provisional response; a fork cancelled earlier is cancelled when its
- * first 1xx arrives, and a 2xx that arrives instead is ACKed and BYEd. Media of cancelled and failed forks is closed
- * at once. Nothing here blocks the core's timer thread: look-ups, media and sending run on the SIP server's own
+ * first 1xx arrives. A 2xx that crosses our CANCEL is ACKed and offered to the core like any answer (it refuses it
+ * unless the same attempt is still ringing, and then it is BYEd). Media of a failed fork is closed at once, of a
+ * cancelled fork with its final response (487, or timer B when it never answered at all). Nothing here blocks the core's timer thread: look-ups, media and sending run on the SIP server's own
  * single worker thread.
  */
 final class SipRecallDialer implements RecallDialer {
@@ -86,6 +87,20 @@ final class SipRecallDialer implements RecallDialer {
             throw new IllegalStateException("the SIP server is stopping", e);
         }
         return recall;
+    }
+
+    /** The SIP server stops: forget every fork in flight and close its media (their transactions die too). */
+    void dropAll() {
+        for (Fork f : List.copyOf(forks.values())) {
+            synchronized (f.recall) {
+                f.recall.cancelled = true;
+                if (f.state != Fork.State.ANSWERED) {
+                    f.state = Fork.State.FAILED;
+                }
+            }
+            f.closeMedia();
+            f.forget();
+        }
     }
 
     /** Forks in flight (tests, diagnostics). */
@@ -176,19 +191,19 @@ final class SipRecallDialer implements RecallDialer {
             this.binding = binding;
         }
 
-        /** Under the monitor: stop this fork; the SIP and media work is added to {@code actions}. */
+        /**
+         * Under the monitor: stop this fork; the SIP work is added to {@code actions}. Its media stays open until the
+         * final response: a 2xx crossing the CANCEL is still offered to the core, which may give it the call (the
+         * parker answering just as the step moves to the ring group, within the same attempt).
+         */
         void cancel(List<Runnable> actions) {
             switch (state) {
                 case NEW -> state = State.CANCELLED;
-                case CALLING -> {
-                    state = State.CANCELLED; // CANCEL when the first 1xx arrives (RFC 3261 §9.1)
-                    actions.add(this::closeMedia);
-                }
+                case CALLING -> state = State.CANCELLED; // CANCEL when the first 1xx arrives (RFC 3261 §9.1)
                 case PROCEEDING -> {
                     state = State.CANCELLED;
                     cancelSent = true;
                     actions.add(this::sendCancel);
-                    actions.add(this::closeMedia);
                 }
                 default -> {
                     // answered, failed or cancelled already
@@ -562,8 +577,9 @@ final class SipRecallDialer implements RecallDialer {
         Failure failed = null;
         synchronized (recall) {
             retransmission = fork.ack != null;
-            lost = !retransmission && (fork.state == Fork.State.CANCELLED || fork.state == Fork.State.FAILED
-                    || recall.cancelled || recall.winner != null);
+            // A cancelled fork's 2xx still goes to the core (it refuses it if the call was resolved otherwise or
+            // the attempt is over); only a fork that failed or lost to another fork's answer is hung up here.
+            lost = !retransmission && (fork.state == Fork.State.FAILED || recall.winner != null);
             if (!retransmission && !lost) {
                 try {
                     answer = Sdp.parseOffer(response.getRawContent());
@@ -676,8 +692,9 @@ final class SipRecallDialer implements RecallDialer {
                     failed = recall.allFailed();
                 }
                 case CANCELLED -> {
-                    fork.state = Fork.State.FAILED; // the 487 to our CANCEL, or a failure that crossed it
+                    fork.state = Fork.State.FAILED; // the 487 to our CANCEL, a failure that crossed it, timer B
                     fork.failure = failureOf(status);
+                    actions.add(fork::closeMedia);
                     actions.add(fork::forget);
                 }
                 default -> {

@@ -117,6 +117,7 @@ public final class SipServer implements ParkEventListener {
             LOG.warn("SIP address/port/transports changed ({}:{} -> {}:{}): restarting the SIP stack",
                     endpoint.settings.bindAddress(), endpoint.settings.port(), next.bindAddress(), next.port());
             SipEndpoint started;
+            dialer.dropAll();
             b2bua.dropAll("the SIP stack restarts");
             endpoint.stop();
             try {
@@ -141,6 +142,7 @@ public final class SipServer implements ParkEventListener {
                 }
                 dialerRegistration = null;
             }
+            dialer.dropAll();
             b2bua.dropAll("the SIP server stops");
             endpoint.stop();
         }

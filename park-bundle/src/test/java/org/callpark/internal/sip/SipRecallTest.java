@@ -286,6 +286,26 @@ class SipRecallTest {
     }
 
     @Test
+    void parkerAnswerCrossingTheStepChange_sameAttempt_stillTakesTheCall() throws Exception {
+        try (DatagramSocket silent104 = new DatagramSocket(uasPort(), InetAddress.getLoopbackAddress());
+                DatagramSocket silent105 = new DatagramSocket(uasPort(), InetAddress.getLoopbackAddress())) {
+            int p102 = uasPort();
+            bind("102", p102);
+            bind("104", silent104.getLocalPort());
+            bind("105", silent105.getLocalPort());
+            // 102 rings for W; the step moves to the ring group and CANCELs 102, whose 200 crosses the CANCEL
+            Sipp parker = Sipp.scenario("recall_answer_late", port).localPort(p102).name("late-102").start();
+            Sipp caller = sipp("park_referred").service("*68").key("referrer", "102").pause(4000).start();
+            ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+            caller.run();
+            parker.run(); // ACK for its 200, then our BYE after the caller's BYE
+            String bridged = bridgedTo(call);
+            assertEquals(offerLegs().get(0), bridged, "the parker's (first) recall leg is bridged: " + newLog());
+            assertTrue(seen(ParkEvent.Type.RECALL_ANSWERED), "docs/park-groups.md: same attempt still wins");
+        }
+    }
+
+    @Test
     void ringGroupOnly_parkerNeverRings_busyMemberDoesNotEndTheStep() throws Exception {
         try (DatagramSocket parkerPhone = new DatagramSocket(uasPort(), InetAddress.getLoopbackAddress())) {
             bind("103", parkerPhone.getLocalPort());
