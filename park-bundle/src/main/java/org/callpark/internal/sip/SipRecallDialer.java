@@ -103,9 +103,9 @@ final class SipRecallDialer implements RecallDialer {
         }
     }
 
-    /** Forks in flight (tests, diagnostics). */
-    int pendingForks() {
-        return forks.size();
+    /** Forks of one parked call still waiting for a final response (tests, diagnostics). */
+    int pendingForks(String parkedCallId) {
+        return (int) forks.values().stream().filter(f -> f.recall.call.id().equals(parkedCallId)).count();
     }
 
     // ------------------------------------------------------------------------------------------ one recall step

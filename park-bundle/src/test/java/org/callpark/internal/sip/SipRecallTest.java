@@ -160,7 +160,7 @@ class SipRecallTest {
         for (String leg : offerLegs()) {
             assertTrue(newLog().contains("close " + leg), "recall leg closed: " + newLog());
         }
-        await(() -> ((SipRecallDialer) server.recallDialer()).pendingForks() == 0, "no fork left");
+        await(() -> ((SipRecallDialer) server.recallDialer()).pendingForks(call.id()) == 0, "no fork left");
         System.out.printf("two unanswered recalls %d ms apart, caller's BYE %d ms after the park (expected ~8 s +"
                 + " prompt)%n", gap, byeAfter);
     }
@@ -240,7 +240,7 @@ class SipRecallTest {
         bind("101", p);
         Sipp phone = Sipp.scenario("recall_ring_slow", port).localPort(p).pause(1500).name("ring-slow-101").start();
         Sipp caller = sipp("park_referred").service("*68").key("referrer", "101").pause(2300).start();
-        awaitParked(SlotId.extension(DEFAULT, "101"));
+        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "101"));
         caller.run(); // hangs up ~0.3 s into the recall, before the phone's 180
         phone.run();  // a CANCEL before its 180 would have failed the scenario
         long cancelAfter = Duration.between(phone.received("INVITE").get(0).at(), phone.received("CANCEL").get(0)
@@ -249,7 +249,7 @@ class SipRecallTest {
                 cancelAfter);
         assertTrue(cancelAfter >= 1450, "CANCEL only after the 180: " + cancelAfter + " ms");
         assertTrue(seen(ParkEvent.Type.ABANDONED));
-        await(() -> ((SipRecallDialer) server.recallDialer()).pendingForks() == 0, "no fork left");
+        await(() -> ((SipRecallDialer) server.recallDialer()).pendingForks(call.id()) == 0, "no fork left");
     }
 
     // ------------------------------------------------------------------------------------------ ring groups
@@ -355,6 +355,33 @@ class SipRecallTest {
                 W.toMillis());
         assertTrue(after < 300, "the ring group rings at once, not after W: " + after + " ms");
         assertTrue(offerLegs().contains(bridgedTo(call)));
+    }
+
+    @Test
+    void outboundProxy_oneInvitePerExtensionToTheTenantDomainWithRoute_noLookup() throws Exception {
+        int p = uasPort();
+        TestSipConfig viaProxy = new TestSipConfig();
+        viaProxy.port = port;
+        viaProxy.outboundProxy = LOCAL + ":" + p;
+        server.modified(viaProxy);
+        try {
+            // nobody registered; the "proxy" (sipp) answers every INVITE 486: parker, then both ring group members
+            Sipp proxy = Sipp.scenario("recall_busy", port).localPort(p).calls(3).name("proxy-busy").start();
+            Sipp caller = sipp("park_wait_bye").service("*68").key("referrer", "102").start();
+            ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+            proxy.run();
+            caller.run(); // one attempt, all busy: time-out, prompt, BYE
+            List<String> uris = proxy.received("INVITE").stream().map(Sipp.Received::firstLine).sorted().toList();
+            assertEquals(List.of("INVITE sip:102@127.0.0.1 SIP/2.0", "INVITE sip:104@127.0.0.1 SIP/2.0",
+                    "INVITE sip:105@127.0.0.1 SIP/2.0"), uris);
+            assertTrue(proxy.messages().contains("Route: <sip:127.0.0.1:" + p + ";transport=udp;lr>"),
+                    "loose route to the proxy");
+            assertTrue(newLog().contains("prompt " + call.leg() + " nobody-available"), newLog().toString());
+        } finally {
+            TestSipConfig direct = new TestSipConfig();
+            direct.port = port;
+            server.modified(direct);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -194,6 +194,12 @@ final class Sipp {
         return b.toString();
     }
 
+    /** sipp's message trace so far ({@code -trace_msg}). */
+    String messages() throws IOException {
+        Path p = dir.resolve("messages.log");
+        return Files.exists(p) ? Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+    }
+
     /** A message sipp received: when (its trace's wall clock) and its first line. */
     record Received(java.time.LocalDateTime at, String firstLine, String callId) {
     }
