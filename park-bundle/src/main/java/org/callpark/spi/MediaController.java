@@ -20,7 +20,8 @@ public interface MediaController {
      *
      * @param id      a unique id for the leg (logs, events)
      * @param offered the remote party's codecs in its order of preference
-     * @param remote  where the remote party receives RTP
+     * @param remote  where the remote party receives RTP, or {@code null} for a leg this server offers (a recall): its
+     *                answer follows through {@link MediaLeg#connect}; until then the leg sends nothing
      * @throws ParkException {@code MEDIA_FAILURE} if no offered codec is supported or no port is free
      */
     MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException;
@@ -46,6 +47,18 @@ public interface MediaController {
 
         /** The negotiated codec. */
         Codec codec();
+
+        /**
+         * For a leg opened without a remote address (this server sent the SDP offer, e.g. a recall INVITE): the
+         * answerer's RTP address and the codec it chose from the offer. Called at most once, before {@link #bridge}.
+         *
+         * @since 1.1 (spi package); the default refuses, so a media controller that cannot originate legs makes recalls
+         *        fail cleanly instead of sending RTP nowhere
+         * @throws UnsupportedOperationException if this media controller cannot do it
+         */
+        default void connect(InetSocketAddress remote, Codec codec) {
+            throw new UnsupportedOperationException("this media controller cannot connect offered legs");
+        }
 
         /** Plays the named hold music in a loop (an empty name means the default). */
         void hold(String music);

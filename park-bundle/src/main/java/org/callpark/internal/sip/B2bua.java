@@ -87,6 +87,7 @@ final class B2bua implements SipListener {
 
     private volatile SipEndpoint endpoint;
     private volatile SipSettings settings;
+    private volatile SipRecallDialer recalls;
 
     B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
@@ -110,6 +111,61 @@ final class B2bua implements SipListener {
 
     SipSettings settings() {
         return settings;
+    }
+
+    SipEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Where responses and time-outs of the recall INVITEs (client transactions) go. */
+    void recalls(SipRecallDialer dialer) {
+        this.recalls = dialer;
+    }
+
+    /** The codec of a live leg (the parked caller's, to offer it first on a recall), or {@code null}. */
+    MediaController.Codec codecOf(String legId) {
+        SipLeg leg = byLegId.get(legId);
+        if (leg == null) {
+            return null;
+        }
+        synchronized (leg) {
+            return leg.state == SipLeg.State.ENDED || leg.media == null ? null : leg.media.codec();
+        }
+    }
+
+    /**
+     * Bridges an answered recall: the parked caller's leg ({@code call.leg()}) with the callee's leg, which must be
+     * ACKed and have its media connected. From then on it is an ordinary bridged call like a retrieve: a BYE on either
+     * side hangs up the other ({@link #gone}, {@link #hangUp}).
+     *
+     * @return {@code false} if the caller is gone meanwhile: the caller must hang the callee up
+     */
+    boolean bridgeRecall(ParkedCall call, SipLeg callee) {
+        register(callee); // first, so that a caller BYE racing us finds the callee to hang up
+        SipLeg parked = byLegId.get(call.leg());
+        if (parked == null) {
+            return false;
+        }
+        MediaLeg parkedMedia;
+        synchronized (parked) {
+            if (parked.state == SipLeg.State.ENDED || parked.media == null) {
+                return false;
+            }
+            parked.parkedCallId = null;
+            parked.peer = callee;
+            parkedMedia = parked.media;
+        }
+        boolean calleeLive;
+        synchronized (callee) {
+            calleeLive = callee.state != SipLeg.State.ENDED;
+            callee.peer = parked;
+        }
+        if (!calleeLive) {
+            hangUp(parked);
+            return true; // the callee is already being hung up; the caller follows
+        }
+        parkedMedia.bridge(callee.media);
+        return true;
     }
 
     /** The legs of a stack that goes away: their dialogs die with it, so their calls end (FAILED) and media closes. */
@@ -194,6 +250,10 @@ final class B2bua implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        SipRecallDialer dialer = recalls;
+        if (dialer != null && dialer.onResponse(event)) {
+            return;
+        }
         // Responses to our BYEs: nothing to do (the dialog is over either way).
         LOG.debug("Response {} to {}", event.getResponse().getStatusCode(),
                 event.getClientTransaction() == null ? "?" : event.getClientTransaction().getRequest().getMethod());
@@ -201,6 +261,10 @@ final class B2bua implements SipListener {
 
     @Override
     public void processTimeout(TimeoutEvent event) {
+        SipRecallDialer dialer = recalls;
+        if (!event.isServerTransaction() && dialer != null && dialer.onTimeout(event.getClientTransaction())) {
+            return;
+        }
         LOG.debug("SIP transaction timed out: {}", event.isServerTransaction()
                 ? event.getServerTransaction().getRequest().getMethod()
                 : event.getClientTransaction().getRequest().getMethod());
@@ -656,7 +720,8 @@ final class B2bua implements SipListener {
                     }
                 }
                 default -> {
-                    // PARKED, RECALLING, ... : recalls are the next issue; ABANDONED and RETRIEVED were done by us
+                    // PARKED, RECALLING: the core rings through the RecallDialer (SipRecallDialer); ABANDONED,
+                    // RETRIEVED and RECALLED were done by us
                 }
             }
         } finally {
@@ -928,7 +993,7 @@ final class B2bua implements SipListener {
         return r;
     }
 
-    private String contactUri(String transport) {
+    String contactUri(String transport) {
         String host = settings.advertisedAddress().indexOf(':') >= 0 ? "[" + settings.advertisedAddress() + "]"
                 : settings.advertisedAddress();
         return "<sip:park@" + host + ":" + settings.port() + ";transport=" + transport + ">";

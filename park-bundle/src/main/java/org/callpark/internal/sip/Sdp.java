@@ -163,6 +163,55 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
         return a.name().equalsIgnoreCase(b.name()) && a.clockRate() == b.clockRate();
     }
 
+    /** The telephone-event format this server offers (RFC 4733). */
+    static final Codec OFFERED_TELEPHONE_EVENT = new Codec("telephone-event", 101, 8000, 1);
+
+    /**
+     * An offer (recall INVITEs): our address and port, {@code codecs} in our order of preference, and telephone-event.
+     * Dynamic payload types of the codecs are kept as given; a telephone-event that collides moves to a free one.
+     */
+    static String offer(String advertisedAddress, int port, List<Codec> codecs) {
+        String ipVersion = advertisedAddress.indexOf(':') >= 0 ? "IP6" : "IP4";
+        long version = VERSION.incrementAndGet();
+        int te = OFFERED_TELEPHONE_EVENT.payloadType();
+        while (true) {
+            int pt = te;
+            if (codecs.stream().noneMatch(c -> c.payloadType() == pt)) {
+                break;
+            }
+            te++;
+        }
+        StringBuilder b = new StringBuilder(256);
+        b.append("v=0\r\n");
+        b.append("o=CallPark ").append(version).append(' ').append(version).append(" IN ").append(ipVersion)
+                .append(' ').append(advertisedAddress).append("\r\n");
+        b.append("s=CallPark\r\n");
+        b.append("c=IN ").append(ipVersion).append(' ').append(advertisedAddress).append("\r\n");
+        b.append("t=0 0\r\n");
+        b.append("m=audio ").append(port).append(" RTP/AVP");
+        for (Codec c : codecs) {
+            b.append(' ').append(c.payloadType());
+        }
+        b.append(' ').append(te).append("\r\n");
+        boolean opus = false;
+        for (Codec c : codecs) {
+            b.append("a=rtpmap:").append(c.payloadType()).append(' ').append(c.name()).append('/')
+                    .append(c.clockRate());
+            if (c.channels() > 1) {
+                b.append('/').append(c.channels());
+            }
+            b.append("\r\n");
+            opus |= c.name().equalsIgnoreCase("opus");
+        }
+        b.append("a=rtpmap:").append(te).append(" telephone-event/8000\r\n");
+        b.append("a=fmtp:").append(te).append(" 0-16\r\n");
+        if (!opus) {
+            b.append("a=ptime:20\r\n");
+        }
+        b.append("a=sendrecv\r\n");
+        return b.toString();
+    }
+
     /** The answer: our address and port, the negotiated codec, and telephone-event if it was offered. */
     String answer(String advertisedAddress, int port, Codec negotiated) {
         Codec codec = offered(negotiated);

@@ -39,6 +39,13 @@ public @interface SipConfig {
                     + " Empty: none, requests go straight to the registered contact. Default: empty.")
     String outboundProxy() default "";
 
+    @AttributeDefinition(name = "Recall Alert-Info",
+            description = "The Alert-Info header value on recall INVITEs, for a distinctive ring. The RFC 7462 URN"
+                    + " (default) lets phones that map URNs pick a tone; for phones that match a ring class instead use"
+                    + " e.g. <http://127.0.0.1>;info=Bellcore-dr3 (Yealink, Cisco) or <http://127.0.0.1>;info=Ring3."
+                    + " Empty: no Alert-Info. Default: <urn:alert:service:recall:transfer>.")
+    String recallAlertInfo() default "<urn:alert:service:recall:transfer>";
+
     @AttributeDefinition(name = "Realm",
             description = "The digest authentication realm. Empty: the tenant's first domain, else the request's"
                     + " domain. Default: empty.")

@@ -19,7 +19,9 @@ final class SipLeg {
         /** Somebody retrieving (INVITE to *88 / park+). */
         RETRIEVER,
         /** Somebody who hears a prompt and is hung up on. */
-        PROMPT
+        PROMPT,
+        /** Somebody who answered a recall INVITE this server sent (UAC side: {@link #invite} is {@code null}). */
+        RECALLED
     }
 
     enum State {
@@ -33,6 +35,7 @@ final class SipLeg {
 
     final String id;
     final String callId;
+    /** The INVITE we answered; {@code null} for a {@link Role#RECALLED} leg (we sent the INVITE). */
     final ServerTransaction invite;
     final Dialog dialog;
     final String transport;

@@ -12,6 +12,9 @@ import org.callpark.api.ParkEvent;
 import org.callpark.internal.cluster.ClusterMember;
 import org.callpark.spi.MediaController;
 import org.callpark.spi.ParkEventListener;
+import org.callpark.spi.RecallDialer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * running stack kept.
  * <p>
  * It is also the {@link ParkEventListener} that hangs up (FORCED, FAILED) or plays "nobody-available" and then hangs
- * up (TIMED_OUT) the parked callers this node holds.
+ * up (TIMED_OUT) the parked callers this node holds, and it registers the {@link SipRecallDialer} as the
+ * {@link RecallDialer} service while it is active (the park core references it optionally and dynamically).
  */
 @Component(service = ParkEventListener.class, immediate = true, configurationPid = "org.callpark.sip")
 @Designate(ocd = SipConfig.class)
@@ -47,7 +51,9 @@ public final class SipServer implements ParkEventListener {
     private final Function<String, String> env;
     private final ExecutorService async;
     private final B2bua b2bua;
+    private final SipRecallDialer dialer;
     private SipEndpoint endpoint; // guarded by this
+    private ServiceRegistration<RecallDialer> dialerRegistration; // guarded by this
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -55,9 +61,13 @@ public final class SipServer implements ParkEventListener {
      */
     @Activate
     public SipServer(@Reference CallParkService service, @Reference DirectoryService directory,
-            @Reference MediaController media, @Reference ClusterMember cluster, SipConfig config) {
+            @Reference MediaController media, @Reference ClusterMember cluster, SipConfig config,
+            BundleContext context) {
         this(service, directory, media, new Registrations(cluster::instance), cluster::nodeId, config,
                 System::getProperty, System::getenv);
+        synchronized (this) {
+            dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
+        }
     }
 
     /** For tests: the registrations and the local node id without a {@link ClusterMember}. */
@@ -83,6 +93,8 @@ public final class SipServer implements ParkEventListener {
             }
             b2bua.attach(endpoint);
         }
+        this.dialer = new SipRecallDialer(b2bua, directory, media, registrations, async);
+        b2bua.recalls(dialer);
     }
 
     @Modified
@@ -105,6 +117,7 @@ public final class SipServer implements ParkEventListener {
             LOG.warn("SIP address/port/transports changed ({}:{} -> {}:{}): restarting the SIP stack",
                     endpoint.settings.bindAddress(), endpoint.settings.port(), next.bindAddress(), next.port());
             SipEndpoint started;
+            dialer.dropAll();
             b2bua.dropAll("the SIP stack restarts");
             endpoint.stop();
             try {
@@ -121,6 +134,15 @@ public final class SipServer implements ParkEventListener {
     @Deactivate
     void deactivate() {
         synchronized (this) {
+            if (dialerRegistration != null) {
+                try {
+                    dialerRegistration.unregister();
+                } catch (IllegalStateException e) {
+                    LOG.debug("The recall dialer was unregistered already");
+                }
+                dialerRegistration = null;
+            }
+            dialer.dropAll();
             b2bua.dropAll("the SIP server stops");
             endpoint.stop();
         }
@@ -139,6 +161,11 @@ public final class SipServer implements ParkEventListener {
     /** The effective settings (tests, diagnostics). */
     synchronized SipSettings settings() {
         return b2bua.settings();
+    }
+
+    /** The recall dialer (tests; in OSGi it is a service). */
+    RecallDialer recallDialer() {
+        return dialer;
     }
 
     /** Open dialogs (tests). */

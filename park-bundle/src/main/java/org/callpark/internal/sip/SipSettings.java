@@ -23,9 +23,10 @@ import java.util.function.Function;
  * @param outboundProxy     {@code host:port} for requests this server originates, or empty
  * @param realm             the configured digest realm, or empty
  * @param userAgent         User-Agent/Server value
+ * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
-        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent) {
+        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo) {
 
     public SipSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -33,6 +34,7 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         trustedProxies = Set.copyOf(trustedProxies);
         outboundProxy = outboundProxy == null ? "" : outboundProxy;
         realm = realm == null ? "" : realm;
+        recallAlertInfo = recallAlertInfo == null ? "" : recallAlertInfo;
     }
 
     /** The settings of {@code config} with this JVM's system properties and environment. */
@@ -97,11 +99,15 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         }
         String realm = pick(o.apply("realm"), config.realm()).trim();
         String userAgent = pick(o.apply("userAgent"), config.userAgent()).trim();
+        String alertInfo = pick(o.apply("recallAlertInfo"), config.recallAlertInfo()).trim();
+        if (!alertInfo.isEmpty() && !alertInfo.matches("<[^<>\\s]+>[^\\r\\n<>]*(,\\s*<[^<>\\s]+>[^\\r\\n<>]*)*")) {
+            invalid.add("recallAlertInfo: must be <uri> with optional ;params, comma-separated: '" + alertInfo + "'");
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
-                userAgent.isEmpty() ? "CallPark" : userAgent);
+                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */

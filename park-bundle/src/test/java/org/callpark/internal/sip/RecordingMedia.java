@@ -54,7 +54,7 @@ final class RecordingMedia implements MediaController {
             channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             Leg leg = new Leg(id, chosen, remote, channel);
             legs.put(id, leg);
-            log.add("open " + id + " " + chosen.name());
+            log.add("open " + id + " " + chosen.name() + (remote == null ? " offer" : ""));
             return leg;
         } catch (IOException e) {
             throw new ParkException(ParkException.Reason.MEDIA_FAILURE, e.toString());
@@ -78,8 +78,8 @@ final class RecordingMedia implements MediaController {
 
     final class Leg implements MediaLeg {
         final String id;
-        final Codec codec;
-        final InetSocketAddress remote;
+        volatile Codec codec;
+        volatile InetSocketAddress remote;
         final DatagramChannel channel;
         volatile boolean closed;
         volatile long holdNanos;
@@ -111,12 +111,23 @@ final class RecordingMedia implements MediaController {
         }
 
         @Override
+        public void connect(InetSocketAddress remote, Codec codec) {
+            this.remote = remote;
+            this.codec = codec;
+            log.add("connect " + id + " " + codec.name() + " " + remote.getPort());
+        }
+
+        @Override
         public void hold(String music) {
             holdNanos = System.nanoTime();
             log.add("hold " + id);
             ByteBuffer rtp = ByteBuffer.allocate(12 + 160);
             rtp.put((byte) 0x80).put((byte) codec.payloadType()).putShort((short) 1).putInt(160).putInt(0x1234);
             rtp.position(rtp.capacity()).flip();
+            if (remote == null) {
+                log.add("send-failed " + id);
+                return;
+            }
             try {
                 channel.send(rtp, remote);
             } catch (IOException e) {

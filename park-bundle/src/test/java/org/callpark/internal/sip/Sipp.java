@@ -36,6 +36,7 @@ final class Sipp {
     private final Map<String, String> keys = new LinkedHashMap<>();
     private String service = "park";
     private String transport = "u1";
+    private int localPort;
     private int calls = 1;
     private int timeoutSeconds = 20;
     private String name;
@@ -91,6 +92,12 @@ final class Sipp {
         return this;
     }
 
+    /** A fixed local SIP port ({@code -p}) instead of a free one, e.g. a UAS whose binding the test registers. */
+    Sipp localPort(int port) {
+        this.localPort = port;
+        return this;
+    }
+
     Sipp tcp() {
         transport = "t1";
         return this;
@@ -112,6 +119,12 @@ final class Sipp {
         return this;
     }
 
+    /** How many calls before sipp exits ({@code -m}); a UAS that must take exactly N INVITEs. */
+    Sipp calls(int calls) {
+        this.calls = calls;
+        return this;
+    }
+
     Sipp timeout(int seconds) {
         this.timeoutSeconds = seconds;
         return this;
@@ -129,7 +142,7 @@ final class Sipp {
         List<String> cmd = new ArrayList<>(List.of(BINARY, "127.0.0.1:" + serverPort, "-sf", file.toAbsolutePath()
                 .toString(), "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-m",
                 Integer.toString(calls), "-mp", Integer.toString(freeUdpPort()), "-i", "127.0.0.1", "-p",
-                Integer.toString(freeUdpPort()), "-s", service, "-t", transport, "-trace_err", "-error_file",
+                Integer.toString(localPort > 0 ? localPort : freeUdpPort()), "-s", service, "-t", transport, "-trace_err", "-error_file",
                 dir.resolve("errors.log").toAbsolutePath().toString(), "-trace_msg", "-message_file",
                 dir.resolve("messages.log").toAbsolutePath().toString()));
         cmd.addAll(extra);
@@ -179,6 +192,51 @@ final class Sipp {
             }
         }
         return b.toString();
+    }
+
+    /** sipp's message trace so far ({@code -trace_msg}). */
+    String messages() throws IOException {
+        Path p = dir.resolve("messages.log");
+        return Files.exists(p) ? Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+    }
+
+    /** A message sipp received: when (its trace's wall clock) and its first line. */
+    record Received(java.time.LocalDateTime at, String firstLine, String callId) {
+    }
+
+    /** The requests of {@code method} sipp received, retransmissions (same Call-ID and first line) left out. */
+    List<Received> received(String method) throws IOException {
+        List<Received> result = new ArrayList<>();
+        Path p = dir.resolve("messages.log");
+        if (!Files.exists(p)) {
+            return result;
+        }
+        List<String> lines = Files.readAllLines(p, java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern(
+                "yyyy-MM-dd HH:mm:ss.SSSSSS");
+        for (int i = 0; i + 3 < lines.size(); i++) {
+            String l = lines.get(i);
+            if (!l.startsWith("-----") || !lines.get(i + 1).contains("received")) {
+                continue;
+            }
+            String first = lines.get(i + 3).trim();
+            if (!first.startsWith(method + " ")) {
+                continue;
+            }
+            String callId = "";
+            for (int j = i + 4; j < lines.size() && !lines.get(j).isBlank(); j++) {
+                if (lines.get(j).regionMatches(true, 0, "Call-ID:", 0, 8)) {
+                    callId = lines.get(j).substring(8).trim();
+                    break;
+                }
+            }
+            String id = callId;
+            if (result.stream().noneMatch(r -> r.callId().equals(id) && r.firstLine().equals(first))) {
+                String stamp = l.replaceAll("^-+\\s*", "").trim();
+                result.add(new Received(java.time.LocalDateTime.parse(stamp, f), first, callId));
+            }
+        }
+        return result;
     }
 
     /** The response times (ms) of a {@link #load} run, from sipp's rtt CSV. */

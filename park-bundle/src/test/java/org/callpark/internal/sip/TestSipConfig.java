@@ -13,6 +13,7 @@ final class TestSipConfig implements SipConfig {
     String outboundProxy = "";
     String realm = "";
     String userAgent = "CallPark";
+    String recallAlertInfo = "<urn:alert:service:recall:transfer>";
 
     @Override
     public Class<? extends Annotation> annotationType() {
@@ -57,5 +58,10 @@ final class TestSipConfig implements SipConfig {
     @Override
     public String userAgent() {
         return userAgent;
+    }
+
+    @Override
+    public String recallAlertInfo() {
+        return recallAlertInfo;
     }
 }
