@@ -126,6 +126,24 @@ class LibjitsiMediaControllerTest {
     }
 
     @Test
+    void anOfferedLegSendsNothingUntilConnectedThenUsesTheAnswersCodec() throws Exception {
+        // A recall: we offer PCMU first, the callee answers PCMA at its own port.
+        try (RtpPeer peer = new RtpPeer();
+                MediaLeg leg = media.open("recall", List.of(PCMU, PCMA, TE), null)) {
+            leg.hold("");
+            assertTrue(peer.receive(1, 300).isEmpty(), "no RTP before the answer");
+
+            leg.connect(peer.address(), PCMA);
+            List<RtpPeer.Packet> p = peer.receive(20, 3000);
+            assertEquals(20, p.size());
+            assertTrue(p.stream().allMatch(x -> x.pt() == PCMA.payloadType()), "the answer's codec is used");
+            assertEquals(PCMA, leg.codec());
+            assertThrows(IllegalArgumentException.class,
+                    () -> leg.connect(peer.address(), new Codec("G729", 18, 8000, 1)));
+        }
+    }
+
+    @Test
     void heldCallerHearsTheConfiguredMusicInG711() throws Exception {
         for (Codec codec : List.of(PCMU, PCMA)) {
             AudioCodec ac = AudioCodec.bySdpName(codec.name());

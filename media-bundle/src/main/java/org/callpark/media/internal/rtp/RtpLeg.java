@@ -35,9 +35,10 @@ public final class RtpLeg implements MediaLeg {
     private final PortPool pool;
     private final PortPool.Bound bound;
     private final InetSocketAddress local;
-    private final Codec negotiated;
-    private final AudioCodec codec;
-    private final int pt;
+    // Set at construction, or once by connect() on the loop thread (a leg this server offered: a recall).
+    private volatile Codec negotiated;
+    private volatile AudioCodec codec;
+    private volatile int pt;
     private final int tePt;
     private final int teClock;
     private final AudioLibrary sounds;
@@ -121,6 +122,29 @@ public final class RtpLeg implements MediaLeg {
     @Override
     public Codec codec() {
         return negotiated;
+    }
+
+    /**
+     * For a leg this server offered (a recall INVITE): the answerer's address and the codec it picked from our offer.
+     * Applied on the loop thread, before any bridge queued after it.
+     */
+    @Override
+    public void connect(InetSocketAddress to, Codec answered) {
+        AudioCodec ac = AudioCodec.bySdpName(answered.name());
+        if (ac == null || ac.clockRate() != answered.clockRate()) {
+            throw new IllegalArgumentException("leg " + id + ": the answer's codec " + answered + " is not supported");
+        }
+        if (to == null || to.isUnresolved() || to.getPort() == 0) {
+            throw new IllegalArgumentException("leg " + id + ": no usable RTP address in the answer: " + to);
+        }
+        loop.execute(() -> {
+            negotiated = answered;
+            codec = ac;
+            pt = answered.payloadType();
+            if (!latched) {
+                remote = to; // a packet from the answerer that came first wins (symmetric RTP)
+            }
+        });
     }
 
     public AudioCodec audioCodec() {
