@@ -9,13 +9,21 @@ import java.util.Objects;
  * @param requester the requesting extension, or {@code null} for an administrator acting for the tenant (who may
  *                  retrieve any call of the tenant but has no "own" slot)
  * @param target    which call
+ * @param node      take only calls held by this cluster node ({@link ParkedCall#node()}), or {@code null} for any
+ *                  node: a transport that must join the caller's media on its own node says which node it is on
  */
-public record RetrieveRequest(TenantId tenant, String requester, RetrieveTarget target) {
+public record RetrieveRequest(TenantId tenant, String requester, RetrieveTarget target, String node) {
 
     public RetrieveRequest {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(target, "target");
         requester = requester == null || requester.isBlank() ? null : requester;
+        node = node == null || node.isBlank() ? null : node;
+    }
+
+    /** A retrieve of a call held by any node. */
+    public RetrieveRequest(TenantId tenant, String requester, RetrieveTarget target) {
+        this(tenant, requester, target, null);
     }
 
     public boolean byAdministrator() {

@@ -245,8 +245,9 @@ public final class CallParkServiceImpl implements CallParkService {
                 slots.add(group.slot());
             }
             case CALL -> {
-                ParkedCall call = store.get(value).filter(ParkedCall::isLive).orElseThrow(
-                        () -> new ParkException(Reason.SLOT_EMPTY, "call " + value + " is not parked any more"));
+                ParkedCall call = store.get(value).filter(ParkedCall::isLive).filter(c -> onNode(c, request))
+                        .orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                                "call " + value + " is not parked any more"));
                 if (!call.tenant().equals(tid)) {
                     // Another tenant's call: do not even say that it exists.
                     throw new ParkException(Reason.SLOT_EMPTY, "call " + value + " is not parked any more");
@@ -264,6 +265,9 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         for (SlotId slot : slots) {
             for (ParkedCall candidate : liveCalls(slot)) {
+                if (!onNode(candidate, request)) {
+                    continue;
+                }
                 Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
                 if (taken.isPresent()) {
                     LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, requester);
@@ -272,6 +276,10 @@ public final class CallParkServiceImpl implements CallParkService {
             }
         }
         throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
+    }
+
+    private static boolean onNode(ParkedCall call, RetrieveRequest request) {
+        return request.node() == null || request.node().equals(call.node());
     }
 
     private static void checkMember(ParkGroup group, String requester) throws ParkException {

@@ -234,6 +234,20 @@ class CallParkServiceImplTest {
     }
 
     @Test
+    void aRetrieveForOneNodeNeverTakesACallHeldByAnother() throws Exception {
+        ParkedCall call = park("101", ParkTarget.ownExtension()); // held by node-a
+        ParkException elsewhere = assertThrows(ParkException.class, () -> service.retrieve(
+                new RetrieveRequest(DEFAULT, "102", RetrieveTarget.extension("101"), "node-b")));
+        assertEquals(Reason.SLOT_EMPTY, elsewhere.reason());
+        assertEquals(Reason.SLOT_EMPTY, assertThrows(ParkException.class, () -> service.retrieve(
+                new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(call.id()), "node-b"))).reason());
+        assertTrue(service.find(call.id()).isPresent(), "the call is still parked, not stranded");
+
+        assertEquals(call.id(), service.retrieve(
+                new RetrieveRequest(DEFAULT, "102", RetrieveTarget.extension("101"), "node-a")).id());
+    }
+
+    @Test
     void administratorRetrievesAnyCallOfTheTenantById() throws Exception {
         ParkedCall call = park("101", ParkTarget.ownGroup());
         assertEquals(call.id(), service.retrieve(new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(call.id()))).id());

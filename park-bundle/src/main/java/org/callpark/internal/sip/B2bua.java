@@ -396,7 +396,8 @@ final class B2bua implements SipListener {
         synchronized (leg) {
             ParkedCall call;
             try {
-                call = service.retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve()));
+                call = service.retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve(),
+                        localNode.get())); // the caller's media must be on this node (no cross-node bridging yet)
             } catch (ParkException e) {
                 if (e.reason() == ParkException.Reason.SLOT_EMPTY) {
                     nothingParked(leg, st, request, offer, e.getMessage());
