@@ -1,0 +1,75 @@
+package org.callpark.itests;
+
+import java.util.List;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.CallerId;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.TenantId;
+import org.junit.Assert;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Hot redeploy: {@code bundle:update org.callpark.park} restarts the park bundle's components; the parked calls live
+ * in the Hazelcast member owned by the hazelcast bundle, so they survive.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class BundleUpdateIT extends CallparkTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return concat(commonOptions("update"), distribution(prop("callpark.assembly"), "update"));
+    }
+
+    @Test
+    public void step1BundleUpdatesInPlace() throws Exception {
+        assertBundlesActive(OUR_BUNDLES, 30_000);
+        Bundle before = bundle("org.callpark.park");
+        long id = before.getBundleId();
+        long modified = before.getLastModified();
+        executeCommand("bundle:update org.callpark.park");
+        assertBundlesActive(OUR_BUNDLES, 30_000);
+        Bundle after = bundle("org.callpark.park");
+        Assert.assertEquals("same bundle, updated in place", id, after.getBundleId());
+        Assert.assertTrue("bundle was not updated", after.getLastModified() > modified);
+    }
+
+    @Test
+    public void step2ParkedCallSurvivesUpdate() throws Exception {
+        ServiceReference<?> ref = awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
+        long oldServiceId = (Long) ref.getProperty(Constants.SERVICE_ID);
+        CallParkService park = (CallParkService) bundleContext.getService(ref);
+        ParkedCall parked = park.park(new ParkRequest(TenantId.DEFAULT, ParkTarget.extension("101"), "102",
+                CallerId.of("+4930123", "Customer"), ""));
+        bundleContext.ungetService(ref);
+
+        executeCommand("bundle:update org.callpark.park");
+
+        ServiceReference<CallParkService> newRef = awaitNewService(CallParkService.class, oldServiceId,
+                SERVICE_TIMEOUT_MS);
+        CallParkService updated = bundleContext.getService(newRef);
+        try {
+            List<ParkedCall> calls = updated.list();
+            ParkedCall survivor = calls.stream().filter(c -> c.id().equals(parked.id())).findFirst().orElse(null);
+            Assert.assertNotNull("call " + parked.id() + " lost by the update; list: " + calls, survivor);
+            Assert.assertEquals(parked.caller(), survivor.caller());
+        } finally {
+            bundleContext.ungetService(newRef);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.callpark.itests;
+
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.Assert;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * A stock Apache Karaf 4.4 (not our assembly): {@code feature:repo-add} of the built features xml and
+ * {@code feature:install callpark}, as an administrator would do it. Our bundles are found without any
+ * {@code mvn install}: the container's mvn: handler first looks into the freshly built assembly's {@code system/}.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class FeatureInstallIT extends CallparkTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return concat(commonOptions("stock"),
+                distribution(prop("karaf.stock"), "stock"),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
+                        "${karaf.home.uri}${karaf.default.repository}@id=system.repository@snapshots,"
+                                + "${karaf.data.uri}kar@id=kar.repository@multi@snapshots,"
+                                + fileUrl(prop("callpark.assembly.system")) + "@id=callpark@snapshots"));
+    }
+
+    @Test
+    public void step1FeatureInstallsIntoStockKaraf() throws Exception {
+        String repo = fileUrl(System.getProperty("callpark.features"));
+        executeCommand("feature:repo-add " + repo);
+        executeCommand("feature:install callpark", 120);
+        String installed = executeCommand("feature:list -i");
+        for (String feature : List.of("callpark-deps", "callpark-park", "callpark-media", "callpark-ui", "callpark ")) {
+            Assert.assertTrue(feature + " not installed:\n" + installed, installed.contains(feature));
+        }
+        List<String> bundles = new ArrayList<>(OUR_BUNDLES);
+        bundles.add("com.hazelcast");
+        assertBundlesActive(bundles, 30_000);
+        Assert.assertTrue("etc/org.callpark.directory.cfg not delivered by the feature",
+                new java.io.File(System.getProperty("karaf.etc"), "org.callpark.directory.cfg").isFile());
+    }
+
+    @Test
+    public void step2ServicesRegistered() throws Exception {
+        awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
+        awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
+    }
+}
