@@ -73,6 +73,18 @@ public abstract class CallparkTestSupport {
         return value;
     }
 
+    /** The containers' names, in the order their port blocks are laid out. */
+    private static final List<String> CONTAINERS = List.of("assembly", "update", "shell", "stock");
+
+    /**
+     * A port of container {@code name}: the configured base plus 10 per container, so that a container still shutting
+     * down (slow on a loaded machine) never holds the next one's ports.
+     */
+    protected static String port(String property, String name) {
+        int index = Math.max(0, CONTAINERS.indexOf(name));
+        return String.valueOf(Integer.parseInt(prop(property)) + 10 * index);
+    }
+
     protected static String fileUrl(String path) {
         return new File(path).toURI().toString();
     }
@@ -89,20 +101,26 @@ public abstract class CallparkTestSupport {
                 systemTimeout(120_000),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
-                        prop("itest.http.port")),
-                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", prop("itest.ssh.port")),
+                        port("itest.http.port", name)),
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", port("itest.ssh.port", name)),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
-                        prop("itest.rmi.registry.port")),
+                        port("itest.rmi.registry.port", name)),
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
-                        prop("itest.rmi.server.port")),
+                        port("itest.rmi.server.port", name)),
                 // the exam feature's bundles come from the build's local repository; nothing remote
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                         prop("exam.localRepository")),
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
                 // our own Hazelcast member: own port, own cluster, alone (a dev server on 5701 must not join)
-                editConfigurationFilePut("etc/org.callpark.cluster.cfg", "port", prop("itest.hazelcast.port")),
+                editConfigurationFilePut("etc/org.callpark.cluster.cfg", "port", port("itest.hazelcast.port", name)),
                 editConfigurationFilePut("etc/org.callpark.cluster.cfg", "clusterName", "callpark-itest-" + name),
                 editConfigurationFilePut("etc/org.callpark.cluster.cfg", "members", ""),
+                // SIP and RTP on ports of their own too (a dev server may hold 5060 and 20000+)
+                editConfigurationFilePut("etc/org.callpark.sip.cfg", "port", port("itest.sip.port", name)),
+                editConfigurationFilePut("etc/org.callpark.media.cfg", "rtpPortMin",
+                        String.valueOf(16000 + 100 * Math.max(0, CONTAINERS.indexOf(name)))),
+                editConfigurationFilePut("etc/org.callpark.media.cfg", "rtpPortMax",
+                        String.valueOf(16099 + 100 * Math.max(0, CONTAINERS.indexOf(name)))),
                 editConfigurationFilePut("etc/branding.properties", "welcome", ""),
                 editConfigurationFilePut("etc/branding-ssh.properties", "welcome", ""),
                 // Pax Exam builds its own java command line: Karaf's Java 9+ flags (bin/karaf), heap, Hazelcast's
