@@ -171,8 +171,9 @@ class ParkRetrieveST {
             List<String> la = a.logLines();
             List<String> lb = b.logLines();
             System.out.println("[systests] race 102: " + la + "\n[systests] race 103: " + lb);
-            boolean aWon = la.stream().anyMatch(l -> l.matches(".*PAI=.*4930123.*"));
-            boolean bWon = lb.stream().anyMatch(l -> l.matches(".*PAI=.*4930123.*"));
+            // the winner's 200 OK carries the customer's identity, the loser's (nothing-parked prompt) does not
+            boolean aWon = a.messages().contains("P-Asserted-Identity: \"Customer\" <sip:+4930123@");
+            boolean bWon = b.messages().contains("P-Asserted-Identity: \"Customer\" <sip:+4930123@");
             assertTrue(aWon ^ bWon, "exactly one retriever connected to the customer: 102 " + aWon + ", 103 " + bWon);
             List<String> loser = aWon ? lb : la;
             List<String> winner = aWon ? la : lb;
