@@ -1,0 +1,259 @@
+package org.callpark.systests;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The real call park server: a copy of the Karaf assembly ({@code -Dsystests.assembly}, default
+ * {@code ../karaf-assembly/target/assembly}) in {@code target/server-<class>/}, with its own Karaf ports (SSH 48101,
+ * HTTP 48181, RMI 48099/48444), SIP port, Hazelcast port 45701 and a cluster name of its own, RTP ports
+ * 46000–46999, started as {@code bin/karaf server} with the {@code CALLPARK_*} environment overrides. Ready when SIP
+ * answers an OPTIONS over UDP (at most 60 s). Stopped by the JVM pid in {@code karaf.pid} after the class (and by a
+ * shutdown hook if the test JVM dies first).
+ *
+ * <p>Use as {@code @RegisterExtension static final AssemblyServer SERVER = new AssemblyServer();}.
+ */
+public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback {
+
+    public static final int SSH_PORT = 48101;
+    public static final int HTTP_PORT = 48181;
+    public static final int RMI_REGISTRY_PORT = 48099;
+    public static final int RMI_SERVER_PORT = 48444;
+    public static final int HAZELCAST_PORT = 45701;
+    public static final int RTP_MIN = 46000;
+    public static final int RTP_MAX = 46999;
+
+    private final String address;
+    private final int sipPort;
+    private Path home;
+    private Process wrapper;
+    private long pid = -1;
+    private Thread hook;
+    private long startMillis;
+
+    public AssemblyServer() {
+        this("127.0.0.1", 45060);
+    }
+
+    /** A server bound (SIP and RTP) to {@code address}, e.g. the host end of a veth pair. */
+    public AssemblyServer(String address, int sipPort) {
+        this.address = address;
+        this.sipPort = sipPort;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public int sipPort() {
+        return sipPort;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start(context.getRequiredTestClass().getSimpleName());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    public void start(String name) throws Exception {
+        Path source = Path.of(System.getProperty("systests.assembly", "../karaf-assembly/target/assembly"));
+        if (!Files.isExecutable(source.resolve("bin/karaf"))) {
+            throw new IllegalStateException("no assembly at " + source.toAbsolutePath()
+                    + " (build it: mvn -o -q install -DskipTests)");
+        }
+        home = Path.of("target", "server-" + name).toAbsolutePath();
+        exec(30, "rm", "-rf", home.toString());
+        exec(60, "cp", "-a", source.toAbsolutePath().toString(), home.toString());
+        exec(30, "rm", "-rf", home.resolve("data").toString(), home.resolve("karaf.pid").toString());
+        Files.createDirectories(home.resolve("data"));
+        edit("etc/org.apache.karaf.shell.cfg", "sshPort\\s*=.*", "sshPort = " + SSH_PORT);
+        edit("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port\\s*=.*",
+                "org.osgi.service.http.port = " + HTTP_PORT);
+        edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + RMI_REGISTRY_PORT);
+        edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + RMI_SERVER_PORT);
+
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("karaf.out").toFile());
+        Map<String, String> env = pb.environment();
+        env.put("CALLPARK_SIP_PORT", Integer.toString(sipPort));
+        env.put("CALLPARK_SIP_BIND_ADDRESS", address);
+        env.put("CALLPARK_SIP_ADVERTISED_ADDRESS", address);
+        env.put("CALLPARK_CLUSTER_PORT", Integer.toString(HAZELCAST_PORT));
+        env.put("CALLPARK_CLUSTER_PORT_AUTO_INCREMENT", "false");
+        env.put("CALLPARK_CLUSTER_CLUSTER_NAME", "systests-" + UUID.randomUUID());
+        env.put("CALLPARK_CLUSTER_MEMBERS", "");
+        env.put("CALLPARK_CLUSTER_BIND_ADDRESS", "127.0.0.1");
+        env.put("CALLPARK_MEDIA_RTP_PORT_MIN", Integer.toString(RTP_MIN));
+        env.put("CALLPARK_MEDIA_RTP_PORT_MAX", Integer.toString(RTP_MAX));
+        env.put("CALLPARK_MEDIA_BIND_ADDRESS", address);
+        long t0 = System.nanoTime();
+        wrapper = pb.start();
+        hook = new Thread(this::stop, "stop-karaf-" + name);
+        Runtime.getRuntime().addShutdownHook(hook);
+        awaitOptions(60_000);
+        startMillis = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("[systests] %s: server up (SIP OPTIONS answered) after %d ms, home %s%n", name,
+                startMillis, home);
+    }
+
+    private void awaitOptions(long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0))) {
+            s.setSoTimeout(500);
+            int n = 0;
+            while (System.currentTimeMillis() < deadline) {
+                readPid();
+                if (!wrapper.isAlive() && (pid < 0 || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))) {
+                    throw new IllegalStateException("bin/karaf server exited with " + wrapper.exitValue() + "\n"
+                            + tail(home.resolve("karaf.out")));
+                }
+                String callId = "systests-" + (++n) + "-" + System.nanoTime();
+                String msg = "OPTIONS sip:" + address + ":" + sipPort + " SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP " + address + ":" + s.getLocalPort() + ";branch=z9hG4bK" + callId + "\r\n"
+                        + "From: <sip:systests@" + address + ">;tag=" + n + "\r\n"
+                        + "To: <sip:" + address + ":" + sipPort + ">\r\n"
+                        + "Call-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                        + "Content-Length: 0\r\n\r\n";
+                byte[] b = msg.getBytes(StandardCharsets.US_ASCII);
+                s.send(new DatagramPacket(b, b.length, InetAddress.getByName(address), sipPort));
+                try {
+                    DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
+                    s.receive(p);
+                    String r = new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
+                    if (r.startsWith("SIP/2.0 200") && r.contains(callId)) {
+                        return;
+                    }
+                } catch (SocketTimeoutException e) {
+                    // not yet
+                }
+            }
+        }
+        stop();
+        throw new IllegalStateException("SIP OPTIONS not answered within " + timeoutMillis + " ms\n"
+                + tail(home.resolve("karaf.out")));
+    }
+
+    private void readPid() {
+        if (pid > 0) {
+            return;
+        }
+        try {
+            Path f = home.resolve("karaf.pid");
+            if (Files.exists(f)) {
+                String s = Files.readString(f).trim();
+                if (!s.isEmpty()) {
+                    pid = Long.parseLong(s);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // written later
+        }
+    }
+
+    /** Runs one Karaf shell command through {@code bin/client} and returns its output. */
+    public String shell(String command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-b", "-u", "karaf", "-p",
+                "karaf", "-a", Integer.toString(SSH_PORT), "-r", "10", "-d", "1").directory(home.toFile())
+                .redirectErrorStream(true);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("bin/client did not finish: " + command);
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    public synchronized void stop() {
+        if (home == null) {
+            return;
+        }
+        readPid();
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+                h.destroy(); // SIGTERM: Karaf shuts down
+                try {
+                    h.onExit().get(20, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    h.destroyForcibly();
+                }
+            });
+        }
+        if (wrapper != null && wrapper.isAlive()) {
+            try {
+                wrapper.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            wrapper.destroy();
+        }
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down
+            }
+        }
+        pid = -1;
+        home = null;
+    }
+
+    private void edit(String file, String regex, String replacement) throws IOException {
+        Path f = home.resolve(file);
+        String s = Files.readString(f);
+        String t = s.replaceAll("(?m)^" + regex + "$", replacement);
+        if (t.equals(s)) {
+            t = s + "\n" + replacement + "\n";
+        }
+        Files.writeString(f, t);
+    }
+
+    static String tail(Path f) {
+        try {
+            List<String> lines = Files.readAllLines(f);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no " + f + ")";
+        }
+    }
+
+    static void exec(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + new String(out, StandardCharsets.UTF_8));
+        }
+    }
+}

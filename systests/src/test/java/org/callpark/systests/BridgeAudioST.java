@@ -1,0 +1,99 @@
+package org.callpark.systests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * After a retrieve the server relays audio both ways: the customer's socket sends 1 kHz, the retriever's 600 Hz, each
+ * must hear the other's tone and not music; a second parked call sending 1400 Hz must not leak into the bridge and
+ * keeps hearing music.
+ */
+class BridgeAudioST {
+
+    @RegisterExtension
+    static final AssemblyServer SERVER = new AssemblyServer();
+
+    @Test
+    void retrievedCallCarriesAudioBothWaysAndNothingLeaks() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1");
+                RtpPeer other = new RtpPeer("127.0.0.1")) {
+            Sipp parkA = Sipp.scenario("park", SERVER).service("*68").name("bridge-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 20000).timeout(30);
+            Sipp parkX = Sipp.scenario("park", SERVER).service("*68103").name("bridge-other").referredBy("103")
+                    .from("Other", "+4940999").media(other.port(), "PCMU").set("HOLD_MS", 9000).timeout(30);
+            parkA.start();
+            parkX.start();
+            assertTrue(customer.awaitPackets(5, 5000), parkA::diagnostics);
+            assertTrue(other.awaitPackets(5, 5000), parkX::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            other.startTone(1400, 0, other.serverAddress());
+
+            Sipp ret = Sipp.scenario("retrieve", SERVER).service("*88101").name("bridge-retriever").from("Alice", "102")
+                    .auth("102", "pass102").media(retriever.port(), "PCMU").set("HOLD_MS", 5000).timeout(30)
+                    .set("PAI_REGEX", "Customer.*sip:\\+4930123@").set("PAI_CHECK", "true");
+            ret.start();
+            assertTrue(retriever.awaitPackets(5, 5000), ret::diagnostics);
+            long t0 = retriever.packets().get(0).nanos();
+            retriever.startTone(600, 0, retriever.serverAddress());
+            // listen for 3.5 s after the bridge came up; analyse 1.0..3.5 s
+            while (System.nanoTime() < t0 + 3_500_000_000L) {
+                Thread.sleep(50);
+            }
+            long from = t0 + 1_000_000_000L;
+            long to = t0 + 3_500_000_000L;
+            check("retriever hears", window(retriever.packets(), from, to), 1000, new double[] {600, 1400}, music);
+            check("customer hears", window(customer.packets(), from, to), 600, new double[] {1000, 1400}, music);
+            // the other parked call still hears music only
+            double[] o = Audio.decode(window(other.packets(), from, to), 0);
+            Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(o, 0, 8000), music);
+            double s1000 = Audio.toneShare(o, 0, 8000, 1000, 8000);
+            double s600 = Audio.toneShare(o, 0, 8000, 600, 8000);
+            System.out.printf("[systests] other parked call: music correlation %.4f, 1000 Hz share %.3f, 600 Hz %.3f%n",
+                    m.correlation(), s1000, s600);
+            assertTrue(m.correlation() >= 0.8, "the other parked call hears music");
+            assertTrue(s1000 < 0.05 && s600 < 0.05, "bridge audio leaked into the other parked call");
+
+            ret.assertSucceeded();
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("OWN-BYE")));
+            parkA.assertSucceeded();
+            assertTrue(parkA.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when the retriever hangs up");
+            parkX.assertSucceeded();
+        }
+    }
+
+    private static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
+        return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
+    }
+
+    /** Every 100 ms block is dominated by {@code expected}; the others and music are absent. */
+    private static void check(String who, List<RtpPeer.Packet> ps, double expected, double[] absent,
+            double[] music) {
+        assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
+        double[] pcm = Audio.decode(ps, 0);
+        int blocks = pcm.length / 800;
+        double minShare = 1;
+        double maxOther = 0;
+        for (int b = 0; b < blocks; b++) {
+            minShare = Math.min(minShare, Audio.toneShare(pcm, b * 800, 800, expected, 8000));
+            for (double hz : absent) {
+                maxOther = Math.max(maxOther, Audio.toneShare(pcm, b * 800, 800, hz, 8000));
+            }
+        }
+        Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(pcm, 0, 8000), music);
+        System.out.printf("[systests] %s: %d packets, %d Hz share min %.3f over %d blocks of 100 ms, others max "
+                + "%.3f, music correlation %.3f%n", who, ps.size(), (int) expected, minShare, blocks, maxOther,
+                m.correlation());
+        assertTrue(minShare > 0.8, who + " " + expected + " Hz: min share " + minShare);
+        assertTrue(maxOther < 0.05, who + ": foreign tone share " + maxOther);
+        assertTrue(m.correlation() < 0.3, who + ": music in the bridge, correlation " + m.correlation());
+    }
+}
