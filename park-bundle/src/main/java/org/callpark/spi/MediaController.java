@@ -60,7 +60,11 @@ public interface MediaController {
             throw new UnsupportedOperationException("this media controller cannot connect offered legs");
         }
 
-        /** Plays the named hold music in a loop (an empty name means the default). */
+        /**
+         * Plays the named hold music in a loop. The park service names it {@code <tenant>/<group>} (the park group whose
+         * rules the call follows) or {@code <tenant>}; a media controller falls back from group to tenant to its
+         * default, which an empty name also means.
+         */
         void hold(String music);
 
         /**

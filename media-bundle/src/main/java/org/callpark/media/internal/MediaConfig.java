@@ -33,8 +33,9 @@ public @interface MediaConfig {
     String musicDefault() default "";
 
     @AttributeDefinition(name = "Named music",
-            description = "Further hold music by name, comma-separated name=path pairs, e.g."
-                    + " acme=/srv/music/acme.wav,sales=/srv/music/sales.wav. Default: empty.")
+            description = "Hold music per tenant or park group, comma-separated name=path pairs where a name is"
+                    + " <tenant> or <tenant>/<group>, e.g. acme=/srv/music/acme.wav,default/sales=/srv/music/sales.wav;"
+                    + " a group without its own falls back to its tenant's, then to the default. Default: empty.")
     String musicFiles() default "";
 
     @AttributeDefinition(name = "Prompt directory",

@@ -385,7 +385,7 @@ final class B2bua implements SipListener {
                 return;
             }
             answer(leg, st, request, offer, null);
-            leg.media.hold("");
+            leg.media.hold(musicFor(call));
             LOG.debug("Parked {} ({}) on {} by {}", call.id(), caller.describe(), call.slot(), parker);
         }
     }
@@ -1051,5 +1051,11 @@ final class B2bua implements SipListener {
 
     static ContactHeader contact(Request request) {
         return (ContactHeader) request.getHeader(ContactHeader.NAME);
+    }
+
+    /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */
+    static String musicFor(ParkedCall call) {
+        String tenant = call.tenant().value();
+        return call.parkGroup().isEmpty() ? tenant : tenant + "/" + call.parkGroup().toLowerCase(java.util.Locale.ROOT);
     }
 }

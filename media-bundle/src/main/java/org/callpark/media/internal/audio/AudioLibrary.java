@@ -50,7 +50,7 @@ public final class AudioLibrary {
         Pcm def = defaultMusic == null ? resource(DEFAULT_MUSIC_RESOURCE) : file(defaultMusic);
         music.put("", encodeAll("music:default", def, codecs, false));
         for (Map.Entry<String, Path> e : namedMusic.entrySet()) {
-            music.put(e.getKey(), encodeAll("music:" + e.getKey(), file(e.getValue()), codecs, false));
+            music.put(e.getKey().toLowerCase(java.util.Locale.ROOT), encodeAll("music:" + e.getKey(), file(e.getValue()), codecs, false));
         }
         Map<String, Map<AudioCodec, EncodedAudio>> prompts = new LinkedHashMap<>();
         for (String name : SHIPPED_PROMPTS) {
@@ -102,9 +102,18 @@ public final class AudioLibrary {
         return WavFile.read(Files.readAllBytes(path), path.toString());
     }
 
-    /** The named music (empty or unknown name: the default) in one codec. */
+    /**
+     * The named music in one codec. Names are {@code <tenant>/<group>} or {@code <tenant>} (as the park service asks
+     * for them), matched case-insensitively; an unknown {@code tenant/group} falls back to {@code tenant}, an unknown
+     * name to the default.
+     */
     public EncodedAudio music(String name, AudioCodec codec) {
-        Map<AudioCodec, EncodedAudio> m = music.get(name == null ? "" : name);
+        String key = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
+        Map<AudioCodec, EncodedAudio> m = music.get(key);
+        while (m == null && key.contains("/")) {
+            key = key.substring(0, key.lastIndexOf('/'));
+            m = music.get(key);
+        }
         if (m == null) {
             m = music.get("");
         }
