@@ -29,6 +29,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * shutdown hook if the test JVM dies first).
  *
  * <p>Use as {@code @RegisterExtension static final AssemblyServer SERVER = new AssemblyServer();}.
+ *
+ * <p>With a network namespace ({@link #AssemblyServer(String, int, String)}) the server runs inside it
+ * ({@code ip netns exec <ns> bin/karaf server}); the readiness probe ({@code socat} sending the OPTIONS) and
+ * {@code bin/client} run there too, so the test JVM never needs an address of that namespace. The caller owns the
+ * namespace (creates it before {@link #start}, deletes it after {@link #stop}).
  */
 public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -42,6 +47,7 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
 
     private final String address;
     private final int sipPort;
+    private final String netns;
     private Path home;
     private Process wrapper;
     private long pid = -1;
@@ -52,10 +58,19 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         this("127.0.0.1", 45060);
     }
 
-    /** A server bound (SIP and RTP) to {@code address}, e.g. the host end of a veth pair. */
+    /** A server bound (SIP and RTP) to {@code address}. */
     public AssemblyServer(String address, int sipPort) {
+        this(address, sipPort, null);
+    }
+
+    /**
+     * A server bound (SIP and RTP) to {@code address} inside the network namespace {@code netns} (null: the test
+     * JVM's own namespace).
+     */
+    public AssemblyServer(String address, int sipPort, String netns) {
         this.address = address;
         this.sipPort = sipPort;
+        this.netns = netns;
     }
 
     public String address() {
@@ -64,6 +79,10 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
 
     public int sipPort() {
         return sipPort;
+    }
+
+    public String netns() {
+        return netns;
     }
 
     public Path home() {
@@ -101,7 +120,8 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + RMI_REGISTRY_PORT);
         edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + RMI_SERVER_PORT);
 
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
+        ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/karaf").toString(), "server"))
+                .directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(home.resolve("karaf.out").toFile());
         Map<String, String> env = pb.environment();
         env.put("CALLPARK_SIP_PORT", Integer.toString(sipPort));
@@ -125,7 +145,21 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
                 startMillis, home);
     }
 
+    /** {@code cmd}, prefixed with {@code ip netns exec <ns>} if this server runs in a namespace. */
+    List<String> inNetns(String... cmd) {
+        List<String> l = new ArrayList<>();
+        if (netns != null) {
+            l.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        l.addAll(List.of(cmd));
+        return l;
+    }
+
     private void awaitOptions(long timeoutMillis) throws Exception {
+        if (netns != null) {
+            awaitOptionsInNetns(timeoutMillis);
+            return;
+        }
         long deadline = System.currentTimeMillis() + timeoutMillis;
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0))) {
             s.setSoTimeout(500);
@@ -162,6 +196,48 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
                 + tail(home.resolve("karaf.out")));
     }
 
+    /**
+     * The same probe from inside the namespace: each attempt is one {@code socat} (fixed local port {@code sipPort -
+     * 1}, named in the Via) that sends the OPTIONS and prints what comes back within a second.
+     */
+    private void awaitOptionsInNetns(long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        int localPort = sipPort - 1;
+        int n = 0;
+        while (System.currentTimeMillis() < deadline) {
+            readPid();
+            if (!wrapper.isAlive() && (pid < 0 || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true))) {
+                throw new IllegalStateException("bin/karaf server exited with " + wrapper.exitValue() + "\n"
+                        + tail(home.resolve("karaf.out")));
+            }
+            String callId = "systests-" + (++n) + "-" + System.nanoTime();
+            String msg = "OPTIONS sip:" + address + ":" + sipPort + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP " + address + ":" + localPort + ";branch=z9hG4bK" + callId + "\r\n"
+                    + "From: <sip:systests@" + address + ">;tag=" + n + "\r\n"
+                    + "To: <sip:" + address + ":" + sipPort + ">\r\n"
+                    + "Call-ID: " + callId + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+            long t = System.currentTimeMillis();
+            Process p = new ProcessBuilder(inNetns("socat", "-t", "1", "-T", "2", "-",
+                    "UDP:" + address + ":" + sipPort + ",bind=" + address + ":" + localPort))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(msg.getBytes(StandardCharsets.US_ASCII));
+            }
+            String r = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            if (r.startsWith("SIP/2.0 200") && r.contains(callId)) {
+                return;
+            }
+            Thread.sleep(Math.max(0, 500 - (System.currentTimeMillis() - t))); // ICMP refusal ends socat at once
+        }
+        stop();
+        throw new IllegalStateException("SIP OPTIONS (in namespace " + netns + ") not answered within "
+                + timeoutMillis + " ms\n" + tail(home.resolve("karaf.out")));
+    }
+
     private void readPid() {
         if (pid > 0) {
             return;
@@ -181,8 +257,8 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
 
     /** Runs one Karaf shell command through {@code bin/client} and returns its output. */
     public String shell(String command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-b", "-u", "karaf", "-p",
-                "karaf", "-a", Integer.toString(SSH_PORT), "-r", "10", "-d", "1").directory(home.toFile())
+        ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/client").toString(), "-b", "-u", "karaf",
+                "-p", "karaf", "-a", Integer.toString(SSH_PORT), "-r", "10", "-d", "1")).directory(home.toFile())
                 .redirectErrorStream(true);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {

@@ -3,8 +3,6 @@ package org.callpark.systests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One headless baresip in a network namespace: own config dir, {@code ctrl_tcp} control (netstring JSON), a WAV as
  * microphone ({@code aufile}), {@code sndfile} recording what it hears, {@code answermode} per account.
+ *
+ * <p>The test JVM stays in its own namespace: it reaches {@code ctrl_tcp} through a {@code socat STDIO TCP:…} started
+ * with {@code ip netns exec}, i.e. it writes commands to socat's stdin and reads events from its stdout.
  */
 final class Baresip implements AutoCloseable {
 
@@ -25,7 +26,7 @@ final class Baresip implements AutoCloseable {
     private final String ns;
     private final String ip;
     private Process process;
-    private Socket ctrl;
+    private Process ctrl;
     private final List<String> events = new ArrayList<>();
     private Thread reader;
 
@@ -60,7 +61,6 @@ final class Baresip implements AutoCloseable {
                 "module ctrl_tcp.so",
                 "snd_path " + dir.resolve("rec").toAbsolutePath(),
                 "ctrl_tcp_listen " + ip + ":" + ctrlPort,
-                "net_interface veth-n",
                 "") + "\n");
     }
 
@@ -68,22 +68,33 @@ final class Baresip implements AutoCloseable {
         process = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/bin/baresip", "-f", dir.toAbsolutePath()
                 .toString()).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("baresip.log").toFile()).start();
+        // socat -d -d logs "starting data transfer loop" once connected; a refused connect ends it at once
+        Path socatLog = dir.resolve("ctrl-socat.log");
         long deadline = System.currentTimeMillis() + 10_000;
         while (true) {
-            try {
-                ctrl = new Socket();
-                ctrl.connect(new InetSocketAddress(ip, ctrlPort), 500);
-                break;
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline || !process.isAlive()) {
-                    throw new IOException(name + ": ctrl_tcp not reachable\n" + log());
-                }
-                Thread.sleep(100);
+            Files.deleteIfExists(socatLog);
+            ctrl = new ProcessBuilder("ip", "netns", "exec", ns, "socat", "-d", "-d", "STDIO",
+                    "TCP:" + ip + ":" + ctrlPort).redirectError(socatLog.toFile()).start();
+            while (ctrl.isAlive() && !connected(socatLog) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
             }
+            if (ctrl.isAlive() && connected(socatLog)) {
+                break;
+            }
+            ctrl.destroyForcibly();
+            if (System.currentTimeMillis() > deadline || !process.isAlive()) {
+                throw new IOException(name + ": ctrl_tcp not reachable\n" + log() + "\n"
+                        + (Files.exists(socatLog) ? Files.readString(socatLog) : ""));
+            }
+            Thread.sleep(100);
         }
         reader = new Thread(this::read, "baresip-" + name);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static boolean connected(Path socatLog) throws IOException {
+        return Files.exists(socatLog) && Files.readString(socatLog).contains("starting data transfer loop");
     }
 
     private void read() {
@@ -113,7 +124,7 @@ final class Baresip implements AutoCloseable {
     void command(String command, String params) throws IOException {
         String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"" + command + "\"}";
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = ctrl.getOutputStream();
+        OutputStream out = ctrl.getOutputStream(); // socat's stdin
         out.write((b.length + ":").getBytes(StandardCharsets.US_ASCII));
         out.write(b);
         out.write(',');
@@ -168,14 +179,13 @@ final class Baresip implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (ctrl != null) {
-            ctrl.close();
-        }
-        if (process != null && process.isAlive()) {
-            // the process is `ip netns exec` which execs baresip: the same pid
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+        // both processes are `ip netns exec`, which execs socat/baresip: the same pid
+        for (Process p : new Process[] {ctrl, process}) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
             }
         }
     }

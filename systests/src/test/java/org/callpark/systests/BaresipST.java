@@ -15,40 +15,31 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real softphone scenario with three baresips (Bob 101 parks, Alice 102 retrieves, Carol 103 is the customer) in a
- * network namespace of the test's own, joined to the host by a veth pair (host 10.77.N.1 = the server's SIP and RTP
- * address, namespace 10.77.N.2 = the phones; baresip ignores loopback). baresip sends no Referred-By on transfer, so
- * Bob transfers Carol to {@code *68101} (park on 101 explicitly).
+ * A real softphone scenario with three baresips (Bob 101 parks, Alice 102 retrieves, Carol 103 is the customer) and
+ * the server, all in one network namespace of the test's own, {@code cpark-<hex>}, whose only interface is {@code lo}
+ * (with {@code ip route add default dev lo}: then baresip accepts 127.0.0.1, which it ignores elsewhere). Everything
+ * talks over 127.0.0.1 inside it; the root namespace sees no address and no route change. The test JVM stays in the
+ * root namespace and reaches in only through {@code ip netns exec} (OPTIONS probe, {@code bin/client}, a
+ * {@code socat} per baresip to its {@code ctrl_tcp}). baresip sends no Referred-By on transfer, so Bob transfers
+ * Carol to {@code *68101} (park on 101 explicitly).
  */
 class BaresipST {
 
+    private static final String IP = "127.0.0.1";
     private static String ns;
-    private static String hostIf;
-    private static String serverIp;
-    private static String phoneIp;
     private static AssemblyServer server;
 
     @BeforeAll
     static void namespaceAndServer() throws Exception {
         Peers.require("/usr/bin/baresip", "baresip-core");
         Peers.require("/usr/bin/sox", "sox");
-        int n = ThreadLocalRandom.current().nextInt(1, 250);
-        String rand = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
-        ns = "cpark-" + rand;
-        hostIf = "cph-" + rand;
-        serverIp = "10.77." + n + ".1";
-        phoneIp = "10.77." + n + ".2";
+        Peers.require("/usr/bin/socat", "socat");
+        Peers.require("/usr/sbin/ip", "iproute2");
+        ns = "cpark-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
         AssemblyServer.exec(10, "ip", "netns", "add", ns);
-        AssemblyServer.exec(10, "ip", "link", "add", hostIf, "type", "veth", "peer", "name", "cpn-" + rand);
-        AssemblyServer.exec(10, "ip", "link", "set", "cpn-" + rand, "netns", ns);
-        AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "link", "set", "cpn-" + rand, "name", "veth-n");
-        AssemblyServer.exec(10, "ip", "addr", "add", serverIp + "/24", "dev", hostIf);
-        AssemblyServer.exec(10, "ip", "link", "set", hostIf, "up");
-        AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "addr", "add", phoneIp + "/24", "dev", "veth-n");
-        AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "link", "set", "veth-n", "up");
         AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "route", "add", "default", "via", serverIp);
-        server = new AssemblyServer(serverIp, 45060);
+        AssemblyServer.exec(10, "ip", "netns", "exec", ns, "ip", "route", "add", "default", "dev", "lo");
+        server = new AssemblyServer(IP, 45060, ns);
         server.start("BaresipST");
     }
 
@@ -57,10 +48,18 @@ class BaresipST {
         if (server != null) {
             server.stop();
         }
-        if (hostIf != null) {
-            new ProcessBuilder("ip", "link", "del", hostIf).start().waitFor();
-        }
         if (ns != null) {
+            // the namespace is the test's own: whatever still runs in it (a baresip or socat that did not stop,
+            // Karaf if stop() failed) was started by this test; kill those pids, then delete the namespace
+            Process p = new ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start();
+            String pids = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            for (String pid : pids.split("\\s+")) {
+                if (pid.matches("\\d+")) {
+                    System.out.println("[systests] killing leftover pid " + pid + " in " + ns);
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
             new ProcessBuilder("ip", "netns", "del", ns).start().waitFor();
         }
     }
@@ -76,21 +75,21 @@ class BaresipST {
     void bobParksCarolByBlindTransferAndAliceRetrieves() throws Exception {
         Path dir = Path.of("target", "baresip-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(dir);
-        String srv = serverIp + ":" + server.sipPort();
+        String srv = IP + ":" + server.sipPort();
         double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
                 "../media-bundle/src/main/resources/audio/hold-music.wav"))));
-        try (Baresip bob = new Baresip("bob", dir.resolve("bob"), ns, phoneIp, 5070,
+        try (Baresip bob = new Baresip("bob", dir.resolve("bob"), ns, IP, 5070,
                 "<sip:101@" + srv + ">;regint=0;answermode=auto", tone(dir, "bob", 500));
-                Baresip alice = new Baresip("alice", dir.resolve("alice"), ns, phoneIp, 5072,
+                Baresip alice = new Baresip("alice", dir.resolve("alice"), ns, IP, 5072,
                         "<sip:102@" + srv + ">;auth_pass=pass102;regint=0;answermode=auto", tone(dir, "alice", 700));
-                Baresip carol = new Baresip("carol", dir.resolve("carol"), ns, phoneIp, 5074,
+                Baresip carol = new Baresip("carol", dir.resolve("carol"), ns, IP, 5074,
                         "<sip:103@" + srv + ">;regint=0;answermode=auto", tone(dir, "carol", 1000))) {
             bob.start();
             alice.start();
             carol.start();
 
             // Carol (the customer) calls Bob's phone directly; our server is not a proxy
-            carol.command("dial", "sip:101@" + phoneIp + ":5070");
+            carol.command("dial", "sip:101@" + IP + ":5070");
             assertTrue(bob.awaitEvent("CALL_ESTABLISHED", 0, 10_000), () -> "Bob did not answer\n" + bob.events()
                     + "\n" + carol.events() + "\n" + carol.log());
             Thread.sleep(1500); // a short conversation (scenario timing, not an assertion)
