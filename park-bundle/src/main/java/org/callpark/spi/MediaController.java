@@ -52,8 +52,9 @@ public interface MediaController {
          * For a leg opened without a remote address (this server sent the SDP offer, e.g. a recall INVITE): the
          * answerer's RTP address and the codec it chose from the offer. Called at most once, before {@link #bridge}.
          *
-         * @since 1.1 (spi package); the default refuses, so a media controller that cannot originate legs makes recalls
-         *        fail cleanly instead of sending RTP nowhere
+         * The default refuses, so a media controller that cannot originate legs makes recalls fail cleanly instead of
+         * sending RTP nowhere.
+         *
          * @throws UnsupportedOperationException if this media controller cannot do it
          */
         default void connect(InetSocketAddress remote, Codec codec) {
