@@ -328,18 +328,16 @@ class SipServerTest {
     }
 
     /**
-     * INVITE to 200 OK as the caller (sipp) sees it, 250 parks at 50 calls/s after a warm-up of 100; the fake's
-     * hold() sends its first RTP packet right after the 200 is handed to the stack, so this bounds "first music packet
-     * after INVITE" from the signalling side (real media adds its own start-up). Must stay below 60 ms at p99.
+     * 250 parks at 50 calls/s after a warm-up of 100: every one is answered and every parked call ends. The INVITE to
+     * 200 OK times are printed for information only; the latency targets are checked by the benchmark (bench/, see
+     * docs/BENCHMARKS.md), never by a timed assertion here.
      */
     @Test
-    void parkResponseTimeP99Below60ms() throws Exception {
+    void aBurstOfParksIsAnsweredAndEnds() throws Exception {
         List<Double> warm = loadRun("park-warmup", 100);
         List<Double> times = loadRun("park-load", 250);
         System.out.printf("park INVITE->200 warm-up (100 calls, cold JVM): %s%n", percentiles(warm));
         System.out.printf("park INVITE->200 measured (250 calls at 50/s): %s%n", percentiles(times));
-        double p99 = times.get((int) Math.ceil(times.size() * 0.99) - 1);
-        assertTrue(p99 < 60, "p99 " + p99 + " ms");
         await(() -> listIsEmpty(), "every parked call ended");
     }
 

@@ -214,23 +214,37 @@ public final class RtpLeg implements MediaLeg {
         if (o == this) {
             throw new IllegalArgumentException("a leg cannot be bridged to itself");
         }
+        // Synchronous: when bridge() returns the relay is in place, so the first packets either side sends after
+        // the answer are relayed, not dropped as unbridged.
+        CountDownLatch bridged = new CountDownLatch(1);
         loop.execute(() -> {
-            if (closed || o.closed) {
-                return;
+            try {
+                link(o);
+            } finally {
+                bridged.countDown();
             }
-            unlink();
-            o.unlink();
-            finishPrompt();
-            o.finishPrompt();
-            stopPlaying();
-            o.stopPlaying();
-            peer = o;
-            o.peer = this;
-            toPeer = transcoder(codec, o.codec);
-            o.toPeer = transcoder(o.codec, codec);
-            peerSourceNew = true;
-            o.peerSourceNew = true;
         });
+        if (!loop.inLoop()) {
+            await(bridged);
+        }
+    }
+
+    private void link(RtpLeg o) {
+        if (closed || o.closed) {
+            return;
+        }
+        unlink();
+        o.unlink();
+        finishPrompt();
+        o.finishPrompt();
+        stopPlaying();
+        o.stopPlaying();
+        peer = o;
+        o.peer = this;
+        toPeer = transcoder(codec, o.codec);
+        o.toPeer = transcoder(o.codec, codec);
+        peerSourceNew = true;
+        o.peerSourceNew = true;
     }
 
     private Transcoder transcoder(AudioCodec from, AudioCodec to) {
