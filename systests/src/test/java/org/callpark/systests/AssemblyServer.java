@@ -53,6 +53,7 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
     private long pid = -1;
     private Thread hook;
     private long startMillis;
+    private final Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
 
     public AssemblyServer() {
         this("127.0.0.1", 45060);
@@ -71,6 +72,15 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         this.address = address;
         this.sipPort = sipPort;
         this.netns = netns;
+    }
+
+    /**
+     * Writes {@code etc/<name>} with {@code content} into the server's copy before Karaf starts (replacing the
+     * shipped file), e.g. a directory with short recall timers. Call before {@link #start}.
+     */
+    public AssemblyServer etcFile(String name, String content) {
+        etcFiles.put(name, content);
+        return this;
     }
 
     public String address() {
@@ -117,6 +127,9 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         edit("etc/org.apache.karaf.shell.cfg", "sshPort\\s*=.*", "sshPort = " + SSH_PORT);
         edit("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port\\s*=.*",
                 "org.osgi.service.http.port = " + HTTP_PORT);
+        for (Map.Entry<String, String> e : etcFiles.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
+        }
         edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + RMI_REGISTRY_PORT);
         edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + RMI_SERVER_PORT);
 

@@ -40,6 +40,8 @@ public final class Sipp {
     private final List<String> extra = new ArrayList<>();
     private String service = "park";
     private int timeoutSeconds = 30;
+    private int localPort;
+    private int calls = 1;
     private String name;
     private Process process;
     private Path dir;
@@ -114,6 +116,18 @@ public final class Sipp {
         return this;
     }
 
+    /** A fixed local SIP port ({@code -p}), e.g. the port of a registered Contact; default: a free one. */
+    public Sipp localPort(int port) {
+        this.localPort = port;
+        return this;
+    }
+
+    /** How many calls before sipp exits ({@code -m}, default 1); a UAS that must take exactly N INVITEs. */
+    public Sipp calls(int n) {
+        this.calls = n;
+        return this;
+    }
+
     public Sipp timeout(int seconds) {
         this.timeoutSeconds = seconds;
         return this;
@@ -137,8 +151,8 @@ public final class Sipp {
         Path file = dir.resolve(scenario + ".xml");
         Files.writeString(file, template, StandardCharsets.ISO_8859_1);
         List<String> cmd = new ArrayList<>(List.of(BINARY, server, "-sf", file.toString(), "-nostdin", "-timeout",
-                timeoutSeconds + "s", "-timeout_error", "-m", "1", "-mp", Integer.toString(freeUdpPort()), "-i",
-                localIp(), "-p", Integer.toString(freeUdpPort()), "-s", service, "-t", "u1", "-trace_err",
+                timeoutSeconds + "s", "-timeout_error", "-m", Integer.toString(calls), "-mp", Integer.toString(freeUdpPort()),
+                "-i", localIp(), "-p", Integer.toString(localPort > 0 ? localPort : freeUdpPort()), "-s", service, "-t", "u1", "-trace_err",
                 "-error_file", dir.resolve("errors.log").toString(), "-trace_msg", "-message_file",
                 dir.resolve("messages.log").toString(), "-trace_logs", "-log_file", dir.resolve("logs.log")
                         .toString()));
@@ -200,6 +214,42 @@ public final class Sipp {
     public String messages() throws IOException {
         Path p = dir.resolve("messages.log");
         return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    /** A request sipp received: when (epoch µs, from its message trace) and its first line and Call-ID. */
+    public record Received(long epochMicros, String firstLine, String callId, String message) {
+    }
+
+    private static final Pattern TRACE_ENTRY = Pattern.compile(
+            "-+ (\\d{4}-\\d{2}-\\d{2}\\s+\\d{2}:\\d{2}:\\d{2}\\.\\d+)\\s*\\R\\s*UDP message received[^\\n]*\\R"
+                    + "(.*?)(?=\\R-+ \\d{4}-|\\z)", Pattern.DOTALL);
+
+    /** The requests of {@code method} sipp received, in order, retransmissions (same Call-ID, same first line) left out. */
+    public List<Received> received(String method) throws IOException {
+        List<Received> out = new ArrayList<>();
+        Matcher m = TRACE_ENTRY.matcher(messages());
+        while (m.find()) {
+            String msg = m.group(2).strip();
+            String first = msg.lines().findFirst().orElse("").trim();
+            if (!first.startsWith(method + " ")) {
+                continue;
+            }
+            String callId = msg.lines().map(String::trim).filter(l -> l.regionMatches(true, 0, "Call-ID:", 0, 8))
+                    .map(l -> l.substring(8).trim()).findFirst().orElse("");
+            if (out.stream().anyMatch(r -> r.callId().equals(callId) && r.firstLine().equals(first))) {
+                continue;
+            }
+            out.add(new Received(traceMicros(m.group(1)), first, callId, msg));
+        }
+        return out;
+    }
+
+    private static long traceMicros(String stamp) {
+        String ts = stamp.replaceAll("\\s+", " ");
+        String[] parts = ts.split("\\.");
+        LocalDateTime t = LocalDateTime.parse(parts[0], DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        return t.atZone(ZoneId.systemDefault()).toEpochSecond() * 1_000_000L
+                + Long.parseLong((parts[1] + "000000").substring(0, 6));
     }
 
     private static final Pattern SENT = Pattern.compile(

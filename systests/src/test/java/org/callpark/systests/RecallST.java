@@ -1,0 +1,307 @@
+package org.callpark.systests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Recalls end to end in the running assembly: the park core rings through the SIP layer's {@code RecallDialer}
+ * service (OSGi), and a recall that is answered is bridged with real RTP ({@code MediaLeg.connect} of the leg the
+ * server offered).
+ *
+ * <p>The server runs with its own {@code etc/org.callpark.directory.cfg}: the shipped one with the Sales group (101,
+ * 102, 103) set to {@code USER_ONLY}, ring duration R = 2 s, W = 1 s, N = 2 attempts. 101 REGISTERs through sipp
+ * (digest, pass101) with a Contact on a fixed port; a second sipp process, a UAS on that same port, plays the
+ * recalled phone. The customer is a sipp UAC that parks itself with {@code *68} + {@code Referred-By: 101} (so the
+ * call follows Sales' rules) with its SDP pointing at a Java {@link RtpPeer}.
+ */
+class RecallST {
+
+    private static final long R_MS = 2000;
+    private static final int ATTEMPTS = 2;
+    /** The caller offers PCMU only: the recall's offer must list it first. */
+    private static final String OFFER_REGEX = "m=audio [0-9]+ RTP/AVP 0 ";
+    /** 101's registered Contact port: the REGISTER and the recalled phone's UAS both use it. */
+    private static final int PHONE_PORT = Sipp.freeUdpPort();
+
+    @RegisterExtension
+    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory());
+
+    private static double[] music;
+    private static double[] prompt;
+
+    /** The shipped directory with the Sales group's recall rules made short. */
+    static String directory() {
+        Path shipped = Path.of(System.getProperty("systests.directory",
+                "../park-bundle/src/main/config/org.callpark.directory.cfg"));
+        try {
+            String s = Files.readString(shipped);
+            for (Map.Entry<String, String> e : Map.of("recallTo", "USER_ONLY", "ringDuration", Long.toString(R_MS
+                    / 1000), "waitBeforeRingGroup", "1", "retries", Integer.toString(ATTEMPTS)).entrySet()) {
+                String key = "parkgroup.default.Sales." + e.getKey();
+                String t = s.replaceAll("(?m)^" + key.replace(".", "\\.") + "\\s*=.*$", key + " = " + e.getValue());
+                if (t.equals(s)) {
+                    throw new IllegalStateException(key + " not found in " + shipped.toAbsolutePath());
+                }
+                s = t;
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @BeforeAll
+    static void audio() throws Exception {
+        music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        prompt = Audio.to8k(Audio.readWav(new File(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav")).getParentFile(),
+                "nobody-available.wav")));
+    }
+
+    /** 101 registers its Contact sip:101@127.0.0.1:PHONE_PORT (digest with pass101). */
+    private static void register101() throws Exception {
+        Sipp.scenario("register", SERVER).name("register-101").localPort(PHONE_PORT).set("USER", "101")
+                .set("EXPIRES", 300).auth("101", "pass101").timeout(10)
+                .set("CONTACT_REGEX", "&lt;sip:101@127\\.0\\.0\\.1:" + PHONE_PORT
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
+    }
+
+    private static Sipp customer(String name, RtpPeer rtp) {
+        return Sipp.scenario("park", SERVER).service("*68").name(name).referredBy("101").from("Customer", "+4930123")
+                .media(rtp.port(), "PCMU").set("HOLD_MS", 25000).timeout(40);
+    }
+
+    @Test
+    void recallDialerServiceIsRegistered() throws Exception {
+        String out = SERVER.shell("service:list org.callpark.spi.RecallDialer");
+        System.out.println("[systests] service:list org.callpark.spi.RecallDialer\n" + out);
+        assertTrue(out.contains("[org.callpark.spi.RecallDialer]"), out);
+        assertTrue(out.matches("(?s).*Provided by\\s*:\\s*\\R\\s*\\S.*"), "provided by a bundle: " + out);
+        assertTrue(out.matches("(?s).*Used by\\s*:\\s*\\R\\s*\\S.*"), "used by the park core: " + out);
+    }
+
+    @Test
+    void unansweredRecallsThenPromptAndBye() throws Exception {
+        register101();
+        try (RtpPeer customer = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("recall_ring", SERVER).name("recall-ring-101").localPort(PHONE_PORT)
+                    .calls(ATTEMPTS).set("OFFER_REGEX", OFFER_REGEX).timeout(30).start();
+            Sipp caller = customer("recall-customer-unanswered", customer).start();
+            try {
+                unanswered(customer, phone, caller);
+            } finally {
+                phone.kill();
+                caller.kill();
+            }
+        }
+    }
+
+    private void unanswered(RtpPeer customer, Sipp phone, Sipp caller) throws Exception {
+        {
+            assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+            long parked = customer.packets().get(0).epochMicros();
+
+            phone.assertSucceeded(); // exactly ATTEMPTS calls, each INVITE checked, 180, CANCEL, 487
+            // a further INVITE would now reach this socket: listen until the caller was hung up, and 1 s more
+            List<String> late = new ArrayList<>();
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    PHONE_PORT))) {
+                s.setSoTimeout(200);
+                long deadline = System.currentTimeMillis() + 20_000;
+                long end = Long.MAX_VALUE;
+                while (System.currentTimeMillis() < Math.min(deadline, end)) {
+                    if (!caller.isAlive() && end == Long.MAX_VALUE) {
+                        end = System.currentTimeMillis() + 1000;
+                    }
+                    try {
+                        DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
+                        s.receive(p);
+                        late.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1).lines()
+                                .findFirst().orElse(""));
+                    } catch (SocketTimeoutException e) {
+                        // nothing
+                    }
+                }
+            }
+            caller.assertSucceeded();
+            assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the server hangs up the caller after the last attempt: " + caller.logLines());
+            assertTrue(late.isEmpty(), "nothing after the last attempt, got " + late);
+
+            List<Sipp.Received> invites = phone.received("INVITE");
+            assertEquals(ATTEMPTS, invites.size(), "recall INVITEs: " + invites);
+            for (Sipp.Received i : invites) {
+                String from = header(i.message(), "From");
+                String alert = header(i.message(), "Alert-Info");
+                System.out.printf("[systests] recall INVITE +%d ms after the park: From %s, Alert-Info %s, PAI %s%n",
+                        (i.epochMicros() - parked) / 1000, from, alert, header(i.message(), "P-Asserted-Identity"));
+                assertTrue(from.startsWith("\"Parked: Customer\" <sip:+4930123@"), from);
+                assertEquals("<urn:alert:service:recall:transfer>", alert);
+            }
+            assertEquals(ATTEMPTS, phone.received("CANCEL").size(), "each attempt ends with a CANCEL");
+            long first = (invites.get(0).epochMicros() - parked) / 1000;
+            long gap = (invites.get(1).epochMicros() - invites.get(0).epochMicros()) / 1000;
+            long bye = (caller.received("BYE").get(0).epochMicros() - parked) / 1000;
+            System.out.printf("[systests] unanswered: 1st recall %d ms after the park (R = %d), 2nd %d ms later "
+                    + "(2R), caller's BYE %d ms after the park (2NR = %d + prompt 4566 ms)%n", first, R_MS, gap,
+                    bye, 2 * ATTEMPTS * R_MS);
+            assertTrue(first >= R_MS - 300 && first < R_MS + 1000, "first recall after R: " + first);
+            assertTrue(gap >= 2 * R_MS - 300 && gap < 2 * R_MS + 1000, "attempt 2 after ring R + wait R: " + gap);
+
+            // music while the recalls ring and in between
+            List<RtpPeer.Packet> all = customer.packets();
+            long i1 = invites.get(0).epochMicros();
+            long i2 = invites.get(1).epochMicros();
+            for (long[] w : new long[][] {{parked + 500_000, parked + 1_500_000}, {i1 + 300_000, i1 + 1_300_000},
+                    {i1 + R_MS * 1000 + 500_000, i1 + R_MS * 1000 + 1_500_000}, {i2 + 300_000, i2 + 1_300_000}}) {
+                double c = Audio.bestMatch(Audio.decode(window(all, w[0], w[1]), 0), music).correlation();
+                System.out.printf("[systests] caller +%d..%d ms: music correlation %.4f%n", (w[0] - parked) / 1000,
+                        (w[1] - parked) / 1000, c);
+                assertTrue(c >= 0.8, "the caller hears music while waiting: " + c);
+            }
+            // after the last attempt: the nobody-available prompt until the BYE
+            long promptFrom = i2 + R_MS * 1000 + 300_000;
+            List<RtpPeer.Packet> after = window(all, promptFrom, Long.MAX_VALUE);
+            System.out.printf("[systests] after the last attempt: %d packets, SSRCs %s%n", after.size(),
+                    after.stream().map(p -> Long.toHexString(p.ssrc())).distinct().collect(Collectors.toList()));
+            double[] pcm = Audio.decode(after, 0);
+            int start = 0;
+            while (start + 1600 <= pcm.length && Audio.rms(pcm, start, 1600) < 300) {
+                start += 160;
+            }
+            assertTrue(start + 8000 <= pcm.length, "at least 1 s of audible prompt: " + pcm.length + " samples, "
+                    + "speech from " + start);
+            double[] w = Arrays.copyOfRange(pcm, start, start + 8000);
+            double cp = Audio.bestMatch(w, prompt).correlation();
+            double cm = Audio.bestMatch(w, music).correlation();
+            System.out.printf("[systests] prompt window: correlation with nobody-available.wav %.4f, music %.4f%n",
+                    cp, cm);
+            assertTrue(cp >= 0.8, "the nobody-available prompt is played: " + cp);
+            assertTrue(cm < 0.3, "no music after the last attempt: " + cm);
+        }
+    }
+
+    @Test
+    void answeredRecallIsBridgedWithRealAudio() throws Exception {
+        register101();
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer phoneRtp = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("recall_answer_bye", SERVER).name("recall-answer-101").localPort(PHONE_PORT)
+                    .set("OFFER_REGEX", OFFER_REGEX).media(phoneRtp.port(), "PCMU").set("RING_MS", 500)
+                    .set("TALK_MS", 5000).timeout(30).start();
+            Sipp caller = customer("recall-customer-answered", customer).start();
+            try {
+                answered(customer, phoneRtp, phone, caller);
+            } finally {
+                phone.kill();
+                caller.kill();
+            }
+        }
+    }
+
+    private void answered(RtpPeer customer, RtpPeer phoneRtp, Sipp phone, Sipp caller) throws Exception {
+        {
+            assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+            long parked = customer.packets().get(0).epochMicros();
+            customer.startTone(1000, 0, customer.serverAddress());
+
+            assertTrue(phoneRtp.awaitPackets(5, R_MS + 5000), () -> "no RTP to the recalled phone\n"
+                    + phone.diagnostics());
+            long t0 = phoneRtp.packets().get(0).nanos();
+            System.out.printf("[systests] answered: first RTP at the phone %d ms after the park, from %s%n",
+                    (phoneRtp.packets().get(0).epochMicros() - parked) / 1000, phoneRtp.serverAddress());
+            phoneRtp.startTone(600, 0, phoneRtp.serverAddress());
+            while (System.nanoTime() < t0 + 3_500_000_000L) {
+                Thread.sleep(50);
+            }
+            long from = t0 + 1_000_000_000L;
+            long to = t0 + 3_500_000_000L;
+            check("recalled phone hears", windowNanos(phoneRtp.packets(), from, to), 1000, 600);
+            check("customer hears", windowNanos(customer.packets(), from, to), 600, 1000);
+            double before = Audio.bestMatch(Audio.decode(window(customer.packets(), parked + 300_000,
+                    parked + 1_300_000), 0), music).correlation();
+            System.out.printf("[systests] customer before the recall: music correlation %.4f%n", before);
+            assertTrue(before >= 0.8, "music before the recall: " + before);
+
+            phone.assertSucceeded();
+            assertTrue(phone.logLines().stream().anyMatch(l -> l.contains("OWN-BYE")), phone.logLines()::toString);
+            caller.assertSucceeded();
+            assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when the recalled phone hangs up: " + caller.logLines());
+            List<Sipp.Received> invites = phone.received("INVITE");
+            assertEquals(1, invites.size(), "one recall INVITE: " + invites);
+            long phoneBye = sentMicros(phone, "BYE");
+            long callerBye = caller.received("BYE").get(0).epochMicros();
+            System.out.printf("[systests] answered: recall INVITE +%d ms after the park, phone's BYE -> caller's BYE "
+                    + "%d ms%n", (invites.get(0).epochMicros() - parked) / 1000, (callerBye - phoneBye) / 1000);
+            assertTrue(callerBye - phoneBye < 1_000_000, "BYE relayed to the caller at once");
+        }
+    }
+
+    /** Wall clock (epoch µs) at which sipp sent its first {@code method} request, from its message trace. */
+    private static long sentMicros(Sipp sipp, String method) throws IOException {
+        String msgs = sipp.messages();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-+ (\\d{4}-\\d{2}-\\d{2}\\s+\\d{2}:\\d{2}:\\d{2}"
+                + "\\.\\d+)\\s*\\R\\s*UDP message sent[^\\n]*\\R\\s*\\R?\\s*" + method + " ").matcher(msgs);
+        assertTrue(m.find(), "no " + method + " sent:\n" + msgs);
+        String[] parts = m.group(1).replaceAll("\\s+", " ").split("\\.");
+        java.time.LocalDateTime t = java.time.LocalDateTime.parse(parts[0],
+                java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        return t.atZone(java.time.ZoneId.systemDefault()).toEpochSecond() * 1_000_000L
+                + Long.parseLong((parts[1] + "000000").substring(0, 6));
+    }
+
+    private static String header(String message, String name) {
+        return message.lines().map(String::trim).filter(l -> l.regionMatches(true, 0, name + ":", 0,
+                name.length() + 1)).map(l -> l.substring(name.length() + 1).trim()).findFirst().orElse("");
+    }
+
+    private static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long fromMicros, long toMicros) {
+        return ps.stream().filter(p -> p.epochMicros() >= fromMicros && p.epochMicros() <= toMicros).toList();
+    }
+
+    private static List<RtpPeer.Packet> windowNanos(List<RtpPeer.Packet> ps, long from, long to) {
+        return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
+    }
+
+    /** Every 100 ms block is dominated by {@code expected}; the own tone and music are absent. */
+    private static void check(String who, List<RtpPeer.Packet> ps, double expected, double absent) {
+        assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
+        double[] pcm = Audio.decode(ps, 0);
+        int blocks = pcm.length / 800;
+        double minShare = 1;
+        double maxOther = 0;
+        for (int b = 0; b < blocks; b++) {
+            minShare = Math.min(minShare, Audio.toneShare(pcm, b * 800, 800, expected, 8000));
+            maxOther = Math.max(maxOther, Audio.toneShare(pcm, b * 800, 800, absent, 8000));
+        }
+        Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(pcm, 0, 8000), music);
+        System.out.printf("[systests] %s: %d packets, %d Hz share min %.3f over %d blocks of 100 ms, %d Hz max %.3f,"
+                + " music correlation %.3f%n", who, ps.size(), (int) expected, minShare, blocks, (int) absent,
+                maxOther, m.correlation());
+        assertTrue(minShare > 0.8, who + " " + expected + " Hz: min share " + minShare);
+        assertTrue(maxOther < 0.05, who + ": own tone share " + maxOther);
+        assertTrue(m.correlation() < 0.3, who + ": music in the bridge, correlation " + m.correlation());
+    }
+}
