@@ -170,10 +170,13 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
      * An offer (recall INVITEs): our address and port, {@code codecs} in our order of preference, and telephone-event.
      * Dynamic payload types of the codecs are kept as given; a telephone-event that collides moves to a free one.
      */
-    static String offer(String advertisedAddress, int port, List<Codec> codecs) {
+    static String offer(String advertisedAddress, int port, List<Codec> offered) {
         String ipVersion = advertisedAddress.indexOf(':') >= 0 ? "IP6" : "IP4";
         long version = VERSION.incrementAndGet();
-        int te = OFFERED_TELEPHONE_EVENT.payloadType();
+        // telephone-event is offered exactly once, with its fmtp: the media's own entry (if listed) gives its PT
+        List<Codec> codecs = offered.stream().filter(c -> !c.name().equalsIgnoreCase("telephone-event")).toList();
+        int te = offered.stream().filter(c -> c.name().equalsIgnoreCase("telephone-event") && c.clockRate() == 8000)
+                .mapToInt(Codec::payloadType).findFirst().orElse(OFFERED_TELEPHONE_EVENT.payloadType());
         while (true) {
             int pt = te;
             if (codecs.stream().noneMatch(c -> c.payloadType() == pt)) {

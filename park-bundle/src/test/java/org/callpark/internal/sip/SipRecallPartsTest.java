@@ -56,6 +56,12 @@ class SipRecallPartsTest {
         String clash = Sdp.offer("192.0.2.1", 40000, List.of(new Codec("opus", 101, 48000, 2)));
         assertTrue(clash.contains("RTP/AVP 101 102\r\n") && clash.contains("a=rtpmap:102 telephone-event/8000"),
                 clash);
+        // The media's own telephone-event entry is offered once, with its fmtp, not twice.
+        String withTe = Sdp.offer("192.0.2.1", 40000, List.of(new Codec("PCMU", 0, 8000, 1),
+                new Codec("telephone-event", 101, 8000, 1)));
+        assertTrue(withTe.contains("m=audio 40000 RTP/AVP 0 101\r\n"), withTe);
+        assertEquals(1, withTe.split("telephone-event", -1).length - 1, withTe);
+        assertTrue(withTe.contains("a=fmtp:101 0-16"), withTe);
     }
 
     @Test
