@@ -264,8 +264,8 @@ public final class CallParkServiceImpl implements CallParkService {
             default -> throw new IllegalStateException("unknown target " + request.target());
         }
         for (SlotId slot : slots) {
-            for (ParkedCall candidate : liveCalls(slot)) {
-                if (!onNode(candidate, request)) {
+            for (SlotStore.Queued candidate : store.queue(slot)) {
+                if (request.node() != null && !request.node().equals(candidate.node())) {
                     continue;
                 }
                 Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);

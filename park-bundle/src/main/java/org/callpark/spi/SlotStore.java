@@ -42,6 +42,30 @@ public interface SlotStore {
     /** The calls in one slot, in no particular order. */
     List<ParkedCall> find(SlotId slot) throws ParkException;
 
+    /**
+     * The live calls of one slot in pickup order: first parked first ({@link ParkedCall#parkedAt()}, then
+     * {@link ParkedCall#sequence()}, then id). Only what is needed to choose a call, so that a store can answer without
+     * reading whole records; the default reads them.
+     */
+    default List<Queued> queue(SlotId slot) throws ParkException {
+        return find(slot).stream().filter(ParkedCall::isLive)
+                .map(c -> new Queued(c.id(), c.parkedAt(), c.sequence(), c.node())).sorted(Queued.FIFO).toList();
+    }
+
+    /**
+     * A live call's place in its slot's queue.
+     *
+     * @param id       the call
+     * @param parkedAt when it was parked
+     * @param sequence orders calls parked at the same instant
+     * @param node     the node that holds it
+     */
+    record Queued(String id, java.time.Instant parkedAt, long sequence, String node) {
+        /** First in, first out. */
+        public static final java.util.Comparator<Queued> FIFO = java.util.Comparator.comparing(Queued::parkedAt)
+                .thenComparingLong(Queued::sequence).thenComparing(Queued::id);
+    }
+
     /** The calls of one tenant, in no particular order. */
     List<ParkedCall> find(TenantId tenant) throws ParkException;
 

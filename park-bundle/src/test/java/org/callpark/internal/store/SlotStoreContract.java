@@ -84,6 +84,33 @@ public abstract class SlotStoreContract {
     // ---- visibility
 
     @Test
+    void queueListsALiveSlotFirstInFirstOutAcrossNodes() throws Exception {
+        SlotId slot = SlotId.group(newTenant(), "Sales");
+        ParkedCall later = withTime(parked(newId(), slot), 2_000, 1, "node-b");
+        ParkedCall first = withTime(parked(newId(), slot), 1_000, 9, "node-a");
+        ParkedCall sameInstantSecond = withTime(parked(newId(), slot), 2_000, 2, "node-a");
+        ParkedCall ended = withTime(parked(newId(), slot), 500, 1, "node-a");
+        for (ParkedCall c : List.of(later, first, sameInstantSecond, ended)) {
+            nodeA().insert(c);
+        }
+        nodeA().update(ended.id(), retrieve());
+        nodeA().insert(withTime(parked(newId(), SlotId.extension(slot.tenant(), "101")), 0, 0, "node-a"));
+
+        List<SlotStore.Queued> queue = nodeB().queue(slot);
+        assertEquals(List.of(first.id(), later.id(), sameInstantSecond.id()),
+                queue.stream().map(SlotStore.Queued::id).toList());
+        assertEquals(List.of("node-a", "node-b", "node-a"), queue.stream().map(SlotStore.Queued::node).toList());
+        assertEquals(first.parkedAt(), queue.get(0).parkedAt());
+        assertTrue(nodeA().queue(SlotId.group(slot.tenant(), "other")).isEmpty());
+    }
+
+    private static ParkedCall withTime(ParkedCall c, long millisAfterT0, long sequence, String node) {
+        return new ParkedCall(c.id(), c.slot(), c.caller(), c.parkedBy(), c.parkGroup(), T0.plusMillis(millisAfterT0),
+                sequence, c.state(), c.resolution(), c.recallAttempt(), c.recall(), node, c.leg(), c.nextActionAt(),
+                c.version());
+    }
+
+    @Test
     void insertOnAIsVisibleOnB() throws Exception {
         TenantId tenant = newTenant();
         SlotId slot = SlotId.extension(tenant, "201");
