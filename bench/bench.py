@@ -12,6 +12,7 @@ Phases:
 import argparse
 import datetime
 import json
+import re
 import os
 import signal
 import struct
@@ -45,12 +46,43 @@ def status(pid):
     return out
 
 
+def machine_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]  # total, idle + iowait
+
+
 class CpuWindow:
+    """CPU % of one process over a window, and how busy the whole machine was (other engineers' tests too)."""
+
     def __init__(self, pid):
         self.pid, self.t, self.c = pid, time.monotonic(), cpu_ticks(pid)
+        self.m = machine_ticks()
+        self.wall0 = time.time()
 
     def pct(self):
+        t1, i1 = machine_ticks()
+        t0, i0 = self.m
+        self.machine_busy = 100.0 * (1 - (i1 - i0) / max(1, t1 - t0)) * os.cpu_count()
+        self.wall1 = time.time()
         return 100.0 * (cpu_ticks(self.pid) - self.c) / CLK / (time.monotonic() - self.t)
+
+
+def gc_pauses(path, t0, t1):
+    """G1 pauses (from -Xlog:gc:file=...:time) that started inside [t0, t1] (epoch s): count, total and max ms."""
+    pauses = []
+    try:
+        with open(path) as f:
+            for ln in f:
+                m = re.match(r"\[(\S+?)\]\s.*Pause.*?(\d+\.\d+)ms", ln)
+                if not m:
+                    continue
+                ts = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                if t0 <= ts <= t1:
+                    pauses.append(float(m.group(2)))
+    except OSError:
+        return None
+    return {"count": len(pauses), "total_ms": sum(pauses), "max_ms": max(pauses) if pauses else 0.0}
 
 
 def pct(values, p):
@@ -161,14 +193,15 @@ class Bench:
         time.sleep(ramp + 3)
         w = CpuWindow(a.pid)
         t0 = time.time_ns()
+        prof = self.profile("scale-%d" % n, 2, window - 6) if a.jstack and n >= 1000 else None
         time.sleep(window)
         cpu = w.pct()
         t1 = time.time_ns()
         st = status(a.pid)
-        if a.jstack and cpu > a.jstack_above:
-            self.jstack("scale-%d" % n)
-        res = {"n": n, "cpu_pct": cpu, "window_s": window, **st}
+        res = {"n": n, "cpu_pct": cpu, "window_s": window, "machine_busy_pct": w.machine_busy,
+               "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st}
         res["rtp"] = rtp_stats(a.rtp_log, t0, t1)
+        res["profile"] = self.profile_result(prof)
         res["sipp"] = self.sipp_result(p, d, to)
         time.sleep(2)
         res["after_hangup"] = status(a.pid)
@@ -194,7 +227,7 @@ class Bench:
             p.wait(30)
         except subprocess.TimeoutExpired:
             p.kill()
-        return {"cpu_pct": cpu, **st, "rtp": rtp_stats(a.rtp_log, t0, t1)}
+        return {"cpu_pct": cpu, "machine_busy_pct": w.machine_busy, **st, "rtp": rtp_stats(a.rtp_log, t0, t1)}
 
     def churn(self, mode, rate):
         a = self.a
@@ -214,6 +247,8 @@ class Bench:
         time.sleep(ramp + 2)
         w = CpuWindow(a.pid)
         t0 = time.time_ns()
+        prof = self.profile("churn-%s-%d" % (mode, rate), a.retrieve_delay + 1, a.churn_seconds - 2) \
+            if a.jstack else None
         out = subprocess.run([sys.executable, os.path.join(HERE, "churn.py"), "--server",
                               "127.0.0.1:%d" % a.sip_port, "--local-port", str(a.sipp_port + 10), "--rate",
                               str(rate), "--seconds", str(a.churn_seconds), "--park-user", park_user, "--parker",
@@ -227,12 +262,41 @@ class Bench:
             res = json.loads(out.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             res = {"error": out.stdout[-2000:] + out.stderr[-2000:]}
-        res.update({"mode": mode, "background": n, "cpu_pct": cpu, **st})
+        res.update({"mode": mode, "background": n, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy,
+                    "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st})
         res["bg_rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["bg_sipp"] = self.sipp_result(p, d, to)
+        res["profile"] = self.profile_result(prof)
         time.sleep(2)
         log(json.dumps(res))
         return res
+
+    def profile(self, tag, delay, secs):
+        """JFR execution samples of the server for secs (after delay) plus two jstack dumps, in the work dir."""
+        path = os.path.join(self.work, "%s.jfr" % tag)
+        cmd = ("sleep %f; jcmd %d JFR.start name=%s settings=profile duration=%ds filename=%s >/dev/null; "
+               "sleep %f; jstack %d; sleep 1; jstack %d") % (delay, self.a.pid, tag, int(secs), path,
+                                                           secs / 2, self.a.pid, self.a.pid)
+        p = subprocess.Popen(["bash", "-c", cmd], stdout=open(os.path.join(self.work, "jstack-%s.txt" % tag), "w"),
+                             stderr=subprocess.STDOUT)
+        return p, path
+
+    def profile_result(self, prof):
+        if prof is None:
+            return None
+        p, path = prof
+        p.wait(60)
+        for _ in range(20):
+            if os.path.exists(path):
+                break
+            time.sleep(0.5)
+        time.sleep(1)
+        try:
+            sys.path.insert(0, HERE)
+            import jfr_top
+            return jfr_top.top(path)
+        except Exception as e:  # a profile is a bonus, not a reason to lose the run
+            return {"error": str(e)}
 
     def jstack(self, tag):
         path = os.path.join(self.work, "jstack-%s.txt" % tag)
@@ -265,6 +329,7 @@ def main():
     ap.add_argument("--retrieve-delay", type=float, default=1.0)
     ap.add_argument("--jstack", action="store_true", default=True)
     ap.add_argument("--jstack-above", type=float, default=60)
+    ap.add_argument("--gc-log", default="")
     ap.add_argument("--out", required=True, help="JSON results file")
     a = ap.parse_args()
     b = Bench(a)

@@ -74,7 +74,7 @@ def pct(values, p):
 class Call:
     __slots__ = ("kind", "n", "callid", "ftag", "branch", "cseq", "to", "state", "t_inv", "t_401", "t_auth",
                  "got_prov", "retrans_at", "retrans_iv", "deadline", "port", "sock", "sampled", "first_rtp",
-                 "rtp", "msg", "bye_at", "ended_by_server")
+                 "rtp", "msg", "bye_at", "ended_by_server", "branch_of")
 
     def __init__(self, kind, n):
         self.kind, self.n = kind, n
@@ -93,6 +93,7 @@ class Call:
         self.msg = None
         self.bye_at = None
         self.ended_by_server = False
+        self.branch_of = {}
 
 
 def main():
@@ -134,10 +135,12 @@ def main():
         free.append(s)
     calls = {}
     res = {"park_ms": [], "retrieve_ms": [], "challenge_ms": [], "first_rtp_ms": [], "failures": {},
-           "parks": 0, "retrieves": 0, "parked_ok": 0, "retrieved_ok": 0, "server_byes": 0}
+           "retransmissions": {}, "failed_call_ids": [], "parks": 0, "retrieves": 0, "parked_ok": 0, "retrieved_ok": 0, "server_byes": 0}
 
     def fail(c, why):
         res["failures"][why] = res["failures"].get(why, 0) + 1
+        if len(res["failed_call_ids"]) < 20:
+            res["failed_call_ids"].append(c.callid)
         c.state = "failed"
 
     def send(c, msg, retrans=False):
@@ -153,6 +156,7 @@ def main():
         sdp = ("v=0\r\no=churn 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
                "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n") % (me, me, c.port)
         uri = "sip:%s@%s:%s" % (ruri_user, shost, sport)
+        c.branch_of[c.cseq] = c.branch
         h = ["INVITE %s SIP/2.0" % uri,
              "Via: SIP/2.0/UDP %s:%d;branch=%s;rport" % (me, a.local_port, c.branch),
              "Max-Forwards: 70",
@@ -184,6 +188,7 @@ def main():
                              "To: %s" % c.to, "Call-ID: %s" % c.callid, "CSeq: %d BYE" % c.cseq,
                              "Content-Length: 0", "", ""]), retrans=True)
         c.state = "bye"
+        c.got_prov = False
         c.deadline = time.monotonic() + a.timeout
 
     def release(c):
@@ -244,6 +249,12 @@ def main():
                 release(c)
             return
         if method != "INVITE":
+            return
+        if cseq_num != c.cseq:
+            # a late response to an earlier INVITE of this call (e.g. the 401 to our retransmitted first INVITE)
+            if code >= 300:
+                ack(c, a.park_user if c.kind == "park" else a.retrieve_user, c.branch_of.get(cseq_num, c.branch),
+                    cseq_num)
             return
         if code < 200:
             c.got_prov = True
@@ -372,6 +383,7 @@ def main():
                 continue
             if c.retrans_at is not None and now >= c.retrans_at and not c.got_prov and c.msg:
                 sip.sendto(c.msg.encode(), server)
+                res["retransmissions"][c.msg.split(" ", 1)[0]] = res["retransmissions"].get(c.msg.split(" ", 1)[0], 0) + 1
                 c.retrans_iv = min(c.retrans_iv * 2, 4.0)
                 c.retrans_at = now + c.retrans_iv
             if c.state == "up" and c.bye_at is not None and now >= c.bye_at:
@@ -411,7 +423,8 @@ def main():
             pps.append((len(st) - 1) / dur)
     out = {"rate": a.rate, "seconds": a.seconds, "parks": res["parks"], "retrieves": res["retrieves"],
            "parked_ok": res["parked_ok"], "retrieved_ok": res["retrieved_ok"], "server_byes": res["server_byes"],
-           "failures": res["failures"], "failed": sum(res["failures"].values())}
+           "failures": res["failures"], "failed": sum(res["failures"].values()),
+           "retransmissions": res["retransmissions"], "failed_call_ids": res["failed_call_ids"]}
     for k in ("park_ms", "retrieve_ms", "challenge_ms", "first_rtp_ms"):
         v = res[k]
         out[k] = {"n": len(v), "p50": pct(v, 50), "p99": pct(v, 99), "max": max(v) if v else None}

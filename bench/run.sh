@@ -44,12 +44,18 @@ sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $((BASE + 99 + 3000))/; s/^rmi
 # while it is measured).
 sed -i -E 's/^(.*ringDuration *=).*/\1 3600/; s/^(.*waitBeforeRingGroup *=).*/\1 3600/' $K/etc/org.callpark.directory.cfg
 
+if [ "${BENCH_DEBUG_SIP:-0}" = 1 ]; then  # diagnosis only: the B2bua's DEBUG lines cost CPU
+    printf 'log4j2.logger.benchb2bua.name = org.callpark.internal.sip\nlog4j2.logger.benchb2bua.level = DEBUG\n' \
+        >> $K/etc/org.ops4j.pax.logging.cfg
+fi
+
 javac -d "$WORK/classes" "$ROOT/bench/Baseline.java"
 
 python3 "$ROOT/bench/rtprecv.py" --sample-base $SAMPLE_BASE --samples 50 --sink-base $SINK_BASE --sinks $SINKS \
     --out "$WORK/rtp.log" > "$WORK/recv.out" 2>&1 &
 RECV_PID=$!
 
+export EXTRA_JAVA_OPTS="-Xlog:gc:file=$WORK/gc.log:time"
 export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
 export CALLPARK_CLUSTER_PORT=$((BASE + 701)) CALLPARK_CLUSTER_CLUSTER_NAME=bench-$$
 export CALLPARK_MEDIA_RTP_PORT_MIN=$RTP_MIN CALLPARK_MEDIA_RTP_PORT_MAX=$RTP_MAX
@@ -80,7 +86,7 @@ sleep 5  # let the JIT and Hazelcast settle
 
 python3 "$ROOT/bench/bench.py" --pid "$JVM_PID" --sip-port $SIP_PORT --sipp-port $((BASE + 70)) --work "$WORK" \
     --rtp-log "$WORK/rtp.log" --sample-base $SAMPLE_BASE --sink-base $SINK_BASE --churn-rtp-base $((BASE + 100)) \
-    --baseline-cp "$WORK/classes" --out "$RESULT_JSON" "$@"
+    --baseline-cp "$WORK/classes" --gc-log "$WORK/gc.log" --out "$RESULT_JSON" "$@"
 python3 "$ROOT/bench/report.py" "$RESULT_JSON" --load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
     --commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo '+dirty')" \
     | tee "$RESULT_MD"
