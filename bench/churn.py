@@ -360,7 +360,10 @@ def main():
             c.t_inv = invite(c, a.park_user, a.parker)
             c.deadline = now + a.timeout
             parked_fifo.append(c)
-        while next_retr < total and now >= t0 + a.retrieve_delay + next_retr / a.rate:
+        # retrieve k is due at t0 + delay + k/R, but never before park k was answered (one retrieves a parked call)
+        while next_retr < total and now >= t0 + a.retrieve_delay + next_retr / a.rate \
+                and (res["parked_ok"] > next_retr or next_park >= total and not any(
+                    x.kind == "park" and x.state == "inviting" for x in calls.values())):
             c = new_call("retrieve", next_retr)
             next_retr += 1
             res["retrieves"] += 1
@@ -368,6 +371,8 @@ def main():
                 continue
             c.t_inv = invite(c, a.retrieve_user, None)
             c.deadline = now + a.timeout
+            if next_retr == total:
+                res["last_retrieve_sent"] = now - t0
         if now >= end_at and not hung_up_rest and next_park >= total and next_retr >= total:
             # hang up our calls that are still parked (not retrieved within the run)
             for c in list(calls.values()):
@@ -421,7 +426,8 @@ def main():
         dur = (st[-1] - st[0]) / 1e9
         if dur >= 1.0:
             pps.append((len(st) - 1) / dur)
-    out = {"rate": a.rate, "seconds": a.seconds, "parks": res["parks"], "retrieves": res["retrieves"],
+    out = {"retrieves_done_after_s": res.get("last_retrieve_sent"),
+           "rate": a.rate, "seconds": a.seconds, "parks": res["parks"], "retrieves": res["retrieves"],
            "parked_ok": res["parked_ok"], "retrieved_ok": res["retrieved_ok"], "server_byes": res["server_byes"],
            "failures": res["failures"], "failed": sum(res["failures"].values()),
            "retransmissions": res["retransmissions"], "failed_call_ids": res["failed_call_ids"]}
