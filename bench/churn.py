@@ -373,7 +373,8 @@ def main():
             c.deadline = now + a.timeout
             if next_retr == total:
                 res["last_retrieve_sent"] = now - t0
-        if now >= end_at and not hung_up_rest and next_park >= total and next_retr >= total:
+        if now >= end_at and not hung_up_rest and next_park >= total and next_retr >= total and not any(
+                x.kind == "retrieve" and x.state in ("inviting", "auth") for x in calls.values()):
             # hang up our calls that are still parked (not retrieved within the run)
             for c in list(calls.values()):
                 if c.kind == "park" and c.state == "parked":
