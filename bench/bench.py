@@ -65,6 +65,8 @@ class CpuWindow:
         t0, i0 = self.m
         self.machine_busy = 100.0 * (1 - (i1 - i0) / max(1, t1 - t0)) * os.cpu_count()
         self.wall1 = time.time()
+        with open("/proc/loadavg") as f:
+            self.load1 = float(f.read().split()[0])
         return 100.0 * (cpu_ticks(self.pid) - self.c) / CLK / (time.monotonic() - self.t)
 
 
@@ -198,7 +200,7 @@ class Bench:
         cpu = w.pct()
         t1 = time.time_ns()
         st = status(a.pid)
-        res = {"n": n, "cpu_pct": cpu, "window_s": window, "machine_busy_pct": w.machine_busy,
+        res = {"n": n, "cpu_pct": cpu, "window_s": window, "machine_busy_pct": w.machine_busy, "load1": w.load1,
                "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st}
         res["rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["profile"] = self.profile_result(prof)
@@ -227,7 +229,7 @@ class Bench:
             p.wait(30)
         except subprocess.TimeoutExpired:
             p.kill()
-        return {"cpu_pct": cpu, "machine_busy_pct": w.machine_busy, **st, "rtp": rtp_stats(a.rtp_log, t0, t1)}
+        return {"cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1, **st, "rtp": rtp_stats(a.rtp_log, t0, t1)}
 
     def churn(self, mode, rate):
         a = self.a
@@ -262,7 +264,7 @@ class Bench:
             res = json.loads(out.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             res = {"error": out.stdout[-2000:] + out.stderr[-2000:]}
-        res.update({"mode": mode, "background": n, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy,
+        res.update({"mode": mode, "background": n, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1,
                     "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st})
         res["bg_rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["bg_sipp"] = self.sipp_result(p, d, to)
