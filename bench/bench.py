@@ -187,7 +187,8 @@ class Bench:
         rate = min(a.park_rate, max(10, n))
         ramp = n / rate
         window = a.window
-        hold = ramp + 3 + window + 2
+        prof_secs = 10 if a.jstack and n >= 1000 else 0
+        hold = ramp + 3 + window + (prof_secs + 6 if prof_secs else 0) + 2
         exts = [str(101 + i % 8) for i in range(n)]
         log("scale N=%d: parking at %d/s, hold %.0f s" % (n, rate, hold))
         p, d, to = self.sipp_park("scale-%d" % n, n, rate, hold, ["*68" + e for e in exts], exts,
@@ -195,11 +196,12 @@ class Bench:
         time.sleep(ramp + 3)
         w = CpuWindow(a.pid)
         t0 = time.time_ns()
-        prof = self.profile("scale-%d" % n, 2, window - 6) if a.jstack and n >= 1000 else None
         time.sleep(window)
         cpu = w.pct()
         t1 = time.time_ns()
         st = status(a.pid)
+        # profile AFTER the window (jstack stops the JVM at a safepoint: never inside a measured window)
+        prof = self.profile("scale-%d" % n, 0, prof_secs) if prof_secs else None
         res = {"n": n, "cpu_pct": cpu, "window_s": window, "machine_busy_pct": w.machine_busy, "load1": w.load1,
                "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st}
         res["rtp"] = rtp_stats(a.rtp_log, t0, t1)
@@ -231,12 +233,13 @@ class Bench:
             p.kill()
         return {"cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1, **st, "rtp": rtp_stats(a.rtp_log, t0, t1)}
 
-    def churn(self, mode, rate):
+    def churn(self, mode, rate, profiled=False, seconds=None):
         a = self.a
         n = a.churn_bg
         prate = min(a.park_rate, n)
         ramp = n / prate
-        hold = ramp + 2 + a.churn_seconds + a.retrieve_delay + 15
+        secs = seconds or a.churn_seconds
+        hold = ramp + 2 + secs + a.retrieve_delay + 15
         if mode == "oneslot":
             users, refs = ["*58"] * n, ["101"] * n
             park_user, retr_user = "*58", "*88700"
@@ -249,14 +252,13 @@ class Bench:
         time.sleep(ramp + 2)
         w = CpuWindow(a.pid)
         t0 = time.time_ns()
-        prof = self.profile("churn-%s-%d" % (mode, rate), a.retrieve_delay + 1, a.churn_seconds - 2) \
-            if a.jstack else None
+        prof = self.profile("churn-%s-%d" % (mode, rate), a.retrieve_delay + 1, secs - 2) if profiled else None
         out = subprocess.run([sys.executable, os.path.join(HERE, "churn.py"), "--server",
                               "127.0.0.1:%d" % a.sip_port, "--local-port", str(a.sipp_port + 10), "--rate",
-                              str(rate), "--seconds", str(a.churn_seconds), "--park-user", park_user, "--parker",
+                              str(rate), "--seconds", str(secs), "--park-user", park_user, "--parker",
                               "102", "--retrieve-user", retr_user, "--retriever", "102", "--retrieve-delay",
                               str(a.retrieve_delay), "--rtp-base", str(a.churn_rtp_base)],
-                             capture_output=True, text=True, timeout=a.churn_seconds + 120)
+                             capture_output=True, text=True, timeout=secs + 120)
         t1 = time.time_ns()
         cpu = w.pct()
         st = status(a.pid)
@@ -264,7 +266,7 @@ class Bench:
             res = json.loads(out.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             res = {"error": out.stdout[-2000:] + out.stderr[-2000:]}
-        res.update({"mode": mode, "background": n, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1,
+        res.update({"mode": mode, "background": n, "profiled": profiled, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1,
                     "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st})
         res["bg_rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["bg_sipp"] = self.sipp_result(p, d, to)
@@ -329,7 +331,8 @@ def main():
     ap.add_argument("--churn-bg", type=int, default=500)
     ap.add_argument("--churn-seconds", type=float, default=15)
     ap.add_argument("--retrieve-delay", type=float, default=1.0)
-    ap.add_argument("--jstack", action="store_true", default=True)
+    ap.add_argument("--no-profile", dest="jstack", action="store_false",
+                    help="skip the JFR/jstack profiles (taken outside the measured windows)")
     ap.add_argument("--jstack-above", type=float, default=60)
     ap.add_argument("--gc-log", default="")
     ap.add_argument("--out", required=True, help="JSON results file")
@@ -342,6 +345,11 @@ def main():
         for mode in [m for m in a.modes.split(",") if m]:
             for r in [int(x) for x in a.rates.split(",") if x]:
                 results["churn"].append(b.churn(mode, r))
+        if a.jstack and a.modes:
+            # one extra churn run with JFR + jstack, NOT used for the figures (jstack pauses the JVM)
+            mode = a.modes.split(",")[-1]
+            results["profiled_churn"] = b.churn(mode, max(int(x) for x in a.rates.split(",")), profiled=True,
+                                                seconds=12)
     finally:
         b.stop_all()
         with open(a.out, "w") as f:
