@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Park benchmark: figures, not a pass/fail test. See docs/BENCHMARKS.md.
+#   bench/run.sh [--ns 100,500,1000,2000] [--window 20] [--rates 50,100] [--modes spread,oneslot]
+#                [--churn-seconds 15] [--churn-bg 500]
+# Needs: mvn -o -q install -DskipTests (karaf-assembly/target/assembly), sipp (sip-tester), python3, JDK 17.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ASSEMBLY=$ROOT/karaf-assembly/target/assembly
+[ -x "$ASSEMBLY/bin/karaf" ] || { echo "no assembly: run mvn -o -q install -DskipTests first" >&2; exit 2; }
+BASE=${BENCH_PORT_BASE:-15000}         # SIP = BASE+60, sipp = BASE+70.., churn UA = BASE+80, churn RTP = BASE+100..
+SIP_PORT=$((BASE + 60))
+RTP_MIN=${BENCH_RTP_MIN:-22000}; RTP_MAX=${BENCH_RTP_MAX:-31998}   # server legs; below the ephemeral range
+SAMPLE_BASE=12000; SINK_BASE=12100; SINKS=2500
+WORK=$(mktemp -d /tmp/callpark-bench.XXXXXX)
+STAMP=$(date +%Y-%m-%d-%H%M)
+mkdir -p "$ROOT/bench/results"
+RESULT_JSON=$ROOT/bench/results/$STAMP.json
+RESULT_MD=$ROOT/bench/results/$STAMP.md
+KARAF_PID=; RECV_PID=
+
+cleanup() {
+    set +e
+    [ -n "$RECV_PID" ] && kill "$RECV_PID" 2>/dev/null
+    if [ -f "$WORK/karaf/karaf.pid" ]; then
+        local p; p=$(cat "$WORK/karaf/karaf.pid")
+        kill "$p" 2>/dev/null
+        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$p" 2>/dev/null
+    fi
+    [ -n "$KARAF_PID" ] && kill "$KARAF_PID" 2>/dev/null
+    echo "work dir (logs, sipp traces, jstack): $WORK" >&2
+}
+trap cleanup EXIT INT TERM
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+cp -a "$ASSEMBLY" "$WORK/karaf"
+K=$WORK/karaf
+sed -i "s/^sshPort *=.*/sshPort = $((BASE + 101 + 3000))/" $K/etc/org.apache.karaf.shell.cfg
+sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $((BASE + 181 + 3000))/" $K/etc/org.ops4j.pax.web.cfg
+sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $((BASE + 99 + 3000))/; s/^rmiServerPort *=.*/rmiServerPort = $((BASE + 444 + 3000))/" \
+    $K/etc/org.apache.karaf.management.cfg
+# Benchmark directory: the demo one, with recall timers far beyond the run (a parked call must not be recalled
+# while it is measured).
+sed -i -E 's/^(.*ringDuration *=).*/\1 3600/; s/^(.*waitBeforeRingGroup *=).*/\1 3600/' $K/etc/org.callpark.directory.cfg
+
+if [ "${BENCH_DEBUG_SIP:-0}" = 1 ]; then  # diagnosis only: the B2bua's DEBUG lines cost CPU
+    printf 'log4j2.logger.benchb2bua.name = org.callpark.internal.sip\nlog4j2.logger.benchb2bua.level = DEBUG\n' \
+        >> $K/etc/org.ops4j.pax.logging.cfg
+fi
+
+javac -d "$WORK/classes" "$ROOT/bench/Baseline.java"
+
+python3 "$ROOT/bench/rtprecv.py" --sample-base $SAMPLE_BASE --samples 50 --sink-base $SINK_BASE --sinks $SINKS \
+    --out "$WORK/rtp.log" > "$WORK/recv.out" 2>&1 &
+RECV_PID=$!
+
+export EXTRA_JAVA_OPTS="-Xlog:gc:file=$WORK/gc.log:time"
+export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
+export CALLPARK_CLUSTER_PORT=$((BASE + 701)) CALLPARK_CLUSTER_CLUSTER_NAME=bench-$$
+export CALLPARK_MEDIA_RTP_PORT_MIN=$RTP_MIN CALLPARK_MEDIA_RTP_PORT_MAX=$RTP_MAX
+(cd $K && exec bin/karaf server > "$WORK/karaf.out" 2>&1) &
+KARAF_PID=$!
+# wait for SIP OPTIONS (sipp's stock options scenario is not there: a one-line python UA)
+python3 - "$SIP_PORT" <<'PY' || { echo "server did not answer OPTIONS" >&2; exit 1; }
+import socket, sys, time
+port = int(sys.argv[1]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); s.settimeout(0.5)
+lp = s.getsockname()[1]; end = time.time() + 120
+while time.time() < end:
+    m = ("OPTIONS sip:127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%d\r\nMax-Forwards: 70\r\n"
+         "From: <sip:bench@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: %f@bench\r\nCSeq: 1 OPTIONS\r\n"
+         "Content-Length: 0\r\n\r\n") % (port, lp, int(time.time() * 1000), time.time())
+    s.sendto(m.encode(), ("127.0.0.1", port))
+    try:
+        if s.recv(4096).startswith(b"SIP/2.0 200"):
+            sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit(1)
+PY
+for _ in $(seq 1 20); do [ -f $K/karaf.pid ] && break; sleep 0.5; done
+JVM_PID=$(cat $K/karaf.pid)
+grep -q ready "$WORK/recv.out" || { echo "receiver did not start: $(cat "$WORK/recv.out")" >&2; exit 1; }
+echo "server up: JVM pid $JVM_PID, SIP $SIP_PORT, work $WORK" >&2
+sleep 5  # let the JIT and Hazelcast settle
+
+python3 "$ROOT/bench/bench.py" --pid "$JVM_PID" --sip-port $SIP_PORT --sipp-port $((BASE + 70)) --work "$WORK" \
+    --rtp-log "$WORK/rtp.log" --sample-base $SAMPLE_BASE --sink-base $SINK_BASE --churn-rtp-base $((BASE + 100)) \
+    --baseline-cp "$WORK/classes" --gc-log "$WORK/gc.log" --out "$RESULT_JSON" "$@"
+python3 "$ROOT/bench/report.py" "$RESULT_JSON" --load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    --commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo '+dirty')" \
+    | tee "$RESULT_MD"
+echo "results: $RESULT_MD $RESULT_JSON" >&2
