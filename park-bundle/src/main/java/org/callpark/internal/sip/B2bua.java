@@ -48,10 +48,10 @@ import org.callpark.api.ParkTarget;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
-import org.callpark.api.SlotKind;
 import org.callpark.api.Tenant;
 import org.callpark.api.User;
 import org.callpark.spi.MediaController;
+import org.callpark.spi.MediaController.Codec;
 import org.callpark.spi.MediaController.MediaLeg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -394,6 +394,13 @@ final class B2bua implements SipListener {
             FeatureCode code, Sdp offer) throws Exception {
         register(leg);
         synchronized (leg) {
+            // The retriever's media first: if it cannot be set up the call is never taken and stays parked as it was.
+            try {
+                leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+            } catch (ParkException e) {
+                fail(leg, st, e);
+                return;
+            }
             ParkedCall call;
             try {
                 call = service.retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve(),
@@ -418,14 +425,8 @@ final class B2bua implements SipListener {
             synchronized (parked) {
                 parkedMedia = parked.state == SipLeg.State.ENDED ? null : parked.media;
             }
-            try {
-                leg.media = media.open(leg.id, offer.preferring(parkedMedia == null ? null : parkedMedia.codec()),
-                        offer.remote());
-            } catch (ParkException e) {
-                // Put the call back where it was rather than lose it; the retriever gets 488.
-                repark(call);
-                fail(leg, st, e);
-                return;
+            if (parkedMedia != null) {
+                preferCodec(leg, offer, parkedMedia.codec());
             }
             boolean bridged;
             synchronized (parked) {
@@ -464,7 +465,9 @@ final class B2bua implements SipListener {
             throws Exception {
         leg.role = SipLeg.Role.PROMPT;
         try {
-            leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+            if (leg.media == null) {
+                leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+            }
         } catch (ParkException e) {
             leg.state = SipLeg.State.ENDED;
             forget(leg);
@@ -483,21 +486,24 @@ final class B2bua implements SipListener {
         leg.media.prompt("nothing-parked", () -> hangUp(leg));
     }
 
-    private void repark(ParkedCall call) {
+    /**
+     * Re-opens the retriever's leg with the parked caller's codec first when the retriever offered it too, so that the
+     * bridge relays without transcoding. If that fails the first leg stays (the bridge transcodes).
+     */
+    private void preferCodec(SipLeg leg, Sdp offer, Codec parkedCodec) {
+        if (Sdp.same(leg.media.codec(), parkedCodec)) {
+            return;
+        }
+        List<Codec> preferred = offer.preferring(parkedCodec);
+        if (!Sdp.same(preferred.get(0), parkedCodec)) {
+            return; // the retriever does not offer it
+        }
         try {
-            ParkTarget target = call.slot().kind() == SlotKind.EXTENSION ? ParkTarget.extension(call.slot().name())
-                    : ParkTarget.group(call.slot().name());
-            ParkedCall again = service.park(new ParkRequest(call.tenant(), target, call.parkedBy(), call.caller(),
-                    call.leg()));
-            SipLeg parked = byLegId.get(call.leg());
-            if (parked != null) {
-                synchronized (parked) {
-                    parked.parkedCallId = again.id();
-                }
-            }
+            MediaLeg reopened = media.open(leg.id, preferred, offer.remote());
+            close(leg.media);
+            leg.media = reopened;
         } catch (ParkException e) {
-            LOG.warn("Could not put call {} back on {} after a media failure: {}", call.id(), call.slot(),
-                    e.getMessage());
+            LOG.debug("Keeping codec {} for {} (transcoding): {}", leg.media.codec(), leg.id, e.getMessage());
         }
     }
 
