@@ -2,7 +2,6 @@ package org.callpark.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -245,7 +244,7 @@ public final class CallParkServiceImpl implements CallParkService {
                 slots.add(group.slot());
             }
             case CALL -> {
-                ParkedCall call = store.get(value).filter(ParkedCall::isLive).filter(c -> onNode(c, request))
+                ParkedCall call = store.get(value).filter(ParkedCall::isLive).filter(c -> onNode(c.node(), request))
                         .orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                                 "call " + value + " is not parked any more"));
                 if (!call.tenant().equals(tid)) {
@@ -265,7 +264,7 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         for (SlotId slot : slots) {
             for (SlotStore.Queued candidate : store.queue(slot)) {
-                if (request.node() != null && !request.node().equals(candidate.node())) {
+                if (!onNode(candidate.node(), request)) {
                     continue;
                 }
                 Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
@@ -278,8 +277,8 @@ public final class CallParkServiceImpl implements CallParkService {
         throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
     }
 
-    private static boolean onNode(ParkedCall call, RetrieveRequest request) {
-        return request.node() == null || request.node().equals(call.node());
+    private static boolean onNode(String node, RetrieveRequest request) {
+        return request.node() == null || request.node().equals(node);
     }
 
     private static void checkMember(ParkGroup group, String requester) throws ParkException {
@@ -306,13 +305,6 @@ public final class CallParkServiceImpl implements CallParkService {
             forget(callId);
         }
         return ended;
-    }
-
-    private List<ParkedCall> liveCalls(SlotId slot) throws ParkException {
-        List<ParkedCall> calls = new ArrayList<>(store.find(slot));
-        calls.removeIf(c -> !c.isLive());
-        calls.sort(CallOrder.FIFO);
-        return calls;
     }
 
     // ---------------------------------------------------------------- recall answer, end
@@ -363,7 +355,7 @@ public final class CallParkServiceImpl implements CallParkService {
 
     @Override
     public List<ParkedCall> list(SlotId slot) throws ParkException {
-        return liveCalls(slot);
+        return live(store.find(slot));
     }
 
     @Override
@@ -374,8 +366,7 @@ public final class CallParkServiceImpl implements CallParkService {
     private static List<ParkedCall> live(List<ParkedCall> calls) {
         List<ParkedCall> result = new ArrayList<>(calls);
         result.removeIf(c -> !c.isLive());
-        result.sort(Comparator.comparing(ParkedCall::parkedAt).thenComparingLong(ParkedCall::sequence)
-                .thenComparing(ParkedCall::id));
+        result.sort(CallOrder.FIFO);
         return result;
     }
 
