@@ -328,7 +328,7 @@ class RestApiST {
     // --- calls and events ---
 
     /** A server-sent event. */
-    record Event(long id, String event, JsonNode data) {
+    record Event(long id, String event, JsonNode data, long receivedNanos) {
     }
 
     /** An open {@code GET /events}, read on its own thread. */
@@ -356,7 +356,7 @@ class RestApiST {
                 for (String line : (Iterable<String>) lines::iterator) {
                     if (line.isEmpty()) {
                         if (event != null) {
-                            events.add(new Event(id, event, JSON.readTree(data.toString())));
+                            events.add(new Event(id, event, JSON.readTree(data.toString()), System.nanoTime()));
                         }
                         event = null;
                         data.setLength(0);
@@ -460,9 +460,12 @@ class RestApiST {
             assertEquals(404, as(ACME, "DELETE", "/tenants/default/calls/" + id, null).status());
             assertEquals(404, as(ACME, "DELETE", "/tenants/acme/calls/" + id, null).status());
             assertEquals(404, as(KARAF, "DELETE", "/tenants/acme/calls/" + id, null).status(), "not acme's call");
+            long hangUp = System.nanoTime();
             assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
 
             Event forced = admin.next("park", 5000);
+            System.out.printf("[systests] RestApiST: DELETE sent -> FORCED event on the stream after %.1f ms%n",
+                    (forced.receivedNanos() - hangUp) / 1e6);
             assertEquals("FORCED", forced.data().path("type").asText());
             assertEquals(id, forced.data().path("call").path("id").asText());
             assertEquals("ENDED", forced.data().path("call").path("state").asText());
