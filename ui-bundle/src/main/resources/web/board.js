@@ -29,6 +29,7 @@ export class BoardView {
     this.timer = null;
     this.retry = null;
     this.users = new Map(); // tenant -> users (for "send to extension")
+    this.firstSeen = new Map(); // id -> epoch ms when this page first showed the call (highlights new calls)
   }
 
   start() {
@@ -123,6 +124,12 @@ export class BoardView {
     this.render();
   }
 
+  seen(id) {
+    if (!this.firstSeen.has(id)) this.firstSeen.set(id, Date.now());
+    for (const k of this.firstSeen.keys()) if (!this.calls.has(k)) this.firstSeen.delete(k);
+    return this.firstSeen.get(id);
+  }
+
   visibleCalls() {
     const t = this.app.tenant;
     return [...this.calls.values()]
@@ -157,8 +164,10 @@ export class BoardView {
   row(c, allTenants, edit) {
     const slot = c.slot || {};
     const recalling = c.state === 'RECALLING';
-    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}`, role: 'row',
-      dataset: { callId: c.id, tenant: c.tenant } },
+    const seen = this.seen(c.id);
+    const fresh = Date.now() - seen < 1000;
+    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}`, role: 'row',
+      dataset: { callId: c.id, tenant: c.tenant, firstSeen: String(seen) } },
       h('span', { class: 'cell slot', role: 'cell', 'data-label': 'Slot' },
         h('span', { class: `kind kind-${(slot.kind || '').toLowerCase()}` }, slot.kind === 'GROUP' ? 'Group' : 'Ext'),
         h('span', { class: 'slot-label' }, slot.label || slot.name || ''),
