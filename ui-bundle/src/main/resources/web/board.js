@@ -157,7 +157,7 @@ export class BoardView {
       h('span', { role: 'columnheader' }, 'State'),
       h('span', { role: 'columnheader', class: edit ? '' : 'sr-only' }, edit ? 'Actions' : ''));
     const rows = calls.map((c) => this.row(c, allTenants, edit));
-    mount(this.list, h('div', { class: 'board-table', role: 'table', 'aria-label': 'Parked calls' }, head, rows));
+    mount(this.list, h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table', 'aria-label': 'Parked calls' }, head, rows));
     this.tick();
   }
 

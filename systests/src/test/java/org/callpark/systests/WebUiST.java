@@ -248,6 +248,7 @@ class WebUiST {
             String w2 = card.findElement(By.className("waiting")).getText();
             assertFalse(w1.equals(w2), "waiting time ticks: " + w1 + " then " + w2);
             assertTrue(w2.matches("\\d+:\\d\\d"), w2);
+            browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty()); // a clean picture
             browser.screenshot("board");
 
             // 102 retrieves *88101: the card leaves the board without a reload
@@ -266,20 +267,10 @@ class WebUiST {
 
     @Test
     @Order(4)
-    void sendToAnUnreachableExtensionShowsTheFailureAndHangUpEndsTheCall() throws Exception {
+    void hangUpFromTheBoardEndsTheCall() throws Exception {
         go("#/board");
         WebElement card = browser.visible(callRow("Customer"), 5_000);
         assertTrue(card.getText().contains("Sales"), card.getText());
-
-        // 109 is not registered: 202, then a send-failed event shown as a toast; the call stays parked
-        card.findElement(By.xpath(".//button[text()='Send to…']")).click();
-        new Select(browser.visible(By.id("send-extension"), 3_000)).selectByValue("109");
-        browser.driver.findElement(By.id("send-submit")).click();
-        WebElement failed = browser.await(15_000).until(ExpectedConditions.visibilityOfElementLocated(
-                By.xpath("//div[contains(@class,'toast-error')][contains(.,'109')]")));
-        System.out.println("[systests] send-failed toast: " + failed.getText());
-        card = browser.visible(callRow("Customer"), 3_000);
-
         card.findElement(By.xpath(".//button[text()='Hang up']")).click();
         browser.visible(By.id("confirm-ok"), 3_000).click();
         browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Customer")));
@@ -291,26 +282,63 @@ class WebUiST {
 
     @Test
     @Order(5)
-    void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
-        logout();
-        login("reception", "reception");
-        assertEquals("read-only", browser.driver.findElement(By.id("role-badge")).getText().toLowerCase());
-        go("#/groups");
-        new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
-        browser.visible(row("Sales"), 5_000);
-        assertTrue(browser.driver.findElements(By.id("add-group")).isEmpty(), "no add button for a viewer");
-        assertTrue(browser.driver.findElements(By.cssSelector("#groups-table button")).isEmpty(), "no edit/delete");
-        logout();
+    void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
+        go("#/board");
+        try (Parked p = park("*68", "Send Test", "+4930555", 20_000)) {
+            WebElement card = browser.visible(callRow("Send Test"), 10_000);
+            // 109 is not registered: 202, then a send-failed event shown as a toast; the call stays parked
+            card.findElement(By.xpath(".//button[text()='Send to…']")).click();
+            new Select(browser.visible(By.id("send-extension"), 3_000)).selectByValue("109");
+            browser.driver.findElement(By.id("send-submit")).click();
+            WebElement failed = browser.await(15_000).until(ExpectedConditions.visibilityOfElementLocated(
+                    By.xpath("//div[contains(@class,'toast-error')][contains(.,'109')]")));
+            System.out.println("[systests] send-failed toast: " + failed.getText());
+            assertTrue(browser.driver.findElements(By.cssSelector("dialog[open]")).isEmpty(), "dialog closed");
+            browser.visible(callRow("Send Test"), 3_000);
+            assertTrue(p.sipp().isAlive(), "the caller is still parked");
+        } finally {
+            closeDialogs();
+        }
+    }
 
-        login("acme", "acme");
-        go("#/directory");
-        browser.visible(By.id("users-table"), 5_000);
-        List<String> tenants = new Select(browser.driver.findElement(By.id("tenant-select"))).getOptions().stream()
-                .map(o -> o.getAttribute("value")).toList();
-        assertEquals(List.of("acme"), tenants);
-        assertTrue(browser.driver.findElement(By.id("users-table")).getText().contains("Karl"));
-        browser.screenshot("directory");
-        logout();
+    /** Closes any dialog a failed step left open (they would cover the page). */
+    private static void closeDialogs() {
+        browser.js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
+    }
+
+    @Test
+    @Order(6)
+    void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
+        closeDialogs();
+        try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
+            logout();
+            login("reception", "reception");
+            assertEquals("read-only", browser.driver.findElement(By.id("role-badge")).getText().toLowerCase());
+            go("#/board");
+            browser.visible(callRow("Scope Test"), 5_000);
+            assertTrue(browser.driver.findElements(By.cssSelector("#board button")).isEmpty(), "no hang-up/send");
+            go("#/groups");
+            new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+            browser.visible(row("Sales"), 5_000);
+            assertTrue(browser.driver.findElements(By.id("add-group")).isEmpty(), "no add button for a viewer");
+            assertTrue(browser.driver.findElements(By.cssSelector("#groups-table button")).isEmpty(), "no edit/delete");
+            logout();
+
+            // acme's admin: only tenant acme exists for it, default's parked call is not on its board
+            login("acme", "acme");
+            go("#/board");
+            browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+            browser.visible(By.id("board-empty"), 3_000);
+            assertTrue(browser.driver.findElements(callRow("Scope Test")).isEmpty(), "default's call is hidden");
+            go("#/directory");
+            browser.visible(By.id("users-table"), 5_000);
+            List<String> tenants = new Select(browser.driver.findElement(By.id("tenant-select"))).getOptions()
+                    .stream().map(o -> o.getAttribute("value")).toList();
+            assertEquals(List.of("acme"), tenants);
+            assertTrue(browser.driver.findElement(By.id("users-table")).getText().contains("Karl"));
+            browser.screenshot("directory");
+            logout();
+        }
     }
 
     private static final Pattern SENT = Pattern.compile(
