@@ -155,7 +155,7 @@ export class BoardView {
       h('span', { role: 'columnheader' }, 'Parked by'),
       h('span', { role: 'columnheader' }, 'Waiting'),
       h('span', { role: 'columnheader' }, 'State'),
-      h('span', { role: 'columnheader', class: edit ? '' : 'sr-only' }, edit ? 'Actions' : ''));
+      h('span', { role: 'columnheader', class: 'actions-head' }, edit ? 'Actions' : ''));
     const rows = calls.map((c) => this.row(c, allTenants, edit));
     mount(this.list, h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table', 'aria-label': 'Parked calls' }, head, rows));
     this.tick();

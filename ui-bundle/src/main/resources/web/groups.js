@@ -11,6 +11,12 @@ export const RECALL_MODES = [
 const modeLabel = (m) => (RECALL_MODES.find(([k]) => k === m) || [m, m])[1];
 const FIELDS = ['name', 'number', 'recallTo', 'ringGroup', 'ringDurationSeconds', 'waitBeforeRingGroupSeconds',
   'retries', 'members'];
+/** The directory's messages name tenant and group for logs ("tenant 'x', park group 'y': ..."); next to a field of
+ * this very group that prefix is noise. */
+const tidy = (m) => {
+  const t = String(m || '').replace(/^tenant '[^']*', park group '[^']*': /, '');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+};
 const same = (a, b) => (a || '').toLowerCase() === (b || '').toLowerCase();
 
 export class GroupsView {
@@ -200,7 +206,8 @@ export class GroupsView {
         const name = FIELDS.includes(v.field) ? v.field : null;
         const err = name && form.querySelector(`#err-${name}`);
         if (!err) { general.push(v.message); continue; }
-        err.textContent = err.textContent ? `${err.textContent} ${v.message}` : v.message;
+        const msg = tidy(v.message);
+        err.textContent = err.textContent ? `${err.textContent} ${msg}` : msg;
         err.hidden = false;
         const wrap = err.closest('.field');
         wrap.classList.add('has-error');

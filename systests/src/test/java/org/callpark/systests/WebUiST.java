@@ -249,6 +249,7 @@ class WebUiST {
             assertFalse(w1.equals(w2), "waiting time ticks: " + w1 + " then " + w2);
             assertTrue(w2.matches("\\d+:\\d\\d"), w2);
             browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty()); // a clean picture
+            browser.js("document.activeElement && document.activeElement.blur()");
             browser.screenshot("board");
 
             // 102 retrieves *88101: the card leaves the board without a reload
