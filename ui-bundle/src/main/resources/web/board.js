@@ -16,7 +16,7 @@ export function stateText(call) {
     const n = call.recallAttempt ? `${call.recallAttempt}/${call.retries}` : '';
     return `Recalling ${n} — ${who}`.replace('  ', ' ');
   }
-  return 'Parked';
+  return call.recallAttempt ? `Parked · ${call.recallAttempt}/${call.retries} recalls` : 'Parked';
 }
 
 export class BoardView {
@@ -141,6 +141,8 @@ export class BoardView {
     const calls = this.visibleCalls();
     this.count.textContent = calls.length === 1 ? '1 parked call' : `${calls.length} parked calls`;
     if (!calls.length) {
+      this.table = null;
+      this.rows = new Map();
       mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
         h('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '☎'),
         h('h2', {}, 'No parked calls'),
@@ -149,15 +151,39 @@ export class BoardView {
     }
     const allTenants = !this.app.tenant && this.app.tenants.length > 1;
     const edit = this.app.session.canEdit;
-    const head = h('div', { class: 'board-row board-head', role: 'row' },
-      h('span', { role: 'columnheader' }, 'Slot'),
-      h('span', { role: 'columnheader' }, 'Caller'),
-      h('span', { role: 'columnheader' }, 'Parked by'),
-      h('span', { role: 'columnheader' }, 'Waiting'),
-      h('span', { role: 'columnheader' }, 'State'),
-      h('span', { role: 'columnheader', class: 'actions-head' }, edit ? 'Actions' : ''));
-    const rows = calls.map((c) => this.row(c, allTenants, edit));
-    mount(this.list, h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table', 'aria-label': 'Parked calls' }, head, rows));
+    if (!this.table) {
+      this.rows = new Map(); // id -> {sig, el}: unchanged rows stay in place (keeps keyboard focus)
+      this.table = h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table',
+        'aria-label': 'Parked calls' },
+        h('div', { class: 'board-row board-head', role: 'row' },
+          h('span', { role: 'columnheader' }, 'Slot'),
+          h('span', { role: 'columnheader' }, 'Caller'),
+          h('span', { role: 'columnheader' }, 'Parked by'),
+          h('span', { role: 'columnheader' }, 'Waiting'),
+          h('span', { role: 'columnheader' }, 'State'),
+          h('span', { role: 'columnheader', class: 'actions-head' }, edit ? 'Actions' : '')));
+      mount(this.list, this.table);
+    }
+    const wanted = new Set(calls.map((c) => c.id));
+    for (const [id, r] of this.rows) {
+      if (!wanted.has(id)) {
+        r.el.remove();
+        this.rows.delete(id);
+      }
+    }
+    let before = this.table.firstElementChild; // the head row
+    for (const c of calls) {
+      const sig = JSON.stringify([c, allTenants, this.person(c.tenant, c.parkedBy)]);
+      let r = this.rows.get(c.id);
+      if (!r || r.sig !== sig) {
+        const el = this.row(c, allTenants, edit);
+        if (r) r.el.replaceWith(el);
+        r = { sig, el };
+        this.rows.set(c.id, r);
+      }
+      if (before.nextElementSibling !== r.el) before.after(r.el);
+      before = r.el;
+    }
     this.tick();
   }
 
@@ -176,7 +202,7 @@ export class BoardView {
       h('span', { class: 'cell caller', role: 'cell', 'data-label': 'Caller' },
         h('span', { class: 'caller-name' }, c.caller && c.caller.name ? c.caller.name : 'Unknown caller'),
         h('span', { class: 'caller-number muted' }, (c.caller && c.caller.number) || '')),
-      h('span', { class: 'cell parked-by', role: 'cell', 'data-label': 'Parked by' }, c.parkedBy || '—'),
+      h('span', { class: 'cell parked-by', role: 'cell', 'data-label': 'Parked by' }, this.person(c.tenant, c.parkedBy)),
       h('span', { class: 'cell waiting', role: 'cell', 'data-label': 'Waiting', dataset: { parkedAt: c.parkedAt } }, ''),
       h('span', { class: 'cell state', role: 'cell', 'data-label': 'State' },
         h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c))),
@@ -209,9 +235,26 @@ export class BoardView {
     }
   }
 
+  /** "101 Bob" once the tenant's users are known (loaded once per tenant, in the background). */
+  person(tenant, ext) {
+    if (!ext) return '—';
+    if (!this.users.has(tenant)) {
+      this.users.set(tenant, null); // loading
+      api.users(tenant).then((u) => {
+        this.users.set(tenant, u);
+        this.render();
+      }, () => this.users.set(tenant, []));
+    }
+    const u = (this.users.get(tenant) || []).find((x) => x.extension === ext);
+    return u && u.displayName ? `${ext} ${u.displayName}` : ext;
+  }
+
   async usersOf(tenant) {
-    if (!this.users.has(tenant)) this.users.set(tenant, await api.users(tenant));
-    return this.users.get(tenant);
+    const known = this.users.get(tenant);
+    if (known && known.length) return known;
+    const fresh = await api.users(tenant);
+    this.users.set(tenant, fresh);
+    return fresh;
   }
 
   async sendDialog(c) {

@@ -212,8 +212,12 @@ class WebUiST {
     }
 
     private static By callRow(String callerName) {
-        return By.xpath("//div[contains(@class,'call')][.//span[@class='caller-name' and text()="
-                + xpathLiteral(callerName) + "]]");
+        return By.xpath(callRowXpath(callerName));
+    }
+
+    private static String callRowXpath(String callerName) {
+        return "//div[contains(@class,'call')][.//span[@class='caller-name' and text()=" + xpathLiteral(callerName)
+                + "]]";
     }
 
     @Test
@@ -227,7 +231,10 @@ class WebUiST {
         browser.visible(callRow("Customer"), 10_000);
 
         try (Parked hostile = park("*68", XSS_NAME, "+4930999", 30_000)) {
-            WebElement card = browser.visible(callRow(XSS_NAME), 10_000);
+            browser.visible(callRow(XSS_NAME), 10_000);
+            // the row is rebuilt once the parker's name is known ("101 Bob"): take the element after that
+            browser.await(3_000).until(d -> d.findElement(callRow(XSS_NAME)).getText().contains("101 Bob"));
+            WebElement card = browser.driver.findElement(callRow(XSS_NAME));
             long shownMillis = Long.parseLong(card.getAttribute("data-first-seen"));
             long ackMillis = sentMicros(hostile.sipp(), "ACK") / 1000;
             long latency = shownMillis - ackMillis;
@@ -238,14 +245,16 @@ class WebUiST {
             assertEquals(XSS_NAME, card.findElement(By.className("caller-name")).getText());
             assertEquals(0L, browser.js("return document.querySelectorAll('img').length"));
             assertThrows(NoAlertPresentException.class, () -> browser.driver.switchTo().alert());
-            assertTrue(card.getText().contains("+4930999"), card.getText());
-            assertTrue(card.getText().contains("Parked"), card.getText());
-            assertTrue(card.findElement(By.cssSelector(".slot")).getText().contains("101"), card.getText());
+            String text = browser.driver.findElement(callRow(XSS_NAME)).getText();
+            assertTrue(text.contains("+4930999") && text.contains("Parked"), text);
+            assertTrue(browser.driver.findElement(callRow(XSS_NAME)).findElement(By.cssSelector(".slot")).getText()
+                    .contains("101"), text);
 
             // waiting time ticks client-side
-            String w1 = card.findElement(By.className("waiting")).getText();
+            By waiting = By.xpath(callRowXpath(XSS_NAME) + "//*[contains(@class,'waiting')]");
+            String w1 = browser.driver.findElement(waiting).getText();
             Thread.sleep(1_300);
-            String w2 = card.findElement(By.className("waiting")).getText();
+            String w2 = browser.driver.findElement(waiting).getText();
             assertFalse(w1.equals(w2), "waiting time ticks: " + w1 + " then " + w2);
             assertTrue(w2.matches("\\d+:\\d\\d"), w2);
             browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty()); // a clean picture
