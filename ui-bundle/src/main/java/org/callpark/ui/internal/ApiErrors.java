@@ -37,8 +37,8 @@ public final class ApiErrors {
             case NOT_FOUND, SLOT_EMPTY -> 404;
             case NOT_PERMITTED -> 403;
             case CONFLICT, SLOT_OCCUPIED, NO_FREE_SLOT -> 409;
+            case UNREACHABLE -> 502;
             case STORE_UNAVAILABLE, MEDIA_FAILURE -> 503;
-            default -> reason.name().equals("UNREACHABLE") ? 502 : 500;
         };
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import javax.servlet.AsyncContext;
 import javax.servlet.Servlet;
@@ -21,6 +22,8 @@ import org.callpark.api.CallParkService;
 import org.callpark.api.Directory;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
 import org.callpark.api.TenantId;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -76,12 +79,24 @@ public final class ApiServlet extends HttpServlet {
         new CallResource(directories, park, sender).register(router);
     }
 
-    /** "Send to extension" through the park service; a failure that comes later becomes a {@code send-failed} event. */
+    /**
+     * "Send to extension" through the park service, as an administrator of the call's tenant. A failure at once is the
+     * request's error; a failure later (no answer, busy, taken meanwhile) becomes a {@code send-failed} event on the
+     * streams that see the tenant. Success shows as the call's {@code RETRIEVED} event.
+     */
     static CallSender sender(CallParkService park, EventStreams streams) {
-        return (call, extension, ringFor) -> {
-            throw new ParkException(ParkException.Reason.MEDIA_FAILURE,
-                    "send to extension is not available in this build (needs CallParkService.sendTo)");
-        };
+        return (call, extension, ringFor) -> park
+                .sendTo(new RetrieveRequest(call.tenant(), null, RetrieveTarget.call(call.id())), extension, ringFor)
+                .whenComplete((taken, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        String reason = cause instanceof ParkException p ? p.reason().name() : "UNREACHABLE";
+                        LOG.debug("Send of call {} to {} failed: {}", call.id(), extension, cause.getMessage());
+                        streams.sendFailed(new Dtos.SendFailedDto(call.id(), call.tenant().value(), extension, reason,
+                                String.valueOf(cause.getMessage())));
+                    }
+                });
     }
 
     @Deactivate

@@ -133,6 +133,12 @@ final class Fixtures {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension,
+                Duration ringFor) throws ParkException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public synchronized List<ParkedCall> list() {
             return List.copyOf(calls);
         }
