@@ -26,9 +26,8 @@ import org.callpark.api.TenantId;
 /**
  * Park group CRUD. Every change builds the candidate directory (the configured park groups with this one added,
  * replaced or removed) and hands it to {@link DirectoryService#update}: the directory's own validation decides, and
- * its violations come back to the client field by field ({@link ApiErrors}). Nothing here repeats a rule, except that
- * a second group with the same name is refused before the candidate is built, because a {@link Directory} indexes
- * groups by name and would silently keep only one of the two.
+ * its violations come back to the client field by field ({@link ApiErrors}). Nothing here repeats a rule (a second
+ * group with the same name is kept by the candidate {@link Directory} for the validator to refuse).
  */
 final class ParkGroupResource {
 
@@ -75,7 +74,6 @@ final class ParkGroupResource {
             Tenant t = Scope.tenant(r, d);
             group = toGroup(t, body, "");
             List<ParkGroup> groups = configured(d);
-            refuseSameName(groups, group, null);
             groups.add(group);
             directories.update(candidate(d, groups));
         }
@@ -93,7 +91,6 @@ final class ParkGroupResource {
             group = toGroup(t, body, old.name());
             List<ParkGroup> groups = configured(d);
             groups.removeIf(g -> same(g, old));
-            refuseSameName(groups, group, old);
             groups.add(group);
             directories.update(candidate(d, groups));
         }
@@ -149,19 +146,6 @@ final class ParkGroupResource {
 
     private static boolean same(ParkGroup a, ParkGroup b) {
         return a.tenant().equals(b.tenant()) && a.name().equalsIgnoreCase(b.name());
-    }
-
-    /** A second group with the same name would collapse into one in the {@link Directory}: refused here. */
-    private static void refuseSameName(List<ParkGroup> others, ParkGroup group, ParkGroup replaced)
-            throws ParkException {
-        for (ParkGroup g : others) {
-            if (same(g, group) && (replaced == null || !same(g, replaced))) {
-                throw ParkException.invalid("parkgroup." + group.tenant() + "." + group.name() + ".members",
-                        "tenant '" + group.tenant() + "', park group '" + group.name()
-                                + "': the name is already used by park group '" + g.name()
-                                + "' (names are case-insensitive)");
-            }
-        }
     }
 
     private static Optional<ParkGroup> byName(Directory d, TenantId tenant, String name) {
