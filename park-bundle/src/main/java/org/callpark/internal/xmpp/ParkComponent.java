@@ -2,6 +2,7 @@ package org.callpark.internal.xmpp;
 
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -711,7 +712,7 @@ public class ParkComponent implements Component {
         for (ParkedCall call : calls) {
             Element c = park.addElement("call");
             c.addAttribute("id", XmppText.clean(call.id()));
-            c.addAttribute("since", DateTimeFormatter.ISO_INSTANT.format(call.parkedAt()));
+            c.addAttribute("since", DateTimeFormatter.ISO_INSTANT.format(call.parkedAt().truncatedTo(ChronoUnit.MILLIS)));
             c.addAttribute("state", call.state().name().toLowerCase(Locale.ROOT));
             c.addAttribute("retrieve", retrieve);
             c.addElement("caller").addAttribute("number", XmppText.clean(call.caller().number()))
