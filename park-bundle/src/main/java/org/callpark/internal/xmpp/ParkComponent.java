@@ -551,8 +551,8 @@ public class ParkComponent implements Component {
             case NOT_FOUND -> PacketError.Condition.item_not_found;
             case INVALID_ARGUMENT -> PacketError.Condition.bad_request;
             case STORE_UNAVAILABLE -> PacketError.Condition.service_unavailable;
-            case SLOT_EMPTY, CONFLICT -> null;
-            default -> null; // the phone cannot be called (UNREACHABLE), media: an answer, not a protocol error
+            // Nothing parked any more, the user's phone cannot be called: an answer, not a protocol error.
+            case SLOT_EMPTY, CONFLICT, UNREACHABLE, NO_FREE_SLOT, SLOT_OCCUPIED, MEDIA_FAILURE -> null;
         };
     }
 

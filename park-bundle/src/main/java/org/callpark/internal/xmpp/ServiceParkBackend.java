@@ -69,7 +69,7 @@ public final class ServiceParkBackend implements ParkBackend, ParkEventListener 
     @Override
     public CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
             throws ParkException {
-        throw new ParkException(ParkException.Reason.NOT_FOUND, "PLACEHOLDER until CallParkService.sendTo lands");
+        return service.sendTo(request, extension, ringFor);
     }
 
     @Override

@@ -76,22 +76,6 @@ class XmppPresenceTest {
     private ChatUser dave;
     private ChatUser karl;
 
-    /** The demo tenants with XMPP addresses; recalls far away (nothing recalls during a test). */
-    static Directory directory() {
-        RecallPolicy slow = new RecallPolicy(RecallMode.USER_ONLY, null, List.of(), Duration.ofMinutes(10),
-                Duration.ofMinutes(10), 1);
-        List<Tenant> tenants = List.of(new Tenant(DEFAULT, "Example Ltd", List.of(), "example.com", slow),
-                new Tenant(ACME, "Acme Corp", List.of("acme.test"), "acme.test", slow));
-        List<User> users = List.of(new User(DEFAULT, "101", "Bob", "pass101", "bob@example.com"),
-                new User(DEFAULT, "102", "Alice", "pass102", "alice@example.com"),
-                new User(DEFAULT, "103", "Carol", "pass103", "carol@example.com"),
-                new User(DEFAULT, "104", "Dave", "pass104", "dave@example.com"),
-                new User(ACME, "201", "Karl", "pass201", "karl@acme.test"));
-        List<ParkGroup> groups = List.of(new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"),
-                RecallMode.USER_ONLY, "", Duration.ofMinutes(10), Duration.ofMinutes(10), 1, false));
-        return new Directory(DEFAULT, tenants, users, List.of(), groups);
-    }
-
     @BeforeAll
     void start() throws Exception {
         prosody = new ProsodyServer("presence", C2S, COMPONENT, PARK, SECRET, List.of("example.com", "acme.test"));
@@ -100,7 +84,7 @@ class XmppPresenceTest {
         }
         prosody.register("karl", "acme.test", "pw-karl");
         prosody.start();
-        core = SipTestCore.realTime("node-1", directory());
+        core = SipTestCore.realTime("node-1", XmppTestDirectory.build());
         backend = new ServiceParkBackend(core.service(), core.directory(), new InMemorySubscriberStore());
         core.addListener(backend);
         component = new ParkComponent(backend);
