@@ -204,6 +204,8 @@ public final class XmppConnector implements AutoCloseable {
         }
         LOG.info("XMPP component {} lost its connection to {}:{} ({}); reconnecting", settings.componentDomain(),
                 settings.host(), settings.port(), why);
+        // Nothing more is written to the dead socket (Whack would log an ERROR for each stanza).
+        l.manager.link = null;
         drop();
         backoff = FIRST_RETRY;
         thread.schedule(this::attempt, FIRST_RETRY.toMillis(), TimeUnit.MILLISECONDS);
@@ -286,8 +288,11 @@ public final class XmppConnector implements AutoCloseable {
     /** One connection: Whack's, with losses reported to the connector instead of Whack's own retry loop. */
     private final class Link extends ExternalComponent {
 
+        private final Manager manager;
+
         Link(Component component, Manager manager) {
             super(component, manager);
+            this.manager = manager;
         }
 
         @Override

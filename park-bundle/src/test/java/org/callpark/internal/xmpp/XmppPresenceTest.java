@@ -329,6 +329,9 @@ class XmppPresenceTest {
         bob.subscribe(slot);
         assertNotNull(presenceFrom(bob, slot, Presence.Mode.available, Duration.ofSeconds(5)));
         connector.close();
+        Presence gone = bob.await(Presence.class, p -> p.getFrom().asBareJid().toString().equals(slot)
+                && p.getType() == Presence.Type.unavailable, Duration.ofSeconds(2));
+        assertNotNull(gone, "a clean stop takes the slot offline (no stale state)");
         // Parked while the component is away: nobody can be told now.
         park(ParkTarget.extension("104"), "101", "+4930333", "While Away");
         assertNull(presenceFrom(bob, slot, Presence.Mode.dnd, Duration.ofMillis(300)));
