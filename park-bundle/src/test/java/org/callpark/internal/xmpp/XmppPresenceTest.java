@@ -314,6 +314,20 @@ class XmppPresenceTest {
     }
 
     @Test
+    void userLoggingInAgainGetsTheCurrentStateFromTheServersProbe() throws Exception {
+        String slot = "101@" + PARK;
+        carol.subscribe(slot);
+        assertNotNull(presenceFrom(carol, slot, Presence.Mode.available, Duration.ofSeconds(5)));
+        carol.close();
+        park(ParkTarget.extension("101"), "102", "+4930222", "Probe Caller");
+        carol = new ChatUser("carol", "example.com", "pw-carol", C2S);
+        // Carol's initial presence makes the server probe her contacts; the component answers from current state.
+        Presence busy = presenceFrom(carol, slot, Presence.Mode.dnd, Duration.ofSeconds(5));
+        assertNotNull(busy, "the probe was answered with the current state");
+        assertEquals("Parked: Probe Caller (+4930222) by Alice", busy.getStatus());
+    }
+
+    @Test
     void slotsOfferThePickupCommand() throws Exception {
         DiscoverItems items = ServiceDiscoveryManager.getInstanceFor(bob.connection())
                 .discoverItems(JidCreate.from("102@" + PARK), "http://jabber.org/protocol/commands");
