@@ -242,11 +242,11 @@ public class ParkComponent implements Component {
     /**
      * Resolves {@code slotNode} in the tenant of {@code requester}.
      *
-     * @throws ParkException {@code NOT_FOUND} for an unknown requester or slot, {@code NOT_PERMITTED} for a group
-     *                       the requester is not a member of
+     * @throws ParkException {@code NOT_PERMITTED} for a requester the directory does not know or a group the
+     *                       requester is not a member of; {@code NOT_FOUND} for a slot the requester's tenant lacks
      */
     SlotView view(Directory dir, JID requester, String slotNode) throws ParkException {
-        User user = user(dir, requester).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND,
+        User user = user(dir, requester).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_PERMITTED,
                 "your address " + (requester == null ? "" : requester.toBareJID()) + " is not in the directory"));
         Tenant tenant = dir.tenant(user.tenant()).orElseThrow(
                 () -> new ParkException(ParkException.Reason.NOT_FOUND, "no tenant " + user.tenant()));

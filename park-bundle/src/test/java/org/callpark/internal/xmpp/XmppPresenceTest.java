@@ -83,6 +83,7 @@ class XmppPresenceTest {
             prosody.register(u, "example.com", "pw-" + u);
         }
         prosody.register("karl", "acme.test", "pw-karl");
+        prosody.register("eve", "example.com", "pw-eve"); // a chat user the directory does not know
         prosody.start();
         core = SipTestCore.realTime("node-1", XmppTestDirectory.build());
         backend = new ServiceParkBackend(core.service(), core.directory(), new InMemorySubscriberStore());
@@ -302,6 +303,22 @@ class XmppPresenceTest {
         // His own tenant's slot works.
         karl.subscribe("201@" + PARK);
         assertNotNull(presenceFrom(karl, "201@" + PARK, Presence.Mode.available, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aJidTheDirectoryDoesNotKnowGetsNothing() throws Exception {
+        try (ChatUser eve = new ChatUser("eve", "example.com", "pw-eve", C2S)) {
+            park(ParkTarget.extension("102"), "101", "+4930666", "Secret Caller");
+            eve.subscribe("102@" + PARK);
+            assertNotNull(eve.await(Presence.class, p -> p.getType() == Presence.Type.unsubscribed,
+                    Duration.ofSeconds(5)), "subscription refused");
+            XMPPException.XMPPErrorException error = org.junit.jupiter.api.Assertions.assertThrows(
+                    XMPPException.XMPPErrorException.class, () -> eve.execute("102@" + PARK, ParkComponent.PICKUP));
+            assertEquals(StanzaError.Condition.forbidden, error.getStanzaError().getCondition());
+            List<Stanza> all = eve.drain(Duration.ofMillis(300));
+            assertFalse(all.stream().anyMatch(s -> s.toXML().toString().contains("Secret Caller")), all.toString());
+            assertEquals(1, core.service().list().size(), "the call is still parked");
+        }
     }
 
     @Test
