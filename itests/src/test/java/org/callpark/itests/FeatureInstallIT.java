@@ -53,6 +53,8 @@ public class FeatureInstallIT extends CallparkTestSupport {
         assertBundlesActive(bundles, 30_000);
         Assert.assertTrue("etc/org.callpark.directory.cfg not delivered by the feature",
                 new java.io.File(System.getProperty("karaf.etc"), "org.callpark.directory.cfg").isFile());
+        Assert.assertTrue("etc/org.callpark.xmpp.cfg not delivered by the feature",
+                new java.io.File(System.getProperty("karaf.etc"), "org.callpark.xmpp.cfg").isFile());
     }
 
     @Test
@@ -61,5 +63,7 @@ public class FeatureInstallIT extends CallparkTestSupport {
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
         // ui-bundle's DS components are satisfied (the SSE hub, which the REST servlet needs, is a ParkEventListener)
         awaitService("org.callpark.ui.internal.EventStreams", SERVICE_TIMEOUT_MS);
+        // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
+        awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
     }
 }
