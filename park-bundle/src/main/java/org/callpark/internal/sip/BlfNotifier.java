@@ -101,6 +101,7 @@ final class BlfNotifier implements ParkEventListener {
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
 
     /** The calls of a slot as read at {@code seq}; a snapshot is only ever replaced by a later one. */
     private record Snapshot(long seq, List<ParkedCall> calls) {
@@ -145,6 +146,11 @@ final class BlfNotifier implements ParkEventListener {
             lane.shutdownNow();
         }
         expiries.clear();
+    }
+
+    /** NOTIFYs sent by this node so far (tests, diagnostics). */
+    long sent() {
+        return sent.get();
     }
 
     /** Subscriptions this node has expiry timers for (tests, diagnostics). */
@@ -491,6 +497,7 @@ final class BlfNotifier implements ParkEventListener {
             ClientTransaction ct = ep.provider.getNewClientTransaction(notify);
             ct.setApplicationData(new Sent(s.id(), s.version()));
             ct.sendRequest();
+            sent.incrementAndGet();
         } catch (SipException e) {
             // no route, TCP connect refused: the subscriber is gone
             LOG.debug("NOTIFY to {} could not be sent, dropping the subscription: {}", s.remoteTarget(), e.toString());
