@@ -20,7 +20,8 @@ import com.hazelcast.query.Predicates;
 /**
  * BLF subscriptions shared by the cluster: Hazelcast IMap {@value #MAP_NAME}, key {@link Subscription#id()}, value the
  * subscription as {@link HazelcastJsonValue} (a Hazelcast type: no class of this bundle enters Hazelcast, and the
- * {@code slot} field can be queried through a hash index), TTL = time to expiry + {@link #GRACE_MILLIS}. Every change
+ * {@code slot} field can be queried through a hash index), TTL = time to expiry + {@link #GRACE_MILLIS}, so the
+ * subscriptions of a node that died without sending their final NOTIFY disappear by themselves. Every change
  * of one subscription is an {@code IMap.replace(key, old, new)} with the exact value read, retried on a race, so its
  * CSeq and version counters are atomic cluster-wide without the (Enterprise-only) CP subsystem.
  */
@@ -82,15 +83,16 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
 
     @Override
     public Optional<Subscription> next(String id) {
-        return update(id, Subscription::next, false);
+        return update(id, Subscription::next);
     }
 
     @Override
     public Optional<Subscription> refresh(String id, long expiresAt, String remoteTarget) {
-        return update(id, s -> s.refreshed(expiresAt, remoteTarget), true);
+        return update(id, s -> s.refreshed(expiresAt, remoteTarget));
     }
 
-    private Optional<Subscription> update(String id, UnaryOperator<Subscription> change, boolean newTtl) {
+    /** Compare-and-set; {@code replace} drops the entry's TTL (measured), so it is set again after every change. */
+    private Optional<Subscription> update(String id, UnaryOperator<Subscription> change) {
         IMap<String, HazelcastJsonValue> map = map();
         for (int attempt = 0; attempt < 1000; attempt++) {
             HazelcastJsonValue old = map.get(id);
@@ -104,9 +106,7 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
             }
             Subscription next = change.apply(s);
             if (map.replace(id, old, new HazelcastJsonValue(next.toJson()))) {
-                if (newTtl) {
-                    map.setTtl(id, ttl(next), TimeUnit.MILLISECONDS);
-                }
+                map.setTtl(id, ttl(next), TimeUnit.MILLISECONDS);
                 return Optional.of(next);
             }
         }
