@@ -20,8 +20,9 @@ import com.hazelcast.query.Predicates;
 /**
  * BLF subscriptions shared by the cluster: Hazelcast IMap {@value #MAP_NAME}, key {@link Subscription#id()}, value the
  * subscription as {@link HazelcastJsonValue} (a Hazelcast type: no class of this bundle enters Hazelcast, and the
- * {@code slot} field can be queried through a hash index), TTL = time to expiry + {@link #GRACE_MILLIS}, so the
- * subscriptions of a node that died without sending their final NOTIFY disappear by themselves. Every change
+ * {@code slot} field can be queried through a hash index), TTL = time to expiry + {@link #GRACE_MILLIS} when written by
+ * {@link #put}. The subscriptions of a node that died without sending their final NOTIFY are removed by the TTL or by
+ * {@link #sweep}, which every node runs now and then. Every change
  * of one subscription is an {@code IMap.replace(key, old, new)} with the exact value read, retried on a race, so its
  * CSeq and version counters are atomic cluster-wide without the (Enterprise-only) CP subsystem.
  */
@@ -91,7 +92,11 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
         return update(id, s -> s.refreshed(expiresAt, remoteTarget));
     }
 
-    /** Compare-and-set; {@code replace} drops the entry's TTL (measured), so it is set again after every change. */
+    /**
+     * Compare-and-set. {@code replace} drops the entry's TTL (measured in HazelcastSubscriptionStoreTest); setting it
+     * again would cost a third operation per NOTIFY, so a changed entry lives until its node's expiry timer removes
+     * it or, if that node died, until {@link #sweep} finds it expired.
+     */
     private Optional<Subscription> update(String id, UnaryOperator<Subscription> change) {
         IMap<String, HazelcastJsonValue> map = map();
         for (int attempt = 0; attempt < 1000; attempt++) {
@@ -106,11 +111,22 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
             }
             Subscription next = change.apply(s);
             if (map.replace(id, old, new HazelcastJsonValue(next.toJson()))) {
-                map.setTtl(id, ttl(next), TimeUnit.MILLISECONDS);
                 return Optional.of(next);
             }
         }
         throw new IllegalStateException("subscription " + id + " changed 1000 times while being updated");
+    }
+
+    @Override
+    public int sweep(long now) {
+        IMap<String, HazelcastJsonValue> map = map();
+        int removed = 0;
+        for (var e : map.entrySet(Predicates.lessThan("expiresAt", now - GRACE_MILLIS))) {
+            if (map.remove(e.getKey(), e.getValue())) { // unless refreshed meanwhile
+                removed++;
+            }
+        }
+        return removed;
     }
 
     @Override

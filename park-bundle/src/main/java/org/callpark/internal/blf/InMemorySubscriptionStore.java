@@ -78,6 +78,19 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     }
 
     @Override
+    public int sweep(long now) {
+        int removed = 0;
+        for (var e : map.entrySet()) {
+            Subscription s = Subscription.fromJson(e.getValue());
+            if ((s == null || s.expiresAt() + HazelcastSubscriptionStore.GRACE_MILLIS < now)
+                    && map.remove(e.getKey(), e.getValue())) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public boolean notifiesHere(Subscription subscription, String localNode) {
         return true; // one node
     }

@@ -42,6 +42,13 @@ public interface SubscriptionStore {
      */
     boolean notifiesHere(Subscription subscription, String localNode);
 
+    /**
+     * Removes every subscription that expired more than a grace period ago (its node died before its expiry timer ran).
+     *
+     * @return how many were removed
+     */
+    int sweep(long now);
+
     /** Every subscription (diagnostics, tests). */
     int size();
 }

@@ -84,11 +84,14 @@ import org.slf4j.MDC;
  * timers; {@value #LANES} sender threads ({@code callpark-blf-<n>}) take the counters and send the NOTIFYs, each
  * subscription always on the same one, so its NOTIFYs leave in version order. Every NOTIFY carries the newest state of
  * the slot read so far (a per-slot snapshot that only moves forward), so a late task never sends an older state.
+ * Sender threads mostly wait for Hazelcast (the compare-and-set of the counters), hence more of them than cores.
  */
 final class BlfNotifier implements ParkEventListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlfNotifier.class);
-    static final int LANES = 4;
+    static final int LANES = 8;
+    /** How often every node removes subscriptions whose node died ({@link SubscriptionStore#sweep}). */
+    static final long SWEEP_SECONDS = 60;
     private static final String EVENT = "dialog";
 
     private final B2bua b2bua;
@@ -130,6 +133,18 @@ final class BlfNotifier implements ParkEventListener {
         for (int i = 0; i < LANES; i++) {
             String name = "callpark-blf-" + i;
             lanes[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
+        }
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void sweep() {
+        try {
+            int removed = store.sweep(System.currentTimeMillis());
+            if (removed > 0) {
+                LOG.debug("Removed {} expired subscriptions of nodes that are gone", removed);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Sweeping expired subscriptions failed: {}", e.toString());
         }
     }
 

@@ -103,6 +103,23 @@ abstract class SubscriptionStoreContract {
     }
 
     @Test
+    void sweepRemovesWhatExpiredLongAgoEvenAfterNotifies() {
+        SubscriptionStore s = store();
+        Subscription live = sub("live", "default/ext/101");
+        Subscription dead = new Subscription("dead;t1", "default", "default/ext/101", "e", "r", "102", "dead", "t1",
+                "r1", "l", "<sip:102@x>", "sip:102@127.0.0.1:5070", List.of(), "udp", "gone-node",
+                System.currentTimeMillis() + 60_000, 0, -1);
+        s.put(live);
+        s.put(dead);
+        s.next(dead.id()); // a changed entry (replace drops a Hazelcast TTL): only the sweep removes it
+        assertEquals(0, s.sweep(System.currentTimeMillis()), "nothing expired yet");
+        long afterDeadsGrace = System.currentTimeMillis() + 61_000 + HazelcastSubscriptionStore.GRACE_MILLIS;
+        assertEquals(1, s.sweep(afterDeadsGrace), "the dead one (60 s) is swept, the live one (600 s) stays");
+        assertTrue(s.get(dead.id()).isEmpty());
+        assertTrue(s.get(live.id()).isPresent());
+    }
+
+    @Test
     void theAcceptingNodeNotifies() {
         SubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
