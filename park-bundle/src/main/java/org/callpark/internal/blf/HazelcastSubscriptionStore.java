@@ -88,6 +88,15 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
     }
 
     @Override
+    public Optional<Subscription> next(Subscription known) {
+        Subscription next = known.next();
+        if (map().replace(known.id(), new HazelcastJsonValue(known.toJson()), new HazelcastJsonValue(next.toJson()))) {
+            return Optional.of(next); // one operation instead of two: the usual case of a fan-out
+        }
+        return next(known.id());
+    }
+
+    @Override
     public Optional<Subscription> refresh(String id, long expiresAt, String remoteTarget) {
         return update(id, s -> s.refreshed(expiresAt, remoteTarget));
     }

@@ -55,6 +55,15 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     }
 
     @Override
+    public Optional<Subscription> next(Subscription known) {
+        Subscription next = known.next();
+        if (map.replace(known.id(), known.toJson(), next.toJson())) {
+            return Optional.of(next);
+        }
+        return next(known.id());
+    }
+
+    @Override
     public Optional<Subscription> refresh(String id, long expiresAt, String remoteTarget) {
         return update(id, s -> s.refreshed(expiresAt, remoteTarget));
     }

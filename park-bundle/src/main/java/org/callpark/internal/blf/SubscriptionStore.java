@@ -30,6 +30,12 @@ public interface SubscriptionStore {
     Optional<Subscription> next(String id);
 
     /**
+     * Like {@link #next(String)}, but first tries one compare-and-set against {@code known} (as read moments ago, e.g.
+     * by {@link #forSlot}) without reading it again; if it changed meanwhile, falls back to {@link #next(String)}.
+     */
+    Optional<Subscription> next(Subscription known);
+
+    /**
      * Atomically refreshes the expiry (and the subscriber's target).
      *
      * @return the refreshed subscription, empty if it is gone

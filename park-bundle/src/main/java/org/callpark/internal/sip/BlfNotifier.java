@@ -420,7 +420,7 @@ final class BlfNotifier implements ParkEventListener {
             }
             read(slot); // once for all of them
             for (Subscription s : mine) {
-                lane(s.id()).execute(() -> notifyNow(s.id(), false));
+                lane(s.id()).execute(() -> notifyKnown(s));
             }
         } catch (RejectedExecutionException e) {
             LOG.debug("BLF stopped while notifying {}", slot);
@@ -446,6 +446,19 @@ final class BlfNotifier implements ParkEventListener {
     private List<ParkedCall> current(SlotId slot) {
         Snapshot s = snapshots.get(slot.key());
         return s != null ? s.calls() : read(slot).calls();
+    }
+
+    /** On the subscription's lane, for a fan-out: as {@link #notifyNow}, the counters CAS'd against {@code known}. */
+    private void notifyKnown(Subscription known) {
+        try {
+            Optional<Subscription> s = store.next(known);
+            if (s.isEmpty()) {
+                return;
+            }
+            send(s.get(), null, current(SlotId.parse(s.get().slot())));
+        } catch (RuntimeException e) {
+            LOG.warn("NOTIFY of subscription {} failed: {}", known.id(), e.toString());
+        }
     }
 
     /**

@@ -82,6 +82,19 @@ abstract class SubscriptionStoreContract {
     }
 
     @Test
+    void nextAgainstAStaleCopyStillCountsOnce() {
+        SubscriptionStore s = store();
+        Subscription a = sub("c1", "default/ext/101");
+        s.put(a);
+        Subscription known = s.forSlot("default/ext/101").get(0);
+        assertEquals(0, s.next(known).orElseThrow().version(), "fresh copy: one compare-and-set");
+        assertEquals(1, s.next(known).orElseThrow().version(), "stale copy: read again, no repeat");
+        assertEquals(2, s.next(a.id()).orElseThrow().version());
+        s.remove(a.id());
+        assertTrue(s.next(known).isEmpty(), "gone is gone");
+    }
+
+    @Test
     void refreshKeepsTheCountersAndTakesTheNewTarget() {
         SubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
