@@ -489,6 +489,10 @@ final class BlfNotifier implements ParkEventListener {
                     .orElse(BlfOptions.DEFAULT);
             String body = DialogInfo.document(s.entity(), s.version(), dialogs(s, calls), options);
             URI target = ep.addresses.createURI(s.remoteTarget());
+            if (target instanceof javax.sip.address.SipURI sip && sip.getTransportParam() == null
+                    && !"udp".equals(s.transport())) {
+                sip.setTransportParam(s.transport()); // back over the transport the phone subscribed with
+            }
             Address local = ep.addresses.createAddress(s.localUri());
             Address remote = ep.addresses.createAddress(s.remoteUri());
             List<ViaHeader> vias = List.of(ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(),

@@ -277,6 +277,14 @@ class BlfSipTest {
     }
 
     @Test
+    void aPhoneOnTcpGetsItsNotifiesOverTcp() throws Exception {
+        Sipp lamp = phone("blf_refresh", "*88102", "103").tcp().name("blf_refresh-tcp").start();
+        lamp.run();
+        documents(lamp, 3);
+        assertTrue(lamp.messages().contains("TCP message received"), "sipp's trace shows TCP");
+    }
+
+    @Test
     void expiryEndsWithTerminatedTimeout() throws Exception {
         Sipp lamp = phone("blf_expire", "*88102", "101").key("expires", "2").start();
         await(() -> subscriptions.size() == 1, "the subscription is stored");
