@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -260,6 +261,14 @@ class WebUiST {
             browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty()); // a clean picture
             browser.js("document.activeElement && document.activeElement.blur()");
             browser.screenshot("board");
+
+            // a phone-sized window: one card per call, no table header
+            browser.driver.manage().window().setSize(new Dimension(480, 900));
+            browser.await(3_000).until(d -> !d.findElement(By.className("board-head")).isDisplayed());
+            assertEquals("\"Waiting\"", browser.js("return getComputedStyle(document.querySelector("
+                    + "'.board-row.call .waiting'), '::before').content"), "each card labels its fields");
+            browser.screenshot("board-narrow");
+            browser.driver.manage().window().setSize(new Dimension(1400, 900));
 
             // 102 retrieves *88101: the card leaves the board without a reload
             long t0 = System.nanoTime();
