@@ -328,7 +328,7 @@ class RestApiST {
     // --- calls and events ---
 
     /** A server-sent event. */
-    record Event(long id, String event, JsonNode data) {
+    record Event(long id, String event, JsonNode data, long receivedNanos) {
     }
 
     /** An open {@code GET /events}, read on its own thread. */
@@ -356,7 +356,7 @@ class RestApiST {
                 for (String line : (Iterable<String>) lines::iterator) {
                     if (line.isEmpty()) {
                         if (event != null) {
-                            events.add(new Event(id, event, JSON.readTree(data.toString())));
+                            events.add(new Event(id, event, JSON.readTree(data.toString()), System.nanoTime()));
                         }
                         event = null;
                         data.setLength(0);
@@ -460,9 +460,12 @@ class RestApiST {
             assertEquals(404, as(ACME, "DELETE", "/tenants/default/calls/" + id, null).status());
             assertEquals(404, as(ACME, "DELETE", "/tenants/acme/calls/" + id, null).status());
             assertEquals(404, as(KARAF, "DELETE", "/tenants/acme/calls/" + id, null).status(), "not acme's call");
+            long hangUp = System.nanoTime();
             assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
 
             Event forced = admin.next("park", 5000);
+            System.out.printf("[systests] RestApiST: DELETE sent -> FORCED event on the stream after %.1f ms%n",
+                    (forced.receivedNanos() - hangUp) / 1e6);
             assertEquals("FORCED", forced.data().path("type").asText());
             assertEquals(id, forced.data().path("call").path("id").asText());
             assertEquals("ENDED", forced.data().path("call").path("state").asText());
@@ -492,6 +495,69 @@ class RestApiST {
             p.sipp().assertSucceeded();
         }
         assertTrue(acme.events.stream().noneMatch(e -> e.event().equals("park")), "acme saw no default events");
+    }
+
+    /** 104's registered Contact port: its REGISTER and the phone's UAS both use it. */
+    private static final int PHONE_PORT = Sipp.freeUdpPort();
+
+    @Test
+    void sendToExtensionRingsItAndHandsItTheCallOrReportsTheFailure() throws Exception {
+        Sse admin = new Sse(KARAF, "?tenant=default");
+        admin.next("snapshot", 5000);
+
+        // 105 has no phone registered: accepted, then a send-failed event; the call stays parked
+        try (Parked p = park("rest-send-fail", "*68", "101")) {
+            String id = admin.next("park", 5000).data().path("call").path("id").asText();
+            Answer accepted = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{\"extension\":\"105\"}");
+            assertEquals(202, accepted.status(), accepted.toString());
+            assertEquals("{\"status\":\"RINGING\"}", accepted.json().toString());
+            Event failed = admin.next("send-failed", 10000);
+            assertEquals(id, failed.data().path("callId").asText());
+            assertEquals("105", failed.data().path("extension").asText());
+            assertEquals("UNREACHABLE", failed.data().path("reason").asText());
+            assertFalse(failed.data().path("message").asText().isBlank());
+            assertEquals(1, as(KARAF, "GET", "/tenants/default/calls", null).json().size(), "still parked");
+
+            Answer unknown = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{\"extension\":\"999\"}");
+            assertEquals(404, unknown.status(), unknown.toString());
+            Answer noExt = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{}");
+            assertEquals(List.of("extension"), noExt.fields());
+            assertEquals(404, as(KARAF, "POST", "/tenants/default/calls/nosuchcall/send",
+                    "{\"extension\":\"104\"}").status());
+            assertEquals(404, as(ACME, "POST", "/tenants/default/calls/" + id + "/send",
+                    "{\"extension\":\"104\"}").status());
+            assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
+            assertEquals("FORCED", admin.next("park", 5000).data().path("type").asText());
+        }
+
+        // 104 registers and answers: the call is RETRIEVED and connected to it
+        Sipp.scenario("register", SERVER).name("register-104").localPort(PHONE_PORT).set("USER", "104")
+                .set("EXPIRES", 300).auth("104", "pass104").timeout(10)
+                .set("CONTACT_REGEX", "&lt;sip:104@127\\.0\\.0\\.1:" + PHONE_PORT
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
+        try (Parked p = park("rest-send-ok", "*68", "101"); RtpPeer phoneRtp = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("send_answer", SERVER).name("send-answer-104").localPort(PHONE_PORT)
+                    .media(phoneRtp.port(), "PCMU").set("RING_MS", 300).set("TALK_MS", 2000).timeout(30).start();
+            try {
+                String id = admin.next("park", 5000).data().path("call").path("id").asText();
+                assertEquals(202, as(KARAF, "POST", "/tenants/default/calls/" + id + "/send",
+                        "{\"extension\":\"104\"}").status());
+                Event retrieved = admin.next("park", 15000);
+                assertEquals("RETRIEVED", retrieved.data().path("type").asText(), retrieved.toString());
+                assertEquals(id, retrieved.data().path("call").path("id").asText());
+                p.rtp().startTone(1000, 0, p.rtp().serverAddress());
+                assertTrue(phoneRtp.awaitPackets(5, 5000), "the phone hears the customer");
+                phone.assertSucceeded();
+                assertTrue(phone.logLines().stream().anyMatch(l -> l.contains("ANSWERED")));
+                p.sipp().assertSucceeded();
+                assertTrue(p.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the phone's BYE ends the customer's call");
+                assertEquals(0, as(KARAF, "GET", "/tenants/default/calls", null).json().size());
+            } finally {
+                phone.kill();
+            }
+        }
+        assertTrue(admin.events.stream().noneMatch(e -> e.event().equals("send-failed")));
     }
 
     // --- the page ---
