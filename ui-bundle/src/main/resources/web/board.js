@@ -29,6 +29,7 @@ export class BoardView {
     this.timer = null;
     this.retry = null;
     this.users = new Map(); // tenant -> users (for "send to extension")
+    this.sent = new Map(); // call id -> extension it was sent to (for the success toast)
     this.firstSeen = new Map(); // id -> epoch ms when this page first showed the call (highlights new calls)
   }
 
@@ -114,7 +115,10 @@ export class BoardView {
     if (FINAL.has(event.type) || call.state === 'ENDED') {
       const had = this.calls.delete(call.id);
       if (had && event.type === 'FORCED') toast(`Call from ${call.caller.name || call.caller.number} hung up.`, 'info');
-      if (had && event.type === 'RETRIEVED' && this.sentTo === call.id) toast('The caller is connected.', 'success');
+      if (had && event.type === 'RETRIEVED' && this.sent.has(call.id)) {
+        toast(`${call.caller.name || call.caller.number} is connected to ${this.sent.get(call.id)}.`, 'success');
+      }
+      this.sent.delete(call.id);
       this.render(call.id, ENDINGS[event.type]);
       return;
     }
@@ -284,7 +288,7 @@ export class BoardView {
       ev.preventDefault();
       try {
         await api.send(c.tenant, c.id, select.value);
-        this.sentTo = c.id;
+        this.sent.set(c.id, select.value);
         toast(`Calling ${select.value}…`, 'info');
         dlg.close();
       } catch (e) {
