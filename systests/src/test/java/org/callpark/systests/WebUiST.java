@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -24,6 +25,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -57,6 +59,15 @@ class WebUiST {
     @BeforeAll
     static void openBrowser() throws Exception {
         browser = new Browser(1400, 900);
+    }
+
+    /** Everything the page logged to the console (JavaScript errors show as "Uncaught ..."). */
+    static final List<String> CONSOLE = new java.util.ArrayList<>();
+
+    @AfterEach
+    void collectConsole() {
+        browser.driver.manage().logs().get(LogType.BROWSER).getAll()
+                .forEach(e -> CONSOLE.add(e.getLevel() + " " + e.getMessage()));
     }
 
     @AfterAll
@@ -395,6 +406,14 @@ class WebUiST {
             browser.screenshot("directory");
             logout();
         }
+    }
+
+    @Test
+    @Order(8)
+    void thePageRaisedNoScriptError() {
+        CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
+        assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
+                || l.contains("ReferenceError")), "script errors in the console: " + CONSOLE);
     }
 
     private static final Pattern SENT = Pattern.compile(
