@@ -118,6 +118,9 @@ class RestApiST {
         assertEquals(401, call("GET", "/tenants", null, "Cookie", "CALLPARK_SESSION=forged").status());
         assertEquals(401, call("DELETE", "/tenants/default/park-groups/Sales", null).status());
         assertEquals(200, as(KARAF, "GET", "/tenants/default/park-groups/Sales", null).status(), "still there");
+        assertEquals(405, as(KARAF, "POST", "/events", "{}").status());
+        assertEquals(405, as(KARAF, "PATCH", "/tenants/default/park-groups/Sales", "{}").status());
+        assertEquals(404, as(KARAF, "GET", "/nothing/here", null).status());
     }
 
     private static String login(String user, String password) throws Exception {

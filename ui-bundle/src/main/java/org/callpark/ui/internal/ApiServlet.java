@@ -121,7 +121,10 @@ public final class ApiServlet extends HttpServlet {
                 throw ApiException.notPermitted("user '" + auth.caller.user() + "' has neither role "
                         + Caller.ADMIN + " nor " + Caller.VIEWER);
             }
-            if (path.equals("/events") && method.equals("GET")) {
+            if (path.equals("/events")) {
+                if (!method.equals("GET")) {
+                    throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /events; allowed: GET");
+                }
                 events(auth.caller, req, res);
                 return;
             }

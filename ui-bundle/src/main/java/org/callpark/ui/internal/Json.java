@@ -1,7 +1,6 @@
 package org.callpark.ui.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -79,14 +78,6 @@ public final class Json {
             String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw ApiException.invalid(null, "malformed JSON: " + detail);
         }
-    }
-
-    public static <T> T read(InputStream in, int limit, Class<T> type) throws ApiException, IOException {
-        byte[] body = in.readNBytes(limit + 1);
-        if (body.length > limit) {
-            throw new ApiException(413, "INVALID_ARGUMENT", "the body is larger than " + limit + " bytes");
-        }
-        return read(body, type);
     }
 
     private static String fieldOf(JsonMappingException e) {
