@@ -378,6 +378,24 @@ class WebUiST {
 
     @Test
     @Order(7)
+    void aRestartedUiBundleEndsTheSessionAndTheBoardAsksToSignInAgain() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        long t0 = System.nanoTime();
+        String out = SERVER.shell("bundle:restart org.callpark.ui");
+        System.out.println("[systests] bundle:restart org.callpark.ui: " + out.strip());
+        // sessions live in the bundle: the stream breaks, the reconnect is refused (401), the page says so
+        WebElement msg = browser.visible(By.id("login-error"), 20_000);
+        System.out.printf("[systests] sign-in form %d ms after the restart began: %s%n",
+                (System.nanoTime() - t0) / 1_000_000, msg.getText());
+        assertTrue(msg.getText().contains("session has ended"), msg.getText());
+        login("karaf", "karaf");
+        go("#/board");
+        browser.await(10_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+    }
+
+    @Test
+    @Order(8)
     void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
@@ -412,7 +430,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void thePageRaisedNoScriptError() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
