@@ -28,6 +28,7 @@ function showLogin(message) {
   app.session = null;
   app.tenants = [];
   app.tenant = ALL;
+  $('toasts').replaceChildren(); // nothing of the previous user's session stays on screen
   $('app-view').hidden = true;
   $('login-view').hidden = false;
   const err = $('login-error');

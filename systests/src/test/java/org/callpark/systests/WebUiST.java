@@ -424,6 +424,8 @@ class WebUiST {
                     .stream().map(o -> o.getAttribute("value")).toList();
             assertEquals(List.of("acme"), tenants);
             assertTrue(browser.driver.findElement(By.id("users-table")).getText().contains("Karl"));
+            assertTrue(browser.driver.findElements(By.className("toast")).isEmpty(),
+                    "no message of the previous user's session is left on screen");
             browser.screenshot("directory");
             logout();
         }
