@@ -42,7 +42,7 @@ export async function request(method, path, body) {
     }
   }
   if (!res.ok) {
-    if (res.status === 401 && path !== '/session') onUnauthenticated();
+    if (res.status === 401 && !(method === 'POST' && path === '/session')) onUnauthenticated();
     throw new ApiError(res.status, data);
   }
   return data;

@@ -26,6 +26,9 @@ const $ = (id) => document.getElementById(id);
 function showLogin(message) {
   stopView();
   app.session = null;
+  app.tenants = [];
+  app.tenant = ALL;
+  $('toasts').replaceChildren(); // nothing of the previous user's session stays on screen
   $('app-view').hidden = true;
   $('login-view').hidden = false;
   const err = $('login-error');
@@ -67,7 +70,10 @@ function stopView() {
 function fillTenantSelect(name) {
   const sel = $('tenant-select');
   const allowAll = name === 'board' && app.tenants.length > 1;
-  if (!allowAll && app.tenant === ALL && app.tenants.length) app.tenant = app.tenants[0].id;
+  const known = app.tenants.some((t) => t.id === app.tenant);
+  if ((app.tenant === ALL && !allowAll) || (app.tenant !== ALL && !known)) {
+    app.tenant = allowAll || !app.tenants.length ? ALL : app.tenants[0].id;
+  }
   const opts = [];
   if (allowAll) opts.push(h('option', { value: ALL }, 'All tenants'));
   for (const t of app.tenants) opts.push(h('option', { value: t.id }, t.name && t.name !== t.id ? `${t.name} (${t.id})` : t.id));

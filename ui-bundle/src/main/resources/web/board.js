@@ -29,6 +29,7 @@ export class BoardView {
     this.timer = null;
     this.retry = null;
     this.users = new Map(); // tenant -> users (for "send to extension")
+    this.sent = new Map(); // call id -> extension it was sent to (for the success toast)
     this.firstSeen = new Map(); // id -> epoch ms when this page first showed the call (highlights new calls)
   }
 
@@ -49,6 +50,7 @@ export class BoardView {
   }
 
   stop() {
+    this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.retry);
     if (this.source) this.source.close();
@@ -91,21 +93,31 @@ export class BoardView {
       toast(`Could not connect ${who} to ${d.extension}: ${d.message || d.reason}`, 'error', 8000);
     });
     es.addEventListener('error', () => {
-      if (es.readyState === EventSource.CLOSED) {
-        // the server refused the stream (e.g. 401): check the session, else try again shortly
-        this.setStatus('down', 'Disconnected — retrying');
-        this.retry = setTimeout(async () => {
-          try {
-            await api.session();
-            if (this.source === es) this.connect();
-          } catch (e) {
-            // 401: the shell shows the login form
-          }
-        }, 3000);
-      } else {
-        this.setStatus('connecting', 'Reconnecting…');
-      }
+      // The stream broke or was refused. We reconnect ourselves instead of letting EventSource retry: its retry
+      // cannot carry X-Requested-With, so a 401 for an ended session could make the browser pop up its own Basic
+      // login dialog. The session check (a fetch with the header) decides: valid → a new stream with a fresh
+      // snapshot; 401 → our login form; server unreachable → try again with a growing pause.
+      if (this.source !== es) return;
+      es.close();
+      this.source = null;
+      this.reconnect(1000);
     });
+  }
+
+  reconnect(delay) {
+    this.setStatus('connecting', 'Reconnecting…');
+    clearTimeout(this.retry);
+    this.retry = setTimeout(async () => {
+      try {
+        await api.session();
+      } catch (e) {
+        if (e.status === 401) return; // the shell shows the login form
+        this.setStatus('down', 'Disconnected — retrying');
+        if (!this.stopped) this.reconnect(Math.min(delay * 2, 10000));
+        return;
+      }
+      if (!this.stopped) this.connect();
+    }, delay);
   }
 
   apply(event) {
@@ -114,7 +126,10 @@ export class BoardView {
     if (FINAL.has(event.type) || call.state === 'ENDED') {
       const had = this.calls.delete(call.id);
       if (had && event.type === 'FORCED') toast(`Call from ${call.caller.name || call.caller.number} hung up.`, 'info');
-      if (had && event.type === 'RETRIEVED' && this.sentTo === call.id) toast('The caller is connected.', 'success');
+      if (had && event.type === 'RETRIEVED' && this.sent.has(call.id)) {
+        toast(`${call.caller.name || call.caller.number} is connected to ${this.sent.get(call.id)}.`, 'success');
+      }
+      this.sent.delete(call.id);
       this.render(call.id, ENDINGS[event.type]);
       return;
     }
@@ -284,7 +299,7 @@ export class BoardView {
       ev.preventDefault();
       try {
         await api.send(c.tenant, c.id, select.value);
-        this.sentTo = c.id;
+        this.sent.set(c.id, select.value);
         toast(`Calling ${select.value}…`, 'info');
         dlg.close();
       } catch (e) {

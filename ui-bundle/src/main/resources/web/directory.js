@@ -1,5 +1,6 @@
 // Read-only views of the directory: tenants, the selected tenant's users (extensions) and ring groups.
 import { api, ApiError } from './api.js';
+import { TenantView } from './view.js';
 import { h, mount } from './dom.js';
 
 const table = (id, headers, rows, empty) => h('div', { class: 'card table-card' },
@@ -9,25 +10,7 @@ const table = (id, headers, rows, empty) => h('div', { class: 'card table-card' 
 
 const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
 
-export class DirectoryView {
-  constructor(root, app) {
-    this.root = root;
-    this.app = app;
-    this.loadId = 0;
-  }
-
-  start() {
-    this.load();
-  }
-
-  tenantChanged() {
-    this.load();
-  }
-
-  stop() {
-    this.loadId++;
-  }
-
+export class DirectoryView extends TenantView {
   async load() {
     const id = ++this.loadId;
     const tenant = this.app.tenant;

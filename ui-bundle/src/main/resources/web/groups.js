@@ -1,6 +1,7 @@
 // Park groups of one tenant: list, add, edit, delete. The server validates (the directory's own rules); its
 // violations are shown next to their fields. The input attributes here are only convenience hints.
 import { api, ApiError } from './api.js';
+import { TenantView } from './view.js';
 import { h, mount, toast, confirmDialog } from './dom.js';
 
 export const RECALL_MODES = [
@@ -19,25 +20,7 @@ const tidy = (m) => {
 };
 const same = (a, b) => (a || '').toLowerCase() === (b || '').toLowerCase();
 
-export class GroupsView {
-  constructor(root, app) {
-    this.root = root;
-    this.app = app;
-    this.loadId = 0;
-  }
-
-  start() {
-    this.load();
-  }
-
-  tenantChanged() {
-    this.load();
-  }
-
-  stop() {
-    this.loadId++;
-  }
-
+export class GroupsView extends TenantView {
   async load() {
     const id = ++this.loadId;
     const tenant = this.app.tenant;

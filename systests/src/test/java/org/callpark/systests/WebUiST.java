@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -21,8 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -58,6 +61,15 @@ class WebUiST {
         browser = new Browser(1400, 900);
     }
 
+    /** Everything the page logged to the console (JavaScript errors show as "Uncaught ..."). */
+    static final List<String> CONSOLE = new java.util.ArrayList<>();
+
+    @AfterEach
+    void collectConsole() {
+        browser.driver.manage().logs().get(LogType.BROWSER).getAll()
+                .forEach(e -> CONSOLE.add(e.getLevel() + " " + e.getMessage()));
+    }
+
     @AfterAll
     static void closeBrowser() throws Exception {
         if (groupCall != null) {
@@ -72,8 +84,11 @@ class WebUiST {
         return By.cssSelector("#groups-table tr[data-group='" + group + "']");
     }
 
+    /** Signs in on the login form, in the page as it is (after a sign-out no reload happens: state must not leak). */
     private void login(String user, String password) {
-        browser.driver.get(BASE);
+        if (browser.driver.findElements(By.cssSelector("#login-view:not([hidden])")).isEmpty()) {
+            browser.driver.get(BASE);
+        }
         WebElement u = browser.visible(By.id("login-user"), 10_000);
         u.clear();
         u.sendKeys(user);
@@ -227,7 +242,7 @@ class WebUiST {
         new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
 
-        groupCall = park("*58", "Customer", "+4930123", 40_000);
+        groupCall = park("*58", "Customer", "+4930123", 60_000);
         browser.visible(callRow("Customer"), 10_000);
 
         try (Parked hostile = park("*68", XSS_NAME, "+4930999", 30_000)) {
@@ -261,6 +276,14 @@ class WebUiST {
             browser.js("document.activeElement && document.activeElement.blur()");
             browser.screenshot("board");
 
+            // a phone-sized window: one card per call, no table header
+            browser.driver.manage().window().setSize(new Dimension(480, 900));
+            browser.await(3_000).until(d -> !d.findElement(By.className("board-head")).isDisplayed());
+            assertEquals("\"Waiting\"", browser.js("return getComputedStyle(document.querySelector("
+                    + "'.board-row.call .waiting'), '::before').content"), "each card labels its fields");
+            browser.screenshot("board-narrow");
+            browser.driver.manage().window().setSize(new Dimension(1400, 900));
+
             // 102 retrieves *88101: the card leaves the board without a reload
             long t0 = System.nanoTime();
             Sipp r = Sipp.scenario("retrieve", SERVER).service("*88101").name("webui-retrieve").from("Alice", "102")
@@ -279,36 +302,73 @@ class WebUiST {
     @Order(4)
     void hangUpFromTheBoardEndsTheCall() throws Exception {
         go("#/board");
-        WebElement card = browser.visible(callRow("Customer"), 5_000);
-        assertTrue(card.getText().contains("Sales"), card.getText());
-        card.findElement(By.xpath(".//button[text()='Hang up']")).click();
-        browser.visible(By.id("confirm-ok"), 3_000).click();
-        browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Customer")));
-        groupCall.sipp().assertSucceeded();
-        assertTrue(groupCall.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
-                "the server hung up the caller");
-        browser.visible(By.id("board-empty"), 3_000);
+        try (Parked p = park("*68", "Hangup Test", "+4930555", 20_000)) {
+            WebElement card = browser.visible(callRow("Hangup Test"), 10_000);
+            card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+            browser.visible(By.id("confirm-ok"), 3_000).click();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Hangup Test")));
+            p.sipp().assertSucceeded();
+            assertTrue(p.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the server hung up the caller");
+        } finally {
+            closeDialogs();
+        }
     }
 
     @Test
     @Order(5)
     void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
         go("#/board");
-        try (Parked p = park("*68", "Send Test", "+4930555", 20_000)) {
-            WebElement card = browser.visible(callRow("Send Test"), 10_000);
-            // 109 is not registered: 202, then a send-failed event shown as a toast; the call stays parked
-            card.findElement(By.xpath(".//button[text()='Send to…']")).click();
-            new Select(browser.visible(By.id("send-extension"), 3_000)).selectByValue("109");
-            browser.driver.findElement(By.id("send-submit")).click();
+        try {
+            sendFromTheBoard("Customer", "109"); // 109 has no phone registered
             WebElement failed = browser.await(15_000).until(ExpectedConditions.visibilityOfElementLocated(
                     By.xpath("//div[contains(@class,'toast-error')][contains(.,'109')]")));
             System.out.println("[systests] send-failed toast: " + failed.getText());
-            assertTrue(browser.driver.findElements(By.cssSelector("dialog[open]")).isEmpty(), "dialog closed");
-            browser.visible(callRow("Send Test"), 3_000);
-            assertTrue(p.sipp().isAlive(), "the caller is still parked");
+            browser.visible(callRow("Customer"), 3_000);
+            assertTrue(groupCall.sipp().isAlive(), "the caller is still parked");
         } finally {
             closeDialogs();
         }
+    }
+
+    /** 104's registered Contact port: its REGISTER and the phone's UAS both use it. */
+    private static final int PHONE_PORT = Sipp.freeUdpPort();
+
+    @Test
+    @Order(6)
+    void sendToARegisteredExtensionConnectsTheCallerAndTheCardLeaves() throws Exception {
+        go("#/board");
+        Sipp.scenario("register", SERVER).name("webui-register-104").localPort(PHONE_PORT).set("USER", "104")
+                .set("EXPIRES", 300).auth("104", "pass104").timeout(10)
+                .set("CONTACT_REGEX", "&lt;sip:104@127\\.0\\.0\\.1:" + PHONE_PORT
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
+        try (RtpPeer phoneRtp = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("send_answer", SERVER).name("webui-send-answer-104").localPort(PHONE_PORT)
+                    .media(phoneRtp.port(), "PCMU").set("RING_MS", 300).set("TALK_MS", 2000).timeout(30).start();
+            try {
+                sendFromTheBoard("Customer", "104");
+                browser.await(10_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Customer")));
+                WebElement ok = browser.visible(By.xpath("//div[contains(@class,'toast-success')][contains(.,'104')]"),
+                        3_000);
+                System.out.println("[systests] send answered: " + ok.getText());
+                phone.assertSucceeded();
+                groupCall.sipp().assertSucceeded();
+                assertTrue(groupCall.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the caller was connected to 104 and hung up when 104 did");
+                browser.visible(By.id("board-empty"), 3_000);
+            } finally {
+                phone.kill();
+            }
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    private void sendFromTheBoard(String caller, String extension) {
+        browser.visible(callRow(caller), 5_000).findElement(By.xpath(".//button[text()='Send to…']")).click();
+        new Select(browser.visible(By.id("send-extension"), 3_000)).selectByValue(extension);
+        browser.driver.findElement(By.id("send-submit")).click();
+        browser.await(3_000).until(d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty());
     }
 
     /** Closes any dialog a failed step left open (they would cover the page). */
@@ -317,7 +377,25 @@ class WebUiST {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void aRestartedUiBundleEndsTheSessionAndTheBoardAsksToSignInAgain() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        long t0 = System.nanoTime();
+        String out = SERVER.shell("bundle:restart org.callpark.ui");
+        System.out.println("[systests] bundle:restart org.callpark.ui: " + out.strip());
+        // sessions live in the bundle: the stream breaks, the reconnect is refused (401), the page says so
+        WebElement msg = browser.visible(By.id("login-error"), 20_000);
+        System.out.printf("[systests] sign-in form %d ms after the restart began: %s%n",
+                (System.nanoTime() - t0) / 1_000_000, msg.getText());
+        assertTrue(msg.getText().contains("session has ended"), msg.getText());
+        login("karaf", "karaf");
+        go("#/board");
+        browser.await(10_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+    }
+
+    @Test
+    @Order(8)
     void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
@@ -346,9 +424,19 @@ class WebUiST {
                     .stream().map(o -> o.getAttribute("value")).toList();
             assertEquals(List.of("acme"), tenants);
             assertTrue(browser.driver.findElement(By.id("users-table")).getText().contains("Karl"));
+            assertTrue(browser.driver.findElements(By.className("toast")).isEmpty(),
+                    "no message of the previous user's session is left on screen");
             browser.screenshot("directory");
             logout();
         }
+    }
+
+    @Test
+    @Order(9)
+    void thePageRaisedNoScriptError() {
+        CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
+        assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
+                || l.contains("ReferenceError")), "script errors in the console: " + CONSOLE);
     }
 
     private static final Pattern SENT = Pattern.compile(
