@@ -110,6 +110,10 @@ class RestApiST {
             assertEquals(401, page.status());
             assertNull(page.header("WWW-Authenticate"), "the page gets no browser login dialog");
         }
+        // An EventSource reconnecting after its session ended sends neither our header nor credentials
+        Answer stream = call("GET", "/events", null, "Accept", "text/event-stream", "Cookie", "CALLPARK_SESSION=gone");
+        assertEquals(401, stream.status());
+        assertNull(stream.header("WWW-Authenticate"), "an event stream gets no browser login dialog");
         assertEquals(401, as(basic("karaf", "wrong"), "GET", "/tenants", null).status());
         assertEquals(401, as(basic("nobody", "karaf"), "GET", "/tenants", null).status());
         Answer login = call("POST", "/session", "{\"user\":\"karaf\",\"password\":\"nope\"}");

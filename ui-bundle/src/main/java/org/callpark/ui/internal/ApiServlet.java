@@ -198,6 +198,30 @@ public final class ApiServlet extends HttpServlet {
         return new Dtos.SessionDto(caller.user(), caller.sortedRoles(), caller.canEdit(), tenants);
     }
 
+    /**
+     * Whether a 401 may carry {@code WWW-Authenticate: Basic}: only for scripts. The page's requests (our header), an
+     * {@code EventSource} (which cannot set headers, but asks for {@code text/event-stream}) and any browser holding a
+     * session cookie (a session that ended) get none, so the browser never shows its own login dialog over the page's.
+     */
+    static boolean wantsBasicChallenge(HttpServletRequest req) {
+        if (CSRF_VALUE.equals(req.getHeader(CSRF_HEADER))) {
+            return false;
+        }
+        String accept = req.getHeader("Accept");
+        if (accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
+            return false;
+        }
+        Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (Sessions.COOKIE.equals(c.getName())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private record Auth(Caller caller, boolean byCookie) {
     }
 
@@ -336,7 +360,7 @@ public final class ApiServlet extends HttpServlet {
         res.reset();
         res.setHeader("Cache-Control", "no-store");
         res.setHeader("X-Content-Type-Options", "nosniff");
-        if (e.status() == 401 && !CSRF_VALUE.equals(req.getHeader(CSRF_HEADER))) {
+        if (e.status() == 401 && wantsBasicChallenge(req)) {
             res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
         }
         if (e.status() >= 500) {
