@@ -1,7 +1,9 @@
 package org.callpark.api;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Parks and retrieves calls. State is shared by the whole cluster: any node may park, list, retrieve or end any call,
@@ -30,6 +32,28 @@ public interface CallParkService {
      *                       call or a group call by a non-member; {@code NOT_FOUND}; {@code STORE_UNAVAILABLE}
      */
     ParkedCall retrieve(RetrieveRequest request) throws ParkException;
+
+    /**
+     * Rings {@code extension} and, when it answers, takes the call {@code request} names out of its slot and connects
+     * it there (the live board's "send to extension", pickup from chat). The call stays parked, with its music and
+     * recall timers, while the extension rings; whoever takes it first wins (exactly one resolution), and an answer
+     * that comes too late is hung up. Which call is chosen when the request names a slot is decided at once (the
+     * longest-waiting one, by the rules of {@link #retrieve}); that call is the one delivered.
+     *
+     * @param request   which call and on whose behalf; the same rules as {@link #retrieve} ({@code requester} null =
+     *                  an administrator of the tenant)
+     * @param extension who to ring: a user of the request's tenant
+     * @param ringFor   how long to ring at most
+     * @return completes with the call, ended {@link Resolution#ANSWERED}, once the extension answered and got it;
+     *         completes exceptionally with a {@link ParkException}: {@code UNREACHABLE} if the extension did not answer
+     *         in time, was busy or could not be called; {@code SLOT_EMPTY} if the call was taken or ended while it rang
+     * @throws ParkException at once: the reasons of {@link #retrieve}; {@code NOT_FOUND} for an unknown extension;
+     *                       {@code INVALID_ARGUMENT} for a non-positive {@code ringFor}; {@code UNREACHABLE} if no phone
+     *                       can be called from this node (no SIP server here, or the call's media is held by another
+     *                       cluster node)
+     */
+    CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
+            throws ParkException;
 
     /**
      * Answers a ringing recall: the call ends {@link Resolution#RECALLED}, unless it was already resolved.

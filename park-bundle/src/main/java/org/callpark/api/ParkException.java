@@ -30,7 +30,9 @@ public class ParkException extends Exception {
         /** The cluster state store cannot be reached. */
         STORE_UNAVAILABLE,
         /** Media could not be set up or failed. */
-        MEDIA_FAILURE
+        MEDIA_FAILURE,
+        /** A phone to be rung did not answer in time, was busy, or could not be called from here. */
+        UNREACHABLE
     }
 
     /** One invalid field of a configuration or request. */

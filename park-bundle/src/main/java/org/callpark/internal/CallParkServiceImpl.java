@@ -1,16 +1,22 @@
 package org.callpark.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.callpark.api.CallParkService;
@@ -26,6 +32,7 @@ import org.callpark.api.ParkedCall;
 import org.callpark.api.RecallPolicy;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
 import org.callpark.api.RingGroup;
 import org.callpark.api.SlotId;
 import org.callpark.api.SlotKind;
@@ -66,6 +73,7 @@ public final class CallParkServiceImpl implements CallParkService {
     private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Armed> armed = new ConcurrentHashMap<>();
     private final Map<String, ActiveRing> ringing = new ConcurrentHashMap<>();
+    private final Map<String, Set<Delivery>> deliveries = new ConcurrentHashMap<>();
     private volatile RecallDialer dialer;
     private final AtomicLong sequence = new AtomicLong();
     private final AutoCloseable watch;
@@ -106,6 +114,8 @@ public final class CallParkServiceImpl implements CallParkService {
         armed.clear();
         ringing.values().forEach(r -> r.ringing().cancel());
         ringing.clear();
+        deliveries.values().forEach(set -> set.forEach(d -> d.give(Reason.UNREACHABLE, "the park service stopped")));
+        deliveries.clear();
         timers.close();
         dispatcher.shutdown();
     }
@@ -210,12 +220,42 @@ public final class CallParkServiceImpl implements CallParkService {
     @Override
     public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
         Directory dir = directory.current();
+        TenantId tid = checkRequester(dir, request);
+        if (request.target().kind() == RetrieveTarget.Kind.CALL) {
+            ParkedCall call = namedCall(dir, tid, request);
+            return take(call.id(), Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                    "call " + call.id() + " was taken by someone else"));
+        }
+        List<SlotId> slots = slotsOf(dir, tid, request);
+        for (SlotId slot : slots) {
+            for (SlotStore.Queued candidate : store.queue(slot)) {
+                if (!onNode(candidate.node(), request)) {
+                    continue;
+                }
+                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
+                if (taken.isPresent()) {
+                    LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, request.requester());
+                    return taken.get();
+                }
+            }
+        }
+        throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
+    }
+
+    /** The request's tenant, after checking that the requester (if any) is one of its users. */
+    private static TenantId checkRequester(Directory dir, RetrieveRequest request) throws ParkException {
         TenantId tid = tenant(dir, request.tenant()).id();
         String requester = request.requester();
         if (requester != null && dir.user(tid, requester).isEmpty()) {
             throw new ParkException(Reason.NOT_PERMITTED,
                     "extension " + requester + " is not a user of tenant '" + tid + "'");
         }
+        return tid;
+    }
+
+    /** The slots a slot-naming request looks in, in order, after checking that the requester may look there. */
+    private static List<SlotId> slotsOf(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
+        String requester = request.requester();
         String value = request.target().value();
         List<SlotId> slots = new ArrayList<>(2);
         switch (request.target().kind()) {
@@ -243,38 +283,27 @@ public final class CallParkServiceImpl implements CallParkService {
                 checkMember(group, requester);
                 slots.add(group.slot());
             }
-            case CALL -> {
-                ParkedCall call = store.get(value).filter(ParkedCall::isLive).filter(c -> onNode(c.node(), request))
-                        .orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
-                                "call " + value + " is not parked any more"));
-                if (!call.tenant().equals(tid)) {
-                    // Another tenant's call: do not even say that it exists.
-                    throw new ParkException(Reason.SLOT_EMPTY, "call " + value + " is not parked any more");
-                }
-                if (call.slot().kind() == SlotKind.GROUP) {
-                    Optional<ParkGroup> group = dir.parkGroup(tid, call.slot().name());
-                    if (group.isPresent()) {
-                        checkMember(group.get(), requester);
-                    }
-                }
-                return take(call.id(), Resolution.ANSWERED).orElseThrow(
-                        () -> new ParkException(Reason.SLOT_EMPTY, "call " + value + " was taken by someone else"));
-            }
-            default -> throw new IllegalStateException("unknown target " + request.target());
+            default -> throw new IllegalStateException("not a slot target: " + request.target());
         }
-        for (SlotId slot : slots) {
-            for (SlotStore.Queued candidate : store.queue(slot)) {
-                if (!onNode(candidate.node(), request)) {
-                    continue;
-                }
-                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
-                if (taken.isPresent()) {
-                    LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, requester);
-                    return taken.get();
-                }
+        return slots;
+    }
+
+    /** The live call a {@code CALL} request names, after checking that the requester may take it. */
+    private ParkedCall namedCall(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
+        String id = request.target().value();
+        ParkedCall call = store.get(id).filter(ParkedCall::isLive).filter(c -> onNode(c.node(), request))
+                .orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY, "call " + id + " is not parked any more"));
+        if (!call.tenant().equals(tid)) {
+            // Another tenant's call: do not even say that it exists.
+            throw new ParkException(Reason.SLOT_EMPTY, "call " + id + " is not parked any more");
+        }
+        if (call.slot().kind() == SlotKind.GROUP) {
+            Optional<ParkGroup> group = dir.parkGroup(tid, call.slot().name());
+            if (group.isPresent()) {
+                checkMember(group.get(), request.requester());
             }
         }
-        throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
+        return call;
     }
 
     private static boolean onNode(String node, RetrieveRequest request) {
@@ -305,6 +334,159 @@ public final class CallParkServiceImpl implements CallParkService {
             forget(callId);
         }
         return ended;
+    }
+
+    // ---------------------------------------------------------------- send to an extension
+
+    @Override
+    public CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
+            throws ParkException {
+        if (ringFor == null || ringFor.isZero() || ringFor.isNegative()) {
+            throw ParkException.invalid("ringFor", "must be a positive duration");
+        }
+        Directory dir = directory.current();
+        TenantId tid = checkRequester(dir, request);
+        if (extension == null || dir.user(tid, extension).isEmpty()) {
+            throw new ParkException(Reason.NOT_FOUND, "no extension " + extension + " in tenant '" + tid + "'");
+        }
+        RecallDialer d = dialer;
+        if (d == null) {
+            throw new ParkException(Reason.UNREACHABLE, "no phone can be called from this node (no SIP server)");
+        }
+        ParkedCall call = chosenCall(dir, tid, request);
+        if (!store.localNode().equals(call.node())) {
+            throw new ParkException(Reason.UNREACHABLE, "call " + call.id() + " is held by cluster node "
+                    + call.node() + ": send it from there");
+        }
+        // On answer the call is taken by id, on the requester's behalf (the rules are checked again then).
+        RetrieveRequest take = new RetrieveRequest(tid, request.requester(), RetrieveTarget.call(call.id()),
+                store.localNode());
+        Delivery delivery = new Delivery(call.id(), extension);
+        deliveries.computeIfAbsent(call.id(), k -> ConcurrentHashMap.newKeySet()).add(delivery);
+        delivery.timeout = timers.schedule(timers.now().plus(ringFor),
+                () -> delivery.give(Reason.UNREACHABLE, "extension " + extension + " did not answer within "
+                        + ringFor.toSeconds() + " s"));
+        RecallDialer.Outcome outcome = new RecallDialer.Outcome() {
+            @Override
+            public boolean answered(String answeredBy) {
+                if (!delivery.claimed.compareAndSet(false, true)) {
+                    return false;
+                }
+                delivery.finish();
+                try {
+                    ParkedCall taken = retrieve(take);
+                    LOG.debug("Call {} sent to {}: answered", call.id(), answeredBy);
+                    delivery.result.complete(taken);
+                    return true;
+                } catch (ParkException e) {
+                    LOG.debug("Call {} sent to {}: answered, but {}", call.id(), answeredBy, e.getMessage());
+                    delivery.result.completeExceptionally(new ParkException(Reason.SLOT_EMPTY,
+                            "call " + call.id() + " was taken or ended while " + extension + " rang"));
+                    return false;
+                }
+            }
+
+            @Override
+            public void failed(RecallDialer.Failure failure) {
+                delivery.give(Reason.UNREACHABLE, "extension " + extension + " could not take the call: "
+                        + failure.name().toLowerCase(Locale.ROOT));
+            }
+        };
+        try {
+            delivery.attach(d.ring(call, List.of(extension), ringFor, outcome));
+        } catch (RuntimeException e) {
+            delivery.give(Reason.UNREACHABLE, "extension " + extension + " cannot be called: " + e.getMessage());
+        }
+        LOG.debug("Sending call {} to {} (requested by {})", call.id(), extension,
+                request.byAdministrator() ? "an administrator" : request.requester());
+        return delivery.result;
+    }
+
+    /** The call a send request delivers: the named one, or the longest-waiting one of the slots it names. */
+    private ParkedCall chosenCall(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
+        if (request.target().kind() == RetrieveTarget.Kind.CALL) {
+            return namedCall(dir, tid, request);
+        }
+        List<SlotId> slots = slotsOf(dir, tid, request);
+        for (SlotId slot : slots) {
+            for (SlotStore.Queued candidate : store.queue(slot)) {
+                if (onNode(candidate.node(), request)) {
+                    Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
+                    if (live.isPresent()) {
+                        return live.get();
+                    }
+                }
+            }
+        }
+        throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
+    }
+
+    /** One extension ringing for one call; exactly one of answer, failure, time-out, call ended or stop settles it. */
+    private final class Delivery {
+        final String callId;
+        final String extension;
+        final CompletableFuture<ParkedCall> result = new CompletableFuture<>();
+        final AtomicBoolean claimed = new AtomicBoolean();
+        volatile Timers.Timer timeout;
+        private RecallDialer.Ringing ringing; // guarded by this
+        private boolean gaveUp; // guarded by this
+
+        Delivery(String callId, String extension) {
+            this.callId = callId;
+            this.extension = extension;
+        }
+
+        /** The dialer's handle; cancelled at once if the delivery gave up before the dialer returned it. */
+        void attach(RecallDialer.Ringing handle) {
+            boolean cancel;
+            synchronized (this) {
+                ringing = handle;
+                cancel = gaveUp;
+            }
+            if (cancel) {
+                handle.cancel();
+            }
+        }
+
+        /** Gives up (unless already settled): stops ringing and fails the result. */
+        void give(Reason reason, String message) {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
+            finish();
+            RecallDialer.Ringing r;
+            synchronized (this) {
+                gaveUp = true;
+                r = ringing;
+            }
+            if (r != null) {
+                r.cancel();
+            }
+            LOG.debug("Sending call {} to {} ended: {}", callId, extension, message);
+            result.completeExceptionally(new ParkException(reason, message));
+        }
+
+        /** Settled: no more timer, not listed any more. */
+        void finish() {
+            Timers.Timer t = timeout;
+            if (t != null) {
+                t.cancel();
+            }
+            deliveries.computeIfPresent(callId, (k, set) -> {
+                set.remove(this);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    /** A call ended or left this node: every extension still ringing for it is stopped. */
+    private void stopDeliveries(String callId) {
+        Set<Delivery> set = deliveries.get(callId);
+        if (set != null) {
+            for (Delivery d : List.copyOf(set)) {
+                d.give(Reason.SLOT_EMPTY, "call " + callId + " was taken or ended while " + d.extension + " rang");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- recall answer, end
@@ -381,6 +563,9 @@ public final class CallParkServiceImpl implements CallParkService {
                 disarm(current.id());
             }
             stopStaleRinging(current.id(), after);
+        }
+        if (current != null && (after == null || !after.isLive())) {
+            stopDeliveries(current.id());
         }
         Optional<ParkEvent.Type> type = ParkEvents.typeOf(before, after);
         if (type.isPresent()) {

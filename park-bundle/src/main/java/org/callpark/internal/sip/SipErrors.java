@@ -35,7 +35,7 @@ final class SipErrors {
         return switch (reason) {
             case NOT_FOUND, SLOT_EMPTY -> 404;
             case NO_FREE_SLOT, NOT_PERMITTED, SLOT_OCCUPIED -> 403;
-            case CONFLICT -> 480;
+            case CONFLICT, UNREACHABLE -> 480;
             case INVALID_ARGUMENT -> 400;
             case STORE_UNAVAILABLE -> 503;
             case MEDIA_FAILURE -> 488;

@@ -56,6 +56,12 @@ public class ShellTestCallParkService implements CallParkService {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension,
+            java.time.Duration ringFor) {
+        throw new UnsupportedOperationException("the shell does not send calls");
+    }
+
+    @Override
     public ParkedCall answerRecall(String callId, int attempt) {
         throw new UnsupportedOperationException("the shell does not answer recalls");
     }

@@ -21,6 +21,8 @@ import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
 import org.callpark.internal.SipTestCore;
@@ -184,6 +186,29 @@ class SipRecallTest {
         assertTrue(seen(ParkEvent.Type.RECALL_ANSWERED));
         await(() -> newLog().contains("close " + call.leg()) && newLog().contains("close " + calleeLeg),
                 "both legs closed after the callee's BYE");
+    }
+
+    // ------------------------------------------------------------------------------------------ send to extension
+
+    @Test
+    void sendToExtension_theRegisteredPhoneAnswers_bridgedAndRetrieved() throws Exception {
+        int p = uasPort();
+        bind("104", p);
+        Sipp phone = Sipp.scenario("recall_answer_bye", port).localPort(p).pause(300).name("send-104").start();
+        Sipp caller = sipp("park_wait_bye").service("*68102").key("referrer", "101").start();
+        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+        ParkedCall taken = core.service().sendTo(new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(call.id())),
+                "104", Duration.ofSeconds(10)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(Resolution.ANSWERED, taken.resolution());
+        assertEquals(call.id(), taken.id());
+        phone.run();
+        caller.run();
+        assertEquals(1, phone.received("INVITE").size(), "104's phone was called once");
+        String calleeLeg = bridgedTo(call);
+        assertTrue(offerLegs().contains(calleeLeg), "the caller is bridged to 104's leg: " + newLog());
+        assertTrue(seen(ParkEvent.Type.RETRIEVED));
+        await(() -> newLog().contains("close " + call.leg()) && newLog().contains("close " + calleeLeg),
+                "both legs closed after 104's BYE");
     }
 
     @Test

@@ -264,6 +264,9 @@ final class Sipp {
             }
             try (DatagramSocket u = new DatagramSocket(port, InetAddress.getLoopbackAddress());
                     DatagramSocket u2 = new DatagramSocket(port + 1, InetAddress.getLoopbackAddress());
+                    // sipp also binds port + 2 and + 3 (video RTP/RTCP) and fails the call when they are taken
+                    DatagramSocket u3 = new DatagramSocket(port + 2, InetAddress.getLoopbackAddress());
+                    DatagramSocket u4 = new DatagramSocket(port + 3, InetAddress.getLoopbackAddress());
                     ServerSocket t = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 return port;
             } catch (IOException e) {
