@@ -47,8 +47,11 @@ public final class DirectoryPublisher {
         this(directory, member::instance, member::nodeId, true);
     }
 
-    /** A publisher on a given member; {@code schedule = false} leaves the calls to {@link #publishIfChanged} to tests. */
-    DirectoryPublisher(DirectoryService directory, Supplier<HazelcastInstance> hazelcast, Supplier<String> nodeId,
+    /**
+     * A publisher on a given member (tests, a park core assembled without OSGi); {@code schedule = false} leaves the
+     * calls to {@link #publishIfChanged} to the caller.
+     */
+    public DirectoryPublisher(DirectoryService directory, Supplier<HazelcastInstance> hazelcast, Supplier<String> nodeId,
             boolean schedule) {
         this.directory = Objects.requireNonNull(directory, "directory");
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
