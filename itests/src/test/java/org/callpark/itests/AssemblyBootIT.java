@@ -43,5 +43,7 @@ public class AssemblyBootIT extends CallparkTestSupport {
     public void step2ServicesRegistered() throws Exception {
         awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
+        // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
+        awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
     }
 }

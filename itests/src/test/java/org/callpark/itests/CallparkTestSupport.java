@@ -264,6 +264,20 @@ public abstract class CallparkTestSupport {
     }
 
     /** Runs a command in a Karaf shell session, as KarafTestSupport.executeCommand, and returns what it printed. */
+    /** Waits until the DS component {@code name} is active with a service registered (property component.name). */
+    protected ServiceReference<?> awaitComponent(String name, long timeoutMs) throws Exception {
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(bundleContext,
+                FrameworkUtil.createFilter("(component.name=" + name + ")"), null);
+        tracker.open(true);
+        try {
+            Object service = tracker.waitForService(timeoutMs);
+            Assert.assertNotNull("component " + name + " not active within " + timeoutMs + " ms", service);
+            return tracker.getServiceReference();
+        } finally {
+            tracker.close();
+        }
+    }
+
     protected String executeCommand(String command) throws Exception {
         return executeCommand(command, 30);
     }

@@ -53,11 +53,15 @@ public class FeatureInstallIT extends CallparkTestSupport {
         assertBundlesActive(bundles, 30_000);
         Assert.assertTrue("etc/org.callpark.directory.cfg not delivered by the feature",
                 new java.io.File(System.getProperty("karaf.etc"), "org.callpark.directory.cfg").isFile());
+        Assert.assertTrue("etc/org.callpark.xmpp.cfg not delivered by the feature",
+                new java.io.File(System.getProperty("karaf.etc"), "org.callpark.xmpp.cfg").isFile());
     }
 
     @Test
     public void step2ServicesRegistered() throws Exception {
         awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
+        // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
+        awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
     }
 }

@@ -2,6 +2,7 @@ package org.callpark.internal.xmpp;
 
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -550,8 +551,8 @@ public class ParkComponent implements Component {
             case NOT_FOUND -> PacketError.Condition.item_not_found;
             case INVALID_ARGUMENT -> PacketError.Condition.bad_request;
             case STORE_UNAVAILABLE -> PacketError.Condition.service_unavailable;
-            case SLOT_EMPTY, CONFLICT -> null;
-            default -> null; // the phone cannot be called (UNREACHABLE), media: an answer, not a protocol error
+            // Nothing parked any more, the user's phone cannot be called: an answer, not a protocol error.
+            case SLOT_EMPTY, CONFLICT, UNREACHABLE, NO_FREE_SLOT, SLOT_OCCUPIED, MEDIA_FAILURE -> null;
         };
     }
 
@@ -711,7 +712,7 @@ public class ParkComponent implements Component {
         for (ParkedCall call : calls) {
             Element c = park.addElement("call");
             c.addAttribute("id", XmppText.clean(call.id()));
-            c.addAttribute("since", DateTimeFormatter.ISO_INSTANT.format(call.parkedAt()));
+            c.addAttribute("since", DateTimeFormatter.ISO_INSTANT.format(call.parkedAt().truncatedTo(ChronoUnit.MILLIS)));
             c.addAttribute("state", call.state().name().toLowerCase(Locale.ROOT));
             c.addAttribute("retrieve", retrieve);
             c.addElement("caller").addAttribute("number", XmppText.clean(call.caller().number()))
