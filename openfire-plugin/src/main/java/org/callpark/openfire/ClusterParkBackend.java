@@ -87,7 +87,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     /** Starts connecting to the cluster in the background; returns at once. */
     public void start() {
         synchronized (lock) {
-            if (connector != null || closed) {
+            if ((connector != null && connector.isAlive()) || closed) {
                 return;
             }
             ClassLoader loader = ClusterParkBackend.class.getClassLoader();
@@ -107,7 +107,8 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
         boolean warned = false;
         while (!closed) {
             try {
-                HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig());
+                Lifecycle lifecycle = new Lifecycle();
+                HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig(lifecycle));
                 synchronized (lock) {
                     if (closed) {
                         hz.shutdown();
@@ -115,6 +116,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
                     }
                     client = hz;
                 }
+                lifecycle.bind(hz);
                 attach(hz);
                 LOG.info("Call Park: connected to park cluster '{}' at {}", settings.clusterName(), settings.members());
                 return;
@@ -138,7 +140,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
         }
     }
 
-    ClientConfig clientConfig() {
+    ClientConfig clientConfig(LifecycleListener lifecycle) {
         ClientConfig config = new ClientConfig();
         config.setInstanceName("callpark-openfire-" + UUID.randomUUID());
         config.setClusterName(settings.clusterName());
@@ -151,7 +153,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
                 .getConnectionRetryConfig()
                 .setClusterConnectTimeoutMillis(settings.connectTimeout().toMillis())
                 .setInitialBackoffMillis(200).setMaxBackoffMillis(5_000);
-        config.addListenerConfig(new ListenerConfig(new Reconnects()));
+        config.addListenerConfig(new ListenerConfig(lifecycle));
         return config;
     }
 
@@ -172,7 +174,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
 
     private void readDirectory(HazelcastJsonValue value) {
         if (value == null) {
-            LOG.warn("Call Park: no park node has published the directory ({}) yet", DirectorySnapshot.MAP);
+            LOG.info("Call Park: waiting for a park node to publish the directory ({})", DirectorySnapshot.MAP);
             return;
         }
         try {
@@ -292,6 +294,11 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
             }
         }
 
+        /** The registration died with its client: attach again to the next one. */
+        synchronized void detach() {
+            registration = null;
+        }
+
         @Override
         public void close() {
             AutoCloseable r;
@@ -325,28 +332,69 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
         }
     }
 
-    /** After a lost connection came back: events may have been missed, so the state is re-read and re-sent. */
-    private final class Reconnects implements LifecycleListener {
+    /**
+     * Follows one client's life: after a lost connection came back, events may have been missed, so the directory is
+     * re-read and the owner told (the component re-sends every slot); if the client gave up reconnecting (longer than
+     * {@code callpark.cluster.connectTimeout}) it shuts down, and connecting starts over.
+     */
+    private final class Lifecycle implements LifecycleListener {
+        private volatile HazelcastInstance instance;
+
+        void bind(HazelcastInstance hz) {
+            instance = hz;
+        }
+
         @Override
         public void stateChanged(LifecycleEvent event) {
-            if (event.getState() == LifecycleState.CLIENT_DISCONNECTED && !closed) {
+            HazelcastInstance hz = instance;
+            if (hz == null || closed) {
+                return; // still starting (the connect loop handles failures), or we are closing
+            }
+            if (event.getState() == LifecycleState.CLIENT_DISCONNECTED) {
                 LOG.warn("Call Park: lost the park cluster; reconnecting");
-            } else if (event.getState() == LifecycleState.CLIENT_CONNECTED && view != null && !closed) {
+            } else if (event.getState() == LifecycleState.CLIENT_CONNECTED) {
                 LOG.info("Call Park: reconnected to the park cluster");
-                HazelcastInstance hz = client;
-                if (hz != null) {
-                    Thread t = new Thread(() -> {
-                        try {
-                            readDirectory(hz.<String, HazelcastJsonValue>getMap(DirectorySnapshot.MAP).get(DirectorySnapshot.KEY));
-                            onConnected.run();
-                        } catch (RuntimeException e) {
-                            LOG.warn("Call Park: after reconnecting: {}", e.toString());
-                        }
-                    }, "callpark-cluster-reconnected");
-                    t.setDaemon(true);
-                    t.start();
-                }
+                background("callpark-cluster-reconnected", () -> {
+                    readDirectory(hz.<String, HazelcastJsonValue>getMap(DirectorySnapshot.MAP)
+                            .get(DirectorySnapshot.KEY));
+                    onConnected.run();
+                });
+            } else if (event.getState() == LifecycleState.SHUTDOWN) {
+                background("callpark-cluster-lost", () -> clientLost(hz));
             }
         }
+    }
+
+    /** The client gave up: forget it and its registrations, then connect anew. */
+    private void clientLost(HazelcastInstance dead) {
+        synchronized (lock) {
+            if (closed || client != dead) {
+                return;
+            }
+            client = null;
+            view = null;
+        }
+        for (Watch w : watches) {
+            w.detach();
+        }
+        LOG.warn("Call Park: gave up reconnecting to the park cluster after {} s; connecting anew",
+                settings.connectTimeout().toSeconds());
+        synchronized (lock) {
+            connector = null;
+        }
+        start();
+    }
+
+    private static void background(String name, Runnable task) {
+        Thread t = new Thread(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Call Park: {}: {}", name, e.toString());
+            }
+        }, name);
+        t.setDaemon(true);
+        t.setContextClassLoader(ClusterParkBackend.class.getClassLoader());
+        t.start();
     }
 }

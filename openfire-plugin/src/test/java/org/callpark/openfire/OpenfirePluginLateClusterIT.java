@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Openfire with the plugin starts and serves users while no park node runs; when the cluster comes up later the
- * plugin connects by itself and slot presence works. Ports: Openfire client 26533, Hazelcast member 26541
+ * plugin connects by itself and slot presence works; after the whole cluster was gone longer than the connect
+ * timeout and came back, it connects again. Ports: Openfire client 26533, Hazelcast member 26541
  * (docs/testing.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,5 +73,27 @@ class OpenfirePluginLateClusterIT {
         node.park("102", "+4930555", "Late Caller", "104");
         Presence parked = alice.awaitPresence(p -> p.getMode() == Presence.Mode.dnd, Duration.ofSeconds(1), "dnd");
         assertEquals("Parked: Late Caller (+4930555) by Dave", parked.getStatus());
+
+        // The whole cluster goes away for longer than the client's connect timeout (2 s): the client gives up, the
+        // plugin starts connecting anew and finds the restarted cluster. The restarted cluster lost every call and
+        // subscription record; Alice's client probes the slot when she logs in again, which re-subscribes her.
+        node.close();
+        node = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (PluginProbe.isReady(plugin) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(PluginProbe.isReady(plugin), "the plugin noticed that the cluster is gone");
+        node = PluginProbe.startNode(cluster, HAZELCAST_PORT);
+        PluginProbe.awaitReady(plugin, Duration.ofSeconds(20));
+
+        alice.close();
+        alice = SlotWatcher.login(openfire, "alice", "alice-secret", "102@park.example.com");
+        alice.awaitPresence(p -> p.getType() == Presence.Type.available && p.getMode() != Presence.Mode.dnd,
+                Duration.ofSeconds(5), "free after the cluster restart");
+        node.park("102", "+4930666", "Second Caller", "104");
+        Presence again = alice.awaitPresence(p -> p.getMode() == Presence.Mode.dnd, Duration.ofSeconds(1),
+                "dnd after the cluster restart");
+        assertEquals("Parked: Second Caller (+4930666) by Dave", again.getStatus());
     }
 }
