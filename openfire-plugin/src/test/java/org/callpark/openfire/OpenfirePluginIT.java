@@ -1,6 +1,7 @@
 package org.callpark.openfire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +20,13 @@ import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.jivesoftware.openfire.component.InternalComponentManager;
+import org.xmpp.packet.JID;
 
 /**
  * The plugin artifact ({@code target/callpark.jar}) in an embedded Openfire 4.2.0, loaded by Openfire's plugin
@@ -30,6 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * available again within 1 s of the retrieve. Ports: Openfire client 26532, Hazelcast member 26540 (docs/testing.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenfirePluginIT {
 
     static final int CLIENT_PORT = 26532;
@@ -79,6 +86,7 @@ class OpenfirePluginIT {
     }
 
     @Test
+    @Order(1)
     void theRealPluginArtifactShowsParkedCallsAsPresence() throws Exception {
         assertEquals("org.callpark.openfire.CallParkPlugin", plugin.getClass().getName());
         assertTrue(plugin.getClass().getClassLoader() instanceof PluginClassLoader,
@@ -113,6 +121,7 @@ class OpenfirePluginIT {
     }
 
     @Test
+    @Order(2)
     void aHostileCallerNameArrivesAsTextAndChatPickupSaysWhatToDial() throws Exception {
         String hostile = "</status><message to='x'>\"&<";
         node.park("102", "+493099999", hostile, "101");
@@ -132,5 +141,24 @@ class OpenfirePluginIT {
 
         node.retrieve("101", "102");
         bob.awaitPresence(p -> p.getMode() != Presence.Mode.dnd, WITHIN, "available again");
+    }
+
+    @Test
+    @Order(3)
+    void deletingThePluginRemovesTheComponentAndDisconnects() throws Exception {
+        JID component = new JID("park.example.com");
+        assertTrue(InternalComponentManager.getInstance().hasComponent(component));
+        assertEquals(1, node.connectedClients(), "the plugin's Hazelcast client");
+
+        // what the admin console's "delete plugin" does: remove the JAR, the plugin monitor unloads the plugin
+        openfire.server().getPluginManager().deletePlugin("callpark");
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((node.connectedClients() > 0 || InternalComponentManager.getInstance().hasComponent(component))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(InternalComponentManager.getInstance().hasComponent(component), "component removed");
+        assertEquals(0, node.connectedClients(), "the plugin's Hazelcast client disconnected");
     }
 }

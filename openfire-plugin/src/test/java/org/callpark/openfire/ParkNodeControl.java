@@ -12,6 +12,9 @@ public interface ParkNodeControl extends AutoCloseable {
     /** Retrieves the longest-waiting call of extension {@code slot} on behalf of {@code requester}. */
     String retrieve(String requester, String slot) throws Exception;
 
+    /** How many Hazelcast clients (the plugin) are connected to the node's member. */
+    int connectedClients();
+
     @Override
     void close();
 }

@@ -100,6 +100,11 @@ public final class ParkNode implements ParkNodeControl {
     }
 
     @Override
+    public int connectedClients() {
+        return member.getClientService().getConnectedClients().size();
+    }
+
+    @Override
     public void close() {
         publisher.close();
         store.close();
