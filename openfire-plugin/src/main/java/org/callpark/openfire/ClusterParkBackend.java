@@ -106,9 +106,10 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     private void connectLoop() {
         boolean warned = false;
         while (!closed) {
+            HazelcastInstance hz = null;
             try {
                 Lifecycle lifecycle = new Lifecycle();
-                HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig(lifecycle));
+                hz = HazelcastClient.newHazelcastClient(clientConfig(lifecycle));
                 synchronized (lock) {
                     if (closed) {
                         hz.shutdown();
@@ -121,6 +122,9 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
                 LOG.info("Call Park: connected to park cluster '{}' at {}", settings.clusterName(), settings.members());
                 return;
             } catch (RuntimeException e) {
+                if (hz != null) {
+                    discard(hz); // connected, but reading the cluster failed: start over with a new client
+                }
                 if (closed) {
                     return;
                 }
@@ -137,6 +141,23 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    private void discard(HazelcastInstance hz) {
+        synchronized (lock) {
+            if (client == hz) {
+                client = null;
+            }
+        }
+        view = null;
+        for (Watch w : watches) {
+            w.detach();
+        }
+        try {
+            hz.shutdown();
+        } catch (RuntimeException e) {
+            LOG.debug("Call Park: shutting a cluster client down: {}", e.toString());
         }
     }
 
