@@ -138,7 +138,11 @@ public class ParkComponent implements Component {
         LOG.debug("XMPP component {} started", domain);
     }
 
-    /** Stops listening and handling; {@link #start} may follow (a reconnect). */
+    /**
+     * Stops listening and handling; {@link #start} may follow (a reconnect). While the connection is still up (a clean
+     * stop) every subscriber is sent the slots' {@code unavailable} presence, so that nobody keeps a stale "free" or
+     * "Parked" while the park service is away.
+     */
     @Override
     public synchronized void shutdown() {
         AutoCloseable l = listening;
@@ -150,6 +154,7 @@ public class ParkComponent implements Component {
                 LOG.debug("closing the event subscription: {}", e.toString());
             }
         }
+        submit(this::sendUnavailable);
         ExecutorService w = worker;
         worker = null;
         if (w != null) {
@@ -237,11 +242,11 @@ public class ParkComponent implements Component {
     /**
      * Resolves {@code slotNode} in the tenant of {@code requester}.
      *
-     * @throws ParkException {@code NOT_FOUND} for an unknown requester or slot, {@code NOT_PERMITTED} for a group
-     *                       the requester is not a member of
+     * @throws ParkException {@code NOT_PERMITTED} for a requester the directory does not know or a group the
+     *                       requester is not a member of; {@code NOT_FOUND} for a slot the requester's tenant lacks
      */
     SlotView view(Directory dir, JID requester, String slotNode) throws ParkException {
-        User user = user(dir, requester).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND,
+        User user = user(dir, requester).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_PERMITTED,
                 "your address " + (requester == null ? "" : requester.toBareJID()) + " is not in the directory"));
         Tenant tenant = dir.tenant(user.tenant()).orElseThrow(
                 () -> new ParkException(ParkException.Reason.NOT_FOUND, "no tenant " + user.tenant()));
@@ -731,6 +736,23 @@ public class ParkComponent implements Component {
                 .orElseGet(() -> domain.startsWith("park.") ? domain.substring(5) : domain);
         return slot.kind() == SlotKind.GROUP ? "sip:park+" + label + "@" + sipDomain
                 : "sip:*88" + slot.name() + "@" + sipDomain;
+    }
+
+    private void sendUnavailable() {
+        for (String slotJid : backend.subscribers().slots()) {
+            for (Map.Entry<String, State> e : backend.subscribers().subscribers(slotJid).entrySet()) {
+                if (e.getValue() == State.SUBSCRIBED) {
+                    try {
+                        Presence p = new Presence(Presence.Type.unavailable);
+                        p.setFrom(new JID(slotJid));
+                        p.setTo(new JID(e.getKey()));
+                        send(p);
+                    } catch (IllegalArgumentException ex) {
+                        LOG.debug("bad JID in the subscriber store: {}", ex.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     /** Every subscriber gets the current state of every slot it subscribed to. */

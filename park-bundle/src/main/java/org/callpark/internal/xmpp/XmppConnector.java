@@ -30,8 +30,8 @@ import org.xmpp.packet.StreamError;
  * logs an ERROR with a stack trace every 5 s and retries on whichever thread found the loss, possibly the sender's);
  * loss detection by XMPP ping (Whack does not notice a stream the server closed cleanly); {@code TCP_NODELAY} on the
  * socket (without it presence waits up to ~40 ms for the Nagle timer); the thread context class loader set to this
- * bundle's while Whack creates its XML parser (the XPP factory is found through it); no Java preferences (Whack's
- * {@code getProperty/setProperty} would write them).
+ * bundle's while Whack creates its XML parser (the XPP factory is found through it); no Java preferences written (Whack's
+ * {@code getProperty/setProperty} would), and in Karaf their root under {@code karaf.data}.
  * <p>
  * Each connection is one {@code initialize} + {@code start} of the component, each loss one {@code shutdown}.
  */
@@ -97,10 +97,23 @@ public final class XmppConnector implements AutoCloseable {
         thread.shutdownNow();
     }
 
+    /**
+     * Whack's manager takes {@code Preferences.userRoot()} when it is constructed (we never read or write it, but the
+     * JDK then creates {@code ~/.java/.userPrefs} and a sync timer). Inside Karaf, unless the administrator chose a
+     * place, that goes under Karaf's data directory instead of the service user's home.
+     */
+    private static void preferencesUnderKarafData() {
+        String data = System.getProperty("karaf.data");
+        if (data != null && System.getProperty("java.util.prefs.userRoot") == null) {
+            System.setProperty("java.util.prefs.userRoot", data + java.io.File.separator + "prefs");
+        }
+    }
+
     private void attempt() {
         if (closed) {
             return;
         }
+        preferencesUnderKarafData();
         String where = settings.host() + ":" + settings.port();
         Manager manager = new Manager(settings);
         Link candidate = new Link(component, manager);
@@ -204,6 +217,8 @@ public final class XmppConnector implements AutoCloseable {
         }
         LOG.info("XMPP component {} lost its connection to {}:{} ({}); reconnecting", settings.componentDomain(),
                 settings.host(), settings.port(), why);
+        // Nothing more is written to the dead socket (Whack would log an ERROR for each stanza).
+        l.manager.link = null;
         drop();
         backoff = FIRST_RETRY;
         thread.schedule(this::attempt, FIRST_RETRY.toMillis(), TimeUnit.MILLISECONDS);
@@ -286,8 +301,11 @@ public final class XmppConnector implements AutoCloseable {
     /** One connection: Whack's, with losses reported to the connector instead of Whack's own retry loop. */
     private final class Link extends ExternalComponent {
 
+        private final Manager manager;
+
         Link(Component component, Manager manager) {
             super(component, manager);
+            this.manager = manager;
         }
 
         @Override

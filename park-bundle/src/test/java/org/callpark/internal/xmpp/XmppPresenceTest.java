@@ -83,6 +83,7 @@ class XmppPresenceTest {
             prosody.register(u, "example.com", "pw-" + u);
         }
         prosody.register("karl", "acme.test", "pw-karl");
+        prosody.register("eve", "example.com", "pw-eve"); // a chat user the directory does not know
         prosody.start();
         core = SipTestCore.realTime("node-1", XmppTestDirectory.build());
         backend = new ServiceParkBackend(core.service(), core.directory(), new InMemorySubscriberStore());
@@ -305,12 +306,42 @@ class XmppPresenceTest {
     }
 
     @Test
+    void aJidTheDirectoryDoesNotKnowGetsNothing() throws Exception {
+        try (ChatUser eve = new ChatUser("eve", "example.com", "pw-eve", C2S)) {
+            park(ParkTarget.extension("102"), "101", "+4930666", "Secret Caller");
+            eve.subscribe("102@" + PARK);
+            assertNotNull(eve.await(Presence.class, p -> p.getType() == Presence.Type.unsubscribed,
+                    Duration.ofSeconds(5)), "subscription refused");
+            XMPPException.XMPPErrorException error = org.junit.jupiter.api.Assertions.assertThrows(
+                    XMPPException.XMPPErrorException.class, () -> eve.execute("102@" + PARK, ParkComponent.PICKUP));
+            assertEquals(StanzaError.Condition.forbidden, error.getStanzaError().getCondition());
+            List<Stanza> all = eve.drain(Duration.ofMillis(300));
+            assertFalse(all.stream().anyMatch(s -> s.toXML().toString().contains("Secret Caller")), all.toString());
+            assertEquals(1, core.service().list().size(), "the call is still parked");
+        }
+    }
+
+    @Test
     void nonMemberPickupOfAGroupCallIsForbidden() throws Exception {
         park(ParkTarget.ownGroup(), "101", "+4930444", "Group Caller");
         XMPPException.XMPPErrorException error = org.junit.jupiter.api.Assertions.assertThrows(
                 XMPPException.XMPPErrorException.class, () -> dave.execute("sales@" + PARK, ParkComponent.PICKUP));
         assertEquals(StanzaError.Condition.forbidden, error.getStanzaError().getCondition());
         assertEquals(1, core.service().list().size(), "the call is still parked");
+    }
+
+    @Test
+    void userLoggingInAgainGetsTheCurrentStateFromTheServersProbe() throws Exception {
+        String slot = "101@" + PARK;
+        carol.subscribe(slot);
+        assertNotNull(presenceFrom(carol, slot, Presence.Mode.available, Duration.ofSeconds(5)));
+        carol.close();
+        park(ParkTarget.extension("101"), "102", "+4930222", "Probe Caller");
+        carol = new ChatUser("carol", "example.com", "pw-carol", C2S);
+        // Carol's initial presence makes the server probe her contacts; the component answers from current state.
+        Presence busy = presenceFrom(carol, slot, Presence.Mode.dnd, Duration.ofSeconds(5));
+        assertNotNull(busy, "the probe was answered with the current state");
+        assertEquals("Parked: Probe Caller (+4930222) by Alice", busy.getStatus());
     }
 
     @Test
@@ -329,6 +360,9 @@ class XmppPresenceTest {
         bob.subscribe(slot);
         assertNotNull(presenceFrom(bob, slot, Presence.Mode.available, Duration.ofSeconds(5)));
         connector.close();
+        Presence gone = bob.await(Presence.class, p -> p.getFrom().asBareJid().toString().equals(slot)
+                && p.getType() == Presence.Type.unavailable, Duration.ofSeconds(2));
+        assertNotNull(gone, "a clean stop takes the slot offline (no stale state)");
         // Parked while the component is away: nobody can be told now.
         park(ParkTarget.extension("104"), "101", "+4930333", "While Away");
         assertNull(presenceFrom(bob, slot, Presence.Mode.dnd, Duration.ofMillis(300)));
