@@ -61,6 +61,8 @@ public class FeatureInstallIT extends CallparkTestSupport {
     public void step2ServicesRegistered() throws Exception {
         awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
+        // ui-bundle's DS components are satisfied (the SSE hub, which the REST servlet needs, is a ParkEventListener)
+        awaitService("org.callpark.ui.internal.EventStreams", SERVICE_TIMEOUT_MS);
         // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
         awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
         // The directory publisher (no service of its own) is active: it feeds callpark.directory to the Openfire plugin.

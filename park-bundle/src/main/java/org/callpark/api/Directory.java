@@ -22,6 +22,8 @@ public final class Directory {
     private final Map<TenantId, Map<String, RingGroup>> ringGroups;
     private final Map<TenantId, Map<String, ParkGroup>> parkGroups;
     private final Map<String, TenantId> domains;
+    /** Items given twice (same tenant id, extension, or group name in a tenant): kept so that validation sees them. */
+    private final List<Object> duplicates = new ArrayList<>();
 
     /**
      * @param defaultTenant the tenant for unclaimed domains and IP literals
@@ -36,7 +38,10 @@ public final class Directory {
         Map<TenantId, Tenant> t = new LinkedHashMap<>();
         Map<String, TenantId> d = new LinkedHashMap<>();
         for (Tenant tenant : sorted(tenants, Comparator.comparing(Tenant::id))) {
-            t.put(tenant.id(), tenant);
+            if (t.putIfAbsent(tenant.id(), tenant) != null) {
+                duplicates.add(tenant);
+                continue;
+            }
             for (String domain : tenant.domains()) {
                 d.putIfAbsent(domain.toLowerCase(Locale.ROOT), tenant.id());
             }
@@ -61,11 +66,15 @@ public final class Directory {
         return copy;
     }
 
-    private static <T> Map<TenantId, Map<String, T>> index(List<T> items, java.util.function.Function<T, TenantId> tenant,
+    /** Indexes by tenant and key; the first of two items with the same key is indexed, the second kept aside. */
+    private <T> Map<TenantId, Map<String, T>> index(List<T> items, java.util.function.Function<T, TenantId> tenant,
             java.util.function.Function<T, String> key) {
         Map<TenantId, Map<String, T>> result = new LinkedHashMap<>();
         for (T item : items) {
-            result.computeIfAbsent(tenant.apply(item), x -> new LinkedHashMap<>()).put(key.apply(item), item);
+            if (result.computeIfAbsent(tenant.apply(item), x -> new LinkedHashMap<>()).putIfAbsent(key.apply(item),
+                    item) != null) {
+                duplicates.add(item);
+            }
         }
         result.replaceAll((k, v) -> Collections.unmodifiableMap(v));
         return Collections.unmodifiableMap(result);
@@ -76,8 +85,19 @@ public final class Directory {
         return defaultTenant;
     }
 
+    /** Every tenant as given, including one given twice (which no lookup returns and validation refuses). */
     public List<Tenant> tenants() {
-        return List.copyOf(tenants.values());
+        return withDuplicates(tenants.values(), Tenant.class);
+    }
+
+    private <T> List<T> withDuplicates(java.util.Collection<T> indexed, Class<T> type) {
+        List<T> all = new ArrayList<>(indexed);
+        for (Object d : duplicates) {
+            if (type.isInstance(d)) {
+                all.add(type.cast(d));
+            }
+        }
+        return List.copyOf(all);
     }
 
     public Optional<Tenant> tenant(TenantId id) {
@@ -137,21 +157,21 @@ public final class Directory {
     public List<ParkGroup> allParkGroups() {
         List<ParkGroup> all = new ArrayList<>();
         parkGroups.values().forEach(m -> all.addAll(m.values()));
-        return all;
+        return withDuplicates(all, ParkGroup.class);
     }
 
     /** Every user of every tenant. */
     public List<User> allUsers() {
         List<User> all = new ArrayList<>();
         users.values().forEach(m -> all.addAll(m.values()));
-        return all;
+        return withDuplicates(all, User.class);
     }
 
     /** Every ring group of every tenant. */
     public List<RingGroup> allRingGroups() {
         List<RingGroup> all = new ArrayList<>();
         ringGroups.values().forEach(m -> all.addAll(m.values()));
-        return all;
+        return withDuplicates(all, RingGroup.class);
     }
 
     /** This directory with extra park groups (the disabled-until-empty ones) added. */

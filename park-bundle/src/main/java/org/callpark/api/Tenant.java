@@ -11,12 +11,20 @@ import java.util.Objects;
  * @param domains        the SIP domains it claims (lower case); the default tenant also serves every unclaimed domain
  * @param xmppDomain     the XMPP domain its users' JIDs live in (may be empty)
  * @param recallDefaults the recall rules for calls parked by users who are in no park group
+ * @param blf            how BLF keys are told about parked calls ({@link BlfOptions#DEFAULT} if {@code null})
  */
-public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults) {
+public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+        BlfOptions blf) {
+
+    /** A tenant with the default BLF options. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults) {
+        this(id, name, domains, xmppDomain, recallDefaults, BlfOptions.DEFAULT);
+    }
 
     public Tenant {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(recallDefaults, "recallDefaults");
+        blf = blf == null ? BlfOptions.DEFAULT : blf;
         name = name == null || name.isBlank() ? id.value() : name;
         domains = domains == null ? List.of() : List.copyOf(domains);
         xmppDomain = xmppDomain == null ? "" : xmppDomain;

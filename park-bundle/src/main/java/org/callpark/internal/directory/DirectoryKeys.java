@@ -34,8 +34,12 @@ final class DirectoryKeys {
     static final String RECALL_RING_DURATION = "recall.ringDuration";
     static final String RECALL_WAIT = "recall.waitBeforeRingGroup";
     static final String RECALL_RETRIES = "recall.retries";
+    /** BLF: the dialog state of a parked call, {@code confirmed} (default) or {@code early}. */
+    static final String BLF_STATE = "blf.state";
+    /** BLF: whether the BroadWorks {@code <bw:callpark>} element is added, {@code true} or {@code false} (default). */
+    static final String BLF_BROADWORKS = "blf.broadworks";
     static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
-            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES);
+            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS);
 
     // user.<t>.<ext>.<attr>
     static final String PASSWORD = "password";

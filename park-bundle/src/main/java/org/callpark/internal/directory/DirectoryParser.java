@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.callpark.api.BlfOptions;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallMode;
@@ -183,7 +184,9 @@ public final class DirectoryParser {
                             DEFAULT_RETRIES, violations));
             tenants.add(new Tenant(TenantId.of(t), scalar(tenantKey(t, NAME), words, values.get(NAME), violations),
                     list(values.get(DOMAINS)).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList(),
-                    scalar(tenantKey(t, XMPP_DOMAIN), words, values.get(XMPP_DOMAIN), violations), recall));
+                    scalar(tenantKey(t, XMPP_DOMAIN), words, values.get(XMPP_DOMAIN), violations), recall,
+                    new BlfOptions(blfState(tenantKey(t, BLF_STATE), words, values.get(BLF_STATE), violations),
+                            bool(tenantKey(t, BLF_BROADWORKS), words, values.get(BLF_BROADWORKS), violations))));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }
@@ -265,6 +268,33 @@ public final class DirectoryParser {
         out.add(new Violation(key, words + ": " + attr + " must be one of " + Arrays.toString(RecallMode.values())
                 .replace("[", "").replace("]", "").replace(",", " |") + ", was '" + text + "'"));
         return DEFAULT_MODE;
+    }
+
+    private static BlfOptions.DialogState blfState(String key, String words, Object value, List<Violation> out) {
+        String text = scalar(key, words, value, out);
+        if (text.isEmpty()) {
+            return BlfOptions.DEFAULT.state();
+        }
+        for (BlfOptions.DialogState state : BlfOptions.DialogState.values()) {
+            if (state.name().equalsIgnoreCase(text)) {
+                return state;
+            }
+        }
+        out.add(new Violation(key, words + ": " + BLF_STATE + " must be confirmed or early, was '" + text + "'"));
+        return BlfOptions.DEFAULT.state();
+    }
+
+    private static boolean bool(String key, String words, Object value, List<Violation> out) {
+        String text = value instanceof Boolean b ? b.toString() : scalar(key, words, value, out);
+        if (text.isEmpty() || text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        out.add(new Violation(key, words + ": " + BLF_BROADWORKS
+                + " must be true or false, was '" + text + "'"));
+        return false;
     }
 
     private static Duration duration(String key, String words, String attr, Object value, Duration dflt,

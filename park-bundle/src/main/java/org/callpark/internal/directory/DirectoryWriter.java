@@ -40,6 +40,8 @@ public final class DirectoryWriter {
             p.put(tenantKey(id, RECALL_RING_DURATION), Durations.format(r.ringDuration()));
             p.put(tenantKey(id, RECALL_WAIT), Durations.format(r.waitBeforeRingGroup()));
             p.put(tenantKey(id, RECALL_RETRIES), Integer.toString(r.retries()));
+            p.put(tenantKey(id, BLF_STATE), t.blf().state().name().toLowerCase(java.util.Locale.ROOT));
+            p.put(tenantKey(id, BLF_BROADWORKS), Boolean.toString(t.blf().broadWorks()));
         }
         for (User u : m.users()) {
             p.put(userKey(u.tenant(), u.extension(), NAME), u.displayName());

@@ -88,6 +88,7 @@ final class B2bua implements SipListener {
     private volatile SipEndpoint endpoint;
     private volatile SipSettings settings;
     private volatile SipRecallDialer recalls;
+    private volatile BlfNotifier blf;
 
     B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
@@ -120,6 +121,11 @@ final class B2bua implements SipListener {
     /** Where responses and time-outs of the recall INVITEs (client transactions) go. */
     void recalls(SipRecallDialer dialer) {
         this.recalls = dialer;
+    }
+
+    /** Where SUBSCRIBEs and the responses and time-outs of our NOTIFYs go. */
+    void blf(BlfNotifier notifier) {
+        this.blf = notifier;
     }
 
     /** The codec of a live leg (the parked caller's, to offer it first on a recall), or {@code null}. */
@@ -250,6 +256,10 @@ final class B2bua implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        BlfNotifier notifier = blf;
+        if (notifier != null && notifier.onResponse(event)) {
+            return;
+        }
         SipRecallDialer dialer = recalls;
         if (dialer != null && dialer.onResponse(event)) {
             return;
@@ -261,6 +271,10 @@ final class B2bua implements SipListener {
 
     @Override
     public void processTimeout(TimeoutEvent event) {
+        BlfNotifier notifier = blf;
+        if (!event.isServerTransaction() && notifier != null && notifier.onTimeout(event.getClientTransaction())) {
+            return;
+        }
         SipRecallDialer dialer = recalls;
         if (!event.isServerTransaction() && dialer != null && dialer.onTimeout(event.getClientTransaction())) {
             return;
@@ -769,9 +783,12 @@ final class B2bua implements SipListener {
     }
 
     private void onSubscribe(RequestEvent event) throws Exception {
-        // Seam for BLF (RFC 4235 dialog-info for *88<ext> / park+<ext>): the next issue plugs a handler in here for
-        // "Event: dialog". Until then every package is refused so phones stop retrying.
-        respond(event, 489, "no event packages are supported yet", null);
+        BlfNotifier notifier = blf;
+        if (notifier == null) {
+            respond(event, 489, "no event packages are supported", null);
+            return;
+        }
+        notifier.onSubscribe(event);
     }
 
     // ------------------------------------------------------------------------------------------ identity
@@ -781,7 +798,7 @@ final class B2bua implements SipListener {
      * otherwise digest credentials checked against the tenant's users. Sends the 401 challenge or the 403 itself and
      * returns empty then.
      */
-    private Optional<String> authenticate(RequestEvent event, ServerTransaction st, Tenant tenant)
+    Optional<String> authenticate(RequestEvent event, ServerTransaction st, Tenant tenant)
             throws Exception {
         Request request = event.getRequest();
         if (settings.trusted(sourceIp(request))) {
@@ -938,7 +955,7 @@ final class B2bua implements SipListener {
         }
     }
 
-    private ServerTransaction serverTransaction(RequestEvent event) throws SipException {
+    ServerTransaction serverTransaction(RequestEvent event) throws SipException {
         ServerTransaction st = event.getServerTransaction();
         if (st != null) {
             return st;
@@ -976,7 +993,7 @@ final class B2bua implements SipListener {
         }
     }
 
-    private void reject(ServerTransaction st, int status, String warning) throws Exception {
+    void reject(ServerTransaction st, int status, String warning) throws Exception {
         st.sendResponse(response(st.getRequest(), status, warning));
     }
 
@@ -1006,7 +1023,7 @@ final class B2bua implements SipListener {
         return "<sip:park@" + host + ":" + settings.port() + ";transport=" + transport + ">";
     }
 
-    private static boolean inDialog(Request request) {
+    static boolean inDialog(Request request) {
         return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
     }
 
@@ -1014,17 +1031,17 @@ final class B2bua implements SipListener {
         return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
     }
 
-    private static String requestUser(Request request) {
+    static String requestUser(Request request) {
         URI uri = request.getRequestURI();
         return uri instanceof SipURI sip ? sip.getUser() : null;
     }
 
-    private static String requestHost(Request request) {
+    static String requestHost(Request request) {
         URI uri = request.getRequestURI();
         return uri instanceof SipURI sip ? sip.getHost() : null;
     }
 
-    private static String transportOf(Request request) {
+    static String transportOf(Request request) {
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase();
     }

@@ -51,6 +51,20 @@ public @interface SipConfig {
                     + " domain. Default: empty.")
     String realm() default "";
 
+    @AttributeDefinition(name = "BLF subscription minimum expiry",
+            description = "The shortest subscription (seconds) a BLF SUBSCRIBE may ask for; shorter ones are answered"
+                    + " 423 Interval Too Brief with Min-Expires. Default: 60.")
+    int subscribeMinExpires() default 60;
+
+    @AttributeDefinition(name = "BLF subscription maximum expiry",
+            description = "The longest subscription (seconds) granted; a longer Expires is shortened to it."
+                    + " Default: 3600.")
+    int subscribeMaxExpires() default 3600;
+
+    @AttributeDefinition(name = "BLF subscription default expiry",
+            description = "The subscription length (seconds) granted to a SUBSCRIBE without Expires. Default: 600.")
+    int subscribeDefaultExpires() default 600;
+
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")
     String userAgent() default "CallPark";

@@ -9,6 +9,9 @@ import java.util.function.Supplier;
 import org.callpark.api.CallParkService;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
+import org.callpark.internal.blf.HazelcastSubscriptionStore;
+import org.callpark.internal.blf.InMemorySubscriptionStore;
+import org.callpark.internal.blf.SubscriptionStore;
 import org.callpark.internal.cluster.ClusterMember;
 import org.callpark.spi.MediaController;
 import org.callpark.spi.ParkEventListener;
@@ -37,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * changes (trusted proxies, realm, outbound proxy, user agent) apply at once; an invalid change is refused and the
  * running stack kept.
  * <p>
+ * BLF: SUBSCRIBE {@code Event: dialog} to slot URIs is served by the {@link BlfNotifier}, registered as a
+ * {@link ParkEventListener} service of its own while this component is active; subscriptions live in the Hazelcast
+ * IMap {@code callpark.subscriptions} ({@link HazelcastSubscriptionStore}). See {@code docs/phones.md}.
+ * <p>
  * It is also the {@link ParkEventListener} that hangs up (FORCED, FAILED) or plays "nobody-available" and then hangs
  * up (TIMED_OUT) the parked callers this node holds, and it registers the {@link SipRecallDialer} as the
  * {@link RecallDialer} service while it is active (the park core references it optionally and dynamically).
@@ -53,7 +60,9 @@ public final class SipServer implements ParkEventListener {
     private final B2bua b2bua;
     private final SipRecallDialer dialer;
     private SipEndpoint endpoint; // guarded by this
+    private final BlfNotifier blf;
     private ServiceRegistration<RecallDialer> dialerRegistration; // guarded by this
+    private ServiceRegistration<ParkEventListener> blfRegistration; // guarded by this
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -63,17 +72,27 @@ public final class SipServer implements ParkEventListener {
     public SipServer(@Reference CallParkService service, @Reference DirectoryService directory,
             @Reference MediaController media, @Reference ClusterMember cluster, SipConfig config,
             BundleContext context) {
-        this(service, directory, media, new Registrations(cluster::instance), cluster::nodeId, config,
-                System::getProperty, System::getenv);
+        this(service, directory, media, new Registrations(cluster::instance),
+                new HazelcastSubscriptionStore(cluster::instance), cluster::nodeId, config, System::getProperty,
+                System::getenv);
         synchronized (this) {
             dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
+            blfRegistration = context.registerService(ParkEventListener.class, blf, null);
         }
     }
 
-    /** For tests: the registrations and the local node id without a {@link ClusterMember}. */
+    /** For tests: the registrations and the local node id without a {@link ClusterMember}; BLF in memory. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {
+        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, config, sysprops,
+                env);
+    }
+
+    /** For tests: with a given subscription store. */
+    SipServer(CallParkService service, DirectoryService directory, MediaController media,
+            Registrations registrations, SubscriptionStore subscriptions, Supplier<String> localNode,
+            SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
         this.sysprops = sysprops;
         this.env = env;
         SipSettings settings = SipSettings.from(config, sysprops, env);
@@ -95,6 +114,8 @@ public final class SipServer implements ParkEventListener {
         }
         this.dialer = new SipRecallDialer(b2bua, directory, media, registrations, async);
         b2bua.recalls(dialer);
+        this.blf = new BlfNotifier(b2bua, service, directory, subscriptions, localNode);
+        b2bua.blf(blf);
     }
 
     @Modified
@@ -142,6 +163,15 @@ public final class SipServer implements ParkEventListener {
                 }
                 dialerRegistration = null;
             }
+            if (blfRegistration != null) {
+                try {
+                    blfRegistration.unregister();
+                } catch (IllegalStateException e) {
+                    LOG.debug("The BLF notifier was unregistered already");
+                }
+                blfRegistration = null;
+            }
+            blf.stop();
             dialer.dropAll();
             b2bua.dropAll("the SIP server stops");
             endpoint.stop();
@@ -166,6 +196,11 @@ public final class SipServer implements ParkEventListener {
     /** The recall dialer (tests; in OSGi it is a service). */
     RecallDialer recallDialer() {
         return dialer;
+    }
+
+    /** The BLF notifier (tests; in OSGi it is a {@link ParkEventListener} service of its own). */
+    BlfNotifier blf() {
+        return blf;
     }
 
     /** Open dialogs (tests). */

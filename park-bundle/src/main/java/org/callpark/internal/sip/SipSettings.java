@@ -24,9 +24,21 @@ import java.util.function.Function;
  * @param realm             the configured digest realm, or empty
  * @param userAgent         User-Agent/Server value
  * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
+ * @param subscribeExpires  the bounds and default of BLF subscription lengths
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
-        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo) {
+        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
+        Expires subscribeExpires) {
+
+    /**
+     * Subscription lengths in seconds: {@code 1 <= min <= dflt <= max}.
+     *
+     * @param min  shorter requests get 423 Interval Too Brief
+     * @param max  longer requests are shortened to it
+     * @param dflt granted when the SUBSCRIBE has no Expires
+     */
+    public record Expires(int min, int max, int dflt) {
+    }
 
     public SipSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -103,11 +115,24 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         if (!alertInfo.isEmpty() && !alertInfo.matches("<[^<>\\s]+>[^\\r\\n<>]*(,\\s*<[^<>\\s]+>[^\\r\\n<>]*)*")) {
             invalid.add("recallAlertInfo: must be <uri> with optional ;params, comma-separated: '" + alertInfo + "'");
         }
+        int min = integer(o, "subscribeMinExpires", config.subscribeMinExpires(), invalid);
+        int max = integer(o, "subscribeMaxExpires", config.subscribeMaxExpires(), invalid);
+        int dflt = integer(o, "subscribeDefaultExpires", config.subscribeDefaultExpires(), invalid);
+        if (min < 1) {
+            invalid.add("subscribeMinExpires: must be at least 1: " + min);
+        }
+        if (max < min) {
+            invalid.add("subscribeMaxExpires: must be at least subscribeMinExpires (" + min + "): " + max);
+        }
+        if (dflt < min || dflt > max) {
+            invalid.add("subscribeDefaultExpires: must be between subscribeMinExpires and subscribeMaxExpires ("
+                    + min + ".." + max + "): " + dflt);
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
-                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo);
+                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt));
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */
@@ -133,6 +158,20 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             }
         }
         return parts;
+    }
+
+    private static int integer(Function<String, String> override, String attribute, int configured,
+            List<String> invalid) {
+        String text = override.apply(attribute);
+        if (text == null) {
+            return configured;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            invalid.add(attribute + ": not a number: '" + text + "'");
+            return configured;
+        }
     }
 
     private static String pick(String override, String configured) {

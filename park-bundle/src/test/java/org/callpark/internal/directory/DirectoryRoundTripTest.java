@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import org.callpark.api.BlfOptions;
 import org.callpark.api.Directory;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallMode;
@@ -35,7 +36,8 @@ class DirectoryRoundTripTest {
                                 Duration.ofMillis(1500), Duration.ofMinutes(2), 10)),
                         new Tenant(ACME, "Acme, Inc.", List.of("acme.test", "acme.example"), "",
                                 new RecallPolicy(RecallMode.USER_ONLY, null, List.of(), Duration.ofSeconds(45),
-                                        Duration.ofNanos(1_000_000_500L), 1))),
+                                        Duration.ofNanos(1_000_000_500L), 1),
+                                new BlfOptions(BlfOptions.DialogState.EARLY, true))),
                 List.of(new User(DEFAULT, "101", "Bob = the builder", "p#ss!", "bob@example.com"),
                         new User(DEFAULT, "104", "Dave", "pass104", ""),
                         new User(DEFAULT, "105", "Erin", "pass105", ""),

@@ -150,6 +150,26 @@ class DirectoryServiceImplTest {
     // --- update(Directory) and validate(Directory) ---
 
     @Test
+    void aCandidateWithTwoGroupsOfTheSameNameIsRefusedNotCollapsed() throws Exception {
+        service.activate(ds(DirectoryFixtures.valid()));
+        Directory before = service.current();
+        ParkGroup sales = before.parkGroup(DEFAULT, "Sales").orElseThrow();
+        ParkGroup twin = new ParkGroup(DEFAULT, "SALES", "", List.of(), RecallMode.USER_ONLY, "",
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 3, false);
+        List<ParkGroup> groups = new java.util.ArrayList<>(before.allParkGroups());
+        groups.add(twin);
+        Directory candidate = new Directory(before.defaultTenant(), before.tenants(), before.allUsers(),
+                before.allRingGroups(), groups);
+
+        assertEquals(sales, candidate.parkGroup(DEFAULT, "sales").orElseThrow(), "lookups keep the first");
+        assertTrue(candidate.allParkGroups().contains(twin), "the second is kept for validation");
+        ParkException e = assertThrows(ParkException.class, () -> service.update(candidate));
+        assertTrue(e.violations().stream().anyMatch(v -> v.message().contains("the name is already used")),
+                e.violations().toString());
+        assertSame(before, service.current());
+    }
+
+    @Test
     void updateWritesTheConfigurationAndAppliesIt() throws Exception {
         configAdmin.loadedFrom("file:/opt/karaf/etc/org.callpark.directory.cfg", new Hashtable<>());
         service.activate(ds(DirectoryFixtures.valid()));

@@ -51,6 +51,28 @@ class DirectoryValidationTest {
     }
 
     @Test
+    void blfOptionsOfATenant() {
+        valid(with("tenant.default.blf.state", "early", "tenant.default.blf.broadworks", "true"));
+        valid(with("tenant.default.blf.state", "CONFIRMED", "tenant.default.blf.broadworks", "FALSE"));
+        Map<String, Object> parsed = with("tenant.default.blf.state", "early", "tenant.default.blf.broadworks", "true");
+        org.callpark.api.Tenant t = new DirectoryParser().parse(parsed).model().tenants().stream()
+                .filter(x -> x.id().value().equals("default")).findFirst().orElseThrow();
+        assertEquals(new org.callpark.api.BlfOptions(org.callpark.api.BlfOptions.DialogState.EARLY, true), t.blf());
+    }
+
+    @Test
+    void anUnknownBlfStateIsRejectedNamingTheKey() {
+        single(with("tenant.default.blf.state", "blinking"), "tenant.default.blf.state", "confirmed or early",
+                "'blinking'");
+    }
+
+    @Test
+    void aBlfBroadworksThatIsNoBooleanIsRejectedNamingTheKey() {
+        single(with("tenant.default.blf.broadworks", "yes"), "tenant.default.blf.broadworks", "true or false",
+                "'yes'");
+    }
+
+    @Test
     void theFixtureIsValid() {
         valid(DirectoryFixtures.valid());
     }

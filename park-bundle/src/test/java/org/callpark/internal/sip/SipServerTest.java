@@ -291,7 +291,7 @@ class SipServerTest {
     }
 
     @Test
-    void subscribeIsBadEventForNow() throws Exception {
+    void subscribeToAnotherEventPackageIsBadEvent() throws Exception {
         sipp("subscribe").service("*88101").key("from_user", "101").run();
     }
 

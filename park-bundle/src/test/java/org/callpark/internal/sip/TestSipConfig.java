@@ -14,6 +14,24 @@ final class TestSipConfig implements SipConfig {
     String realm = "";
     String userAgent = "CallPark";
     String recallAlertInfo = "<urn:alert:service:recall:transfer>";
+    int subscribeMinExpires = 60;
+    int subscribeMaxExpires = 3600;
+    int subscribeDefaultExpires = 600;
+
+    @Override
+    public int subscribeMinExpires() {
+        return subscribeMinExpires;
+    }
+
+    @Override
+    public int subscribeMaxExpires() {
+        return subscribeMaxExpires;
+    }
+
+    @Override
+    public int subscribeDefaultExpires() {
+        return subscribeDefaultExpires;
+    }
 
     @Override
     public Class<? extends Annotation> annotationType() {

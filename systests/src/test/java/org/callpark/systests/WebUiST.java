@@ -1,0 +1,381 @@
+package org.callpark.systests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The web admin and live board at {@code /callpark/} of the running assembly, in headless Chromium: log in, park
+ * groups created/validated/edited/deleted through the page (errors come from the server's validation), calls parked
+ * and retrieved by sipp show up on and leave the board live, a hostile caller name stays text, hang-up and
+ * send-to-extension from the board, read-only and tenant-scoped users. Screenshots in {@code target/webui/}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebUiST {
+
+    @RegisterExtension
+    static final AssemblyServer SERVER = new AssemblyServer();
+
+    static final String XSS_NAME = "<img src=x onerror=alert(1)>";
+    static final String BASE = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT + "/callpark/";
+
+    static Browser browser;
+    /** Parked by the board test, hung up from the board later: "Customer" in the Sales group slot. */
+    static Parked groupCall;
+
+    record Parked(Sipp sipp, RtpPeer rtp) implements AutoCloseable {
+        @Override
+        public void close() {
+            sipp.kill();
+            rtp.close();
+        }
+    }
+
+    @BeforeAll
+    static void openBrowser() throws Exception {
+        browser = new Browser(1400, 900);
+    }
+
+    @AfterAll
+    static void closeBrowser() throws Exception {
+        if (groupCall != null) {
+            groupCall.close();
+        }
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private static By row(String group) {
+        return By.cssSelector("#groups-table tr[data-group='" + group + "']");
+    }
+
+    private void login(String user, String password) {
+        browser.driver.get(BASE);
+        WebElement u = browser.visible(By.id("login-user"), 10_000);
+        u.clear();
+        u.sendKeys(user);
+        browser.driver.findElement(By.id("login-password")).sendKeys(password);
+        browser.driver.findElement(By.id("login-submit")).click();
+        browser.visible(By.id("role-badge"), 5_000);
+    }
+
+    private void logout() {
+        browser.driver.findElement(By.id("logout")).click();
+        browser.visible(By.id("login-user"), 5_000);
+    }
+
+    private void go(String hash) {
+        browser.driver.get(BASE + hash);
+    }
+
+    @Test
+    @Order(1)
+    void wrongPasswordIsRefusedOnTheFormThenTheAdminSignsIn() throws Exception {
+        browser.driver.get(BASE);
+        browser.visible(By.id("login-user"), 15_000).sendKeys("karaf");
+        browser.screenshot("login");
+        browser.driver.findElement(By.id("login-password")).sendKeys("wrong");
+        browser.driver.findElement(By.id("login-submit")).click();
+        WebElement err = browser.visible(By.id("login-error"), 5_000);
+        assertTrue(err.getText().contains("Wrong user name or password"), err.getText());
+        assertTrue(browser.driver.findElement(By.id("app-view")).getAttribute("hidden") != null, "app still hidden");
+
+        browser.driver.findElement(By.id("login-password")).sendKeys("karaf");
+        browser.driver.findElement(By.id("login-submit")).click();
+        assertEquals("admin", browser.visible(By.id("role-badge"), 5_000).getText().toLowerCase());
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        // the session survives a reload (cookie), no second login
+        browser.driver.navigate().refresh();
+        browser.visible(By.id("role-badge"), 5_000);
+    }
+
+    @Test
+    @Order(2)
+    void parkGroupIsCreatedValidatedByTheServerEditedAndDeleted() throws Exception {
+        go("#/groups");
+        new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+        browser.visible(row("Sales"), 5_000);
+
+        // create Lobby: user only, 2 retries, member 106
+        browser.driver.findElement(By.id("add-group")).click();
+        browser.visible(By.id("f-name"), 3_000).sendKeys("Lobby");
+        new Select(browser.driver.findElement(By.id("f-recallTo"))).selectByValue("USER_ONLY");
+        assertFalse(browser.driver.findElement(By.id("f-ringGroup")).isEnabled(), "ring group only for ring-group modes");
+        new Select(browser.driver.findElement(By.id("f-recallTo"))).selectByValue("RING_GROUP_ONLY");
+        assertTrue(browser.driver.findElement(By.id("f-ringGroup")).isEnabled());
+        new Select(browser.driver.findElement(By.id("f-recallTo"))).selectByValue("USER_ONLY");
+        WebElement retries = browser.driver.findElement(By.id("f-retries"));
+        retries.clear();
+        retries.sendKeys("2");
+        // the picker offers only users in no park group: Sales' 101-103 are not there
+        assertTrue(browser.driver.findElements(By.cssSelector("#f-members [data-ext='101']")).isEmpty(),
+                "101 is in Sales and must not be offered");
+        browser.driver.findElement(By.cssSelector("#f-members [data-ext='106'] input")).click();
+        browser.driver.findElement(By.id("group-save")).click();
+        WebElement lobby = browser.visible(row("Lobby"), 5_000);
+        assertTrue(lobby.getText().contains("106"), lobby.getText());
+        assertTrue(lobby.getText().contains("User only"), lobby.getText());
+        browser.screenshot("groups");
+
+        // a second "sales" (names are unique, case-insensitive): the server's violation next to the name field
+        browser.driver.findElement(By.id("add-group")).click();
+        browser.visible(By.id("f-name"), 3_000).sendKeys("sales");
+        browser.driver.findElement(By.id("group-save")).click();
+        WebElement nameErr = browser.visible(By.id("err-name"), 5_000);
+        assertFalse(nameErr.getText().isBlank());
+        System.out.println("[systests] duplicate name: " + nameErr.getText());
+        assertEquals("true", browser.driver.findElement(By.id("f-name")).getAttribute("aria-invalid"));
+        closeDialog();
+
+        // edit Lobby: retries 11 → the server's violation next to retries, nothing saved
+        editGroup("Lobby");
+        retries = browser.driver.findElement(By.id("f-retries"));
+        retries.clear();
+        retries.sendKeys("11");
+        browser.driver.findElement(By.id("group-save")).click();
+        WebElement retriesErr = browser.visible(By.id("err-retries"), 5_000);
+        assertFalse(retriesErr.getText().isBlank());
+        System.out.println("[systests] retries 11: " + retriesErr.getText());
+        assertFalse(browser.driver.findElement(By.id("err-name")).isDisplayed(), "only the retries field is wrong");
+        browser.screenshot("group-edit");
+
+        // fix it and change the members: 106 out, 107 in
+        retries.clear();
+        retries.sendKeys("3");
+        browser.driver.findElement(By.cssSelector("#f-members [data-ext='106'] input")).click();
+        browser.driver.findElement(By.cssSelector("#f-members [data-ext='107'] input")).click();
+        browser.driver.findElement(By.id("group-save")).click();
+        browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(By.id("group-form")));
+        browser.await(5_000).until(d -> {
+            String t = d.findElement(row("Lobby")).getText();
+            return t.contains("107") && !t.contains("106");
+        });
+
+        // 106 is free again and 107 taken: a new group's picker shows 106, not 107
+        browser.driver.findElement(By.id("add-group")).click();
+        browser.visible(By.id("f-name"), 3_000);
+        assertFalse(browser.driver.findElements(By.cssSelector("#f-members [data-ext='106']")).isEmpty());
+        assertTrue(browser.driver.findElements(By.cssSelector("#f-members [data-ext='107']")).isEmpty());
+        closeDialog();
+
+        // delete, confirmed in our own dialog
+        browser.driver.findElement(row("Lobby")).findElement(By.cssSelector("button[aria-label='Delete Lobby']"))
+                .click();
+        browser.visible(By.id("confirm-ok"), 3_000).click();
+        browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(row("Lobby")));
+        go("#/groups");
+        browser.visible(row("Sales"), 5_000);
+        assertTrue(browser.driver.findElements(row("Lobby")).isEmpty(), "Lobby is gone after a reload too");
+    }
+
+    private void editGroup(String name) {
+        browser.driver.findElement(row(name)).findElement(By.cssSelector("button[aria-label='Edit " + name + "']"))
+                .click();
+        browser.visible(By.id("f-retries"), 3_000);
+    }
+
+    private void closeDialog() {
+        browser.driver.findElement(By.cssSelector("#group-form button[aria-label='Close']")).click();
+        browser.await(3_000).until(ExpectedConditions.invisibilityOfElementLocated(By.id("group-form")));
+    }
+
+    private static Parked park(String code, String name, String user, int holdMillis) throws Exception {
+        RtpPeer rtp = new RtpPeer("127.0.0.1");
+        Sipp sipp = Sipp.scenario("park", SERVER).service(code).name("webui-park" + code.replace("*", "_"))
+                .from(name, user).referredBy("101").media(rtp.port(), "PCMU").set("HOLD_MS", holdMillis)
+                .timeout(holdMillis / 1000 + 20);
+        sipp.start();
+        return new Parked(sipp, rtp);
+    }
+
+    private static By callRow(String callerName) {
+        return By.xpath(callRowXpath(callerName));
+    }
+
+    private static String callRowXpath(String callerName) {
+        return "//div[contains(@class,'call')][.//span[@class='caller-name' and text()=" + xpathLiteral(callerName)
+                + "]]";
+    }
+
+    @Test
+    @Order(3)
+    void boardShowsAParkedCallWithinASecondWithItsNameAsTextAndDropsItOnRetrieve() throws Exception {
+        go("#/board");
+        new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+
+        groupCall = park("*58", "Customer", "+4930123", 40_000);
+        browser.visible(callRow("Customer"), 10_000);
+
+        try (Parked hostile = park("*68", XSS_NAME, "+4930999", 30_000)) {
+            browser.visible(callRow(XSS_NAME), 10_000);
+            // the row is rebuilt once the parker's name is known ("101 Bob"): take the element after that
+            browser.await(3_000).until(d -> d.findElement(callRow(XSS_NAME)).getText().contains("101 Bob"));
+            WebElement card = browser.driver.findElement(callRow(XSS_NAME));
+            long shownMillis = Long.parseLong(card.getAttribute("data-first-seen"));
+            long ackMillis = sentMicros(hostile.sipp(), "ACK") / 1000;
+            long latency = shownMillis - ackMillis;
+            System.out.printf("[systests] board: call shown %d ms after the park's ACK%n", latency);
+            assertTrue(latency <= 1000, "shown " + latency + " ms after the ACK");
+
+            // the name is literal text: no <img> element, no alert
+            assertEquals(XSS_NAME, card.findElement(By.className("caller-name")).getText());
+            assertEquals(0L, browser.js("return document.querySelectorAll('img').length"));
+            assertThrows(NoAlertPresentException.class, () -> browser.driver.switchTo().alert());
+            String text = browser.driver.findElement(callRow(XSS_NAME)).getText();
+            assertTrue(text.contains("+4930999") && text.contains("Parked"), text);
+            assertTrue(browser.driver.findElement(callRow(XSS_NAME)).findElement(By.cssSelector(".slot")).getText()
+                    .contains("101"), text);
+
+            // waiting time ticks client-side
+            By waiting = By.xpath(callRowXpath(XSS_NAME) + "//*[contains(@class,'waiting')]");
+            String w1 = browser.driver.findElement(waiting).getText();
+            Thread.sleep(1_300);
+            String w2 = browser.driver.findElement(waiting).getText();
+            assertFalse(w1.equals(w2), "waiting time ticks: " + w1 + " then " + w2);
+            assertTrue(w2.matches("\\d+:\\d\\d"), w2);
+            browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty()); // a clean picture
+            browser.js("document.activeElement && document.activeElement.blur()");
+            browser.screenshot("board");
+
+            // 102 retrieves *88101: the card leaves the board without a reload
+            long t0 = System.nanoTime();
+            Sipp r = Sipp.scenario("retrieve", SERVER).service("*88101").name("webui-retrieve").from("Alice", "102")
+                    .auth("102", "pass102").set("HOLD_MS", 1500).start();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow(XSS_NAME)));
+            System.out.printf("[systests] board: retrieved call gone %d ms after the retrieve INVITE%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            r.assertSucceeded();
+            hostile.sipp().assertSucceeded();
+            assertTrue(browser.driver.findElements(callRow("Customer")).size() == 1, "the other call stays");
+        }
+        assertThrows(NoAlertPresentException.class, () -> browser.driver.switchTo().alert());
+    }
+
+    @Test
+    @Order(4)
+    void hangUpFromTheBoardEndsTheCall() throws Exception {
+        go("#/board");
+        WebElement card = browser.visible(callRow("Customer"), 5_000);
+        assertTrue(card.getText().contains("Sales"), card.getText());
+        card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+        browser.visible(By.id("confirm-ok"), 3_000).click();
+        browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Customer")));
+        groupCall.sipp().assertSucceeded();
+        assertTrue(groupCall.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                "the server hung up the caller");
+        browser.visible(By.id("board-empty"), 3_000);
+    }
+
+    @Test
+    @Order(5)
+    void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
+        go("#/board");
+        try (Parked p = park("*68", "Send Test", "+4930555", 20_000)) {
+            WebElement card = browser.visible(callRow("Send Test"), 10_000);
+            // 109 is not registered: 202, then a send-failed event shown as a toast; the call stays parked
+            card.findElement(By.xpath(".//button[text()='Send to…']")).click();
+            new Select(browser.visible(By.id("send-extension"), 3_000)).selectByValue("109");
+            browser.driver.findElement(By.id("send-submit")).click();
+            WebElement failed = browser.await(15_000).until(ExpectedConditions.visibilityOfElementLocated(
+                    By.xpath("//div[contains(@class,'toast-error')][contains(.,'109')]")));
+            System.out.println("[systests] send-failed toast: " + failed.getText());
+            assertTrue(browser.driver.findElements(By.cssSelector("dialog[open]")).isEmpty(), "dialog closed");
+            browser.visible(callRow("Send Test"), 3_000);
+            assertTrue(p.sipp().isAlive(), "the caller is still parked");
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    /** Closes any dialog a failed step left open (they would cover the page). */
+    private static void closeDialogs() {
+        browser.js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
+    }
+
+    @Test
+    @Order(6)
+    void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
+        closeDialogs();
+        try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
+            logout();
+            login("reception", "reception");
+            assertEquals("read-only", browser.driver.findElement(By.id("role-badge")).getText().toLowerCase());
+            go("#/board");
+            browser.visible(callRow("Scope Test"), 5_000);
+            assertTrue(browser.driver.findElements(By.cssSelector("#board button")).isEmpty(), "no hang-up/send");
+            go("#/groups");
+            new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+            browser.visible(row("Sales"), 5_000);
+            assertTrue(browser.driver.findElements(By.id("add-group")).isEmpty(), "no add button for a viewer");
+            assertTrue(browser.driver.findElements(By.cssSelector("#groups-table button")).isEmpty(), "no edit/delete");
+            logout();
+
+            // acme's admin: only tenant acme exists for it, default's parked call is not on its board
+            login("acme", "acme");
+            go("#/board");
+            browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+            browser.visible(By.id("board-empty"), 3_000);
+            assertTrue(browser.driver.findElements(callRow("Scope Test")).isEmpty(), "default's call is hidden");
+            go("#/directory");
+            browser.visible(By.id("users-table"), 5_000);
+            List<String> tenants = new Select(browser.driver.findElement(By.id("tenant-select"))).getOptions()
+                    .stream().map(o -> o.getAttribute("value")).toList();
+            assertEquals(List.of("acme"), tenants);
+            assertTrue(browser.driver.findElement(By.id("users-table")).getText().contains("Karl"));
+            browser.screenshot("directory");
+            logout();
+        }
+    }
+
+    private static final Pattern SENT = Pattern.compile(
+            "-+ (\\d{4}-\\d{2}-\\d{2}\\s+\\d{2}:\\d{2}:\\d{2}\\.\\d+)\\s*\\R\\s*UDP message sent[^\\n]*\\R\\s*\\R?\\s*(\\w+) ");
+
+    /** When (epoch µs) sipp logged sending its first {@code method} request; waits up to 2 s for the trace. */
+    private static long sentMicros(Sipp sipp, String method) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 2_000;
+        do {
+            Matcher m = SENT.matcher(sipp.messages());
+            while (m.find()) {
+                if (m.group(2).equals(method)) {
+                    String[] parts = m.group(1).replaceAll("\\s+", " ").split("\\.");
+                    LocalDateTime t = LocalDateTime.parse(parts[0], DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+                    return t.atZone(ZoneId.systemDefault()).toEpochSecond() * 1_000_000L
+                            + Long.parseLong((parts[1] + "000000").substring(0, 6));
+                }
+            }
+            Thread.sleep(50);
+        } while (System.currentTimeMillis() < deadline);
+        throw new AssertionError("no " + method + " sent in sipp's trace:\n" + sipp.messages());
+    }
+
+    private static String xpathLiteral(String s) {
+        if (!s.contains("'")) {
+            return "'" + s + "'";
+        }
+        return "concat('" + s.replace("'", "',\"'\",'") + "')";
+    }
+}

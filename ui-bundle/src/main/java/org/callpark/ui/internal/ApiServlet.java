@@ -1,0 +1,348 @@
+package org.callpark.ui.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import javax.servlet.AsyncContext;
+import javax.servlet.Servlet;
+import javax.servlet.http.Cookie;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.Directory;
+import org.callpark.api.DirectoryService;
+import org.callpark.api.ParkException;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
+import org.callpark.api.TenantId;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The REST API {@code /callpark/api/v1/*} (see docs/rest.md): authentication (session cookie or HTTP Basic against
+ * the Karaf JAAS realm), roles, the CSRF guard, routing to the resources, JSON in and out, the error mapping, and the
+ * SSE stream {@code /events}. The resources hold no rules of their own; the park service and the directory decide.
+ */
+@Component(service = Servlet.class, property = {
+        "osgi.http.whiteboard.servlet.pattern=/callpark/api/v1/*",
+        "osgi.http.whiteboard.servlet.name=callpark-api",
+        "osgi.http.whiteboard.servlet.asyncSupported=true" })
+public final class ApiServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+
+    static final String REALM = "karaf";
+    static final String CSRF_HEADER = "X-Requested-With";
+    static final String CSRF_VALUE = "callpark";
+    static final int MAX_BODY = 64 * 1024;
+    private static final String JSON = "application/json";
+
+    private final transient DirectoryService directories;
+    private final transient CallParkService park;
+    private final transient EventStreams streams;
+    private final transient Authenticator authenticator;
+    private final transient Sessions sessions;
+    private final transient Router router = new Router();
+
+    @Activate
+    public ApiServlet(@Reference DirectoryService directories, @Reference CallParkService park,
+            @Reference EventStreams streams) {
+        this(directories, park, streams, new JaasAuthenticator(REALM), new Sessions(Clock.systemUTC()),
+                sender(park, streams));
+    }
+
+    ApiServlet(DirectoryService directories, CallParkService park, EventStreams streams, Authenticator authenticator,
+            Sessions sessions, CallSender sender) {
+        this.directories = directories;
+        this.park = park;
+        this.streams = streams;
+        this.authenticator = authenticator;
+        this.sessions = sessions;
+        new DirectoryResource(directories).register(router);
+        new ParkGroupResource(directories, park).register(router);
+        new CallResource(directories, park, sender).register(router);
+    }
+
+    /**
+     * "Send to extension" through the park service, as an administrator of the call's tenant. A failure at once is the
+     * request's error; a failure later (no answer, busy, taken meanwhile) becomes a {@code send-failed} event on the
+     * streams that see the tenant. Success shows as the call's {@code RETRIEVED} event.
+     */
+    static CallSender sender(CallParkService park, EventStreams streams) {
+        return (call, extension, ringFor) -> park
+                .sendTo(new RetrieveRequest(call.tenant(), null, RetrieveTarget.call(call.id())), extension, ringFor)
+                .whenComplete((taken, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        String reason = cause instanceof ParkException p ? p.reason().name() : "UNREACHABLE";
+                        LOG.debug("Send of call {} to {} failed: {}", call.id(), extension, cause.getMessage());
+                        streams.sendFailed(new Dtos.SendFailedDto(call.id(), call.tenant().value(), extension, reason,
+                                String.valueOf(cause.getMessage())));
+                    }
+                });
+    }
+
+    @Deactivate
+    void deactivate() {
+        sessions.clear();
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String method = req.getMethod().toUpperCase(Locale.ROOT);
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        res.setHeader("Cache-Control", "no-store");
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        try {
+            if (path.equals("/session")) {
+                session(method, req, res);
+                return;
+            }
+            Auth auth = authenticate(req);
+            MDC.put("user", auth.caller.user());
+            if (!auth.caller.canRead()) {
+                throw ApiException.notPermitted("user '" + auth.caller.user() + "' has neither role "
+                        + Caller.ADMIN + " nor " + Caller.VIEWER);
+            }
+            if (path.equals("/events")) {
+                if (!method.equals("GET")) {
+                    throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /events; allowed: GET");
+                }
+                events(auth.caller, req, res);
+                return;
+            }
+            Router.Match match = router.match(method, path);
+            if (match.isChange()) {
+                if (!auth.caller.canEdit()) {
+                    throw ApiException.notPermitted("user '" + auth.caller.user() + "' may only read (role "
+                            + Caller.VIEWER + "); changes need role " + Caller.ADMIN);
+                }
+                if (auth.byCookie && !CSRF_VALUE.equals(req.getHeader(CSRF_HEADER))) {
+                    throw ApiException.notPermitted("changes made with the session cookie need the header "
+                            + CSRF_HEADER + ": " + CSRF_VALUE);
+                }
+            }
+            String tenant = match.variables().get("t");
+            if (tenant != null) {
+                MDC.put("tenant", tenant);
+            }
+            byte[] body = body(method, req);
+            ApiResponse response = match.handler().handle(new ApiRequest(auth.caller, method, match.variables(),
+                    query(req), body));
+            write(res, response);
+        } catch (ApiException e) {
+            error(req, res, e);
+        } catch (ParkException e) {
+            error(req, res, ApiErrors.translate(e));
+        } catch (RuntimeException e) {
+            LOG.warn("{} {} failed", method, path, e);
+            error(req, res, new ApiException(500, "INTERNAL", "internal error: " + e, List.of(), e));
+        } finally {
+            MDC.remove("user");
+            MDC.remove("tenant");
+        }
+    }
+
+    // --- session ---
+
+    private void session(String method, HttpServletRequest req, HttpServletResponse res)
+            throws IOException, ApiException {
+        switch (method) {
+            case "POST" -> {
+                Dtos.LoginBody login = Json.read(body(method, req), Dtos.LoginBody.class);
+                Caller caller = authenticator
+                        .login(login.user(), login.password() == null ? null : login.password().toCharArray())
+                        .orElseThrow(() -> ApiException.unauthenticated("wrong user name or password"));
+                if (!caller.canRead()) {
+                    throw ApiException.notPermitted("user '" + caller.user() + "' has neither role " + Caller.ADMIN
+                            + " nor " + Caller.VIEWER);
+                }
+                String token = sessions.open(caller);
+                res.addHeader("Set-Cookie", Sessions.COOKIE + "=" + token + "; Path=/callpark; HttpOnly; SameSite=Strict"
+                        + (req.isSecure() ? "; Secure" : ""));
+                LOG.info("User '{}' logged in to the web UI", caller.user());
+                write(res, ApiResponse.ok(sessionDto(caller)));
+            }
+            case "GET" -> write(res, ApiResponse.ok(sessionDto(authenticate(req).caller)));
+            case "DELETE" -> {
+                sessions.close(cookie(req));
+                res.addHeader("Set-Cookie", Sessions.COOKIE + "=; Path=/callpark; Max-Age=0; HttpOnly; SameSite=Strict"
+                        + (req.isSecure() ? "; Secure" : ""));
+                write(res, ApiResponse.noContent());
+            }
+            default -> throw new ApiException(405, "METHOD_NOT_ALLOWED",
+                    method + " is not allowed on /session; allowed: DELETE, GET, POST");
+        }
+    }
+
+    private Dtos.SessionDto sessionDto(Caller caller) {
+        List<String> tenants = directories.current().tenants().stream().map(t -> t.id())
+                .filter(caller::sees).map(TenantId::value).toList();
+        return new Dtos.SessionDto(caller.user(), caller.sortedRoles(), caller.canEdit(), tenants);
+    }
+
+    private record Auth(Caller caller, boolean byCookie) {
+    }
+
+    /** HTTP Basic if the request has it, else the session cookie. */
+    private Auth authenticate(HttpServletRequest req) throws ApiException {
+        String header = req.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.unauthenticated("malformed Basic credentials");
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                throw ApiException.unauthenticated("malformed Basic credentials");
+            }
+            Caller caller = authenticator.login(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray())
+                    .orElseThrow(() -> ApiException.unauthenticated("wrong user name or password"));
+            return new Auth(caller, false);
+        }
+        String token = cookie(req);
+        if (token != null) {
+            Caller caller = sessions.find(token).orElseThrow(
+                    () -> ApiException.unauthenticated("the session has ended (logged out or expired); log in again"));
+            return new Auth(caller, true);
+        }
+        throw ApiException.unauthenticated("log in first (POST /callpark/api/v1/session) or use HTTP Basic");
+    }
+
+    private static String cookie(HttpServletRequest req) {
+        Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (Sessions.COOKIE.equals(c.getName())) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    // --- events ---
+
+    private void events(Caller caller, HttpServletRequest req, HttpServletResponse res)
+            throws IOException, ApiException {
+        String only = req.getParameter("tenant");
+        TenantId tenant = null;
+        if (only != null && !only.isEmpty()) {
+            Directory d = directories.current();
+            tenant = Scope.tenant(new ApiRequest(caller, "GET", Map.of("t", only), Map.of(), null), d).id();
+        }
+        TenantId filter = tenant;
+        res.setStatus(200);
+        res.setContentType("text/event-stream");
+        res.setCharacterEncoding("UTF-8");
+        res.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        OutputStream out = res.getOutputStream();
+        EventStreams.Sink sink = new EventStreams.Sink() {
+            private boolean done;
+
+            @Override
+            public synchronized void write(String text) throws IOException {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!done) {
+                    done = true;
+                    try {
+                        async.complete();
+                    } catch (IllegalStateException e) {
+                        LOG.debug("Event stream already completed: {}", e.getMessage());
+                    }
+                }
+            }
+        };
+        EventStreams.Snapshot snapshot = () -> filter == null ? park.list() : park.list(filter);
+        try {
+            streams.open(caller, filter, snapshot, sink);
+        } catch (ApiException e) {
+            sink.close();
+            throw e;
+        }
+    }
+
+    // --- plumbing ---
+
+    private static byte[] body(String method, HttpServletRequest req) throws IOException, ApiException {
+        if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
+            return new byte[0];
+        }
+        String type = req.getContentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+            throw new ApiException(415, "INVALID_ARGUMENT", "the body must be JSON (Content-Type: " + JSON + ")");
+        }
+        byte[] body = req.getInputStream().readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) {
+            throw new ApiException(413, "INVALID_ARGUMENT", "the body is larger than " + MAX_BODY + " bytes");
+        }
+        return body;
+    }
+
+    private static Map<String, String> query(HttpServletRequest req) {
+        Map<String, String> q = new HashMap<>();
+        req.getParameterMap().forEach((k, v) -> {
+            if (v.length > 0) {
+                q.put(k, v[0]);
+            }
+        });
+        return q;
+    }
+
+    private static void write(HttpServletResponse res, ApiResponse response) throws IOException {
+        res.setStatus(response.status());
+        response.headers().forEach(res::setHeader);
+        if (response.body() == null) {
+            return;
+        }
+        byte[] bytes = Json.write(response.body());
+        res.setContentType(JSON);
+        res.setCharacterEncoding("UTF-8");
+        res.setContentLength(bytes.length);
+        res.getOutputStream().write(bytes);
+    }
+
+    private static void error(HttpServletRequest req, HttpServletResponse res, ApiException e) throws IOException {
+        if (res.isCommitted()) {
+            LOG.debug("Cannot send error {} after the response started: {}", e.status(), e.getMessage());
+            return;
+        }
+        res.reset();
+        res.setHeader("Cache-Control", "no-store");
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        if (e.status() == 401 && !CSRF_VALUE.equals(req.getHeader(CSRF_HEADER))) {
+            res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
+        }
+        if (e.status() >= 500) {
+            LOG.debug("{} {}: {} {}", req.getMethod(), req.getPathInfo(), e.status(), e.getMessage());
+        }
+        write(res, new ApiResponse(e.status(), e.body(), Map.of()));
+    }
+
+}

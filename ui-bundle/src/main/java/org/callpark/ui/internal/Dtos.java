@@ -1,0 +1,78 @@
+package org.callpark.ui.internal;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The JSON shapes of the REST API (see docs/rest.md). Records: Jackson reads and writes them by component name. */
+public final class Dtos {
+
+    private Dtos() {
+    }
+
+    public record SessionDto(String user, List<String> roles, boolean canEdit, List<String> tenants) {
+    }
+
+    public record LoginBody(String user, String password) {
+        @Override
+        public String toString() {
+            return "LoginBody[" + user + "]"; // never the password
+        }
+    }
+
+    public record TenantDto(String id, String name, List<String> domains, String xmppDomain) {
+    }
+
+    public record UserDto(String extension, String displayName, String jid, String parkGroup) {
+    }
+
+    public record RingGroupDto(String name, List<String> members) {
+    }
+
+    public record ParkGroupDto(String name, String number, String recallTo, String ringGroup, long ringDurationSeconds,
+            long waitBeforeRingGroupSeconds, int retries, List<String> members, boolean disabled, Integer parkedCalls) {
+    }
+
+    /**
+     * A park group as a client sends it (POST, PUT). Missing fields take the tenant's recall defaults (members: none,
+     * number: none). {@code disabled} and {@code parkedCalls} are read-only and ignored, so a client may send back what
+     * it read.
+     */
+    @JsonIgnoreProperties(value = { "disabled", "parkedCalls" })
+    public record ParkGroupBody(String name, String number, String recallTo, String ringGroup,
+            Long ringDurationSeconds, Long waitBeforeRingGroupSeconds, Integer retries, List<String> members) {
+    }
+
+    public record SlotDto(String kind, String name, String label) {
+    }
+
+    public record CallerDto(String name, String number) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CallDto(String id, String tenant, SlotDto slot, CallerDto caller, String parkedBy, String parkGroup,
+            String parkedAt, String state, int recallAttempt, int retries, String recallTarget, long version) {
+    }
+
+    public record SendBody(String extension) {
+    }
+
+    public record StatusDto(String status) {
+    }
+
+    public record EventDto(String type, CallDto call) {
+    }
+
+    public record SnapshotDto(List<CallDto> calls) {
+    }
+
+    public record SendFailedDto(String callId, String tenant, String extension, String reason, String message) {
+    }
+
+    public record ViolationDto(String field, String key, String message) {
+    }
+
+    public record ErrorDto(String error, String message, List<ViolationDto> violations) {
+    }
+}

@@ -1,0 +1,78 @@
+package org.callpark.ui.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.callpark.api.Directory;
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkGroup;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RingGroup;
+import org.callpark.api.SlotId;
+import org.callpark.api.SlotKind;
+import org.callpark.api.Tenant;
+import org.callpark.api.User;
+
+/** API values → JSON shapes. Pure; never exposes SIP passwords, call legs or node names. */
+public final class Views {
+
+    private Views() {
+    }
+
+    public static Dtos.TenantDto tenant(Tenant t) {
+        return new Dtos.TenantDto(t.id().value(), t.name(), t.domains(), t.xmppDomain());
+    }
+
+    public static Dtos.UserDto user(Directory d, User u) {
+        String group = d.parkGroupOf(u.tenant(), u.extension()).map(ParkGroup::name).orElse(null);
+        return new Dtos.UserDto(u.extension(), u.displayName(), u.jid(), group);
+    }
+
+    public static Dtos.RingGroupDto ringGroup(RingGroup g) {
+        return new Dtos.RingGroupDto(g.name(), g.members());
+    }
+
+    /** @param parkedCalls live calls in the group's slot, or {@code null} if unknown (store unreachable) */
+    public static Dtos.ParkGroupDto parkGroup(ParkGroup g, Integer parkedCalls) {
+        return new Dtos.ParkGroupDto(g.name(), g.number(), g.recallTo().name(),
+                g.ringGroup().isEmpty() ? null : g.ringGroup(), g.ringDuration().toSeconds(),
+                g.waitBeforeRingGroup().toSeconds(), g.retries(), g.members(), g.disabled(), parkedCalls);
+    }
+
+    public static Dtos.CallDto call(Directory d, ParkedCall c) {
+        return new Dtos.CallDto(c.id(), c.tenant().value(), slot(d, c.slot()),
+                new Dtos.CallerDto(c.caller().displayName(), c.caller().number()), emptyToNull(c.parkedBy()),
+                emptyToNull(c.parkGroup()), c.parkedAt().toString(), c.state().name(), c.recallAttempt(),
+                c.recall().retries(), c.recallTarget() == null ? null : c.recallTarget().name(), c.version());
+    }
+
+    public static List<Dtos.CallDto> calls(Directory d, List<ParkedCall> calls) {
+        return calls.stream().map(c -> call(d, c)).toList();
+    }
+
+    public static Dtos.EventDto event(Directory d, ParkEvent e) {
+        return new Dtos.EventDto(e.type().name(), call(d, e.call()));
+    }
+
+    /**
+     * The slot: an extension slot is named by its number and labelled {@code 101 Bob}; a group slot is named and
+     * labelled with the directory's spelling of the group ({@code Sales}), or the lower-case slot name if the group
+     * is gone.
+     */
+    public static Dtos.SlotDto slot(Directory d, SlotId slot) {
+        if (slot.kind() == SlotKind.GROUP) {
+            Optional<ParkGroup> g = d.parkGroups(slot.tenant()).stream()
+                    .filter(p -> p.name().toLowerCase(Locale.ROOT).equals(slot.name())).findFirst();
+            String name = g.map(ParkGroup::name).orElse(slot.name());
+            return new Dtos.SlotDto(SlotKind.GROUP.name(), name, name);
+        }
+        String label = d.user(slot.tenant(), slot.name()).filter(u -> !u.displayName().isEmpty())
+                .map(u -> slot.name() + " " + u.displayName()).orElse(slot.name());
+        return new Dtos.SlotDto(SlotKind.EXTENSION.name(), slot.name(), label);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

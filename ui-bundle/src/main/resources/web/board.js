@@ -1,0 +1,297 @@
+// The live board: parked calls of the tenants the user may see, kept current by server-sent events
+// (a snapshot, then one event per change, in sequence), waiting times ticking client-side.
+import { api, ApiError } from './api.js';
+import { h, mount, toast, confirmDialog, duration } from './dom.js';
+
+const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
+const ENDINGS = {
+  RETRIEVED: 'retrieved', RECALL_ANSWERED: 'answered on recall', ABANDONED: 'caller hung up',
+  TIMED_OUT: 'nobody answered the recalls', FORCED: 'hung up by an administrator', FAILED: 'failed',
+};
+
+/** "Parked", "Recalling 2/3 — parker", "Recalling 1/2 — ring group". */
+export function stateText(call) {
+  if (call.state === 'RECALLING') {
+    const who = call.recallTarget === 'RING_GROUP' ? 'ring group' : 'parker';
+    const n = call.recallAttempt ? `${call.recallAttempt}/${call.retries}` : '';
+    return `Recalling ${n} — ${who}`.replace('  ', ' ');
+  }
+  return call.recallAttempt ? `Parked · ${call.recallAttempt}/${call.retries} recalls` : 'Parked';
+}
+
+export class BoardView {
+  constructor(root, app) {
+    this.root = root;
+    this.app = app;
+    this.calls = new Map(); // id -> call
+    this.lastSeq = -1;
+    this.source = null;
+    this.timer = null;
+    this.retry = null;
+    this.users = new Map(); // tenant -> users (for "send to extension")
+    this.firstSeen = new Map(); // id -> epoch ms when this page first showed the call (highlights new calls)
+  }
+
+  start() {
+    this.status = h('span', { id: 'live-status', class: 'live', dataset: { state: 'connecting' } },
+      h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
+    this.count = h('span', { class: 'muted', id: 'call-count' });
+    this.list = h('div', { class: 'board', id: 'board' });
+    mount(this.root,
+      h('div', { class: 'page-head' },
+        h('div', {}, h('h1', {}, 'Live board'),
+          h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
+        h('div', { class: 'page-tools' }, this.count, this.status)),
+      this.list);
+    this.render();
+    this.connect();
+    this.timer = setInterval(() => this.tick(), 1000);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    clearTimeout(this.retry);
+    if (this.source) this.source.close();
+    this.source = null;
+  }
+
+  tenantChanged() {
+    this.render();
+  }
+
+  setStatus(state, text) {
+    this.status.dataset.state = state;
+    this.status.querySelector('.live-text').textContent = text;
+  }
+
+  connect() {
+    if (this.source) this.source.close();
+    const es = new EventSource(api.eventsUrl(), { withCredentials: true });
+    this.source = es;
+    es.addEventListener('open', () => this.setStatus('open', 'Live'));
+    es.addEventListener('snapshot', (ev) => {
+      // a fresh snapshot (first connect or reconnect) replaces everything; sequence numbers restart with it
+      const data = JSON.parse(ev.data);
+      this.calls.clear();
+      for (const c of data.calls || []) this.calls.set(c.id, c);
+      this.lastSeq = Number(ev.lastEventId || 0);
+      this.setStatus('open', 'Live');
+      this.render();
+    });
+    es.addEventListener('park', (ev) => {
+      const seq = Number(ev.lastEventId);
+      if (Number.isFinite(seq) && seq <= this.lastSeq) return; // already applied
+      if (Number.isFinite(seq)) this.lastSeq = seq;
+      this.apply(JSON.parse(ev.data));
+    });
+    es.addEventListener('send-failed', (ev) => {
+      const d = JSON.parse(ev.data);
+      const call = this.calls.get(d.callId);
+      const who = call ? (call.caller.name || call.caller.number) : 'the call';
+      toast(`Could not connect ${who} to ${d.extension}: ${d.message || d.reason}`, 'error', 8000);
+    });
+    es.addEventListener('error', () => {
+      if (es.readyState === EventSource.CLOSED) {
+        // the server refused the stream (e.g. 401): check the session, else try again shortly
+        this.setStatus('down', 'Disconnected — retrying');
+        this.retry = setTimeout(async () => {
+          try {
+            await api.session();
+            if (this.source === es) this.connect();
+          } catch (e) {
+            // 401: the shell shows the login form
+          }
+        }, 3000);
+      } else {
+        this.setStatus('connecting', 'Reconnecting…');
+      }
+    });
+  }
+
+  apply(event) {
+    const call = event.call;
+    if (!call || !call.id) return;
+    if (FINAL.has(event.type) || call.state === 'ENDED') {
+      const had = this.calls.delete(call.id);
+      if (had && event.type === 'FORCED') toast(`Call from ${call.caller.name || call.caller.number} hung up.`, 'info');
+      if (had && event.type === 'RETRIEVED' && this.sentTo === call.id) toast('The caller is connected.', 'success');
+      this.render(call.id, ENDINGS[event.type]);
+      return;
+    }
+    const old = this.calls.get(call.id);
+    if (old && typeof old.version === 'number' && typeof call.version === 'number' && call.version < old.version) return;
+    this.calls.set(call.id, call);
+    this.render();
+  }
+
+  seen(id) {
+    if (!this.firstSeen.has(id)) this.firstSeen.set(id, Date.now());
+    for (const k of this.firstSeen.keys()) if (!this.calls.has(k)) this.firstSeen.delete(k);
+    return this.firstSeen.get(id);
+  }
+
+  visibleCalls() {
+    const t = this.app.tenant;
+    return [...this.calls.values()]
+      .filter((c) => !t || c.tenant === t)
+      .sort((a, b) => (a.parkedAt < b.parkedAt ? -1 : a.parkedAt > b.parkedAt ? 1 : 0));
+  }
+
+  render() {
+    const calls = this.visibleCalls();
+    this.count.textContent = calls.length === 1 ? '1 parked call' : `${calls.length} parked calls`;
+    if (!calls.length) {
+      this.table = null;
+      this.rows = new Map();
+      mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
+        h('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '☎'),
+        h('h2', {}, 'No parked calls'),
+        h('p', { class: 'muted' }, 'Calls parked with *68 or *58 appear here at once.')));
+      return;
+    }
+    const allTenants = !this.app.tenant && this.app.tenants.length > 1;
+    const edit = this.app.session.canEdit;
+    if (!this.table) {
+      this.rows = new Map(); // id -> {sig, el}: unchanged rows stay in place (keeps keyboard focus)
+      this.table = h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table',
+        'aria-label': 'Parked calls' },
+        h('div', { class: 'board-row board-head', role: 'row' },
+          h('span', { role: 'columnheader' }, 'Slot'),
+          h('span', { role: 'columnheader' }, 'Caller'),
+          h('span', { role: 'columnheader' }, 'Parked by'),
+          h('span', { role: 'columnheader' }, 'Waiting'),
+          h('span', { role: 'columnheader' }, 'State'),
+          h('span', { role: 'columnheader', class: 'actions-head' }, edit ? 'Actions' : '')));
+      mount(this.list, this.table);
+    }
+    const wanted = new Set(calls.map((c) => c.id));
+    for (const [id, r] of this.rows) {
+      if (!wanted.has(id)) {
+        r.el.remove();
+        this.rows.delete(id);
+      }
+    }
+    let before = this.table.firstElementChild; // the head row
+    for (const c of calls) {
+      const sig = JSON.stringify([c, allTenants, this.person(c.tenant, c.parkedBy)]);
+      let r = this.rows.get(c.id);
+      if (!r || r.sig !== sig) {
+        const el = this.row(c, allTenants, edit);
+        if (r) r.el.replaceWith(el);
+        r = { sig, el };
+        this.rows.set(c.id, r);
+      }
+      if (before.nextElementSibling !== r.el) before.after(r.el);
+      before = r.el;
+    }
+    this.tick();
+  }
+
+  row(c, allTenants, edit) {
+    const slot = c.slot || {};
+    const recalling = c.state === 'RECALLING';
+    const seen = this.seen(c.id);
+    const fresh = Date.now() - seen < 1000;
+    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}`, role: 'row',
+      dataset: { callId: c.id, tenant: c.tenant, firstSeen: String(seen) } },
+      h('span', { class: 'cell slot', role: 'cell', 'data-label': 'Slot' },
+        h('span', { class: 'slot-main' },
+          h('span', { class: `kind kind-${(slot.kind || '').toLowerCase()}` }, slot.kind === 'GROUP' ? 'Group' : 'Ext'),
+          h('span', { class: 'slot-label' }, slot.label || slot.name || '')),
+        allTenants ? h('span', { class: 'tenant-tag' }, this.app.tenantName(c.tenant)) : null),
+      h('span', { class: 'cell caller', role: 'cell', 'data-label': 'Caller' },
+        h('span', { class: 'caller-name' }, c.caller && c.caller.name ? c.caller.name : 'Unknown caller'),
+        h('span', { class: 'caller-number muted' }, (c.caller && c.caller.number) || '')),
+      h('span', { class: 'cell parked-by', role: 'cell', 'data-label': 'Parked by' }, this.person(c.tenant, c.parkedBy)),
+      h('span', { class: 'cell waiting', role: 'cell', 'data-label': 'Waiting', dataset: { parkedAt: c.parkedAt } }, ''),
+      h('span', { class: 'cell state', role: 'cell', 'data-label': 'State' },
+        h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c))),
+      edit ? h('span', { class: 'cell actions', role: 'cell' },
+        h('button', { class: 'btn btn-sm', type: 'button', 'aria-label': `Send call from ${c.caller.name || c.caller.number} to an extension`,
+          onclick: () => this.sendDialog(c) }, 'Send to…'),
+        h('button', { class: 'btn btn-sm btn-danger-ghost', type: 'button', 'aria-label': `Hang up call from ${c.caller.name || c.caller.number}`,
+          onclick: () => this.hangUp(c) }, 'Hang up')) : h('span', { class: 'cell', role: 'cell' }));
+  }
+
+  tick() {
+    const now = Date.now();
+    for (const el of this.list.querySelectorAll('[data-parked-at]')) {
+      const t = Date.parse(el.dataset.parkedAt);
+      const secs = Number.isFinite(t) ? (now - t) / 1000 : 0;
+      el.textContent = duration(secs);
+      el.classList.toggle('long-wait', secs >= 120);
+    }
+  }
+
+  async hangUp(c) {
+    const who = c.caller.name || c.caller.number || 'this caller';
+    const ok = await confirmDialog({ title: 'Hang up this call?', body: `${who} will be disconnected.`,
+      confirm: 'Hang up', danger: true });
+    if (!ok) return;
+    try {
+      await api.hangUp(c.tenant, c.id);
+    } catch (e) {
+      toast(e.status === 404 ? 'That call is no longer parked.' : `Hang-up failed: ${e.message}`, 'error');
+    }
+  }
+
+  /** "101 Bob" once the tenant's users are known (loaded once per tenant, in the background). */
+  person(tenant, ext) {
+    if (!ext) return '—';
+    if (!this.users.has(tenant)) {
+      this.users.set(tenant, null); // loading
+      api.users(tenant).then((u) => {
+        this.users.set(tenant, u);
+        this.render();
+      }, () => this.users.set(tenant, []));
+    }
+    const u = (this.users.get(tenant) || []).find((x) => x.extension === ext);
+    return u && u.displayName ? `${ext} ${u.displayName}` : ext;
+  }
+
+  async usersOf(tenant) {
+    const known = this.users.get(tenant);
+    if (known && known.length) return known;
+    const fresh = await api.users(tenant);
+    this.users.set(tenant, fresh);
+    return fresh;
+  }
+
+  async sendDialog(c) {
+    let users;
+    try {
+      users = await this.usersOf(c.tenant);
+    } catch (e) {
+      toast(`Users could not be loaded: ${e.message}`, 'error');
+      return;
+    }
+    const select = h('select', { id: 'send-extension', name: 'extension', required: true },
+      users.map((u) => h('option', { value: u.extension }, `${u.extension} — ${u.displayName || ''}`)));
+    const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const who = c.caller.name || c.caller.number || 'the caller';
+    const dlg = h('dialog', { class: 'modal modal-sm', 'aria-labelledby': 'send-title' },
+      h('form', { method: 'dialog' },
+        h('h2', { id: 'send-title' }, 'Send to extension'),
+        h('p', { class: 'muted' }, `The extension rings; ${who} is connected when it answers.`),
+        h('label', { for: 'send-extension' }, 'Extension'), select, err,
+        h('div', { class: 'modal-actions' },
+          h('button', { class: 'btn btn-ghost', type: 'submit', value: 'cancel', formnovalidate: true }, 'Cancel'),
+          h('button', { class: 'btn btn-primary', type: 'submit', value: 'send', id: 'send-submit' }, 'Send'))));
+    document.body.appendChild(dlg);
+    dlg.addEventListener('close', () => dlg.remove());
+    dlg.querySelector('form').addEventListener('submit', async (ev) => {
+      if (ev.submitter && ev.submitter.value !== 'send') return;
+      ev.preventDefault();
+      try {
+        await api.send(c.tenant, c.id, select.value);
+        this.sentTo = c.id;
+        toast(`Calling ${select.value}…`, 'info');
+        dlg.close();
+      } catch (e) {
+        err.hidden = false;
+        err.textContent = e instanceof ApiError && e.status === 404 ? 'That call is no longer parked.' : e.message;
+      }
+    });
+    dlg.showModal();
+  }
+}

@@ -1,0 +1,161 @@
+package org.callpark.ui.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.CallState;
+import org.callpark.api.CallerId;
+import org.callpark.api.Directory;
+import org.callpark.api.DirectoryService;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkGroup;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallMode;
+import org.callpark.api.RecallPolicy;
+import org.callpark.api.Resolution;
+import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RingGroup;
+import org.callpark.api.SlotId;
+import org.callpark.api.Tenant;
+import org.callpark.api.TenantId;
+import org.callpark.api.User;
+import org.callpark.internal.directory.DirectoryValidator;
+
+/** The demo directory, a directory service that validates with the real rules, and a list-only park service. */
+final class Fixtures {
+
+    static final TenantId DEFAULT = TenantId.DEFAULT;
+    static final TenantId ACME = TenantId.of("acme");
+    static final RecallPolicy TENANT_DEFAULTS = new RecallPolicy(RecallMode.USER_ONLY, null, List.of(),
+            Duration.ofSeconds(45), Duration.ofSeconds(30), 3);
+
+    static final Caller ADMIN = new Caller("karaf", Set.of("admin", "viewer"));
+    static final Caller VIEWER = new Caller("reception", Set.of("viewer"));
+    static final Caller ACME_ADMIN = new Caller("acme", Set.of("admin", "callpark-tenant-acme"));
+
+    private Fixtures() {
+    }
+
+    static Directory demo() {
+        List<Tenant> tenants = List.of(
+                new Tenant(DEFAULT, "Example Ltd", List.of(), "example.com", TENANT_DEFAULTS),
+                new Tenant(ACME, "Acme Corp", List.of("acme.test"), "acme.test", TENANT_DEFAULTS));
+        List<User> users = List.of(user(DEFAULT, "101", "Bob"), user(DEFAULT, "102", "Alice"),
+                user(DEFAULT, "103", "Carol"), user(DEFAULT, "104", "Dave"), user(DEFAULT, "105", "Erin"),
+                user(DEFAULT, "106", "Frank"), user(ACME, "201", "Karl"), user(ACME, "202", "Laura"),
+                user(ACME, "203", "Mike"));
+        List<RingGroup> ringGroups = List.of(new RingGroup(DEFAULT, "Reception", List.of("104", "105")),
+                new RingGroup(ACME, "Front", List.of("203")));
+        List<ParkGroup> parkGroups = List.of(
+                new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), RecallMode.USER_THEN_RING_GROUP,
+                        "Reception", Duration.ofSeconds(30), Duration.ofSeconds(30), 3, false),
+                new ParkGroup(ACME, "Support", "", List.of("201", "202"), RecallMode.RING_GROUP_ONLY, "Front",
+                        Duration.ofSeconds(30), Duration.ofSeconds(30), 2, false));
+        return new Directory(DEFAULT, tenants, users, ringGroups, parkGroups);
+    }
+
+    private static User user(TenantId tenant, String ext, String name) {
+        return new User(tenant, ext, name, "pass" + ext, name.toLowerCase() + "@example.com");
+    }
+
+    static ParkedCall parked(String id, SlotId slot, long version) {
+        return new ParkedCall(id, slot, CallerId.of("+4930123", "Customer <b>"), "101", "Sales",
+                Instant.parse("2026-11-25T19:00:00Z"), 1, CallState.PARKED, null, 0,
+                new RecallPolicy(RecallMode.USER_ONLY, null, List.of(), Duration.ofSeconds(45), Duration.ofSeconds(30),
+                        3),
+                "node-1", "leg-" + id, null, version);
+    }
+
+    static ApiRequest request(Caller caller, String method, Map<String, String> path, String body) {
+        return new ApiRequest(caller, method, path, Map.of(),
+                body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Validates with the directory's real rules; applies a valid candidate (no ConfigAdmin). */
+    static final class Directories implements DirectoryService {
+        volatile Directory current = demo();
+        final List<Directory> updates = new ArrayList<>();
+
+        @Override
+        public Directory current() {
+            return current;
+        }
+
+        @Override
+        public List<ParkException.Violation> validate(Directory candidate) {
+            return new DirectoryValidator().validate(candidate);
+        }
+
+        @Override
+        public synchronized void update(Directory candidate) throws ParkException {
+            List<ParkException.Violation> v = validate(candidate);
+            if (!v.isEmpty()) {
+                throw ParkException.invalid(v);
+            }
+            updates.add(candidate);
+            current = candidate;
+        }
+    }
+
+    /** Lists a fixed set of calls; ends calls on request. */
+    static class Park implements CallParkService {
+        final List<ParkedCall> calls = new ArrayList<>();
+        final List<String> ended = new ArrayList<>();
+
+        @Override
+        public ParkedCall park(ParkRequest request) throws ParkException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ParkedCall answerRecall(String callId, int attempt) throws ParkException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized ParkedCall end(String callId, Resolution resolution) throws ParkException {
+            ParkedCall c = find(callId).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND, callId));
+            calls.remove(c);
+            ended.add(callId + ":" + resolution);
+            return c.ended(resolution);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension,
+                Duration ringFor) throws ParkException {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized List<ParkedCall> list() {
+            return List.copyOf(calls);
+        }
+
+        @Override
+        public synchronized List<ParkedCall> list(TenantId tenant) {
+            return calls.stream().filter(c -> c.tenant().equals(tenant)).toList();
+        }
+
+        @Override
+        public synchronized List<ParkedCall> list(SlotId slot) {
+            return calls.stream().filter(c -> c.slot().equals(slot)).toList();
+        }
+
+        @Override
+        public synchronized Optional<ParkedCall> find(String callId) {
+            return calls.stream().filter(c -> c.id().equals(callId)).findFirst();
+        }
+    }
+}
