@@ -65,5 +65,50 @@ public class FeatureInstallIT extends CallparkTestSupport {
         awaitService("org.callpark.ui.internal.EventStreams", SERVICE_TIMEOUT_MS);
         // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
         awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
+        // The directory publisher (no service of its own) is active: it feeds callpark.directory to the Openfire plugin.
+        awaitScrActive("org.callpark.internal.cluster.DirectoryPublisher", SERVICE_TIMEOUT_MS);
+    }
+
+    /**
+     * Waits until Declarative Services reports the component {@code name} ACTIVE (for components that register no
+     * service). Through the ServiceComponentRuntime service by reflection: its API is not on this module's class path.
+     */
+    private void awaitScrActive(String name, long timeoutMs) throws Exception {
+        final int active = 8; // ComponentConfigurationDTO.ACTIVE
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        String seen = "not found";
+        while (System.currentTimeMillis() < deadline) {
+            org.osgi.framework.ServiceReference<?> ref = bundleContext
+                    .getServiceReference("org.osgi.service.component.runtime.ServiceComponentRuntime");
+            if (ref != null) {
+                Object scr = bundleContext.getService(ref);
+                try {
+                    java.lang.reflect.Method descriptions = scr.getClass().getMethod("getComponentDescriptionDTOs",
+                            org.osgi.framework.Bundle[].class);
+                    for (Object d : (java.util.Collection<?>) descriptions.invoke(scr,
+                            (Object) new org.osgi.framework.Bundle[0])) {
+                        if (!name.equals(d.getClass().getField("name").get(d))) {
+                            continue;
+                        }
+                        java.lang.reflect.Method configurations = java.util.Arrays.stream(scr.getClass().getMethods())
+                                .filter(m -> m.getName().equals("getComponentConfigurationDTOs")).findFirst()
+                                .orElseThrow();
+                        java.util.List<Object> states = new java.util.ArrayList<>();
+                        for (Object c : (java.util.Collection<?>) configurations.invoke(scr, d)) {
+                            Object state = c.getClass().getField("state").get(c);
+                            states.add(state);
+                            if (Integer.valueOf(active).equals(state)) {
+                                return;
+                            }
+                        }
+                        seen = "states " + states;
+                    }
+                } finally {
+                    bundleContext.ungetService(ref);
+                }
+            }
+            Thread.sleep(250);
+        }
+        Assert.fail("component " + name + " not ACTIVE within " + timeoutMs + " ms (" + seen + ")");
     }
 }

@@ -70,8 +70,11 @@ public final class HazelcastSlotStore implements SlotStore {
         member.addRestartListener(onRestart);
     }
 
-    /** A store on a given member, for tests. */
-    HazelcastSlotStore(HazelcastInstance hazelcast, String nodeId) {
+    /**
+     * A store on a given member or client: tests, and the Openfire plugin (a Hazelcast client that only reads and
+     * watches the calls, {@code nodeId} naming it).
+     */
+    public HazelcastSlotStore(HazelcastInstance hazelcast, String nodeId) {
         Objects.requireNonNull(hazelcast, "hazelcast");
         Objects.requireNonNull(nodeId, "nodeId");
         this.member = null;

@@ -1,0 +1,185 @@
+package org.callpark.internal.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.callpark.api.Directory;
+import org.callpark.api.DirectoryService;
+import org.callpark.api.ParkException.Violation;
+import org.callpark.api.TenantId;
+import org.callpark.api.User;
+import org.callpark.internal.directory.DirectoryParser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+
+/**
+ * The directory reaches the cluster map {@code callpark.directory} and reads back the same; a node writes only on a
+ * change and never overwrites an equal directory another node published. One real Hazelcast member on 127.0.0.1,
+ * port 26550 (docs/testing.md).
+ */
+class DirectoryPublisherTest {
+
+    static {
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    }
+
+    private static final int PORT = 26550;
+    private static HazelcastInstance member;
+    private static Directory shipped;
+
+    private final DirectorySnapshot snapshot = new DirectorySnapshot();
+    private IMap<String, HazelcastJsonValue> map;
+
+    @BeforeAll
+    static void startMember() throws IOException {
+        String cluster = "callpark-dirpub-" + UUID.randomUUID();
+        Config config = MemberConfigFactory.build(
+                new MemberSettings(cluster, List.of("127.0.0.1:" + PORT), PORT, false, "127.0.0.1", 1));
+        config.setInstanceName(cluster);
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        member = Hazelcast.newHazelcastInstance(config);
+        shipped = shippedDirectory();
+    }
+
+    @AfterAll
+    static void stopMember() {
+        if (member != null) {
+            member.shutdown();
+        }
+    }
+
+    @BeforeEach
+    void emptyMap() {
+        map = member.getMap(DirectorySnapshot.MAP);
+        map.clear();
+    }
+
+    @Test
+    void publishesTheDirectoryAndItReadsBackTheSame() {
+        DirectoryPublisher publisher = publisher(() -> shipped, "node-a");
+
+        assertTrue(publisher.publishIfChanged());
+
+        HazelcastJsonValue stored = map.get(DirectorySnapshot.KEY);
+        assertNotNull(stored);
+        Directory read = snapshot.decode(stored);
+        assertEquals(snapshot.properties(shipped), snapshot.properties(read));
+        assertEquals(shipped.users(TenantId.DEFAULT), read.users(TenantId.DEFAULT));
+        assertEquals("bob@example.com", read.user(TenantId.DEFAULT, "101").map(User::jid).orElseThrow());
+        assertTrue(stored.getValue().contains("\"node\":\"node-a\""), stored::getValue);
+    }
+
+    @Test
+    void writesOnlyWhenTheDirectoryChanged() {
+        Directory[] current = { shipped };
+        DirectoryPublisher publisher = publisher(() -> current[0], "node-a");
+        assertTrue(publisher.publishIfChanged());
+        assertFalse(publisher.publishIfChanged(), "same directory object: nothing written");
+
+        current[0] = withoutUser(shipped, "109");
+        assertTrue(publisher.publishIfChanged());
+        assertTrue(snapshot.decode(map.get(DirectorySnapshot.KEY)).user(TenantId.DEFAULT, "109").isEmpty());
+    }
+
+    @Test
+    void anEqualDirectoryFromAnotherNodeIsNotWrittenAgain() {
+        assertTrue(publisher(() -> shipped, "node-a").publishIfChanged());
+        Directory equalButOwnCopy = withoutUser(shipped, "no-such-user");
+
+        assertFalse(publisher(() -> equalButOwnCopy, "node-b").publishIfChanged());
+        assertTrue(map.get(DirectorySnapshot.KEY).getValue().contains("\"node\":\"node-a\""));
+    }
+
+    @Test
+    void anUnreadableValueIsReplaced() {
+        map.set(DirectorySnapshot.KEY, new HazelcastJsonValue("{\"format\":99}"));
+
+        assertTrue(publisher(() -> shipped, "node-a").publishIfChanged());
+        assertEquals(snapshot.properties(shipped), snapshot.readProperties(map.get(DirectorySnapshot.KEY)));
+    }
+
+    @Test
+    void readingRejectsOtherFormatsAndInvalidDirectoriesByName() {
+        IllegalArgumentException format = assertThrows(IllegalArgumentException.class,
+                () -> snapshot.decode(new HazelcastJsonValue("{\"format\":2,\"properties\":{}}")));
+        assertTrue(format.getMessage().contains("format 1"), format::getMessage);
+        assertThrows(IllegalArgumentException.class, () -> snapshot.decode(new HazelcastJsonValue("not json")));
+
+        Map<String, String> broken = new HashMap<>(snapshot.properties(shipped));
+        broken.put("user.default.101.nonsense", "x");
+        HazelcastJsonValue value = new HazelcastJsonValue(
+                "{\"format\":1,\"node\":\"n\",\"properties\":" + toJson(broken) + "}");
+        IllegalArgumentException invalid = assertThrows(IllegalArgumentException.class, () -> snapshot.decode(value));
+        assertTrue(invalid.getMessage().contains("user.default.101.nonsense"), invalid::getMessage);
+    }
+
+    private static DirectoryPublisher publisher(java.util.function.Supplier<Directory> current, String node) {
+        DirectoryService service = new DirectoryService() {
+            @Override
+            public Directory current() {
+                return current.get();
+            }
+
+            @Override
+            public List<Violation> validate(Directory candidate) {
+                return List.of();
+            }
+
+            @Override
+            public void update(Directory candidate) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        return new DirectoryPublisher(service, () -> member, () -> node, false);
+    }
+
+    private static Directory withoutUser(Directory d, String extension) {
+        List<User> users = new ArrayList<>(d.allUsers());
+        users.removeIf(u -> u.extension().equals(extension) && u.tenant().equals(TenantId.DEFAULT));
+        return new Directory(d.defaultTenant(), d.tenants(), users, d.allRingGroups(), d.allParkGroups());
+    }
+
+    private static Directory shippedDirectory() throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of("src/main/config/org.callpark.directory.cfg"),
+                StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        Map<String, Object> map = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k)));
+        DirectoryParser.Result parsed = new DirectoryParser().parse(map);
+        assertTrue(parsed.isValid(), parsed.violations()::toString);
+        return parsed.model().toDirectory();
+    }
+
+    private static String toJson(Map<String, String> m) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
