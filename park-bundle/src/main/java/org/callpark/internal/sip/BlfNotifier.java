@@ -100,6 +100,8 @@ final class BlfNotifier implements ParkEventListener {
     private final SubscriptionStore store;
     private final Supplier<String> localNode;
     private final ScheduledThreadPoolExecutor timer;
+    /** NOTIFYs built (not sent) after start, see {@link #warmUp}: about a second of one core. */
+    static final int WARM_UP_ROUNDS = 20_000;
     private final ExecutorService[] lanes = new ExecutorService[LANES];
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
@@ -135,6 +137,7 @@ final class BlfNotifier implements ParkEventListener {
             lanes[i] = Executors.newSingleThreadExecutor(r -> daemon(r, name));
         }
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        timer.schedule(() -> warmUp(WARM_UP_ROUNDS), 2, TimeUnit.SECONDS);
     }
 
     private void sweep() {
@@ -483,8 +486,27 @@ final class BlfNotifier implements ParkEventListener {
 
     private void send(Subscription s, Final end, List<ParkedCall> calls) {
         SipEndpoint ep = endpoint();
-        SipSettings settings = b2bua.settings();
         try {
+            Request notify = build(ep, s, end, calls);
+            ClientTransaction ct = ep.provider.getNewClientTransaction(notify);
+            ct.setApplicationData(new Sent(s.id(), s.version()));
+            ct.sendRequest();
+            sent.incrementAndGet();
+        } catch (SipException e) {
+            // no route, TCP connect refused: the subscriber is gone
+            LOG.debug("NOTIFY to {} could not be sent, dropping the subscription: {}", s.remoteTarget(), e.toString());
+            drop(s.id());
+        } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.warn("NOTIFY of subscription {} could not be built, dropping it: {}", s.id(), e.toString());
+            drop(s.id());
+        }
+    }
+
+    /** The NOTIFY for {@code s}: its dialog's identifiers and counters, the body for {@code calls}. */
+    private Request build(SipEndpoint ep, Subscription s, Final end, List<ParkedCall> calls)
+            throws ParseException, javax.sip.InvalidArgumentException, SipException {
+        SipSettings settings = b2bua.settings();
+        {
             BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
                     .orElse(BlfOptions.DEFAULT);
             String body = DialogInfo.document(s.entity(), s.version(), dialogs(s, calls), options);
@@ -526,18 +548,43 @@ final class BlfNotifier implements ParkEventListener {
             notify.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(
                     b2bua.contactUri(s.transport()))));
             notify.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
-            ClientTransaction ct = ep.provider.getNewClientTransaction(notify);
-            ct.setApplicationData(new Sent(s.id(), s.version()));
-            ct.sendRequest();
-            sent.incrementAndGet();
-        } catch (SipException e) {
-            // no route, TCP connect refused: the subscriber is gone
-            LOG.debug("NOTIFY to {} could not be sent, dropping the subscription: {}", s.remoteTarget(), e.toString());
-            drop(s.id());
-        } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
-            LOG.warn("NOTIFY of subscription {} could not be built, dropping it: {}", s.id(), e.toString());
-            drop(s.id());
+            return notify;
         }
+    }
+
+    /**
+     * Runs the CPU-bound part of a NOTIFY (counters through JSON, the dialog-info body, the request and its encoding)
+     * for a made-up subscription, without sending anything, so that the first fan-out to many phones after a start
+     * runs compiled code rather than the interpreter. On the timer thread, once, soon after start.
+     */
+    void warmUp(int rounds) {
+        SipEndpoint ep;
+        try {
+            ep = endpoint();
+        } catch (RuntimeException e) {
+            return; // not started
+        }
+        long t0 = System.nanoTime();
+        String uri = "sip:*880@127.0.0.1";
+        Subscription fake = new Subscription("warm-up", "default", "default/ext/0", uri, uri, "sip:0@127.0.0.1",
+                "warm-up", "a", "b", uri, "sip:0@127.0.0.1", "sip:0@127.0.0.1:9", List.of(), "udp", "", Long.MAX_VALUE,
+                1, 0);
+        ParkedCall call = new ParkedCall("warm-up", SlotId.extension(TenantId.DEFAULT, "0"),
+                org.callpark.api.CallerId.of("+490", "Warm Up"), "0", "", Instant.now(), 0,
+                org.callpark.api.CallState.PARKED, null, 0, new org.callpark.api.RecallPolicy(org.callpark.api.RecallMode.USER_ONLY, null, List.of(),
+                        java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(30), 1), "", "", null, 1);
+        long chars = 0;
+        try {
+            for (int i = 0; i < rounds && !timer.isShutdown(); i++) {
+                fake = Subscription.fromJson(fake.next().toJson());
+                chars += build(ep, fake, null, (i & 1) == 0 ? List.of(call) : List.of()).toString().length();
+            }
+        } catch (ParseException | javax.sip.InvalidArgumentException | SipException | RuntimeException e) {
+            LOG.debug("BLF warm-up stopped: {}", e.toString());
+            return;
+        }
+        LOG.debug("BLF warm-up: {} NOTIFYs built ({} chars) in {} ms", rounds, chars,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     private static List<DialogInfo.Parked> dialogs(Subscription s, List<ParkedCall> calls) {
