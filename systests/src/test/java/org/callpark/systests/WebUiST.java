@@ -268,7 +268,8 @@ class WebUiST {
             // waiting time ticks client-side
             By waiting = By.xpath(callRowXpath(XSS_NAME) + "//*[contains(@class,'waiting')]");
             String w1 = browser.driver.findElement(waiting).getText();
-            Thread.sleep(1_300);
+            // the page ticks once a second at its own phase, so the shown second changes within at most 2 s
+            browser.await(3_000).until(d -> !d.findElement(waiting).getText().equals(w1));
             String w2 = browser.driver.findElement(waiting).getText();
             assertFalse(w1.equals(w2), "waiting time ticks: " + w1 + " then " + w2);
             assertTrue(w2.matches("\\d+:\\d\\d"), w2);
