@@ -144,6 +144,39 @@ public final class Directory {
         return groups.values().stream().filter(g -> g.number().equals(nameOrNumber)).findFirst();
     }
 
+    /**
+     * The slot an {@code EXTENSION} or {@code GROUP} target names, by the rules of a retrieve: for {@code EXTENSION}
+     * the extension's own slot, else the slot of the park group with that number; for {@code GROUP} the park group with
+     * that name (or number). A group's slot is only for its members ({@code requester} null: an administrator of the
+     * tenant, who may see every slot). The one place these rules live: retrieves, BLF and presence ask here.
+     *
+     * @throws ParkException {@code NOT_FOUND} if the tenant has no such slot; {@code NOT_PERMITTED} for a group the
+     *                       requester is not a member of
+     * @throws IllegalArgumentException for an {@code OWN} or {@code CALL} target, which name no single slot
+     */
+    public SlotId slotFor(TenantId tenant, String requester, RetrieveTarget target) throws ParkException {
+        String value = target.value();
+        ParkGroup group;
+        switch (target.kind()) {
+            case EXTENSION -> {
+                if (user(tenant, value).isPresent()) {
+                    return SlotId.extension(tenant, value);
+                }
+                group = parkGroup(tenant, value).filter(g -> g.number().equals(value))
+                        .orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND,
+                                "no extension or park group number " + value + " in tenant '" + tenant + "'"));
+            }
+            case GROUP -> group = parkGroup(tenant, value).orElseThrow(() -> new ParkException(
+                    ParkException.Reason.NOT_FOUND, "no park group '" + value + "' in tenant '" + tenant + "'"));
+            default -> throw new IllegalArgumentException(target + " names no single slot");
+        }
+        if (requester != null && !group.hasMember(requester)) {
+            throw new ParkException(ParkException.Reason.NOT_PERMITTED,
+                    "extension " + requester + " is not a member of park group '" + group.name() + "'");
+        }
+        return group.slot();
+    }
+
     /** The park group the extension belongs to, if any. */
     public Optional<ParkGroup> parkGroupOf(TenantId tenant, String extension) {
         if (extension == null) {

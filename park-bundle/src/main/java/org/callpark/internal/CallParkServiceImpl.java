@@ -256,7 +256,6 @@ public final class CallParkServiceImpl implements CallParkService {
     /** The slots a slot-naming request looks in, in order, after checking that the requester may look there. */
     private static List<SlotId> slotsOf(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
         String requester = request.requester();
-        String value = request.target().value();
         List<SlotId> slots = new ArrayList<>(2);
         switch (request.target().kind()) {
             case OWN -> {
@@ -266,23 +265,7 @@ public final class CallParkServiceImpl implements CallParkService {
                 slots.add(SlotId.extension(tid, requester));
                 dir.parkGroupOf(tid, requester).ifPresent(g -> slots.add(g.slot()));
             }
-            case EXTENSION -> {
-                if (dir.user(tid, value).isPresent()) {
-                    slots.add(SlotId.extension(tid, value));
-                } else {
-                    ParkGroup group = dir.parkGroup(tid, value).filter(g -> g.number().equals(value))
-                            .orElseThrow(() -> new ParkException(Reason.NOT_FOUND,
-                                    "no extension or park group number " + value + " in tenant '" + tid + "'"));
-                    checkMember(group, requester);
-                    slots.add(group.slot());
-                }
-            }
-            case GROUP -> {
-                ParkGroup group = dir.parkGroup(tid, value).orElseThrow(() -> new ParkException(Reason.NOT_FOUND,
-                        "no park group '" + value + "' in tenant '" + tid + "'"));
-                checkMember(group, requester);
-                slots.add(group.slot());
-            }
+            case EXTENSION, GROUP -> slots.add(dir.slotFor(tid, requester, request.target()));
             default -> throw new IllegalStateException("not a slot target: " + request.target());
         }
         return slots;

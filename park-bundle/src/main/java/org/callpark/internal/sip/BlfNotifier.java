@@ -360,41 +360,23 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     /**
-     * The slot of a BLF URI, by the rules of a retrieve: an extension of the tenant, else a park group's number (members
-     * only), or a park group by name (members only).
+     * The slot of a BLF URI, by the rules of a retrieve ({@link Directory#slotFor}), and the URI that dials it: the
+     * code the phone subscribed with, or for a group by name its number if it has one.
      *
      * @throws ParkException NOT_FOUND, NOT_PERMITTED
      */
     static Target resolve(Directory dir, TenantId tenant, String subscriber, RetrieveTarget target, String host)
             throws ParkException {
-        String value = target.value();
-        switch (target.kind()) {
-            case EXTENSION -> {
-                if (dir.user(tenant, value).isPresent()) {
-                    return new Target(SlotId.extension(tenant, value), DialogInfo.sipUri("*88" + value, host));
-                }
-                ParkGroup group = dir.parkGroup(tenant, value).filter(g -> g.number().equals(value))
-                        .orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND,
-                                "no extension or park group number " + value + " in tenant '" + tenant + "'"));
-                member(group, subscriber);
-                return new Target(group.slot(), DialogInfo.sipUri("*88" + value, host));
-            }
-            case GROUP -> {
-                ParkGroup group = dir.parkGroup(tenant, value).orElseThrow(() -> new ParkException(
-                        ParkException.Reason.NOT_FOUND, "no park group '" + value + "' in tenant '" + tenant + "'"));
-                member(group, subscriber);
-                return new Target(group.slot(), DialogInfo.sipUri(group.number().isEmpty() ? "park+" + group.name()
-                        : "*88" + group.number(), host));
-            }
-            default -> throw new ParkException(ParkException.Reason.NOT_FOUND, "not a park slot: " + target);
+        if (target.kind() != RetrieveTarget.Kind.EXTENSION && target.kind() != RetrieveTarget.Kind.GROUP) {
+            throw new ParkException(ParkException.Reason.NOT_FOUND, "not a park slot: " + target);
         }
-    }
-
-    private static void member(ParkGroup group, String subscriber) throws ParkException {
-        if (!group.hasMember(subscriber)) {
-            throw new ParkException(ParkException.Reason.NOT_PERMITTED,
-                    "extension " + subscriber + " is not a member of park group '" + group.name() + "'");
+        SlotId slot = dir.slotFor(tenant, subscriber, target);
+        if (target.kind() == RetrieveTarget.Kind.EXTENSION) {
+            return new Target(slot, DialogInfo.sipUri("*88" + target.value(), host));
         }
+        ParkGroup group = dir.parkGroup(tenant, slot.name()).orElseThrow(); // slotFor has just found it
+        return new Target(slot, DialogInfo.sipUri(group.number().isEmpty() ? "park+" + group.name()
+                : "*88" + group.number(), host));
     }
 
     // ------------------------------------------------------------------------------------------ park events

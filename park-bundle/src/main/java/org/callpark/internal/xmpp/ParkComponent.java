@@ -256,13 +256,18 @@ public class ParkComponent implements Component {
         if (dir.user(tenant.id(), slotNode).isPresent()) {
             return new SlotView(user, tenant, SlotId.extension(tenant.id(), slotNode), slotNode, slotNode, null);
         }
-        ParkGroup group = dir.parkGroup(tenant.id(), slotNode).orElseThrow(() -> new ParkException(
-                ParkException.Reason.NOT_FOUND, "no park slot '" + slotNode + "'"));
-        if (!group.hasMember(user.extension())) {
-            throw new ParkException(ParkException.Reason.NOT_PERMITTED,
-                    "only members of park group " + group.name() + " may see or pick up its calls");
+        SlotId slot;
+        try {
+            slot = dir.slotFor(tenant.id(), user.extension(), RetrieveTarget.group(slotNode)); // the retrieve rules
+        } catch (ParkException e) {
+            // the same refusal, in chat words
+            throw new ParkException(e.reason(), e.reason() == ParkException.Reason.NOT_FOUND
+                    ? "no park slot '" + slotNode + "'"
+                    : "only members of park group " + dir.parkGroup(tenant.id(), slotNode).map(ParkGroup::name)
+                            .orElse(slotNode) + " may see or pick up its calls");
         }
-        return new SlotView(user, tenant, group.slot(), slotNode, group.name(), group);
+        ParkGroup group = dir.parkGroup(tenant.id(), slot.name()).orElseThrow();
+        return new SlotView(user, tenant, slot, slotNode, group.name(), group);
     }
 
     private JID slotJid(String node) {
