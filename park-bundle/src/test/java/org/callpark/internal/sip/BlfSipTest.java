@@ -399,26 +399,11 @@ class BlfSipTest {
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            List<ParkedCall> calls = core.service().list(slot);
-            if (!calls.isEmpty()) {
-                return calls.get(0);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing parked on " + slot);
+        return SipTestWaits.awaitParked(core.service(), slot, "no media log");
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        SipTestWaits.await(condition, what);
     }
 
     private static void requireFree(int port) throws IOException {

@@ -433,32 +433,20 @@ class SipRecallTest {
     }
 
     private List<String> newLog() {
-        return media.log.subList(logMark, media.log.size());
+        return SipTestWaits.since(media, logMark);
     }
 
-    /** The ids of the media legs opened for recall INVITEs (offers) in this test. */
+    /** The ids of the media legs opened for outgoing INVITEs (offers) in this test. */
     private List<String> offerLegs() {
-        return newLog().stream().filter(l -> l.startsWith("open ") && l.endsWith(" offer")).map(l -> l.split(" ")[1])
-                .toList();
+        return SipTestWaits.offerLegs(media, logMark);
     }
 
     private String bridgedTo(ParkedCall call) throws InterruptedException {
-        await(() -> newLog().stream().anyMatch(l -> l.startsWith("bridge " + call.leg() + " ")), "a bridge");
-        List<String> bridges = newLog().stream().filter(l -> l.startsWith("bridge " + call.leg() + " ")).toList();
-        assertEquals(1, bridges.size(), bridges.toString());
-        return bridges.get(0).split(" ")[2];
+        return SipTestWaits.bridgedTo(media, logMark, call);
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            List<ParkedCall> calls = core.service().list(slot);
-            if (!calls.isEmpty()) {
-                return calls.get(0);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("nothing parked on " + slot + "; media " + media.log);
+        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private boolean seen(ParkEvent.Type type) {
@@ -468,14 +456,7 @@ class SipRecallTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        SipTestWaits.await(condition, what);
     }
 
     private static int nextUas = 28000 + (int) (ProcessHandle.current().pid() % 100) * 8;

@@ -364,15 +364,7 @@ class SipServerTest {
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            List<ParkedCall> calls = core.service().list(slot);
-            if (!calls.isEmpty()) {
-                return calls.get(0);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing parked on " + slot + "; media " + media.log);
+        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private boolean listIsEmpty() {
@@ -390,14 +382,7 @@ class SipServerTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        SipTestWaits.await(condition, what);
     }
 
     private static int freeTcpPort(int from) throws IOException {

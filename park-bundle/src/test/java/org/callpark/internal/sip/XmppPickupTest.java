@@ -217,42 +217,23 @@ class XmppPickupTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     private List<String> newLog() {
-        synchronized (media.log) {
-            return new ArrayList<>(media.log.subList(Math.min(logMark, media.log.size()), media.log.size()));
-        }
+        return SipTestWaits.since(media, logMark);
     }
 
+    /** The ids of the media legs opened for outgoing INVITEs (offers) in this test. */
     private List<String> offerLegs() {
-        return newLog().stream().filter(l -> l.startsWith("open ") && l.endsWith(" offer")).map(l -> l.split(" ")[1])
-                .toList();
+        return SipTestWaits.offerLegs(media, logMark);
     }
 
     private String bridgedTo(ParkedCall call) throws InterruptedException {
-        await(() -> newLog().stream().anyMatch(l -> l.startsWith("bridge " + call.leg() + " ")), "a bridge");
-        List<String> bridges = newLog().stream().filter(l -> l.startsWith("bridge " + call.leg() + " ")).toList();
-        assertEquals(1, bridges.size(), bridges.toString());
-        return bridges.get(0).split(" ")[2];
+        return SipTestWaits.bridgedTo(media, logMark, call);
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        long end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end) {
-            List<ParkedCall> calls = core.service().list(slot);
-            if (!calls.isEmpty()) {
-                return calls.get(0);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("nothing parked on " + slot + "; media " + media.log);
+        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        SipTestWaits.await(condition, what);
     }
 }
