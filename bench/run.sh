@@ -61,23 +61,8 @@ export CALLPARK_CLUSTER_PORT=$((BASE + 701)) CALLPARK_CLUSTER_CLUSTER_NAME=bench
 export CALLPARK_MEDIA_RTP_PORT_MIN=$RTP_MIN CALLPARK_MEDIA_RTP_PORT_MAX=$RTP_MAX
 (cd $K && exec bin/karaf server > "$WORK/karaf.out" 2>&1) &
 KARAF_PID=$!
-# wait for SIP OPTIONS (sipp's stock options scenario is not there: a one-line python UA)
-python3 - "$SIP_PORT" <<'PY' || { echo "server did not answer OPTIONS" >&2; exit 1; }
-import socket, sys, time
-port = int(sys.argv[1]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); s.settimeout(0.5)
-lp = s.getsockname()[1]; end = time.time() + 120
-while time.time() < end:
-    m = ("OPTIONS sip:127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%d\r\nMax-Forwards: 70\r\n"
-         "From: <sip:bench@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: %f@bench\r\nCSeq: 1 OPTIONS\r\n"
-         "Content-Length: 0\r\n\r\n") % (port, lp, int(time.time() * 1000), time.time())
-    s.sendto(m.encode(), ("127.0.0.1", port))
-    try:
-        if s.recv(4096).startswith(b"SIP/2.0 200"):
-            sys.exit(0)
-    except socket.timeout:
-        pass
-sys.exit(1)
-PY
+# wait for SIP OPTIONS (sipp's stock options scenario is not there: a small python UA)
+python3 "$ROOT/bench/wait_sip.py" "$SIP_PORT" || { echo "server did not answer OPTIONS" >&2; exit 1; }
 for _ in $(seq 1 20); do [ -f $K/karaf.pid ] && break; sleep 0.5; done
 JVM_PID=$(cat $K/karaf.pid)
 grep -q ready "$WORK/recv.out" || { echo "receiver did not start: $(cat "$WORK/recv.out")" >&2; exit 1; }
