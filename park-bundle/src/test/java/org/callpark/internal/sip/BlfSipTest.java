@@ -97,29 +97,12 @@ class BlfSipTest {
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            server.deactivate();
-        }
-        if (core != null) {
-            core.close();
-        }
-        if (media != null) {
-            media.shutdown();
-        }
-        if (hazelcast != null) {
-            hazelcast.shutdown();
-        }
+        SipTests.stopAll(server, core, media, hazelcast);
     }
 
     @AfterEach
     void nothingLeftBehind() throws ParkException {
-        for (ParkedCall call : core.service().list()) {
-            try {
-                core.service().end(call.id(), Resolution.FORCED);
-            } catch (ParkException e) {
-                // ended meanwhile
-            }
-        }
+        SipTests.endAll(core.service());
         hazelcast.getMap(HazelcastSubscriptionStore.MAP_NAME).clear();
     }
 
@@ -399,11 +382,11 @@ class BlfSipTest {
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        return SipTestWaits.awaitParked(core.service(), slot, "no media log");
+        return SipTests.awaitParked(core.service(), slot, "no media log");
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        SipTestWaits.await(condition, what);
+        SipTests.await(condition, what);
     }
 
     private static void requireFree(int port) throws IOException {

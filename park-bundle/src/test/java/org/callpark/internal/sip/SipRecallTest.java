@@ -99,18 +99,7 @@ class SipRecallTest {
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            server.deactivate();
-        }
-        if (core != null) {
-            core.close();
-        }
-        if (media != null) {
-            media.shutdown();
-        }
-        if (hazelcast != null) {
-            hazelcast.shutdown();
-        }
+        SipTests.stopAll(server, core, media, hazelcast);
     }
 
     @BeforeEach
@@ -122,13 +111,7 @@ class SipRecallTest {
     @AfterEach
     void cleanUp(TestInfo info) throws ParkException {
         System.out.printf("%s: %d ms%n", info.getDisplayName(), (System.nanoTime() - testStart) / 1_000_000);
-        for (ParkedCall call : core.service().list()) {
-            try {
-                core.service().end(call.id(), Resolution.FORCED);
-            } catch (ParkException e) {
-                // ended meanwhile
-            }
-        }
+        SipTests.endAll(core.service());
         for (String ext : List.of("101", "102", "103", "104", "105", "106")) {
             registrations.removeAll(DEFAULT, ext);
         }
@@ -433,20 +416,20 @@ class SipRecallTest {
     }
 
     private List<String> newLog() {
-        return SipTestWaits.since(media, logMark);
+        return SipTests.since(media, logMark);
     }
 
     /** The ids of the media legs opened for outgoing INVITEs (offers) in this test. */
     private List<String> offerLegs() {
-        return SipTestWaits.offerLegs(media, logMark);
+        return SipTests.offerLegs(media, logMark);
     }
 
     private String bridgedTo(ParkedCall call) throws InterruptedException {
-        return SipTestWaits.bridgedTo(media, logMark, call);
+        return SipTests.bridgedTo(media, logMark, call);
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
+        return SipTests.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private boolean seen(ParkEvent.Type type) {
@@ -456,7 +439,7 @@ class SipRecallTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        SipTestWaits.await(condition, what);
+        SipTests.await(condition, what);
     }
 
     private static int nextUas = 28000 + (int) (ProcessHandle.current().pid() % 100) * 8;

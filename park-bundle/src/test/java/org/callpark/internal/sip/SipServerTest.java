@@ -85,29 +85,12 @@ class SipServerTest {
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            server.deactivate();
-        }
-        if (core != null) {
-            core.close();
-        }
-        if (media != null) {
-            media.shutdown();
-        }
-        if (hazelcast != null) {
-            hazelcast.shutdown();
-        }
+        SipTests.stopAll(server, core, media, hazelcast);
     }
 
     @AfterEach
     void noCallLeftBehind() throws ParkException {
-        for (ParkedCall call : core.service().list()) {
-            try {
-                core.service().end(call.id(), Resolution.FORCED);
-            } catch (ParkException e) {
-                // ended meanwhile (the caller's BYE was still being handled)
-            }
-        }
+        SipTests.endAll(core.service());
         events.clear();
     }
 
@@ -364,7 +347,7 @@ class SipServerTest {
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
+        return SipTests.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private boolean listIsEmpty() {
@@ -382,7 +365,7 @@ class SipServerTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        SipTestWaits.await(condition, what);
+        SipTests.await(condition, what);
     }
 
     private static int freeTcpPort(int from) throws IOException {

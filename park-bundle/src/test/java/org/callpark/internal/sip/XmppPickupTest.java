@@ -121,18 +121,7 @@ class XmppPickupTest {
         if (connector != null) {
             connector.close();
         }
-        if (server != null) {
-            server.deactivate();
-        }
-        if (core != null) {
-            core.close();
-        }
-        if (media != null) {
-            media.shutdown();
-        }
-        if (hazelcast != null) {
-            hazelcast.shutdown();
-        }
+        SipTests.stopAll(server, core, media, hazelcast);
         if (prosody != null) {
             prosody.close();
         }
@@ -140,13 +129,7 @@ class XmppPickupTest {
 
     @AfterEach
     void cleanUp() throws ParkException {
-        for (ParkedCall call : core.service().list()) {
-            try {
-                core.service().end(call.id(), Resolution.FORCED);
-            } catch (ParkException e) {
-                // ended meanwhile
-            }
-        }
+        SipTests.endAll(core.service());
         for (String ext : List.of("101", "102")) {
             registrations.removeAll(DEFAULT, ext);
         }
@@ -217,23 +200,23 @@ class XmppPickupTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     private List<String> newLog() {
-        return SipTestWaits.since(media, logMark);
+        return SipTests.since(media, logMark);
     }
 
     /** The ids of the media legs opened for outgoing INVITEs (offers) in this test. */
     private List<String> offerLegs() {
-        return SipTestWaits.offerLegs(media, logMark);
+        return SipTests.offerLegs(media, logMark);
     }
 
     private String bridgedTo(ParkedCall call) throws InterruptedException {
-        return SipTestWaits.bridgedTo(media, logMark, call);
+        return SipTests.bridgedTo(media, logMark, call);
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {
-        return SipTestWaits.awaitParked(core.service(), slot, "media " + media.log);
+        return SipTests.awaitParked(core.service(), slot, "media " + media.log);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        SipTestWaits.await(condition, what);
+        SipTests.await(condition, what);
     }
 }

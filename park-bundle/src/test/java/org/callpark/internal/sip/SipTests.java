@@ -6,13 +6,21 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import org.callpark.api.CallParkService;
+import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
 import org.callpark.api.SlotId;
+import org.callpark.internal.SipTestCore;
 
-/** The waits and media-log reading the SIP tests share: polling with a 10 s bound, never a fixed sleep. */
-final class SipTestWaits {
+import com.hazelcast.core.HazelcastInstance;
 
-    private SipTestWaits() {
+/**
+ * What the SIP test classes share: waits (polling with a 10 s bound, never a fixed sleep), media-log reading and
+ * clean-up.
+ */
+final class SipTests {
+
+    private SipTests() {
     }
 
     /** Waits up to 10 s for {@code condition}. */
@@ -62,4 +70,31 @@ final class SipTestWaits {
         return bridges.get(0).split(" ")[2];
     }
 
+
+    /** Hangs up every call still parked (a test's leftovers), ignoring calls that end meanwhile. */
+    static void endAll(CallParkService service) throws ParkException {
+        for (ParkedCall call : service.list()) {
+            try {
+                service.end(call.id(), Resolution.FORCED);
+            } catch (ParkException e) {
+                // ended meanwhile (the caller's BYE was still being handled)
+            }
+        }
+    }
+
+    /** Stops what a SIP test class started, in reverse order; any of them may be null (start failed early). */
+    static void stopAll(SipServer server, SipTestCore core, RecordingMedia media, HazelcastInstance hazelcast) {
+        if (server != null) {
+            server.deactivate();
+        }
+        if (core != null) {
+            core.close();
+        }
+        if (media != null) {
+            media.shutdown();
+        }
+        if (hazelcast != null) {
+            hazelcast.shutdown();
+        }
+    }
 }
