@@ -301,6 +301,14 @@ final class B2bua implements SipListener {
         if (leg == null || leg.dialog != dialog) {
             return;
         }
+        boolean ended;
+        synchronized (leg) {
+            ended = leg.state == SipLeg.State.ENDED;
+        }
+        if (ended) {
+            forget(leg); // hung up while waiting for an ACK that never came
+            return;
+        }
         MDC.put("call-id", leg.callId);
         try {
             // The dialog died without a BYE we saw (no ACK for our 200, transport gone): treat as a hang-up.
@@ -600,6 +608,7 @@ final class B2bua implements SipListener {
             leg.byeAfterAck = false;
         }
         if (bye) {
+            forget(leg); // hangUp kept the Call-ID known only so that this ACK finds the leg
             sendBye(leg);
         }
     }
@@ -675,7 +684,13 @@ final class B2bua implements SipListener {
             sendNow = leg.acked;
             leg.byeAfterAck = !leg.acked;
         }
-        forget(leg);
+        if (sendNow) {
+            forget(leg);
+        } else {
+            // Our 200 is not acknowledged yet: the BYE may only follow the ACK (RFC 3261 15.1.1), so the ACK must
+            // still find this leg by Call-ID. If it never comes, the dialog ends (timer H) and forgets the leg.
+            byLegId.remove(leg.id, leg);
+        }
         close(m);
         if (parked != null) {
             endQuietly(parked, Resolution.FAILED);

@@ -147,6 +147,16 @@ class SipServerTest {
     }
 
     @Test
+    void adminHangUpBeforeTheAckStillSendsByeOnceTheAckArrives() throws Exception {
+        // The caller holds its ACK back: the hang-up lands between our 200 and the ACK (CI saw this race once).
+        Sipp caller = sipp("park_late_ack_bye").service("*68").key("referrer", "105").start();
+        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "105"));
+        core.service().end(call.id(), Resolution.FORCED);
+        caller.run(); // fails unless our BYE comes after the late ACK
+        await(() -> media.log.contains("close " + call.leg()), "the leg is closed");
+    }
+
+    @Test
     void timeOutPlaysNobodyAvailableThenHangsUp() throws Exception {
         Sipp caller = sipp("park_wait_bye").service("*68").key("referrer", "104").start();
         ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "104"));
