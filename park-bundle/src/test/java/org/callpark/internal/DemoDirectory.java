@@ -12,18 +12,18 @@ import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.api.User;
 
-/** The shipped demo directory, built in code for core tests. */
-final class DemoDirectory {
+/** The shipped demo directory, built in code for core tests (and, through the test-jar, ui-bundle's tests). */
+public final class DemoDirectory {
 
-    static final TenantId DEFAULT = TenantId.DEFAULT;
-    static final TenantId ACME = TenantId.of("acme");
-    static final RecallPolicy TENANT_DEFAULTS = new RecallPolicy(RecallMode.USER_ONLY, null, List.of(),
+    public static final TenantId DEFAULT = TenantId.DEFAULT;
+    public static final TenantId ACME = TenantId.of("acme");
+    public static final RecallPolicy TENANT_DEFAULTS = new RecallPolicy(RecallMode.USER_ONLY, null, List.of(),
             Duration.ofSeconds(45), Duration.ofSeconds(30), 3);
 
     private DemoDirectory() {
     }
 
-    static Directory build() {
+    public static Directory build() {
         List<Tenant> tenants = List.of(
                 new Tenant(DEFAULT, "Example Ltd", List.of(), "example.com", TENANT_DEFAULTS),
                 new Tenant(ACME, "Acme Corp", List.of("acme.test"), "acme.test", TENANT_DEFAULTS));

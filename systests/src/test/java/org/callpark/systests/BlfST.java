@@ -3,31 +3,19 @@ package org.callpark.systests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.StringReader;
-import java.net.URL;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.transform.stream.StreamSource;
-import javax.xml.validation.Schema;
-import javax.xml.validation.SchemaFactory;
-
+import org.callpark.internal.blf.DialogInfoSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.xml.sax.InputSource;
 
 /**
  * BLF against the running assembly: a sipp phone (102, digest) subscribes {@code Event: dialog} to {@code *88101};
  * a customer is parked on 101 by another sipp, retrieved by a third; the phone must see idle, the parked customer,
  * idle again, and the final NOTIFY of its unsubscribe. Every NOTIFY body is validated against the RFC 4235 schema
- * ({@code src/test/resources/xsd/dialog-info.xsd}).
+ * (park-bundle's {@code DialogInfoSchema} and the schema file, from its test-jar).
  */
 class BlfST {
 
@@ -35,7 +23,6 @@ class BlfST {
     static final AssemblyServer SERVER = new AssemblyServer();
 
     private static final String NS = "urn:ietf:params:xml:ns:dialog-info";
-    private static final Pattern BODY = Pattern.compile("<\\?xml[^>]*\\?><dialog-info .*?</dialog-info>");
 
     @Test
     void theLampFollowsAParkedCallUntilItIsPickedUp() throws Exception {
@@ -83,25 +70,6 @@ class BlfST {
     }
 
     private static List<Document> documents(Sipp sipp) throws Exception {
-        URL xsd = BlfST.class.getResource("/xsd/dialog-info.xsd");
-        Schema schema = SchemaFactory.newDefaultInstance().newSchema(xsd);
-        DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
-        f.setNamespaceAware(true);
-        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        Set<String> bodies = new LinkedHashSet<>();
-        Matcher m = BODY.matcher(sipp.messages());
-        while (m.find()) {
-            bodies.add(m.group());
-        }
-        List<Document> docs = new ArrayList<>();
-        for (String body : bodies) {
-            try {
-                schema.newValidator().validate(new StreamSource(new StringReader(body)));
-            } catch (org.xml.sax.SAXException e) {
-                throw new AssertionError("not valid RFC 4235 dialog-info: " + e.getMessage() + "\n" + body, e);
-            }
-            docs.add(f.newDocumentBuilder().parse(new InputSource(new StringReader(body))));
-        }
-        return docs;
+        return DialogInfoSchema.bodies(sipp.messages()).stream().map(DialogInfoSchema::parse).toList();
     }
 }

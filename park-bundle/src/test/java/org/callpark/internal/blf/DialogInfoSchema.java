@@ -3,6 +3,11 @@ package org.callpark.internal.blf;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URL;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -12,6 +17,8 @@ import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 
@@ -22,6 +29,8 @@ import org.xml.sax.SAXException;
 public final class DialogInfoSchema {
 
     private static final Schema SCHEMA;
+    /** A dialog-info body as sipp writes it into its message log (one line per body). */
+    private static final Pattern BODY = Pattern.compile("<\\?xml[^>]*\\?><dialog-info .*?</dialog-info>");
 
     static {
         try {
@@ -52,6 +61,16 @@ public final class DialogInfoSchema {
         }
     }
 
+    /** Every dialog-info body in a sipp message log, in order, a retransmitted NOTIFY's body once. */
+    public static List<String> bodies(String sippMessages) {
+        Set<String> bodies = new LinkedHashSet<>();
+        Matcher m = BODY.matcher(sippMessages);
+        while (m.find()) {
+            bodies.add(m.group());
+        }
+        return List.copyOf(bodies);
+    }
+
     /** Validates, then parses. */
     public static Document parse(String xml) {
         assertValid(xml);
@@ -64,5 +83,21 @@ public final class DialogInfoSchema {
         } catch (ParserConfigurationException | SAXException | IOException e) {
             throw new AssertionError("cannot parse " + xml, e);
         }
+    }
+
+    /** The one direct child of {@code parent} named {@code name} in the dialog-info namespace. */
+    public static Element child(Element parent, String name) {
+        NodeList list = parent.getElementsByTagNameNS(DialogInfo.NS, name);
+        for (int i = 0; i < list.getLength(); i++) {
+            if (list.item(i).getParentNode() == parent) {
+                return (Element) list.item(i);
+            }
+        }
+        throw new AssertionError("no <" + name + "> in <" + parent.getLocalName() + ">");
+    }
+
+    /** The text of that child. */
+    public static String text(Element parent, String name) {
+        return child(parent, name).getTextContent();
     }
 }

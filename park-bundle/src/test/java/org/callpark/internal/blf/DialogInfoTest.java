@@ -1,5 +1,7 @@
 package org.callpark.internal.blf;
 
+import static org.callpark.internal.blf.DialogInfoSchema.child;
+import static org.callpark.internal.blf.DialogInfoSchema.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -129,19 +131,5 @@ class DialogInfoTest {
         assertEquals("sip:park+Sales@example.com", DialogInfo.sipUri("park+Sales", "example.com"));
         assertEquals("sip:a%20b%3C%3E%40x@h", DialogInfo.sipUri("a b<>@x", "h"));
         assertEquals("sip:anonymous@anonymous.invalid", DialogInfo.sipUri("", "h"));
-    }
-
-    private static Element child(Element parent, String name) {
-        NodeList list = parent.getElementsByTagNameNS(NS, name);
-        for (int i = 0; i < list.getLength(); i++) {
-            if (list.item(i).getParentNode() == parent) {
-                return (Element) list.item(i);
-            }
-        }
-        throw new AssertionError("no <" + name + "> in <" + parent.getLocalName() + ">");
-    }
-
-    private static String text(Element parent, String name) {
-        return child(parent, name).getTextContent();
     }
 }

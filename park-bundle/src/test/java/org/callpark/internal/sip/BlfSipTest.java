@@ -1,5 +1,7 @@
 package org.callpark.internal.sip;
 
+import static org.callpark.internal.blf.DialogInfoSchema.child;
+import static org.callpark.internal.blf.DialogInfoSchema.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,14 +10,9 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.callpark.api.CallState;
 import org.callpark.api.ParkException;
@@ -64,7 +61,6 @@ class BlfSipTest {
     private static final TenantId DEFAULT = TenantId.DEFAULT;
     private static final String LOCAL = "127.0.0.1";
     private static final String NS = DialogInfo.NS;
-    private static final Pattern BODY = Pattern.compile("<\\?xml[^>]*\\?><dialog-info .*?</dialog-info>");
 
     private HazelcastInstance hazelcast;
     private SipTestCore core;
@@ -322,15 +318,8 @@ class BlfSipTest {
 
     /** Every dialog-info body sipp received, in order, retransmissions left out; each validated by the schema. */
     private static List<Document> documents(Sipp sipp, int atLeast) throws IOException {
-        Set<String> bodies = new LinkedHashSet<>();
-        Matcher m = BODY.matcher(sipp.messages());
-        while (m.find()) {
-            bodies.add(m.group());
-        }
-        List<Document> docs = new ArrayList<>();
-        for (String body : bodies) {
-            docs.add(DialogInfoSchema.parse(body));
-        }
+        List<String> bodies = DialogInfoSchema.bodies(sipp.messages());
+        List<Document> docs = bodies.stream().map(DialogInfoSchema::parse).toList();
         assertTrue(docs.size() >= atLeast, "expected " + atLeast + " NOTIFY bodies, got " + bodies);
         for (int i = 0; i < docs.size(); i++) {
             assertEquals(Integer.toString(i), docs.get(i).getDocumentElement().getAttribute("version"),
@@ -352,20 +341,6 @@ class BlfSipTest {
         NodeList dialogs = doc.getElementsByTagNameNS(NS, "dialog");
         assertEquals(1, dialogs.getLength());
         return (Element) dialogs.item(0);
-    }
-
-    private static Element child(Element parent, String name) {
-        NodeList list = parent.getElementsByTagNameNS(NS, name);
-        for (int i = 0; i < list.getLength(); i++) {
-            if (list.item(i).getParentNode() == parent) {
-                return (Element) list.item(i);
-            }
-        }
-        throw new AssertionError("no <" + name + "> in <" + parent.getLocalName() + ">");
-    }
-
-    private static String text(Element parent, String name) {
-        return child(parent, name).getTextContent();
     }
 
     private boolean recalling(String callId) {

@@ -14,27 +14,25 @@ import org.callpark.api.CallerId;
 import org.callpark.api.Directory;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
-import org.callpark.api.ParkGroup;
 import org.callpark.api.ParkRequest;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RecallMode;
 import org.callpark.api.RecallPolicy;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
-import org.callpark.api.RingGroup;
 import org.callpark.api.SlotId;
-import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
-import org.callpark.api.User;
+import org.callpark.internal.DemoDirectory;
 import org.callpark.internal.directory.DirectoryValidator;
 
-/** The demo directory, a directory service that validates with the real rules, and a list-only park service. */
+/**
+ * The demo directory (park-bundle's {@link DemoDirectory}), a directory service that validates with the real rules,
+ * and a list-only park service.
+ */
 final class Fixtures {
 
-    static final TenantId DEFAULT = TenantId.DEFAULT;
-    static final TenantId ACME = TenantId.of("acme");
-    static final RecallPolicy TENANT_DEFAULTS = new RecallPolicy(RecallMode.USER_ONLY, null, List.of(),
-            Duration.ofSeconds(45), Duration.ofSeconds(30), 3);
+    static final TenantId DEFAULT = DemoDirectory.DEFAULT;
+    static final TenantId ACME = DemoDirectory.ACME;
 
     static final Caller ADMIN = new Caller("karaf", Set.of("admin", "viewer"));
     static final Caller VIEWER = new Caller("reception", Set.of("viewer"));
@@ -44,25 +42,7 @@ final class Fixtures {
     }
 
     static Directory demo() {
-        List<Tenant> tenants = List.of(
-                new Tenant(DEFAULT, "Example Ltd", List.of(), "example.com", TENANT_DEFAULTS),
-                new Tenant(ACME, "Acme Corp", List.of("acme.test"), "acme.test", TENANT_DEFAULTS));
-        List<User> users = List.of(user(DEFAULT, "101", "Bob"), user(DEFAULT, "102", "Alice"),
-                user(DEFAULT, "103", "Carol"), user(DEFAULT, "104", "Dave"), user(DEFAULT, "105", "Erin"),
-                user(DEFAULT, "106", "Frank"), user(ACME, "201", "Karl"), user(ACME, "202", "Laura"),
-                user(ACME, "203", "Mike"));
-        List<RingGroup> ringGroups = List.of(new RingGroup(DEFAULT, "Reception", List.of("104", "105")),
-                new RingGroup(ACME, "Front", List.of("203")));
-        List<ParkGroup> parkGroups = List.of(
-                new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), RecallMode.USER_THEN_RING_GROUP,
-                        "Reception", Duration.ofSeconds(30), Duration.ofSeconds(30), 3, false),
-                new ParkGroup(ACME, "Support", "", List.of("201", "202"), RecallMode.RING_GROUP_ONLY, "Front",
-                        Duration.ofSeconds(30), Duration.ofSeconds(30), 2, false));
-        return new Directory(DEFAULT, tenants, users, ringGroups, parkGroups);
-    }
-
-    private static User user(TenantId tenant, String ext, String name) {
-        return new User(tenant, ext, name, "pass" + ext, name.toLowerCase() + "@example.com");
+        return DemoDirectory.build();
     }
 
     static ParkedCall parked(String id, SlotId slot, long version) {
