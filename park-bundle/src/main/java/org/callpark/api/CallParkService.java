@@ -85,4 +85,27 @@ public interface CallParkService {
 
     /** One live call. */
     Optional<ParkedCall> find(String callId) throws ParkException;
+
+    /**
+     * Hands a live call to a new carrier: a compare-and-set of who carries it ({@code node}, {@code leg}) and the
+     * carrier's {@link ParkedCall#session() session record}, applied only if the call is live and still at
+     * {@code expectedVersion}. The state, slot and recall timers are untouched; the change is reported to every node as
+     * a {@link ParkEvent.Type#MOVED} event. This is how a call is taken over when its node died, moved off a node that
+     * is drained, or adopted by a new revision of the SIP bundle. Of racing carriers exactly one wins.
+     *
+     * @return the call as now carried, or empty if it ended or changed since {@code expectedVersion}
+     * @throws ParkException {@code STORE_UNAVAILABLE}
+     */
+    Optional<ParkedCall> carry(String callId, long expectedVersion, String node, String leg, String session)
+            throws ParkException;
+
+    /**
+     * Puts back a live call that a carrier recovered on its own (after a crash of the only node, from its journal) and
+     * that the cluster no longer knows. Refused if a call with that id exists.
+     *
+     * @return the call as stored (carried by this node, version one higher than given)
+     * @throws ParkException {@code CONFLICT} if the cluster has the call; {@code INVALID_ARGUMENT} for an ended call;
+     *                       {@code STORE_UNAVAILABLE}
+     */
+    ParkedCall restore(ParkedCall call) throws ParkException;
 }

@@ -37,7 +37,12 @@ public record ParkEvent(Type type, ParkedCall call, Instant at) {
         /** An administrator hung the call up (resolution {@link Resolution#FORCED}). */
         FORCED,
         /** Signalling or media failed (resolution {@link Resolution#FAILED}). */
-        FAILED;
+        FAILED,
+        /**
+         * The call is still parked, but another node or leg carries it now, or its carrier's session changed
+         * ({@link CallParkService#carry}). Nothing a user sees changed; carriers use it to let go of a call.
+         */
+        MOVED;
 
         /** The event type that reports a call ending with {@code resolution}. */
         public static Type of(Resolution resolution) {
@@ -53,7 +58,7 @@ public record ParkEvent(Type type, ParkedCall call, Instant at) {
 
         /** Whether this event ends the call. */
         public boolean isFinal() {
-            return this != PARKED && this != RECALLING && this != RECALL_FAILED;
+            return this != PARKED && this != RECALLING && this != RECALL_FAILED && this != MOVED;
         }
     }
 }

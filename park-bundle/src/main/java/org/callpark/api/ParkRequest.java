@@ -9,9 +9,16 @@ import java.util.Objects;
  * @param target where to park
  * @param parker the extension that parks the call (the transferor), or {@code null} if not known
  * @param caller the party being parked
- * @param leg    the owning node's handle for the caller's leg, opaque to the service (may be empty)
+ * @param leg     the owning node's handle for the caller's leg, opaque to the service (may be empty)
+ * @param session the carrier's session record ({@link ParkedCall#session()}), opaque to the service (may be empty)
  */
-public record ParkRequest(TenantId tenant, ParkTarget target, String parker, CallerId caller, String leg) {
+public record ParkRequest(TenantId tenant, ParkTarget target, String parker, CallerId caller, String leg,
+        String session) {
+
+    /** A request without a carrier session. */
+    public ParkRequest(TenantId tenant, ParkTarget target, String parker, CallerId caller, String leg) {
+        this(tenant, target, parker, caller, leg, "");
+    }
 
     public ParkRequest {
         Objects.requireNonNull(tenant, "tenant");
@@ -19,5 +26,6 @@ public record ParkRequest(TenantId tenant, ParkTarget target, String parker, Cal
         Objects.requireNonNull(caller, "caller");
         parker = parker == null || parker.isBlank() ? null : parker;
         leg = leg == null ? "" : leg;
+        session = session == null ? "" : session;
     }
 }

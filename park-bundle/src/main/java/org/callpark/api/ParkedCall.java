@@ -23,10 +23,21 @@ import java.util.Objects;
  * @param nextActionAt  when the owning node acts on it next (recall, next attempt, time-out), or {@code null}
  * @param version       increases by one with every change
  * @param recallTarget  who the current recall step rings; {@code null} unless {@link CallState#RECALLING}
+ * @param session       the carrier's record of the caller's session (for SIP: the dialog, the caller's SDP, the media
+ *                      leg), opaque to everybody but the carrier, or empty. It is what lets any node take the call over
+ *                      ({@link CallParkService#carry}); carriers keep it in the cluster record, not in a JVM.
  */
 public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
         long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
-        String leg, Instant nextActionAt, long version, RecallTarget recallTarget) {
+        String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session) {
+
+    /** A call without a carrier session. */
+    public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
+            long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
+            String leg, Instant nextActionAt, long version, RecallTarget recallTarget) {
+        this(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution, recallAttempt, recall, node,
+                leg, nextActionAt, version, recallTarget, "");
+    }
 
     /** A call whose recall step, if it is recalling, rings the parker. */
     public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
@@ -47,6 +58,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
         parkGroup = parkGroup == null ? "" : parkGroup;
         node = node == null ? "" : node;
         leg = leg == null ? "" : leg;
+        session = session == null ? "" : session;
         if ((state == CallState.ENDED) != (resolution != null)) {
             throw new IllegalArgumentException("an ENDED call needs a resolution and only an ENDED call has one");
         }
@@ -67,7 +79,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     /** This call, ended with the given resolution. */
     public ParkedCall ended(Resolution how) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
-                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null);
+                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null, session);
     }
 
     /** This call, ringing the parker for recall attempt {@code attempt}. */
@@ -78,18 +90,24 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     /** This call, ringing {@code target} for recall attempt {@code attempt} until {@code next}. */
     public ParkedCall recalling(int attempt, RecallTarget target, Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.RECALLING, null,
-                attempt, recall, node, leg, next, version + 1, Objects.requireNonNull(target, "target"));
+                attempt, recall, node, leg, next, version + 1, Objects.requireNonNull(target, "target"), session);
     }
 
     /** This call, back to waiting after a recall attempt nobody answered. */
     public ParkedCall waiting(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.PARKED, null,
-                recallAttempt, recall, node, leg, next, version + 1, null);
+                recallAttempt, recall, node, leg, next, version + 1, null, session);
     }
 
     /** This call with a new time for the owning node's next action, in the same state. */
     public ParkedCall rescheduled(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, next, version + 1, recallTarget);
+                recallAttempt, recall, node, leg, next, version + 1, recallTarget, session);
+    }
+
+    /** This call, carried by {@code node} on {@code leg} with {@code session}, in the same state. */
+    public ParkedCall carried(String node, String leg, String session) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
+                recallAttempt, recall, node, leg, nextActionAt, version + 1, recallTarget, session);
     }
 }

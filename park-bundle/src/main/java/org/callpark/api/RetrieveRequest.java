@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param requester the requesting extension, or {@code null} for an administrator acting for the tenant (who may
  *                  retrieve any call of the tenant but has no "own" slot)
  * @param target    which call
- * @param node      take only calls held by this cluster node ({@link ParkedCall#node()}), or {@code null} for any
- *                  node: a transport that must join the caller's media on its own node says which node it is on
+ * @param node      the cluster node the call is connected on ({@link ParkedCall#node()}), or {@code null} for any
+ *                  node: a transport that joins the caller's media on its own node says which node it is on, and a
+ *                  call carried by another node is first moved there ({@link org.callpark.spi.CallCarrier}); one that
+ *                  cannot be moved is passed over
  */
 public record RetrieveRequest(TenantId tenant, String requester, RetrieveTarget target, String node) {
 

@@ -39,6 +39,7 @@ import org.callpark.api.SlotKind;
 import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.api.RecallTarget;
+import org.callpark.spi.CallCarrier;
 import org.callpark.spi.ParkEventListener;
 import org.callpark.spi.RecallDialer;
 import org.callpark.spi.SlotStore;
@@ -75,6 +76,7 @@ public final class CallParkServiceImpl implements CallParkService {
     private final Map<String, ActiveRing> ringing = new ConcurrentHashMap<>();
     private final Map<String, Set<Delivery>> deliveries = new ConcurrentHashMap<>();
     private volatile RecallDialer dialer;
+    private volatile CallCarrier carrier;
     private final AtomicLong sequence = new AtomicLong();
     private final AutoCloseable watch;
 
@@ -142,6 +144,21 @@ public final class CallParkServiceImpl implements CallParkService {
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setCarrier(CallCarrier carrier) {
+        this.carrier = carrier;
+    }
+
+    void unsetCarrier(CallCarrier carrier) {
+        if (this.carrier == carrier) {
+            this.carrier = null;
+        }
+    }
+
+    /** How long a retrieve or send waits for a call carried by another node to be moved here. */
+    static final Duration BRING_HERE_TIMEOUT = Duration.ofSeconds(3);
+
     // ---------------------------------------------------------------- park
 
     @Override
@@ -197,7 +214,7 @@ public final class CallParkServiceImpl implements CallParkService {
         Instant now = timers.now();
         ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), slot, request.caller(), parker,
                 rulesFrom == null ? "" : rulesFrom.name(), now, sequence.incrementAndGet(), CallState.PARKED, null, 0,
-                policy, store.localNode(), request.leg(), now.plus(policy.ringDuration()), 1);
+                policy, store.localNode(), request.leg(), now.plus(policy.ringDuration()), 1, null, request.session());
         store.insert(call);
         LOG.debug("Parked {} on {} by {}", call.id(), slot, parker);
         return call;
@@ -223,14 +240,24 @@ public final class CallParkServiceImpl implements CallParkService {
         TenantId tid = checkRequester(dir, request);
         if (request.target().kind() == RetrieveTarget.Kind.CALL) {
             ParkedCall call = namedCall(dir, tid, request);
-            return take(call.id(), Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
-                    "call " + call.id() + " was taken by someone else"));
+            if (!onNode(call.node(), request)) {
+                call = bringHere(call, request).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                        "call " + id(request) + " could not be moved to this node"));
+            }
+            String id = call.id();
+            return take(id, Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                    "call " + id + " was taken by someone else"));
         }
         List<SlotId> slots = slotsOf(dir, tid, request);
         for (SlotId slot : slots) {
             for (SlotStore.Queued candidate : store.queue(slot)) {
                 if (!onNode(candidate.node(), request)) {
-                    continue;
+                    // Carried by another node: bring the caller here first (media is bridged on one node), then take
+                    // it like a local call. If it cannot be moved, the next one in the queue is tried.
+                    Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
+                    if (live.isEmpty() || bringHere(live.get(), request).isEmpty()) {
+                        continue;
+                    }
                 }
                 Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
                 if (taken.isPresent()) {
@@ -274,7 +301,7 @@ public final class CallParkServiceImpl implements CallParkService {
     /** The live call a {@code CALL} request names, after checking that the requester may take it. */
     private ParkedCall namedCall(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
         String id = request.target().value();
-        ParkedCall call = store.get(id).filter(ParkedCall::isLive).filter(c -> onNode(c.node(), request))
+        ParkedCall call = store.get(id).filter(ParkedCall::isLive)
                 .orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY, "call " + id + " is not parked any more"));
         if (!call.tenant().equals(tid)) {
             // Another tenant's call: do not even say that it exists.
@@ -287,6 +314,25 @@ public final class CallParkServiceImpl implements CallParkService {
             }
         }
         return call;
+    }
+
+    private static String id(RetrieveRequest request) {
+        return request.target().value();
+    }
+
+    /**
+     * Asks this node's carrier to move a call that another node carries to the node {@code request} must connect it
+     * on; empty if there is no carrier here or the call could not be moved.
+     */
+    private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request) {
+        CallCarrier c = carrier;
+        if (c == null || request.node() == null || !request.node().equals(store.localNode())) {
+            return Optional.empty();
+        }
+        Optional<ParkedCall> moved = c.bringHere(call, BRING_HERE_TIMEOUT);
+        LOG.debug("Call {} carried by {} {} to this node", call.id(), call.node(),
+                moved.isPresent() ? "moved" : "could not be moved");
+        return moved.filter(m -> request.node().equals(m.node()));
     }
 
     private static boolean onNode(String node, RetrieveRequest request) {
@@ -336,11 +382,13 @@ public final class CallParkServiceImpl implements CallParkService {
         if (d == null) {
             throw new ParkException(Reason.UNREACHABLE, "no phone can be called from this node (no SIP server)");
         }
-        ParkedCall call = chosenCall(dir, tid, request);
-        if (!store.localNode().equals(call.node())) {
-            throw new ParkException(Reason.UNREACHABLE, "call " + call.id() + " is held by cluster node "
-                    + call.node() + ": send it from there");
-        }
+        ParkedCall chosen = chosenCall(dir, tid, request);
+        // The extension is rung from this node and bridged here: a call carried elsewhere is moved here first (the
+        // caller keeps hearing music, now from this node).
+        ParkedCall call = store.localNode().equals(chosen.node()) ? chosen
+                : bringHere(chosen, new RetrieveRequest(tid, request.requester(), request.target(), store.localNode()))
+                        .orElseThrow(() -> new ParkException(Reason.UNREACHABLE, "call " + chosen.id()
+                                + " is held by cluster node " + chosen.node() + " and could not be moved here"));
         // On answer the call is taken by id, on the requester's behalf (the rules are checked again then).
         RetrieveRequest take = new RetrieveRequest(tid, request.requester(), RetrieveTarget.call(call.id()),
                 store.localNode());
@@ -393,11 +441,9 @@ public final class CallParkServiceImpl implements CallParkService {
         List<SlotId> slots = slotsOf(dir, tid, request);
         for (SlotId slot : slots) {
             for (SlotStore.Queued candidate : store.queue(slot)) {
-                if (onNode(candidate.node(), request)) {
-                    Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
-                    if (live.isPresent()) {
-                        return live.get();
-                    }
+                Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
+                if (live.isPresent()) {
+                    return live.get();
                 }
             }
         }
@@ -495,6 +541,24 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         return take(callId, resolution).orElseThrow(
                 () -> new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more"));
+    }
+
+    @Override
+    public Optional<ParkedCall> carry(String callId, long expectedVersion, String node, String leg, String session)
+            throws ParkException {
+        return store.update(callId, c -> c.isLive() && c.version() == expectedVersion
+                ? c.carried(node, leg, session) : null);
+    }
+
+    @Override
+    public ParkedCall restore(ParkedCall call) throws ParkException {
+        if (!call.isLive()) {
+            throw ParkException.invalid("call", "only a live call can be restored");
+        }
+        ParkedCall restored = call.carried(store.localNode(), call.leg(), call.session());
+        store.insert(restored);
+        LOG.info("Restored call {} on {} from this node's journal", call.id(), call.slot());
+        return restored;
     }
 
     /** Removes an ended call from the store; its final event was already published through the watch. */

@@ -37,6 +37,10 @@ final class ParkEvents {
         if (before.state() == CallState.RECALLING && after.state() == CallState.PARKED) {
             return Optional.of(ParkEvent.Type.RECALL_FAILED);
         }
+        if (!before.node().equals(after.node()) || !before.leg().equals(after.leg())
+                || !before.session().equals(after.session())) {
+            return Optional.of(ParkEvent.Type.MOVED);
+        }
         return Optional.empty();
     }
 }

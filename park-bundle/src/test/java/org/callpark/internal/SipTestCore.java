@@ -41,6 +41,23 @@ public final class SipTestCore implements AutoCloseable {
         service = new CallParkServiceImpl(directory, store, Timers.system("test-callpark-timer"), dispatcher);
     }
 
+    private SipTestCore(org.callpark.spi.SlotStore shared, Directory dir) {
+        directory = new FakeDirectoryService(dir);
+        store = null;
+        timers = null;
+        service = new CallParkServiceImpl(directory, shared, Timers.system("test-callpark-timer"), dispatcher);
+    }
+
+    /** The real core of one cluster node, on real time, over a shared store (a Hazelcast slot store). */
+    public static SipTestCore clustered(org.callpark.spi.SlotStore shared) {
+        return new SipTestCore(shared, DemoDirectory.build());
+    }
+
+    /** Plugs a call carrier in (in OSGi: the optional dynamic reference). */
+    public void setCarrier(org.callpark.spi.CallCarrier carrier) {
+        service.setCarrier(carrier);
+    }
+
     /** The real core on real time (recalls happen by themselves) with the given directory. */
     public static SipTestCore realTime(String nodeId, Directory directory) {
         return new SipTestCore(nodeId, directory);

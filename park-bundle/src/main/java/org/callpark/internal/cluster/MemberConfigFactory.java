@@ -37,6 +37,11 @@ public final class MemberConfigFactory {
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.socket.bind.any", "false");
+        // A node that dies without closing its connections (power loss, a hung JVM) is declared dead after 10 s instead
+        // of Hazelcast's 60 s: its parked callers are taken over by the survivors that much sooner (a killed process
+        // closes its sockets and is noticed at once).
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port());

@@ -21,6 +21,15 @@ final class CallsTable {
 
     /** Prints the calls oldest first, or {@value #EMPTY}. */
     static void print(PrintStream out, Directory directory, List<ParkedCall> calls, Clock clock, boolean longIds) {
+        print(out, directory, calls, clock, longIds, null);
+    }
+
+    /**
+     * With {@code nodes} (member id → its address), also the node that carries each call ({@code gone} for a node
+     * that left the cluster: a survivor is taking its calls over).
+     */
+    static void print(PrintStream out, Directory directory, List<ParkedCall> calls, Clock clock, boolean longIds,
+            java.util.Map<String, String> nodes) {
         if (calls.isEmpty()) {
             out.println(EMPTY);
             return;
@@ -37,8 +46,12 @@ final class CallsTable {
         table.column("Since");
         table.column("Waiting").alignRight();
         table.column("State");
+        if (nodes != null) {
+            table.column("Node");
+        }
         for (ParkedCall call : sorted) {
-            table.addRow().addContent(
+            org.apache.karaf.shell.support.table.Row row = table.addRow();
+            row.addContent(
                     longIds ? call.id() : ShellText.shortId(call.id()),
                     call.tenant().value(),
                     ShellText.slot(directory, call.slot()),
@@ -47,6 +60,9 @@ final class CallsTable {
                     ShellText.since(call.parkedAt(), clock.getZone()),
                     ShellText.waiting(Duration.between(call.parkedAt(), clock.instant())),
                     ShellText.state(call));
+            if (nodes != null) {
+                row.addContent(nodes.getOrDefault(call.node(), call.node().isEmpty() ? "" : "gone"));
+            }
         }
         table.print(out);
     }

@@ -42,8 +42,27 @@ public class ListCommand implements Action {
     @Reference
     DirectoryService directories;
 
+    @Reference(optional = true)
+    org.callpark.internal.cluster.ClusterMember cluster;
+
     /** The time "Since" and "Waiting" are shown against; a field so that tests can fix it. */
     Clock clock = Clock.systemDefaultZone();
+
+    /** Member id → host:port of the cluster's members, or {@code null} without a cluster member here. */
+    private java.util.Map<String, String> nodeNames() {
+        if (cluster == null) {
+            return null;
+        }
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        try {
+            for (com.hazelcast.cluster.Member m : cluster.instance().getCluster().getMembers()) {
+                names.put(m.getUuid().toString(), m.getAddress().getHost() + ":" + m.getAddress().getPort());
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return names;
+    }
 
     @Override
     public Object execute() {
@@ -66,7 +85,7 @@ public class ListCommand implements Action {
         } catch (ParkException e) {
             throw ShellErrors.translate(e);
         }
-        CallsTable.print(System.out, directory, calls, clock, longIds);
+        CallsTable.print(System.out, directory, calls, clock, longIds, nodeNames());
         return null;
     }
 }

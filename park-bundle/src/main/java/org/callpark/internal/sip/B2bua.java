@@ -32,6 +32,7 @@ import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
+import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -89,6 +90,9 @@ final class B2bua implements SipListener {
     private volatile SipSettings settings;
     private volatile SipRecallDialer recalls;
     private volatile BlfNotifier blf;
+    private volatile Handover handover;
+    private volatile Takeovers takeovers;
+    private volatile SessionJournal journal;
 
     B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
@@ -121,6 +125,113 @@ final class B2bua implements SipListener {
     /** Where responses and time-outs of the recall INVITEs (client transactions) go. */
     void recalls(SipRecallDialer dialer) {
         this.recalls = dialer;
+    }
+
+    /** Who moves parked callers to this node (responses to its re-INVITEs go there). */
+    void handover(Handover handover, Takeovers takeovers) {
+        this.handover = handover;
+        this.takeovers = takeovers;
+    }
+
+    /** Where the calls this node carries are recorded for a restart (none: not recorded). */
+    void journal(SessionJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Whether this stack carries the leg with this id. */
+    boolean holds(String legId) {
+        return byLegId.containsKey(legId);
+    }
+
+    /** A parked caller taken over by {@link Handover}: from now on its in-dialog requests are ours. */
+    void adopted(SipLeg leg) {
+        register(leg);
+    }
+
+    /**
+     * A 2xx to one of our re-INVITEs came again (our ACK was lost): sends the ACK again. {@code true} if the response
+     * belongs to a leg taken over here.
+     */
+    boolean reAck(String callId, long cseq, int status) {
+        SipLeg leg = byCallId.get(callId);
+        if (leg == null) {
+            return false;
+        }
+        Request ack;
+        synchronized (leg) {
+            ack = leg.lastAck;
+        }
+        if (ack == null || status < 200 || status >= 300
+                || ((javax.sip.header.CSeqHeader) ack.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber() != cseq) {
+            return false;
+        }
+        try {
+            endpoint.provider.sendRequest(ack);
+        } catch (SipException e) {
+            LOG.debug("ACK again to {} failed: {}", leg, e.toString());
+        }
+        return true;
+    }
+
+    /**
+     * The stack goes away but the node stays (a new revision of this bundle, a restarted stack, a SIP feature
+     * uninstalled): parked callers stay parked in the cluster and are re-INVITEd by whoever carries them next; bridged
+     * and prompt legs, which only this stack can continue, are hung up (BYE) while the stack can still send it.
+     */
+    void detach(String why) {
+        int kept = 0;
+        for (SipLeg leg : List.copyOf(byLegId.values())) {
+            boolean parked;
+            MediaLeg m;
+            synchronized (leg) {
+                if (leg.state == SipLeg.State.ENDED) {
+                    continue;
+                }
+                parked = leg.parkedCallId != null && leg.session != null;
+                m = leg.media;
+                if (parked) {
+                    leg.state = SipLeg.State.ENDED;
+                    leg.parkedCallId = null;
+                }
+            }
+            if (parked) {
+                forget(leg);
+                close(m);
+                kept++;
+            } else {
+                hangUpNow(leg);
+            }
+        }
+        if (kept > 0) {
+            LOG.info("{}: {} parked caller(s) stay parked and will be re-INVITEd by the next SIP stack", why, kept);
+        }
+    }
+
+    /** Hangs up a leg whose dialog only this stack can continue (the stack is about to stop). */
+    private void hangUpNow(SipLeg leg) {
+        hangUp(leg);
+    }
+
+    /** Hangs up every parked caller this stack carries (BYE; the calls end FAILED): nobody can carry them on. */
+    void hangUpParked(String why) {
+        int n = 0;
+        for (SipLeg leg : List.copyOf(byLegId.values())) {
+            boolean parked;
+            synchronized (leg) {
+                parked = leg.parkedCallId != null && leg.state != SipLeg.State.ENDED;
+            }
+            if (parked) {
+                hangUp(leg);
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.info("{}: hung up {} parked caller(s)", why, n);
+        }
+    }
+
+    CallParkService service() {
+        return service;
     }
 
     /** Where SUBSCRIBEs and the responses and time-outs of our NOTIFYs go. */
@@ -256,6 +367,10 @@ final class B2bua implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        Handover h = handover;
+        if (h != null && h.onResponse(event)) {
+            return;
+        }
         BlfNotifier notifier = blf;
         if (notifier != null && notifier.onResponse(event)) {
             return;
@@ -390,13 +505,20 @@ final class B2bua implements SipListener {
             }
             ParkedCall call;
             try {
-                call = service.park(new ParkRequest(tenant.id(), target, parker, caller, leg.id));
+                leg.localTag = newTag();
+                leg.session = sessionOf(request, leg, offer);
+                call = service.park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
+                        leg.session.toJson()));
             } catch (ParkException e) {
                 fail(leg, st, e);
                 return;
             }
             MDC.put("slot", call.slot().key());
             leg.parkedCallId = call.id();
+            SessionJournal j = journal;
+            if (j != null) {
+                j.write(call);
+            }
             if (leg.cancelled) {
                 leg.state = SipLeg.State.ENDED;
                 leg.parkedCallId = null;
@@ -529,11 +651,37 @@ final class B2bua implements SipListener {
         }
     }
 
+    /** The dialog of a caller being parked, as the cluster record keeps it (before we answer: our tag is chosen). */
+    private SipSession sessionOf(Request request, SipLeg leg, Sdp offer) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        List<String> routes = new ArrayList<>();
+        for (java.util.ListIterator<?> it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext();) {
+            routes.add(((RecordRouteHeader) it.next()).getAddress().toString());
+        }
+        long sdpId = Sdp.nextVersion();
+        return new SipSession(leg.callId, leg.localTag, from.getTag() == null ? "" : from.getTag(),
+                to.getAddress().toString(), from.getAddress().toString(),
+                contact(request).getAddress().getURI().toString(), routes, leg.transport, 0, bodyOf(request),
+                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "");
+    }
+
+    static String newTag() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    }
+
     /** Sends the 200 OK with our SDP; with {@code connected} also the connected party's identity. */
     private void answer(SipLeg leg, ServerTransaction st, Request request, Sdp offer, CallerId connected)
             throws Exception {
-        String sdp = offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
+        SipSession session = leg.session;
+        String sdp = session != null
+                ? offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec(),
+                        session.sdpId(), session.sdpVersion())
+                : offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
         Response ok = response(request, 200, null);
+        if (leg.localTag != null) {
+            ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(leg.localTag);
+        }
         Address contact = endpoint.addresses.createAddress(contactUri(leg.transport));
         if (connected != null) {
             String host = requestHost(request);
@@ -708,6 +856,21 @@ final class B2bua implements SipListener {
     }
 
     private void sendBye(SipLeg leg) {
+        if (leg.dialog == null) {
+            Handover h = handover;
+            SipSession s;
+            synchronized (leg) {
+                s = leg.session;
+                if (s != null) {
+                    leg.session = s.withLocalCseq(s.localCseq() + 1);
+                }
+            }
+            if (h != null && s != null) {
+                SipSession next = s.withLocalCseq(s.localCseq() + 1);
+                async.execute(() -> h.bye(next, next.localCseq()));
+            }
+            return;
+        }
         async.execute(() -> {
             try {
                 Request bye = leg.dialog.createRequest(Request.BYE);
@@ -724,7 +887,22 @@ final class B2bua implements SipListener {
     /** Admin hang-up and time-out of calls whose caller this node holds. */
     void onParkEvent(ParkEvent event) {
         ParkedCall call = event.call();
-        if (call == null || !localNode.get().equals(call.node())) {
+        if (call == null) {
+            return;
+        }
+        SessionJournal j = journal;
+        if (j != null && !call.session().isEmpty()) {
+            if (event.type().isFinal() || !localNode.get().equals(call.node())) {
+                j.remove(call.id());
+            } else if (event.type() != ParkEvent.Type.PARKED) {
+                j.write(call); // the recall state, a new leg: what a restart continues from
+            }
+        }
+        if (event.type() == ParkEvent.Type.MOVED) {
+            onMoved(call);
+            return;
+        }
+        if (!localNode.get().equals(call.node())) {
             return;
         }
         SipLeg leg = byLegId.get(call.leg());
@@ -764,6 +942,43 @@ final class B2bua implements SipListener {
             MDC.remove("call-id");
             MDC.remove("tenant");
             MDC.remove("slot");
+        }
+    }
+
+    /**
+     * Another node (or leg) carries the call now: the caller accepted its re-INVITE, so our leg is let go quietly —
+     * media closed, no BYE (the dialog goes on elsewhere).
+     */
+    private void onMoved(ParkedCall call) {
+        Takeovers t = takeovers;
+        if (t != null) {
+            t.onMoved(call);
+        }
+        if (localNode.get().equals(call.node()) && byLegId.containsKey(call.leg())) {
+            return;
+        }
+        for (SipLeg leg : byLegId.values()) {
+            MediaLeg m;
+            Dialog dialog;
+            synchronized (leg) {
+                if (!call.id().equals(leg.parkedCallId) || leg.id.equals(call.leg()) && localNode.get().equals(call.node())) {
+                    continue;
+                }
+                leg.state = SipLeg.State.ENDED;
+                leg.parkedCallId = null;
+                m = leg.media;
+                dialog = leg.dialog;
+            }
+            forget(leg);
+            close(m);
+            if (dialog != null) {
+                try {
+                    dialog.delete();
+                } catch (RuntimeException e) {
+                    LOG.debug("Deleting the dialog of {}: {}", leg, e.toString());
+                }
+            }
+            LOG.debug("Call {} is carried by node {} now: let go of {}", call.id(), call.node(), leg);
         }
     }
 

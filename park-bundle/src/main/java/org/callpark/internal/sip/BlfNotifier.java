@@ -383,7 +383,8 @@ final class BlfNotifier implements ParkEventListener {
 
     @Override
     public void onParkEvent(ParkEvent event) {
-        if (event.type() == ParkEvent.Type.RECALLING || event.type() == ParkEvent.Type.RECALL_FAILED) {
+        if (event.type() == ParkEvent.Type.RECALLING || event.type() == ParkEvent.Type.RECALL_FAILED
+                || event.type() == ParkEvent.Type.MOVED) {
             return; // still parked and retrievable: nothing a lamp shows changed
         }
         SlotId slot = event.call().slot();

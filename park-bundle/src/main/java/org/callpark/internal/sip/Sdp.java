@@ -215,14 +215,27 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
         return b.toString();
     }
 
+    /** A new SDP session id / version for our {@code o=} line. */
+    static long nextVersion() {
+        return VERSION.incrementAndGet();
+    }
+
     /** The answer: our address and port, the negotiated codec, and telephone-event if it was offered. */
     String answer(String advertisedAddress, int port, Codec negotiated) {
+        long version = nextVersion();
+        return answer(advertisedAddress, port, negotiated, version, version);
+    }
+
+    /**
+     * The answer with a given {@code o=} session id and version; also the re-offer of a session we move (the codec
+     * agreed before, telephone-event if the caller offered it), with the same id and a higher version.
+     */
+    String answer(String advertisedAddress, int port, Codec negotiated, long sessionId, long version) {
         Codec codec = offered(negotiated);
         String ipVersion = advertisedAddress.indexOf(':') >= 0 ? "IP6" : "IP4";
-        long version = VERSION.incrementAndGet();
         StringBuilder b = new StringBuilder(256);
         b.append("v=0\r\n");
-        b.append("o=CallPark ").append(version).append(' ').append(version).append(" IN ").append(ipVersion)
+        b.append("o=CallPark ").append(sessionId).append(' ').append(version).append(" IN ").append(ipVersion)
                 .append(' ').append(advertisedAddress).append("\r\n");
         b.append("s=CallPark\r\n");
         b.append("c=IN ").append(ipVersion).append(' ').append(advertisedAddress).append("\r\n");

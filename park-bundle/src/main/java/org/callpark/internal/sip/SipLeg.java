@@ -2,6 +2,7 @@ package org.callpark.internal.sip;
 
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
 
 import org.callpark.spi.MediaController.MediaLeg;
 
@@ -37,7 +38,11 @@ final class SipLeg {
     final String callId;
     /** The INVITE we answered; {@code null} for a {@link Role#RECALLED} leg (we sent the INVITE). */
     final ServerTransaction invite;
-    final Dialog dialog;
+    /**
+     * The JAIN-SIP dialog of a leg this stack answered, or {@code null} for a leg that continues a dialog from its
+     * cluster record ({@link #session}): taken over from another node or another revision of this bundle.
+     */
+    Dialog dialog;
     final String transport;
 
     Role role;
@@ -54,6 +59,15 @@ final class SipLeg {
     String answerSdp;
     /** A CANCEL arrived while the INVITE was being handled (read without the monitor). */
     volatile boolean cancelled;
+    /** Our tag in the dialog (the To tag of our 200), chosen before the call is parked. */
+    String localTag;
+    /**
+     * A parked caller's dialog as kept in the cluster record; for a leg without a {@link #dialog} the requests we send
+     * are built from it (its {@code localCseq} raised here with each one).
+     */
+    SipSession session;
+    /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
+    Request lastAck;
 
     SipLeg(String id, String callId, ServerTransaction invite, Dialog dialog, String transport, Role role) {
         this.id = id;

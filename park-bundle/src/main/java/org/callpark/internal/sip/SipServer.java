@@ -1,14 +1,25 @@
 package org.callpark.internal.sip;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.callpark.api.CallParkService;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.spi.CallCarrier;
+import org.osgi.framework.Bundle;
+import com.hazelcast.core.HazelcastInstance;
 import org.callpark.internal.blf.HazelcastSubscriptionStore;
 import org.callpark.internal.blf.InMemorySubscriptionStore;
 import org.callpark.internal.blf.SubscriptionStore;
@@ -63,6 +74,13 @@ public final class SipServer implements ParkEventListener {
     private final BlfNotifier blf;
     private ServiceRegistration<RecallDialer> dialerRegistration; // guarded by this
     private ServiceRegistration<ParkEventListener> blfRegistration; // guarded by this
+    private ServiceRegistration<CallCarrier> carrierRegistration; // guarded by this
+    private ServiceRegistration<NodeDrain> drainRegistration; // guarded by this
+    private final ScheduledExecutorService handoverTimer;
+    private final Handover handover;
+    private final Takeovers takeovers;
+    private final Supplier<String> localNode;
+    private BundleContext context; // guarded by this
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -73,11 +91,14 @@ public final class SipServer implements ParkEventListener {
             @Reference MediaController media, @Reference ClusterMember cluster, SipConfig config,
             BundleContext context) {
         this(service, directory, media, new Registrations(cluster::instance),
-                new HazelcastSubscriptionStore(cluster::instance), cluster::nodeId, config, System::getProperty,
-                System::getenv);
+                new HazelcastSubscriptionStore(cluster::instance), cluster::nodeId, cluster::instance,
+                SessionJournal.inKarafData(), config, System::getProperty, System::getenv);
         synchronized (this) {
+            this.context = context;
             dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
             blfRegistration = context.registerService(ParkEventListener.class, blf, null);
+            carrierRegistration = context.registerService(CallCarrier.class, this::bringHere, null);
+            drainRegistration = context.registerService(NodeDrain.class, this::drain, null);
         }
     }
 
@@ -85,15 +106,32 @@ public final class SipServer implements ParkEventListener {
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, config, sysprops,
-                env);
+        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, () -> null, null,
+                config, sysprops, env);
+    }
+
+    /** For tests: a node of a cluster (takeovers, drain), BLF in memory. */
+    SipServer(CallParkService service, DirectoryService directory, MediaController media,
+            Registrations registrations, Supplier<String> localNode, Supplier<HazelcastInstance> hazelcast,
+            SessionJournal journal, SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
+        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, hazelcast, journal,
+                config, sysprops, env);
     }
 
     /** For tests: with a given subscription store. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, SubscriptionStore subscriptions, Supplier<String> localNode,
             SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
+        this(service, directory, media, registrations, subscriptions, localNode, () -> null, null, config, sysprops,
+                env);
+    }
+
+    private SipServer(CallParkService service, DirectoryService directory, MediaController media,
+            Registrations registrations, SubscriptionStore subscriptions, Supplier<String> localNode,
+            Supplier<HazelcastInstance> hazelcast, SessionJournal journal, SipConfig config,
+            Function<String, String> sysprops, Function<String, String> env) {
         this.sysprops = sysprops;
+        this.localNode = localNode;
         this.env = env;
         SipSettings settings = SipSettings.from(config, sysprops, env);
         this.async = Executors.newSingleThreadExecutor(r -> {
@@ -116,6 +154,63 @@ public final class SipServer implements ParkEventListener {
         b2bua.recalls(dialer);
         this.blf = new BlfNotifier(b2bua, service, directory, subscriptions, localNode);
         b2bua.blf(blf);
+        this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        Takeovers[] self = new Takeovers[1];
+        this.handover = new Handover(b2bua, service, media, localNode, n -> self[0].isMember(n), handoverTimer);
+        this.takeovers = new Takeovers(handover, service, b2bua, localNode, hazelcast, handoverTimer);
+        self[0] = takeovers;
+        b2bua.handover(handover, takeovers);
+        b2bua.journal(journal);
+        handover.journal(journal);
+        takeovers.journal(journal);
+        takeovers.start(); // the calls this node held before this stack (a new revision, a restart) are re-INVITEd
+    }
+
+    /** {@link CallCarrier}: moves a call carried elsewhere to this node, waiting for the caller's answer. */
+    Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        ParkedCall current = call;
+        try {
+            while (current != null && current.isLive()) {
+                if (localNode.get().equals(current.node()) && b2bua.holds(current.leg())) {
+                    return Optional.of(current);
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                if (handover.claimable(current) && !localNode.get().equals(current.node())) {
+                    Handover.Why why = takeovers.isMember(current.node()) ? Handover.Why.MOVE
+                            : Handover.Why.TAKEOVER;
+                    return handover.adopt(current, why).get(left, TimeUnit.NANOSECONDS);
+                }
+                Thread.sleep(20); // another node is moving it (or this node's takeover is in flight): wait
+                current = call.id() == null ? null : findQuietly(call.id());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("Moving call {} here: {}", call.id(), e.toString());
+        }
+        return Optional.empty();
+    }
+
+    private ParkedCall findQuietly(String callId) {
+        try {
+            return b2bua.service().find(callId).orElse(null);
+        } catch (ParkException e) {
+            return null;
+        }
+    }
+
+    /** {@code park:drain}: moves every call this node carries to the other nodes. */
+    NodeDrain.Result drain(Duration timeout) throws ParkException, InterruptedException {
+        Takeovers.Drained d = takeovers.drain(timeout);
+        return new NodeDrain.Result(d.total(), d.moved(), d.left());
     }
 
     @Modified
@@ -139,7 +234,9 @@ public final class SipServer implements ParkEventListener {
                     endpoint.settings.bindAddress(), endpoint.settings.port(), next.bindAddress(), next.port());
             SipEndpoint started;
             dialer.dropAll();
-            b2bua.dropAll("the SIP stack restarts");
+            handover.stop();
+            b2bua.detach("the SIP stack restarts");
+            flush();
             endpoint.stop();
             try {
                 started = SipEndpoint.start(next, b2bua);
@@ -149,6 +246,32 @@ public final class SipServer implements ParkEventListener {
             }
             endpoint = started;
             b2bua.attach(started);
+        }
+        takeovers.sweep(); // the parked callers learn the new address by a re-INVITE
+    }
+
+    /** Waits (briefly) for the BYEs queued on the async thread to go out while the stack still runs. */
+    private void flush() {
+        try {
+            async.submit(() -> { }).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Flushing the SIP sends: {}", e.toString());
+        }
+    }
+
+    /** Whether the whole framework (the node) stops, not just this bundle or component. */
+    private boolean nodeStopping() {
+        BundleContext c = context;
+        if (c == null) {
+            return false;
+        }
+        try {
+            int state = c.getBundle(0).getState();
+            return state == Bundle.STOPPING;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -171,12 +294,53 @@ public final class SipServer implements ParkEventListener {
                 }
                 blfRegistration = null;
             }
+            if (drainRegistration != null) {
+                try {
+                    drainRegistration.unregister();
+                } catch (IllegalStateException e) {
+                    LOG.debug("The drain service was unregistered already");
+                }
+                drainRegistration = null;
+            }
+            if (carrierRegistration != null) {
+                try {
+                    carrierRegistration.unregister();
+                } catch (IllegalStateException e) {
+                    LOG.debug("The call carrier was unregistered already");
+                }
+                carrierRegistration = null;
+            }
             blf.stop();
             dialer.dropAll();
-            b2bua.dropAll("the SIP server stops");
+            if (nodeStopping()) {
+                stopNode();
+            }
+            takeovers.stop();
+            handover.stop();
+            b2bua.detach("the SIP server stops");
+            flush();
             endpoint.stop();
         }
+        handoverTimer.shutdownNow();
         async.shutdown();
+    }
+
+    /**
+     * The node stops ({@code bin/stop}): with other nodes in the cluster its parked callers are drained to them first;
+     * as the last node it hangs them up (BYE) rather than leave them in silence.
+     */
+    private void stopNode() {
+        try {
+            if (!takeovers.otherNodes().isEmpty()) {
+                Takeovers.Drained d = takeovers.drain(Duration.ofSeconds(20));
+                LOG.info("Node stopping: {} of {} parked call(s) moved to other nodes", d.moved(), d.total());
+            }
+        } catch (ParkException | RuntimeException e) {
+            LOG.warn("Draining before stop failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        b2bua.hangUpParked("the last node stops");
     }
 
     @Override

@@ -28,7 +28,8 @@ import com.hazelcast.core.HazelcastJsonValue;
  * Fields: {@code id, tenant, slot} (the {@link SlotId#key()}, the source of truth for the slot), {@code kind, name}
  * (informational copies of the slot's parts), {@code callerNumber, callerName, parkedBy, parkGroup, parkedAt} (epoch
  * ms), {@code sequence, state, resolution, attempt, recall {mode, ringGroup, members[], ringDurationMs, waitMs,
- * retries}, node, leg, nextActionAt} (epoch ms or null), {@code version}. Unknown fields are ignored, so records written
+ * retries}, node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the carrier's session
+ * record, nested as JSON; absent when empty). Unknown fields are ignored, so records written
  * by a newer node stay readable. Instants are kept to the millisecond.
  * <p>
  * Thread-safe.
@@ -81,6 +82,14 @@ public final class CallCodec {
         o.put("leg", call.leg());
         o.put("nextActionAt", call.nextActionAt() == null ? null : call.nextActionAt().toEpochMilli());
         o.put("version", call.version());
+        if (!call.session().isEmpty()) {
+            try {
+                // nested, so that the member can read (and index) its attributes
+                o.set("session", MAPPER.readTree(call.session()));
+            } catch (JsonProcessingException e) {
+                o.put("session", call.session());
+            }
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -121,11 +130,19 @@ public final class CallCodec {
                     o.path("sequence").asLong(), state,
                     resolution == null ? null : Resolution.valueOf(resolution), o.path("attempt").asInt(), recall,
                     text(o, "node"), text(o, "leg"), instant(o, "nextActionAt"), required(o, "version").asLong(),
-                    recallTarget);
+                    recallTarget, session(o));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("unreadable call record " + o.path("id").asText("?") + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static String session(JsonNode o) {
+        JsonNode v = o.get("session");
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        return v.isTextual() ? v.asText() : v.toString();
     }
 
     private static JsonNode required(JsonNode o, String field) {

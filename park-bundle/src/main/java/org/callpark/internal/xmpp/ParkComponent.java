@@ -569,6 +569,9 @@ public class ParkComponent implements Component {
     // ---------------------------------------------------------------- outbound state
 
     private void onEvent(ParkEvent event) {
+        if (event.type() == ParkEvent.Type.MOVED) {
+            return; // another node carries it now: nothing a contact shows changed
+        }
         ParkedCall call = event.call();
         Directory dir = backend.directory();
         SlotId slot = call.slot();

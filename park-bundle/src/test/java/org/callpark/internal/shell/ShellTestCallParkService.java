@@ -17,6 +17,17 @@ import org.callpark.api.TenantId;
 
 /** A hand-written CallParkService for the shell tests: a list of live calls, recording every {@code end}. */
 public class ShellTestCallParkService implements CallParkService {
+    @Override
+    public java.util.Optional<org.callpark.api.ParkedCall> carry(String callId, long expectedVersion, String node,
+            String leg, String session) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
+    public org.callpark.api.ParkedCall restore(org.callpark.api.ParkedCall call) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
 
     /** One {@code end(callId, resolution)} the shell made. */
     public record EndCall(String callId, Resolution resolution) {

@@ -88,6 +88,9 @@ public final class EventStreams implements ParkEventListener {
 
     @Override
     public void onParkEvent(ParkEvent event) {
+        if (event.type() == ParkEvent.Type.MOVED) {
+            return; // carried by another node now: the board shows nothing of that
+        }
         for (Stream s : streams) {
             if (s.wants(event.call().tenant())) {
                 s.offer(event);

@@ -86,6 +86,17 @@ final class Fixtures {
 
     /** Lists a fixed set of calls; ends calls on request. */
     static class Park implements CallParkService {
+        @Override
+        public java.util.Optional<org.callpark.api.ParkedCall> carry(String callId, long expectedVersion, String node,
+                String leg, String session) {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
+        @Override
+        public org.callpark.api.ParkedCall restore(org.callpark.api.ParkedCall call) {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
         final List<ParkedCall> calls = new ArrayList<>();
         final List<String> ended = new ArrayList<>();
 

@@ -1,0 +1,431 @@
+package org.callpark.internal.sip;
+
+import java.text.ParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import javax.sip.ClientTransaction;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ResponseEvent;
+import javax.sip.SipException;
+import javax.sip.address.Address;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
+import org.callpark.spi.MediaController;
+import org.callpark.spi.MediaController.Codec;
+import org.callpark.spi.MediaController.MediaLeg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a parked caller to this node: the dialog is continued from the call's cluster record ({@link SipSession}),
+ * not from any JAIN-SIP stack. The steps, each a compare-and-set on the record through
+ * {@link CallParkService#carry}:
+ * <ol>
+ * <li><b>claim</b>: the session names this node as the one re-INVITing and takes the next CSeq, so two nodes never
+ * re-INVITE the same caller at once (a claim older than {@link #CLAIM_STALE_MS} or by a node that left is void);</li>
+ * <li>a new media leg is opened here and the caller is <b>re-INVITEd</b> (a target refresh: our Contact, our SDP with
+ * the codec agreed before, the same {@code o=} session one version up);</li>
+ * <li>on the caller's 2xx: ACK, the media leg is connected to the caller's answer, and the record is <b>committed</b>
+ * to this node and leg (the old holder, if alive, sees the {@code MOVED} event and closes its leg quietly); music
+ * starts here.</li>
+ * </ol>
+ * If the caller refuses or does not answer within {@link #REINVITE_TIMEOUT_MS}: when the old holder is alive (a drain,
+ * a retrieve from here) the claim is dropped and the call stays where it was; when nobody else can carry it (the
+ * holder died, or it was this node's own previous stack) the call ends {@code FAILED} and the caller gets a BYE from
+ * here. Never silence without a BYE.
+ */
+final class Handover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Handover.class);
+
+    /** How long the caller has to answer a re-INVITE. */
+    static final long REINVITE_TIMEOUT_MS = 4_000;
+    /** A claim older than this is void (the claiming node died mid-way). */
+    static final long CLAIM_STALE_MS = 10_000;
+
+    /** Why a call is adopted: decides what happens when the caller refuses. */
+    enum Why {
+        /** Its holder left the cluster: nobody else can carry it. */
+        TAKEOVER,
+        /** Its holder is alive (drain, a retrieve or send from here): on failure it stays there. */
+        MOVE,
+        /** This node holds it, but this stack does not (a new revision, a restarted stack): nobody else can carry it. */
+        ADOPT,
+        /**
+         * The cluster lost it (every node died; this one restarted) and this node's {@link SessionJournal} has it: on
+         * success it is put back into the cluster ({@link CallParkService#restore}), else the caller gets a BYE.
+         */
+        RESTORE
+    }
+
+    private final B2bua b2bua;
+    private final CallParkService service;
+    private final MediaController media;
+    private final Supplier<String> localNode;
+    private final Predicate<String> isMember;
+    private final ScheduledExecutorService timer;
+    /** Re-INVITEs in flight, by the dialog's Call-ID (one at a time per dialog). */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private volatile SessionJournal journal;
+
+    Handover(B2bua b2bua, CallParkService service, MediaController media, Supplier<String> localNode,
+            Predicate<String> isMember, ScheduledExecutorService timer) {
+        this.b2bua = b2bua;
+        this.service = service;
+        this.media = media;
+        this.localNode = localNode;
+        this.isMember = isMember;
+        this.timer = timer;
+    }
+
+    /** Where calls carried here are recorded for a restart (none: not recorded). */
+    void journal(SessionJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Whether this node may claim {@code call} now: it has a SIP session and no live claim by another node. */
+    boolean claimable(ParkedCall call) {
+        Optional<SipSession> s = SipSession.of(call.session());
+        if (s.isEmpty() || !call.isLive()) {
+            return false;
+        }
+        String claimer = s.get().claimedBy();
+        return claimer.isEmpty() || claimer.equals(localNode.get()) || !isMember.test(claimer)
+                || !s.get().claimedByOther(localNode.get(), System.currentTimeMillis(), CLAIM_STALE_MS);
+    }
+
+    int inFlight() {
+        return pending.size();
+    }
+
+    /**
+     * Moves {@code call} to this node.
+     *
+     * @return completes with the call as carried here, or empty if it was not moved (see the class comment for what
+     *         happens to it then); never exceptionally
+     */
+    CompletableFuture<Optional<ParkedCall>> adopt(ParkedCall call, Why why) {
+        CompletableFuture<Optional<ParkedCall>> result = new CompletableFuture<>();
+        try {
+            start(call, why, result);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Taking over call {} failed: {}", call.id(), e.toString());
+            result.complete(Optional.empty());
+        }
+        return result;
+    }
+
+    private void start(ParkedCall call, Why why, CompletableFuture<Optional<ParkedCall>> result) throws Exception {
+        Optional<SipSession> found = SipSession.of(call.session());
+        if (found.isEmpty() || why != Why.RESTORE && !claimable(call)) {
+            result.complete(Optional.empty());
+            return;
+        }
+        SipSession s = found.get();
+        String here = localNode.get();
+        SipSession claimedSession = s.claimed(here, System.currentTimeMillis(), s.localCseq() + 1);
+        // RESTORE: the cluster has no record to claim in; the journal's copy is ours alone.
+        Optional<ParkedCall> claimed = why == Why.RESTORE
+                ? Optional.of(call.carried(call.node(), call.leg(), claimedSession.toJson()))
+                : service.carry(call.id(), call.version(), call.node(), call.leg(), claimedSession.toJson());
+        if (claimed.isEmpty()) {
+            LOG.debug("Call {} changed before this node could claim it", call.id());
+            result.complete(Optional.empty());
+            return;
+        }
+        String legId = "sip-" + UUID.randomUUID();
+        MediaLeg leg;
+        Sdp callerSdp;
+        try {
+            callerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            leg = media.open(legId, List.of(s.codec()), null);
+        } catch (ParkException | Sdp.Unusable e) {
+            LOG.warn("No media for taking over call {}: {}", call.id(), e.getMessage());
+            failed(new Pending(claimed.get(), claimedSession, legId, null, null, 0, why, result, null),
+                    "no media: " + e.getMessage());
+            return;
+        }
+        long sdpVersion = s.sdpVersion() + 1;
+        SipSettings settings = b2bua.settings();
+        String offer = callerSdp.answer(settings.advertisedAddress(), leg.localAddress().getPort(), s.codec(),
+                s.sdpId(), sdpVersion);
+        SipEndpoint ep = b2bua.endpoint();
+        Request invite = request(ep, settings, claimedSession, Request.INVITE, claimedSession.localCseq());
+        invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(b2bua.contactUri(s.transport()))));
+        invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
+        ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
+        Pending p = new Pending(claimed.get(), claimedSession, legId, leg, offer, sdpVersion, why, result, ct);
+        Pending before = pending.put(s.callId(), p);
+        if (before != null) {
+            before.finish(); // superseded (cannot really happen: the claim serialises re-INVITEs)
+        }
+        p.timeout = timer.schedule(() -> {
+            if (pending.remove(s.callId(), p)) {
+                failed(p, "no answer to the re-INVITE within " + REINVITE_TIMEOUT_MS + " ms");
+            }
+        }, REINVITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        LOG.debug("Re-INVITing the caller of {} ({}, CSeq {}) to take it over: {}", call.id(), why,
+                claimedSession.localCseq(), s.remoteTarget());
+        ct.sendRequest();
+    }
+
+    /**
+     * A response on the stack's listener thread: {@code true} if it answers one of our re-INVITEs (or is a
+     * retransmitted 2xx of one, which gets its ACK again).
+     */
+    boolean onResponse(ResponseEvent event) {
+        Response r = event.getResponse();
+        CSeqHeader cseq = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+        CallIdHeader callId = (CallIdHeader) r.getHeader(CallIdHeader.NAME);
+        if (cseq == null || callId == null || !Request.INVITE.equals(cseq.getMethod())) {
+            return false;
+        }
+        Pending p = pending.get(callId.getCallId());
+        if (p == null || p.session.localCseq() != cseq.getSeqNumber()) {
+            return b2bua.reAck(callId.getCallId(), cseq.getSeqNumber(), r.getStatusCode());
+        }
+        if (r.getStatusCode() < 200) {
+            return true;
+        }
+        if (!pending.remove(callId.getCallId(), p)) {
+            return true;
+        }
+        if (r.getStatusCode() >= 300) {
+            failed(p, "the caller answered the re-INVITE with " + r.getStatusCode());
+            return true;
+        }
+        try {
+            succeeded(p, r);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Completing the takeover of call {} failed: {}", p.call.id(), e.toString());
+            failed(p, e.toString());
+        }
+        return true;
+    }
+
+    private void succeeded(Pending p, Response ok) throws Exception {
+        p.finish();
+        SipEndpoint ep = b2bua.endpoint();
+        SipSettings settings = b2bua.settings();
+        ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
+        String target = contact != null ? contact.getAddress().getURI().toString() : p.session.remoteTarget();
+        SipSession acked = p.session.moved(target, p.session.remoteSdp(), p.session.codec(), p.sdpVersion)
+                .withLocalCseq(p.session.localCseq());
+        Request ack = request(ep, settings, acked, Request.ACK, p.session.localCseq());
+        ep.provider.sendRequest(ack);
+
+        Sdp answer;
+        Codec codec;
+        try {
+            answer = Sdp.parseOffer(ok.getRawContent());
+            codec = answer.codecs().get(0);
+            p.leg.connect(answer.remote(), codec);
+        } catch (Sdp.Unusable | RuntimeException e) {
+            failed(p, "unusable SDP answer: " + e.getMessage());
+            return;
+        }
+        SipSession moved = p.session.moved(target,
+                new String(ok.getRawContent(), java.nio.charset.StandardCharsets.UTF_8), codec, p.sdpVersion);
+        String here = localNode.get();
+        Optional<ParkedCall> done = Optional.empty();
+        ParkedCall current = p.call;
+        if (p.why == Why.RESTORE) {
+            try {
+                done = Optional.of(service.restore(p.call.carried(here, p.legId, moved.toJson())));
+            } catch (ParkException e) {
+                LOG.info("Call {} from the journal was not put back: {}", p.call.id(), e.getMessage());
+            }
+            current = null;
+        }
+        for (int i = 0; i < 20 && current != null; i++) {
+            done = service.carry(current.id(), current.version(), here, p.legId, moved.toJson());
+            if (done.isPresent()) {
+                break;
+            }
+            // Changed meanwhile (a recall step of the old holder): still ours if still claimed by us.
+            current = service.find(current.id()).filter(c -> SipSession.of(c.session())
+                    .map(s -> here.equals(s.claimedBy())).orElse(false)).orElse(null);
+        }
+        if (done.isEmpty()) {
+            // It ended while we moved it. A live old holder hangs up its end as usual (the dialog is the same); with
+            // nobody else left, the caller (who already talks to us) gets our BYE (a 481 if it had hung up itself).
+            p.leg.close();
+            LOG.debug("Call {} ended while it was moved here", p.call.id());
+            if (p.why != Why.MOVE) {
+                bye(moved, moved.localCseq() + 1);
+            }
+            p.result.complete(Optional.empty());
+            return;
+        }
+        SipLeg leg = new SipLeg(p.legId, moved.callId(), null, null, moved.transport(), SipLeg.Role.PARKED);
+        leg.state = SipLeg.State.ANSWERED;
+        leg.acked = true;
+        leg.media = p.leg;
+        leg.parkedCallId = done.get().id();
+        leg.session = moved;
+        leg.localTag = moved.localTag();
+        leg.answerSdp = p.offer;
+        leg.lastAck = ack;
+        b2bua.adopted(leg);
+        SessionJournal j = journal;
+        if (j != null) {
+            j.write(done.get());
+        }
+        p.leg.hold(B2bua.musicFor(done.get()));
+        LOG.info("Took over parked call {} ({}) from {}: the caller accepted the re-INVITE", done.get().id(), p.why,
+                p.call.node().equals(here) ? "this node's previous SIP stack" : "node " + p.call.node());
+        p.result.complete(done);
+    }
+
+    private void failed(Pending p, String why) {
+        p.finish();
+        if (p.leg != null) {
+            p.leg.close();
+        }
+        if (p.why == Why.MOVE) {
+            LOG.info("Could not move call {} here ({}); it stays on node {}", p.call.id(), why, p.call.node());
+            release(p);
+        } else {
+            LOG.warn("Could not take over call {} ({}): it ends, the caller gets a BYE", p.call.id(), why);
+            if (p.why != Why.RESTORE) {
+                try {
+                    service.end(p.call.id(), Resolution.FAILED);
+                } catch (ParkException e) {
+                    LOG.debug("Ending call {} after a failed takeover: {}", p.call.id(), e.getMessage());
+                }
+            }
+            SessionJournal j = journal;
+            if (j != null) {
+                j.remove(p.call.id());
+            }
+            bye(p.session, p.session.localCseq() + 1);
+        }
+        p.result.complete(Optional.empty());
+    }
+
+    /** Drops our claim (keeping the CSeq we used), if it is still ours. */
+    private void release(Pending p) {
+        if (p.why == Why.RESTORE) {
+            return;
+        }
+        String here = localNode.get();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Optional<ParkedCall> current = service.find(p.call.id());
+                if (current.isEmpty()) {
+                    return;
+                }
+                ParkedCall c = current.get();
+                Optional<SipSession> s = SipSession.of(c.session());
+                if (s.isEmpty() || !here.equals(s.get().claimedBy())) {
+                    return;
+                }
+                if (service.carry(c.id(), c.version(), c.node(), c.leg(), s.get().unclaimed().toJson()).isPresent()) {
+                    return;
+                }
+            }
+        } catch (ParkException e) {
+            LOG.debug("Releasing the claim on {} failed: {}", p.call.id(), e.getMessage());
+        }
+    }
+
+    /** Sends a BYE in a dialog known only from its record. */
+    void bye(SipSession s, long cseq) {
+        try {
+            SipEndpoint ep = b2bua.endpoint();
+            Request bye = request(ep, b2bua.settings(), s, Request.BYE, cseq);
+            ep.provider.getNewClientTransaction(bye).sendRequest();
+        } catch (Exception | LinkageError e) {
+            LOG.debug("BYE to the caller of dialog {} failed: {}", s.callId(), e.toString());
+        }
+    }
+
+    /** Stops every re-INVITE in flight (the stack goes away); their calls are left as they are in the cluster. */
+    void stop() {
+        for (Pending p : List.copyOf(pending.values())) {
+            if (pending.remove(p.session.callId(), p)) {
+                p.finish();
+                if (p.leg != null) {
+                    p.leg.close();
+                }
+                release(p);
+                p.result.complete(Optional.empty());
+            }
+        }
+    }
+
+    /**
+     * A request in the dialog {@code s} (we are its UAS): From = our URI and tag, To = the caller's, the Request-URI
+     * the caller's Contact, the route set as Route headers (loose routing), a Via of this stack. The ACK gets its own
+     * branch (it is sent statelessly).
+     */
+    static Request request(SipEndpoint ep, SipSettings settings, SipSession s, String method, long cseq)
+            throws ParseException, InvalidArgumentException, SipException {
+        Address local = ep.addresses.createAddress(s.localUri());
+        Address remote = ep.addresses.createAddress(s.remoteUri());
+        String transport = s.transport();
+        ViaHeader via = ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(), transport,
+                Request.ACK.equals(method) ? "z9hG4bK" + UUID.randomUUID().toString().replace("-", "") : null);
+        Request r = ep.messages.createRequest(ep.addresses.createURI(s.remoteTarget()), method,
+                ep.headers.createCallIdHeader(s.callId()), ep.headers.createCSeqHeader(cseq, method),
+                ep.headers.createFromHeader(local, s.localTag()), ep.headers.createToHeader(remote,
+                        s.remoteTag().isEmpty() ? null : s.remoteTag()),
+                List.of(via), ep.headers.createMaxForwardsHeader(70));
+        for (String route : s.routes()) {
+            r.addHeader(ep.headers.createRouteHeader(ep.addresses.createAddress(route)));
+        }
+        return r;
+    }
+
+    /** One re-INVITE in flight. */
+    private static final class Pending {
+        final ParkedCall call;
+        final SipSession session;
+        final String legId;
+        final MediaLeg leg;
+        final String offer;
+        final long sdpVersion;
+        final Why why;
+        final CompletableFuture<Optional<ParkedCall>> result;
+        final ClientTransaction ct;
+        volatile java.util.concurrent.ScheduledFuture<?> timeout;
+
+        Pending(ParkedCall call, SipSession session, String legId, MediaLeg leg, String offer, long sdpVersion,
+                Why why, CompletableFuture<Optional<ParkedCall>> result, ClientTransaction ct) {
+            this.call = call;
+            this.session = session;
+            this.legId = legId;
+            this.leg = leg;
+            this.offer = offer;
+            this.sdpVersion = sdpVersion;
+            this.why = why;
+            this.result = result;
+            this.ct = ct;
+        }
+
+        void finish() {
+            java.util.concurrent.ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package org.callpark.internal.sip;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
+
+/**
+ * Decides which parked calls this node takes over, and drains this node. A call is taken by exactly one node because
+ * every takeover starts with a claim (compare-and-set, {@link Handover}); who tries is decided so that normally only
+ * one node does:
+ * <ul>
+ * <li>a call whose holder left the cluster (Hazelcast membership: killed, crashed, partitioned away): the owner of the
+ * call key's partition takes it ({@link Handover.Why#TAKEOVER});</li>
+ * <li>a call the record says this node holds, but this SIP stack does not (a new revision of the bundle, a restarted
+ * stack): this node re-INVITEs it to itself ({@link Handover.Why#ADOPT});</li>
+ * <li>a call whose session asks this node to take it ({@code handoverTo}, written by a draining node): this node moves
+ * it ({@link Handover.Why#MOVE}).</li>
+ * </ul>
+ * A sweep over the cluster's calls runs at start, on every membership change and every {@link #SWEEP_MS}; the
+ * hand-over requests are also acted on at once from their {@code MOVED} event.
+ */
+final class Takeovers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Takeovers.class);
+    static final long SWEEP_MS = 2_000;
+
+    private final Handover handover;
+    private final CallParkService service;
+    private final B2bua b2bua;
+    private final Supplier<String> localNode;
+    private final Supplier<HazelcastInstance> hazelcast;
+    private final ScheduledExecutorService timer;
+    /** Calls this node is taking over now (one attempt at a time per call). */
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private volatile UUID membership;
+    private volatile boolean stopped;
+    private volatile SessionJournal journal;
+
+    Takeovers(Handover handover, CallParkService service, B2bua b2bua, Supplier<String> localNode,
+            Supplier<HazelcastInstance> hazelcast, ScheduledExecutorService timer) {
+        this.handover = handover;
+        this.service = service;
+        this.b2bua = b2bua;
+        this.localNode = localNode;
+        this.hazelcast = hazelcast;
+        this.timer = timer;
+    }
+
+    /** This node's journal, read once at start ({@link #recover}). */
+    void journal(SessionJournal journal) {
+        this.journal = journal;
+    }
+
+    void start() {
+        try {
+            timer.execute(this::recover);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Journal recovery skipped: stopped");
+        }
+        HazelcastInstance hz = hazelcast.get();
+        if (hz != null) {
+            try {
+                membership = hz.getCluster().addMembershipListener(new MembershipListener() {
+                    @Override
+                    public void memberAdded(MembershipEvent event) {
+                        sweepSoon(0);
+                    }
+
+                    @Override
+                    public void memberRemoved(MembershipEvent event) {
+                        LOG.info("Cluster node {} left: taking over the parked calls it held", event.getMember());
+                        sweepSoon(0);
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot watch the cluster's members: {}", e.toString());
+            }
+        }
+        timer.scheduleWithFixedDelay(this::sweep, 300, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        stopped = true;
+        UUID m = membership;
+        HazelcastInstance hz = hazelcast.get();
+        if (m != null && hz != null) {
+            try {
+                hz.getCluster().removeMembershipListener(m);
+            } catch (RuntimeException e) {
+                LOG.debug("Removing the membership listener: {}", e.toString());
+            }
+        }
+    }
+
+    private void sweepSoon(long delayMillis) {
+        try {
+            timer.schedule(this::sweep, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Takeover sweep after stop skipped");
+        }
+    }
+
+    /**
+     * After a start: the calls in this node's journal that the cluster does not know any more (every node was gone)
+     * are re-INVITEd and put back; those another live node carries are forgotten here; the rest are left to the
+     * sweep (this node's own calls after a bundle update, calls of a dead node).
+     */
+    void recover() {
+        SessionJournal j = journal;
+        if (j == null) {
+            return;
+        }
+        List<ParkedCall> recorded = j.all();
+        int restoring = 0;
+        for (ParkedCall call : recorded) {
+            try {
+                Optional<ParkedCall> known = service.find(call.id());
+                if (known.isEmpty()) {
+                    if (call.isLive() && busy.add(call.id())) {
+                        restoring++;
+                        handover.adopt(call, Handover.Why.RESTORE).whenComplete((r, e) -> busy.remove(call.id()));
+                    } else {
+                        j.remove(call.id());
+                    }
+                } else if (!known.get().node().equals(localNode.get()) && isMember(known.get().node())) {
+                    j.remove(call.id());
+                }
+            } catch (ParkException | RuntimeException e) {
+                LOG.warn("Recovering call {} from the journal failed: {}", call.id(), e.toString());
+            }
+        }
+        if (restoring > 0) {
+            LOG.info("The cluster had lost {} parked call(s) of this node's journal: re-INVITing their callers",
+                    restoring);
+        }
+    }
+
+    /** A call changed carrier or session: act at once if it asks this node to take it. */
+    void onMoved(ParkedCall call) {
+        if (!stopped && SipSession.of(call.session()).map(s -> localNode.get().equals(s.handoverTo())).orElse(false)) {
+            consider(call);
+        }
+    }
+
+    /** One pass over the cluster's live calls. */
+    void sweep() {
+        if (stopped) {
+            return;
+        }
+        try {
+            for (ParkedCall call : service.list()) {
+                consider(call);
+            }
+        } catch (ParkException | RuntimeException e) {
+            LOG.debug("Takeover sweep failed: {}", e.toString());
+        }
+    }
+
+    private void consider(ParkedCall call) {
+        Optional<SipSession> s = SipSession.of(call.session());
+        if (s.isEmpty() || !call.isLive() || busy.contains(call.id())) {
+            return;
+        }
+        String here = localNode.get();
+        Handover.Why why;
+        if (here.equals(call.node())) {
+            if (b2bua.holds(call.leg())) {
+                return;
+            }
+            why = Handover.Why.ADOPT;
+        } else if (here.equals(s.get().handoverTo())) {
+            why = isMember(call.node()) ? Handover.Why.MOVE : Handover.Why.TAKEOVER;
+        } else if (!isMember(call.node()) && ownsPartitionOf(call.id())) {
+            why = Handover.Why.TAKEOVER;
+        } else {
+            return;
+        }
+        if (!handover.claimable(call) || !busy.add(call.id())) {
+            return;
+        }
+        CompletableFuture<Optional<ParkedCall>> done = handover.adopt(call, why);
+        done.whenComplete((r, e) -> busy.remove(call.id()));
+    }
+
+    /** Whether {@code node} is a member of the cluster now (without a cluster: only this node is). */
+    boolean isMember(String node) {
+        HazelcastInstance hz = hazelcast.get();
+        if (hz == null) {
+            return localNode.get().equals(node);
+        }
+        try {
+            for (Member m : hz.getCluster().getMembers()) {
+                if (m.getUuid().toString().equals(node)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // cannot tell: do not take anything over
+        }
+    }
+
+    private boolean ownsPartitionOf(String callId) {
+        HazelcastInstance hz = hazelcast.get();
+        if (hz == null) {
+            return true;
+        }
+        try {
+            Partition p = hz.getPartitionService().getPartition(callId);
+            Member owner = p == null ? null : p.getOwner();
+            return owner != null && owner.localMember();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The other members of the cluster, in a stable order. */
+    List<String> otherNodes() {
+        List<String> nodes = new ArrayList<>();
+        HazelcastInstance hz = hazelcast.get();
+        if (hz == null) {
+            return nodes;
+        }
+        for (Member m : hz.getCluster().getMembers()) {
+            if (!m.localMember()) {
+                nodes.add(m.getUuid().toString());
+            }
+        }
+        return nodes;
+    }
+
+    /** What a drain did. */
+    record Drained(int total, int moved, int left) {
+    }
+
+    /**
+     * Asks the other nodes to take every call this node holds (round robin), then waits until none is held here any
+     * more or {@code timeout} passed. Calls that could not be moved stay here (still parked).
+     */
+    Drained drain(Duration timeout) throws ParkException, InterruptedException {
+        String here = localNode.get();
+        List<String> others = otherNodes();
+        List<ParkedCall> mine = new ArrayList<>();
+        for (ParkedCall c : service.list()) {
+            if (here.equals(c.node()) && SipSession.of(c.session()).isPresent()) {
+                mine.add(c);
+            }
+        }
+        if (mine.isEmpty() || others.isEmpty()) {
+            return new Drained(mine.size(), 0, mine.size());
+        }
+        int i = 0;
+        for (ParkedCall c : mine) {
+            String to = others.get(i++ % others.size());
+            ParkedCall current = c;
+            for (int attempt = 0; attempt < 10 && current != null; attempt++) {
+                Optional<SipSession> s = SipSession.of(current.session());
+                if (s.isEmpty() || !here.equals(current.node())) {
+                    break;
+                }
+                if (service.carry(current.id(), current.version(), current.node(), current.leg(),
+                        s.get().handover(to).toJson()).isPresent()) {
+                    break;
+                }
+                current = service.find(current.id()).orElse(null);
+            }
+        }
+        LOG.info("Draining: asked {} other node(s) to take {} parked call(s)", others.size(), mine.size());
+        long end = System.nanoTime() + timeout.toNanos();
+        int left;
+        do {
+            left = 0;
+            for (ParkedCall c : mine) {
+                Optional<ParkedCall> now = service.find(c.id());
+                if (now.isPresent() && here.equals(now.get().node())) {
+                    left++;
+                }
+            }
+            if (left == 0) {
+                break;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < end);
+        int moved = 0;
+        for (ParkedCall c : mine) {
+            Optional<ParkedCall> now = service.find(c.id());
+            if (now.isPresent() && !here.equals(now.get().node())) {
+                moved++;
+            }
+        }
+        LOG.info("Drained: {} of {} parked call(s) moved to other nodes, {} still here", moved, mine.size(), left);
+        return new Drained(mine.size(), moved, left);
+    }
+}

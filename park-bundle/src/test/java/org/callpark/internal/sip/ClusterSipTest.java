@@ -1,0 +1,359 @@
+package org.callpark.internal.sip;
+
+import static org.callpark.internal.sip.SipTests.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.callpark.internal.SipTestCore;
+import org.callpark.internal.cluster.MemberConfigFactory;
+import org.callpark.internal.cluster.MemberSettings;
+import org.callpark.internal.store.HazelcastSlotStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Parked calls that belong to the cluster, not to a node: two nodes in one JVM, each a real Hazelcast member, the real
+ * park core on a {@link HazelcastSlotStore}, a recording media controller with real UDP ports and its own SIP server;
+ * sipp callers that accept (or refuse) the takeover re-INVITE. Each test builds its own two nodes (a test kills one).
+ */
+class ClusterSipTest {
+
+    static {
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    }
+
+    private static final String LOCAL = "127.0.0.1";
+    private static final TenantId DEFAULT = TenantId.DEFAULT;
+
+    /** One node: member, core, media, SIP server. */
+    static final class Node {
+        final HazelcastInstance hz;
+        final String id;
+        final SipTestCore core;
+        final RecordingMedia media = new RecordingMedia();
+        SipServer server;
+        final int port;
+        final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
+        boolean dead;
+
+        final SessionJournal journal;
+
+        Node(HazelcastInstance hz, int port) {
+            this(hz, port, null);
+        }
+
+        Node(HazelcastInstance hz, int port, SessionJournal journal) {
+            this.journal = journal;
+            this.hz = hz;
+            this.id = hz.getCluster().getLocalMember().getUuid().toString();
+            this.core = SipTestCore.clustered(new HazelcastSlotStore(hz, id));
+            this.port = port;
+            TestSipConfig sip = new TestSipConfig();
+            sip.port = port;
+            server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hz), () -> id,
+                    () -> hz, journal, sip, k -> null, k -> null);
+            core.setCarrier(server::bringHere);
+            core.addListener(server);
+            core.addListener(events::add);
+        }
+
+        /** Dies as kill -9 would: the member vanishes, nothing is sent. */
+        void kill() {
+            dead = true;
+            hz.getLifecycleService().terminate();
+            server.deactivate(); // the stack closes; the node's calls are left to the cluster (no BYE, no ending)
+            core.close();
+            media.shutdown();
+        }
+
+        void stop() {
+            if (!dead) {
+                dead = true;
+                server.deactivate();
+                core.close();
+                media.shutdown();
+                hz.shutdown();
+            }
+        }
+
+        boolean seen(ParkEvent.Type type) {
+            synchronized (events) {
+                return events.stream().anyMatch(e -> e.type() == type);
+            }
+        }
+    }
+
+    private Node a;
+    private Node b;
+
+    @BeforeAll
+    static void sipp() {
+        Sipp.requireSipp();
+    }
+
+    @BeforeEach
+    void startTwoNodes() throws Exception {
+        String cluster = "callpark-cluster-test-" + UUID.randomUUID();
+        int hzA = freePort(21701 + ThreadLocalRandom.current().nextInt(300));
+        int hzB = freePort(hzA + 2);
+        List<String> members = List.of(LOCAL + ":" + hzA, LOCAL + ":" + hzB);
+        HazelcastInstance ha = member(cluster, members, hzA);
+        HazelcastInstance hb = member(cluster, members, hzB);
+        int sipA = freePort(27060 + ThreadLocalRandom.current().nextInt(300) * 2);
+        a = new Node(ha, sipA, new SessionJournal(java.nio.file.Files.createTempDirectory("callpark-journal")));
+        b = new Node(hb, freePort(sipA + 2));
+        await(() -> ha.getCluster().getMembers().size() == 2, "two members");
+    }
+
+    private static HazelcastInstance member(String cluster, List<String> members, int port) {
+        Config config = MemberConfigFactory.build(new MemberSettings(cluster, members, port, false, LOCAL, 1));
+        config.setInstanceName(cluster + "-" + port);
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+        return Hazelcast.newHazelcastInstance(config);
+    }
+
+    @AfterEach
+    void stopNodes() {
+        for (Node n : new Node[] {a, b}) {
+            if (n != null && !n.dead) {
+                try {
+                    SipTests.endAll(n.core.service());
+                } catch (ParkException | RuntimeException e) {
+                    // the cluster is going anyway
+                }
+            }
+        }
+        if (a != null) {
+            a.stop();
+        }
+        if (b != null) {
+            b.stop();
+        }
+    }
+
+    private Sipp caller(Node at, String scenario, String name) {
+        return Sipp.scenario(scenario, at.port).key("domain", LOCAL).key("from_user", "+4930123")
+                .key("from_name", "Customer").key("referrer", "101").service("*68101").name(name).timeout(40);
+    }
+
+    private ParkedCall parkedAt(Node node, int count) throws Exception {
+        await(() -> {
+            try {
+                return node.core.service().list(SlotId.extension(DEFAULT, "101")).size() >= count;
+            } catch (ParkException e) {
+                return false;
+            }
+        }, count + " call(s) parked");
+        ParkedCall call = node.core.service().list(SlotId.extension(DEFAULT, "101")).get(count - 1);
+        await(() -> node.media.log.contains("hold " + call.leg()), "the caller answered (music)");
+        return call;
+    }
+
+    private static ParkedCall current(Node node, String callId) throws ParkException {
+        return node.core.service().find(callId).orElseThrow(() -> new AssertionError("call " + callId + " gone"));
+    }
+
+    @Test
+    void retrieveAtAnotherNodeMovesTheCallerThereAndBridgesIt() throws Exception {
+        Sipp parked = caller(a, "park_move", "parked").start();
+        ParkedCall call = parkedAt(a, 1);
+        assertEquals(a.id, call.node(), "parked at A");
+
+        Sipp retriever = Sipp.scenario("retrieve", b.port).service("*88101").key("domain", LOCAL)
+                .key("from_user", "102").key("from_name", "Alice").auth("102", "pass102").name("retrieve-at-b")
+                .pause(1000);
+        retriever.run();
+        parked.run(); // got B's re-INVITE, answered it, then the BYE after the retriever hung up
+
+        await(() -> b.seen(ParkEvent.Type.RETRIEVED), "RETRIEVED");
+        assertTrue(a.media.log.contains("close " + call.leg()), "A let its leg go: " + a.media.log);
+        String bridge = b.media.log.stream().filter(l -> l.startsWith("bridge ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no bridge on B: " + b.media.log));
+        String movedLeg = bridge.split(" ")[1];
+        assertTrue(b.media.log.contains("connect " + movedLeg + " PCMA " + 0) || b.media.log.stream()
+                .anyMatch(l -> l.startsWith("connect " + movedLeg + " PCMA")), "the moved leg took the caller's "
+                + "answer (PCMA): " + b.media.log);
+        assertEquals(1, parked.received("INVITE").size(), "exactly one re-INVITE reached the caller");
+        assertFalse(a.seen(ParkEvent.Type.FAILED), "no call failed");
+    }
+
+    @Test
+    void whenItsNodeDiesTheSurvivorReInvitesEveryCallerAndCarriesOn() throws Exception {
+        int n = 3;
+        List<Sipp> callers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callers.add(caller(a, "park_move", "parked-" + i).start());
+            parkedAt(a, i + 1);
+        }
+        long t0 = System.nanoTime();
+        a.kill();
+        await(() -> {
+            try {
+                List<ParkedCall> live = b.core.service().list();
+                return live.size() == n && live.stream().allMatch(c -> c.node().equals(b.id));
+            } catch (ParkException e) {
+                return false;
+            }
+        }, "every call carried by B");
+        System.out.printf("[cluster] %d calls taken over %d ms after the kill%n", n,
+                (System.nanoTime() - t0) / 1_000_000);
+        for (ParkedCall c : b.core.service().list()) {
+            assertTrue(b.media.log.contains("hold " + c.leg()), "music from B for " + c.id() + ": " + b.media.log);
+            assertEquals(ParkedCall.class, c.getClass());
+        }
+        // still retrievable from B
+        Sipp.scenario("retrieve", b.port).service("*88101").key("domain", LOCAL).key("from_user", "102")
+                .key("from_name", "Alice").auth("102", "pass102").name("retrieve-after-kill").pause(500).run();
+        await(() -> b.seen(ParkEvent.Type.RETRIEVED), "RETRIEVED at B");
+        for (ParkedCall c : b.core.service().list()) {
+            b.core.service().end(c.id(), Resolution.FORCED);
+        }
+        for (Sipp s : callers) {
+            s.run(); // each got one re-INVITE from B and, at the end, a BYE from B
+            assertEquals(1, s.received("INVITE").size(), "one takeover re-INVITE");
+        }
+        assertFalse(b.seen(ParkEvent.Type.FAILED), "no call failed");
+    }
+
+    @Test
+    void aCallerThatRefusesTheTakeoverGetsAByeAndTheCallEnds() throws Exception {
+        Sipp refusing = caller(a, "park_move_refused", "refusing").start();
+        ParkedCall call = parkedAt(a, 1);
+        a.kill();
+        refusing.run(); // 488 to B's re-INVITE, then B's BYE
+        await(() -> b.seen(ParkEvent.Type.FAILED), "FAILED");
+        assertTrue(b.core.service().find(call.id()).isEmpty(), "not listed any more");
+    }
+
+    @Test
+    void drainMovesEveryCallToTheOtherNodeWithoutABye() throws Exception {
+        int n = 3;
+        List<Sipp> callers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callers.add(caller(a, "park_move", "drained-" + i).start());
+            parkedAt(a, i + 1);
+        }
+        NodeDrain.Result r = a.server.drain(Duration.ofSeconds(10));
+        assertEquals(new NodeDrain.Result(n, n, 0), r);
+        for (ParkedCall c : b.core.service().list()) {
+            assertEquals(b.id, c.node());
+            assertTrue(b.media.log.contains("hold " + c.leg()), b.media.log.toString());
+        }
+        await(() -> a.server.liveLegs() == 0, "A let every leg go (on the MOVED events)");
+        for (Sipp s : callers) {
+            assertEquals(List.of(), s.received("BYE"), "no BYE during the drain");
+        }
+        for (ParkedCall c : b.core.service().list()) {
+            b.core.service().end(c.id(), Resolution.FORCED);
+        }
+        for (Sipp s : callers) {
+            s.run();
+        }
+    }
+
+    @Test
+    void aRestartedSipStackReInvitesTheCallsItsNodeHeld() throws Exception {
+        Sipp parked = caller(a, "park_move", "adopted").start();
+        ParkedCall call = parkedAt(a, 1);
+        // the SIP server goes (bundle update) and comes back on the same node and port
+        a.core.removeListener(a.server);
+        a.server.deactivate();
+        assertTrue(a.core.service().find(call.id()).isPresent(), "still parked while no SIP server runs");
+        TestSipConfig sip = new TestSipConfig();
+        sip.port = a.port;
+        SipServer next = new SipServer(a.core.service(), a.core.directory(), a.media, new Registrations(() -> a.hz),
+                () -> a.id, () -> a.hz, null, sip, k -> null, k -> null);
+        a.server = next;
+        a.core.addListener(next);
+        a.core.setCarrier(next::bringHere);
+        {
+            await(() -> {
+                try {
+                    return next.liveLegs() == 1 && !current(a, call.id()).leg().equals(call.leg());
+                } catch (ParkException e) {
+                    return false;
+                }
+            }, "the new stack carries the call");
+            ParkedCall adopted = current(a, call.id());
+            assertEquals(a.id, adopted.node());
+            assertTrue(a.media.log.contains("hold " + adopted.leg()), a.media.log.toString());
+            a.core.service().end(call.id(), Resolution.FORCED);
+            parked.run(); // one re-INVITE from the new stack, then its BYE
+            assertEquals(1, parked.received("INVITE").size());
+        }
+    }
+
+    @Test
+    void afterEveryNodeDiedTheRestartedNodeTakesItsCallersBackFromItsJournal() throws Exception {
+        List<Sipp> callers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            callers.add(caller(a, "park_move", "journal-" + i).start());
+            parkedAt(a, i + 1);
+        }
+        assertEquals(2, a.journal.all().size(), "both calls journalled");
+        b.kill();
+        a.kill(); // the whole cluster is gone: its record of the calls with it
+        String cluster = "callpark-cluster-test-restart-" + UUID.randomUUID();
+        int hzPort = freePort(22401 + ThreadLocalRandom.current().nextInt(300));
+        Node restarted = new Node(member(cluster, List.of(LOCAL + ":" + hzPort), hzPort), a.port, a.journal);
+        try {
+            await(() -> {
+                try {
+                    List<ParkedCall> live = restarted.core.service().list();
+                    return live.size() == 2 && live.stream().allMatch(c -> c.node().equals(restarted.id));
+                } catch (ParkException e) {
+                    return false;
+                }
+            }, "both calls back in park on the restarted node");
+            for (ParkedCall c : restarted.core.service().list()) {
+                assertEquals(SlotId.extension(DEFAULT, "101"), c.slot(), "same slot");
+                assertEquals("+4930123", c.caller().number(), "same caller");
+                assertTrue(restarted.media.log.contains("hold " + c.leg()), restarted.media.log.toString());
+                restarted.core.service().end(c.id(), Resolution.FORCED);
+            }
+            for (Sipp s : callers) {
+                s.run(); // one re-INVITE from the restarted node, then its BYE
+                assertEquals(1, s.received("INVITE").size());
+            }
+            await(() -> restarted.journal.all().isEmpty(), "the journal is empty once the calls ended");
+        } finally {
+            restarted.stop();
+        }
+    }
+
+    private static int freePort(int from) throws IOException {
+        for (int p = from; p < from + 400; p += 2) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+                    DatagramSocket u = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (IOException e) {
+                // next
+            }
+        }
+        throw new IOException("no free port from " + from);
+    }
+}
