@@ -27,6 +27,14 @@ public interface MediaController {
     MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException;
 
     /**
+     * A leg opened earlier and not closed, by its id: a new revision of the SIP bundle (or a restarted SIP stack) takes
+     * up its parked callers' legs with it, so their music never stops. The default knows none.
+     */
+    default java.util.Optional<MediaLeg> find(String id) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * A payload format.
      *
      * @param name        the encoding name as in SDP ({@code PCMU}, {@code PCMA}, {@code opus}, {@code telephone-event})

@@ -132,6 +132,11 @@ public final class LibjitsiMediaController implements MediaController {
     }
 
     @Override
+    public java.util.Optional<MediaLeg> find(String id) {
+        return java.util.Optional.ofNullable(legs.get(id));
+    }
+
+    @Override
     public MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException {
         Setup s = setup;
         Codec chosen = null;

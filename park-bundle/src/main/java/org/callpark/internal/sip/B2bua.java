@@ -195,15 +195,16 @@ final class B2bua implements SipListener {
                 }
             }
             if (parked) {
+                // the media leg keeps playing: the next stack takes it up (MediaController.find) without a gap
                 forget(leg);
-                close(m);
                 kept++;
             } else {
                 hangUpNow(leg);
             }
         }
         if (kept > 0) {
-            LOG.info("{}: {} parked caller(s) stay parked and will be re-INVITEd by the next SIP stack", why, kept);
+            LOG.info("{}: {} parked caller(s) stay parked (music goes on); the next SIP stack takes them up", why,
+                    kept);
         }
     }
 
@@ -662,7 +663,8 @@ final class B2bua implements SipListener {
         long sdpId = Sdp.nextVersion();
         return new SipSession(leg.callId, leg.localTag, from.getTag() == null ? "" : from.getTag(),
                 to.getAddress().toString(), from.getAddress().toString(),
-                contact(request).getAddress().getURI().toString(), routes, leg.transport, 0, bodyOf(request),
+                contact(request).getAddress().getURI().toString(), routes, leg.transport, contactUri(leg.transport), 0,
+                bodyOf(request),
                 offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "");
     }
 
@@ -903,6 +905,9 @@ final class B2bua implements SipListener {
             return;
         }
         if (!localNode.get().equals(call.node())) {
+            if (event.type().isFinal()) {
+                letGo(call); // it ended on the node that carried it last; a leg of ours for it is stale
+            }
             return;
         }
         SipLeg leg = byLegId.get(call.leg());
@@ -949,14 +954,28 @@ final class B2bua implements SipListener {
      * Another node (or leg) carries the call now: the caller accepted its re-INVITE, so our leg is let go quietly —
      * media closed, no BYE (the dialog goes on elsewhere).
      */
-    private void onMoved(ParkedCall call) {
+    private void onMoved(ParkedCall event) {
         Takeovers t = takeovers;
         if (t != null) {
-            t.onMoved(call);
+            t.onMoved(event);
         }
-        if (localNode.get().equals(call.node()) && byLegId.containsKey(call.leg())) {
+        // Events arrive after the fact and may be overtaken (a claim's event after our own commit): decide on the
+        // record as it is now.
+        ParkedCall call;
+        try {
+            call = service.find(event.id()).orElse(null);
+        } catch (ParkException e) {
+            LOG.debug("Reading call {} after a move: {}", event.id(), e.getMessage());
             return;
         }
+        if (call == null || localNode.get().equals(call.node()) && byLegId.containsKey(call.leg())) {
+            return; // ended (its final event decides) or carried here
+        }
+        letGo(call);
+    }
+
+    /** Lets go, quietly, of every leg of ours parked for {@code call} that is not the one carrying it now. */
+    private void letGo(ParkedCall call) {
         for (SipLeg leg : byLegId.values()) {
             MediaLeg m;
             Dialog dialog;

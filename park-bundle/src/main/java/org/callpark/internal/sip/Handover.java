@@ -85,6 +85,8 @@ final class Handover {
     /** Re-INVITEs in flight, by the dialog's Call-ID (one at a time per dialog). */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private volatile SessionJournal journal;
+    /** Calls this node is taking over now, until the new leg is registered (or the attempt failed). */
+    private final java.util.Set<String> adopting = ConcurrentHashMap.newKeySet();
 
     Handover(B2bua b2bua, CallParkService service, MediaController media, Supplier<String> localNode,
             Predicate<String> isMember, ScheduledExecutorService timer) {
@@ -116,6 +118,11 @@ final class Handover {
         return pending.size();
     }
 
+    /** Whether this node is taking {@code callId} over right now. */
+    boolean adopting(String callId) {
+        return adopting.contains(callId);
+    }
+
     /**
      * Moves {@code call} to this node.
      *
@@ -124,6 +131,11 @@ final class Handover {
      */
     CompletableFuture<Optional<ParkedCall>> adopt(ParkedCall call, Why why) {
         CompletableFuture<Optional<ParkedCall>> result = new CompletableFuture<>();
+        if (!adopting.add(call.id())) {
+            result.complete(Optional.empty()); // already being taken over here
+            return result;
+        }
+        result.whenComplete((r, e) -> adopting.remove(call.id()));
         try {
             start(call, why, result);
         } catch (Exception | LinkageError e) {
@@ -151,12 +163,19 @@ final class Handover {
             result.complete(Optional.empty());
             return;
         }
-        String legId = "sip-" + UUID.randomUUID();
+        // This node's own call whose media leg still plays (a new revision of this bundle, a restarted stack): keep
+        // the leg, so the caller hears no gap; and if the caller still knows our Contact, not even a re-INVITE.
+        Optional<MediaLeg> running = here.equals(call.node()) ? media.find(call.leg()) : Optional.empty();
+        if (running.isPresent() && b2bua.contactUri(s.transport()).equals(s.contact())) {
+            quietly(claimed.get(), claimedSession, running.get(), result);
+            return;
+        }
+        String legId = running.isPresent() ? call.leg() : "sip-" + UUID.randomUUID();
         MediaLeg leg;
         Sdp callerSdp;
         try {
             callerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            leg = media.open(legId, List.of(s.codec()), null);
+            leg = running.isPresent() ? running.get() : media.open(legId, List.of(s.codec()), null);
         } catch (ParkException | Sdp.Unusable e) {
             LOG.warn("No media for taking over call {}: {}", call.id(), e.getMessage());
             failed(new Pending(claimed.get(), claimedSession, legId, null, null, 0, why, result, null),
@@ -185,6 +204,32 @@ final class Handover {
         LOG.debug("Re-INVITing the caller of {} ({}, CSeq {}) to take it over: {}", call.id(), why,
                 claimedSession.localCseq(), s.remoteTarget());
         ct.sendRequest();
+    }
+
+    /** Takes up a call whose dialog and media go on unchanged: only this stack's bookkeeping, no SIP message. */
+    private void quietly(ParkedCall claimed, SipSession claimedSession, MediaLeg running,
+            CompletableFuture<Optional<ParkedCall>> result) throws ParkException, Sdp.Unusable {
+        SipSession s = claimedSession.unclaimed().withLocalCseq(claimedSession.localCseq() - 1);
+        Optional<ParkedCall> done = service.carry(claimed.id(), claimed.version(), claimed.node(), claimed.leg(),
+                s.toJson());
+        if (done.isEmpty()) {
+            release(new Pending(claimed, claimedSession, claimed.leg(), null, null, 0, Why.ADOPT, result, null));
+            result.complete(Optional.empty());
+            return;
+        }
+        SipLeg leg = new SipLeg(running.id(), s.callId(), null, null, s.transport(), SipLeg.Role.PARKED);
+        leg.state = SipLeg.State.ANSWERED;
+        leg.acked = true;
+        leg.media = running;
+        leg.parkedCallId = done.get().id();
+        leg.session = s;
+        leg.localTag = s.localTag();
+        leg.answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8)).answer(
+                b2bua.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
+                s.sdpVersion());
+        b2bua.adopted(leg);
+        LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
+        result.complete(done);
     }
 
     /**
@@ -227,8 +272,9 @@ final class Handover {
         SipSettings settings = b2bua.settings();
         ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
         String target = contact != null ? contact.getAddress().getURI().toString() : p.session.remoteTarget();
-        SipSession acked = p.session.moved(target, p.session.remoteSdp(), p.session.codec(), p.sdpVersion)
-                .withLocalCseq(p.session.localCseq());
+        String ourContact = b2bua.contactUri(p.session.transport());
+        SipSession acked = p.session.moved(target, ourContact, p.session.remoteSdp(), p.session.codec(),
+                p.sdpVersion).withLocalCseq(p.session.localCseq());
         Request ack = request(ep, settings, acked, Request.ACK, p.session.localCseq());
         ep.provider.sendRequest(ack);
 
@@ -242,7 +288,7 @@ final class Handover {
             failed(p, "unusable SDP answer: " + e.getMessage());
             return;
         }
-        SipSession moved = p.session.moved(target,
+        SipSession moved = p.session.moved(target, ourContact,
                 new String(ok.getRawContent(), java.nio.charset.StandardCharsets.UTF_8), codec, p.sdpVersion);
         String here = localNode.get();
         Optional<ParkedCall> done = Optional.empty();

@@ -234,6 +234,7 @@ public final class SipServer implements ParkEventListener {
                     endpoint.settings.bindAddress(), endpoint.settings.port(), next.bindAddress(), next.port());
             SipEndpoint started;
             dialer.dropAll();
+            takeovers.pause(true);
             handover.stop();
             b2bua.detach("the SIP stack restarts");
             flush();
@@ -246,6 +247,7 @@ public final class SipServer implements ParkEventListener {
             }
             endpoint = started;
             b2bua.attach(started);
+            takeovers.pause(false);
         }
         takeovers.sweep(); // the parked callers learn the new address by a re-INVITE
     }

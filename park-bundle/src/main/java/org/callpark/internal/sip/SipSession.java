@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param remoteTarget the caller's Contact URI (updated by its 200 to a re-INVITE)
  * @param routes       the route set (Record-Route of the INVITE, in order), empty without a proxy
  * @param transport    {@code udp} or {@code tcp}
+ * @param contact      our Contact the caller last learnt (its requests come there)
  * @param localCseq    the last CSeq number we used in the dialog
  * @param remoteSdp    the caller's latest SDP (its offer, or its answer to our re-INVITE)
  * @param codec        the negotiated codec
@@ -43,8 +44,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param handoverTo   the node asked to take the call over, or empty
  */
 record SipSession(String callId, String localTag, String remoteTag, String localUri, String remoteUri,
-        String remoteTarget, List<String> routes, String transport, long localCseq, String remoteSdp, Codec codec,
-        long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo) {
+        String remoteTarget, List<String> routes, String transport, String contact, long localCseq, String remoteSdp,
+        Codec codec, long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -56,32 +57,33 @@ record SipSession(String callId, String localTag, String remoteTag, String local
 
     /** The session as it is after a re-INVITE with CSeq {@code cseq} claimed by {@code node}. */
     SipSession claimed(String node, long at, long cseq) {
-        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, cseq,
-                remoteSdp, codec, sdpId, sdpVersion, node, at, "");
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
+                cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "");
     }
 
     /** No claim, no hand-over request (a move failed or finished). */
     SipSession unclaimed() {
-        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport,
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "");
     }
 
     /** The session after the caller accepted our re-offer. */
-    SipSession moved(String newRemoteTarget, String newRemoteSdp, Codec newCodec, long newSdpVersion) {
-        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, newRemoteTarget, routes, transport,
-                localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "");
+    SipSession moved(String newRemoteTarget, String newContact, String newRemoteSdp, Codec newCodec,
+            long newSdpVersion) {
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, newRemoteTarget, routes,
+                transport, newContact,                 localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "");
     }
 
     /** Asks {@code node} to take the call over. */
     SipSession handover(String node) {
-        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport,
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, node);
     }
 
     /** With a higher local CSeq (a BYE or OPTIONS sent). */
     SipSession withLocalCseq(long cseq) {
-        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, cseq,
-                remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo);
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
+                cseq,                 remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo);
     }
 
     /** Whether a node other than {@code except} holds a claim younger than {@code maxAgeMillis}. */
@@ -101,6 +103,7 @@ record SipSession(String callId, String localTag, String remoteTag, String local
         ArrayNode r = o.putArray("routes");
         routes.forEach(r::add);
         o.put("transport", transport);
+        o.put("contact", contact);
         o.put("localCseq", localCseq);
         o.put("remoteSdp", remoteSdp);
         ObjectNode c = o.putObject("codec");
@@ -139,7 +142,7 @@ record SipSession(String callId, String localTag, String remoteTag, String local
             JsonNode c = o.path("codec");
             return Optional.of(new SipSession(o.path("callId").asText(), o.path("localTag").asText(),
                     o.path("remoteTag").asText(), o.path("localUri").asText(), o.path("remoteUri").asText(),
-                    o.path("remoteTarget").asText(), routes, o.path("transport").asText("udp"),
+                    o.path("remoteTarget").asText(), routes, o.path("transport").asText("udp"), o.path("contact").asText(""),
                     o.path("localCseq").asLong(), o.path("remoteSdp").asText(),
                     new Codec(c.path("name").asText("PCMU"), c.path("pt").asInt(0), c.path("rate").asInt(8000),
                             c.path("channels").asInt(1)),

@@ -55,6 +55,8 @@ final class Takeovers {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private volatile UUID membership;
     private volatile boolean stopped;
+    /** While the SIP stack is being replaced: nothing is taken over (it would be taken up on the old address). */
+    private volatile boolean paused;
     private volatile SessionJournal journal;
 
     Takeovers(Handover handover, CallParkService service, B2bua b2bua, Supplier<String> localNode,
@@ -98,6 +100,11 @@ final class Takeovers {
             }
         }
         timer.scheduleWithFixedDelay(this::sweep, 300, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Holds takeovers while the stack is replaced; {@code false} resumes them (call {@link #sweep} then). */
+    void pause(boolean pause) {
+        this.paused = pause;
     }
 
     void stop() {
@@ -179,7 +186,7 @@ final class Takeovers {
 
     private void consider(ParkedCall call) {
         Optional<SipSession> s = SipSession.of(call.session());
-        if (s.isEmpty() || !call.isLive() || busy.contains(call.id())) {
+        if (paused || s.isEmpty() || !call.isLive() || busy.contains(call.id()) || handover.adopting(call.id())) {
             return;
         }
         String here = localNode.get();

@@ -276,7 +276,7 @@ class ClusterSipTest {
     }
 
     @Test
-    void aRestartedSipStackReInvitesTheCallsItsNodeHeld() throws Exception {
+    void aNewSipStackOnTheSameAddressTakesUpTheRunningLegWithoutAReInvite() throws Exception {
         Sipp parked = caller(a, "park_move", "adopted").start();
         ParkedCall call = parkedAt(a, 1);
         // the SIP server goes (bundle update) and comes back on the same node and port
@@ -291,20 +291,38 @@ class ClusterSipTest {
         a.core.addListener(next);
         a.core.setCarrier(next::bringHere);
         {
-            await(() -> {
-                try {
-                    return next.liveLegs() == 1 && !current(a, call.id()).leg().equals(call.leg());
-                } catch (ParkException e) {
-                    return false;
-                }
-            }, "the new stack carries the call");
+            await(() -> next.liveLegs() == 1, "the new stack carries the call");
             ParkedCall adopted = current(a, call.id());
             assertEquals(a.id, adopted.node());
-            assertTrue(a.media.log.contains("hold " + adopted.leg()), a.media.log.toString());
+            assertEquals(call.leg(), adopted.leg(), "the same media leg: the music never stopped");
+            assertFalse(a.media.log.contains("close " + call.leg()), a.media.log.toString());
             a.core.service().end(call.id(), Resolution.FORCED);
-            parked.run(); // one re-INVITE from the new stack, then its BYE
-            assertEquals(1, parked.received("INVITE").size());
+            parked.run(); // no re-INVITE (same Contact), then the new stack's BYE
+            assertEquals(0, parked.received("INVITE").size());
+            await(() -> a.media.log.contains("close " + call.leg()), "the leg closed with the call");
         }
+    }
+
+    @Test
+    void aSipPortChangeReInvitesTheParkedCallerKeepingItsMedia() throws Exception {
+        Sipp parked = caller(a, "park_move", "port-change").start();
+        ParkedCall call = parkedAt(a, 1);
+        TestSipConfig sip = new TestSipConfig();
+        sip.port = freePort(a.port + 10);
+        a.server.modified(sip);
+        await(() -> {
+            try {
+                return parked.received("INVITE").size() == 1
+                        && SipSession.of(current(a, call.id()).session()).orElseThrow().contact()
+                                .contains(":" + sip.port + ";");
+            } catch (ParkException | IOException e) {
+                return false;
+            }
+        }, "a re-INVITE with the new Contact");
+        assertEquals(call.leg(), current(a, call.id()).leg(), "same media leg");
+        assertFalse(a.media.log.contains("close " + call.leg()), "media kept: " + a.media.log);
+        a.core.service().end(call.id(), Resolution.FORCED);
+        parked.run(); // the BYE comes from the new port (sipp answers wherever the re-INVITE came from)
     }
 
     @Test

@@ -43,6 +43,12 @@ final class RecordingMedia implements MediaController {
     }
 
     @Override
+    public java.util.Optional<MediaLeg> find(String id) {
+        Leg leg = legs.get(id);
+        return leg == null || leg.closed ? java.util.Optional.empty() : java.util.Optional.of(leg);
+    }
+
+    @Override
     public MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException {
         if (failOpen) {
             throw new ParkException(ParkException.Reason.MEDIA_FAILURE, "test: media fails");
