@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.callpark.api.Directory;
 import org.callpark.api.DirectoryService;
+import org.callpark.internal.directory.DirectoryProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,6 +28,10 @@ import com.hazelcast.map.IMap;
  * {@link DirectoryService#current()} once a second and writes when the directory changed (a new snapshot object)
  * and the stored one differs, so nodes with the same configuration never overwrite each other back and forth. The
  * publish runs once at activation and again if the cluster could not be written (the next tick retries).
+ * <p>
+ * A node whose directory is not (yet) the cluster's ({@link ClusterDirectory}: a node that just started with an older
+ * file, before it took the cluster's revision) does not publish it, so readers never see an outdated directory come
+ * back; it publishes once it has caught up.
  */
 @Component(immediate = true)
 public final class DirectoryPublisher {
@@ -95,14 +100,21 @@ public final class DirectoryPublisher {
         }
         IMap<String, HazelcastJsonValue> map;
         HazelcastJsonValue stored;
+        HazelcastJsonValue authoritative;
         try {
-            map = hazelcast.get().getMap(DirectorySnapshot.MAP);
+            HazelcastInstance hz = hazelcast.get();
+            map = hz.getMap(DirectorySnapshot.MAP);
             stored = map.get(DirectorySnapshot.KEY);
+            authoritative = hz.<String, HazelcastJsonValue>getMap(DirectoryRevision.MAP).get(DirectoryRevision.KEY);
         } catch (HazelcastException e) {
             LOG.debug("Cluster not available to publish the directory: {}", e.getMessage());
             return false; // retried at the next tick
         }
         Map<String, String> properties = snapshot.properties(current);
+        if (authoritative != null && behind(authoritative, properties)) {
+            LOG.debug("This node's directory is not the cluster's yet; not published to {}", DirectorySnapshot.MAP);
+            return false; // retried at the next tick
+        }
         if (stored != null && sameProperties(stored, properties)) {
             published = current;
             return false;
@@ -117,6 +129,17 @@ public final class DirectoryPublisher {
         LOG.debug("Published the directory ({} tenants, {} users) to {}", current.tenants().size(),
                 current.allUsers().size(), DirectorySnapshot.MAP);
         return true;
+    }
+
+    /** Whether the cluster holds a valid directory other than {@code properties} (this node is catching up). */
+    private static boolean behind(HazelcastJsonValue authoritative, Map<String, String> properties) {
+        try {
+            DirectoryProperties.Checked cluster = DirectoryProperties
+                    .check(DirectoryRevision.decode(authoritative).properties());
+            return cluster.isValid() && !cluster.normalized().equals(properties);
+        } catch (IllegalArgumentException unreadable) {
+            return false; // nodes keep their own directory then, and so does the published one
+        }
     }
 
     private boolean sameProperties(HazelcastJsonValue stored, Map<String, String> properties) {

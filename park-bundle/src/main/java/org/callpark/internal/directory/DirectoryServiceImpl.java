@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The directory, read from ConfigAdmin PID {@code org.callpark.directory} ({@code etc/org.callpark.directory.cfg}) and
- * hot-reloaded. A change is parsed and validated as a whole; an invalid one is logged (one warning naming every
- * violation) and the previous directory stays active. A park group removed while calls wait in its slot stays in
+ * hot-reloaded. A change is parsed and validated as a whole ({@link DirectoryProperties}); an invalid one is logged
+ * (one warning naming every violation) and the previous directory stays active. In a cluster the configuration is a
+ * mirror of the cluster's directory, kept in step by {@code internal.cluster.ClusterDirectory}; this class does not
+ * know about it. A park group removed while calls wait in its slot stays in
  * {@link #current()} as {@linkplain ParkGroup#asDisabled() disabled} until its slot is empty.
  */
 @Component(service = DirectoryService.class, configurationPid = DirectoryKeys.PID,
@@ -112,16 +114,15 @@ public final class DirectoryServiceImpl implements DirectoryService {
      * @return the violations, empty if the configuration was applied
      */
     List<Violation> configure(Map<String, ?> properties) {
-        DirectoryParser.Result parsed = parser.parse(properties);
-        List<Violation> violations = new ArrayList<>(parsed.violations());
-        violations.addAll(validator.validate(parsed.model()));
-        if (!violations.isEmpty()) {
-            LOG.warn("Configuration {} rejected, the previous directory stays active; {} problem(s): {}",
-                    DirectoryKeys.PID, violations.size(),
+        DirectoryProperties.Checked checked = DirectoryProperties.check(properties);
+        List<Violation> violations = checked.violations();
+        if (!checked.isValid()) {
+            LOG.warn("Configuration {} rejected, the previous directory stays active (and is what the other nodes "
+                    + "keep: nothing is shared); {} problem(s): {}", DirectoryKeys.PID, violations.size(),
                     violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
             return violations;
         }
-        apply(parsed.model().toDirectory());
+        apply(checked.directory());
         return List.of();
     }
 

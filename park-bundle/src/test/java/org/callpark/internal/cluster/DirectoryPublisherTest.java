@@ -3,6 +3,7 @@ package org.callpark.internal.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +12,13 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.callpark.api.Directory;
@@ -37,7 +40,8 @@ import com.hazelcast.map.IMap;
 
 /**
  * The directory reaches the cluster map {@code callpark.directory} and reads back the same; a node writes only on a
- * change and never overwrites an equal directory another node published. One real Hazelcast member on 127.0.0.1,
+ * change and never overwrites an equal directory another node published, nor publishes while it is behind the cluster's
+ * directory ({@code callpark.config}). One real Hazelcast member on 127.0.0.1,
  * port 26550 (docs/testing.md).
  */
 class DirectoryPublisherTest {
@@ -75,6 +79,7 @@ class DirectoryPublisherTest {
     void emptyMap() {
         map = member.getMap(DirectorySnapshot.MAP);
         map.clear();
+        member.getMap(DirectoryRevision.MAP).clear();
     }
 
     @Test
@@ -111,6 +116,32 @@ class DirectoryPublisherTest {
 
         assertFalse(publisher(() -> equalButOwnCopy, "node-b").publishIfChanged());
         assertTrue(map.get(DirectorySnapshot.KEY).getValue().contains("\"node\":\"node-a\""));
+    }
+
+    @Test
+    void aNodeBehindTheClustersDirectoryDoesNotPublishItsOwn() {
+        IMap<String, HazelcastJsonValue> config = member.getMap(DirectoryRevision.MAP);
+        config.set(DirectoryRevision.KEY, new DirectoryRevision(3, "node-b", "127.0.0.1:5701", Instant.now(),
+                new TreeMap<>(snapshot.properties(shipped))).encode());
+        Directory[] current = { withoutUser(shipped, "109") }; // started with an older file, not caught up yet
+        DirectoryPublisher publisher = publisher(() -> current[0], "node-a");
+
+        assertFalse(publisher.publishIfChanged());
+        assertNull(map.get(DirectorySnapshot.KEY), "the outdated directory is not published");
+
+        current[0] = withoutUser(shipped, "no-such-user"); // took the cluster's revision
+        assertTrue(publisher.publishIfChanged());
+        assertEquals(snapshot.properties(shipped), snapshot.readProperties(map.get(DirectorySnapshot.KEY)));
+    }
+
+    @Test
+    void anInvalidClusterDirectoryDoesNotStopPublishing() {
+        Map<String, String> bad = new TreeMap<>(snapshot.properties(shipped));
+        bad.put("parkgroup.default.Sales.retries", "11");
+        member.getMap(DirectoryRevision.MAP).set(DirectoryRevision.KEY,
+                new DirectoryRevision(3, "older", "127.0.0.1:5701", Instant.now(), new TreeMap<>(bad)).encode());
+
+        assertTrue(publisher(() -> shipped, "node-a").publishIfChanged(), "nodes keep their own directory then");
     }
 
     @Test
