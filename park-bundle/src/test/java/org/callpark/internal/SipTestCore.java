@@ -53,6 +53,11 @@ public final class SipTestCore implements AutoCloseable {
         return new SipTestCore(shared, DemoDirectory.build());
     }
 
+    /** The same with a given directory (e.g. {@link #recallDirectory} for short recall timers). */
+    public static SipTestCore clustered(org.callpark.spi.SlotStore shared, Directory directory) {
+        return new SipTestCore(shared, directory);
+    }
+
     /** Plugs a call carrier in (in OSGi: the optional dynamic reference). */
     public void setCarrier(org.callpark.spi.CallCarrier carrier) {
         service.setCarrier(carrier);
