@@ -37,13 +37,17 @@ import com.hazelcast.partition.Partition;
  * <li>a call whose session asks this node to take it ({@code handoverTo}, written by a draining node): this node moves
  * it ({@link Handover.Why#MOVE}).</li>
  * </ul>
- * A sweep over the cluster's calls runs at start, on every membership change and every {@link #SWEEP_MS}; the
- * hand-over requests are also acted on at once from their {@code MOVED} event.
+ * A sweep over the cluster's calls runs at start, a few times after every membership change (until the dead member's
+ * partitions have new owners) and every {@link #SWEEP_MS} as a safety net; hand-over requests are acted on at once
+ * from their {@code MOVED} event.
  */
 final class Takeovers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Takeovers.class);
-    static final long SWEEP_MS = 2_000;
+    /** The safety-net sweep (membership changes and hand-over requests are acted on at once). */
+    static final long SWEEP_MS = 10_000;
+    /** Sweeps after a membership change: the dead member's partitions get new owners within a moment. */
+    private static final long[] AFTER_CHANGE_MS = {0, 300, 1_000, 2_500, 5_000};
 
     private final Handover handover;
     private final CallParkService service;
@@ -92,14 +96,17 @@ final class Takeovers {
                     @Override
                     public void memberRemoved(MembershipEvent event) {
                         LOG.info("Cluster node {} left: taking over the parked calls it held", event.getMember());
-                        sweepSoon(0);
+                        for (long delay : AFTER_CHANGE_MS) {
+                            sweepSoon(delay);
+                        }
                     }
                 });
             } catch (RuntimeException e) {
                 LOG.warn("Cannot watch the cluster's members: {}", e.toString());
             }
         }
-        timer.scheduleWithFixedDelay(this::sweep, 300, SWEEP_MS, TimeUnit.MILLISECONDS);
+        sweepSoon(300); // this node's own calls after a bundle update or stack restart
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Holds takeovers while the stack is replaced; {@code false} resumes them (call {@link #sweep} then). */
@@ -166,7 +173,11 @@ final class Takeovers {
     /** A call changed carrier or session: act at once if it asks this node to take it. */
     void onMoved(ParkedCall call) {
         if (!stopped && SipSession.of(call.session()).map(s -> localNode.get().equals(s.handoverTo())).orElse(false)) {
-            consider(call);
+            try {
+                timer.execute(() -> consider(call)); // not on the event thread: a takeover calls the cluster
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Hand-over request after stop ignored");
+            }
         }
     }
 
