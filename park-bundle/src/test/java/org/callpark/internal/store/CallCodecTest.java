@@ -1,6 +1,7 @@
 package org.callpark.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,20 @@ class CallCodecTest {
         assertNull(back.nextActionAt());
         assertNull(back.resolution());
         assertNull(back.recall().ringGroup());
+    }
+
+    @Test
+    void theCarriersSessionTravelsNestedAndComesBackAsWritten() throws Exception {
+        String session = "{\"sip\":1,\"callId\":\"a@b\",\"routes\":[\"<sip:p;lr>\"],\"localCseq\":3}";
+        ParkedCall call = everyFieldSet().carried("node-2", "leg-2", session);
+        JsonNode json = mapper.readTree(codec.toJson(call));
+        assertTrue(json.get("session").isObject(), "nested, so the member can read its attributes: " + json);
+        assertEquals("a@b", json.get("session").get("callId").asText());
+        ParkedCall back = codec.decode(codec.encode(call));
+        assertEquals(call, back);
+        assertEquals(session, back.session());
+        assertEquals("", codec.decode(codec.encode(everyFieldSet())).session(), "no session: empty, no field");
+        assertFalse(mapper.readTree(codec.toJson(everyFieldSet())).has("session"));
     }
 
     @Test
