@@ -603,6 +603,7 @@ public final class CallParkServiceImpl implements CallParkService {
 
     private void onStoreChange(ParkedCall before, ParkedCall after) {
         ParkedCall current = after != null ? after : before;
+        movedBetweenNodes(before, after);
         if (current != null && store.localNode().equals(current.node())) {
             if (after != null && after.isLive() && after.nextActionAt() != null) {
                 arm(after);
@@ -622,6 +623,33 @@ public final class CallParkServiceImpl implements CallParkService {
             } catch (RejectedExecutionException e) {
                 LOG.debug("Event {} after shutdown dropped", event.type());
             }
+        }
+    }
+
+    /**
+     * A call that another node carries now is none of this node's business: its timer and a recall step ringing here
+     * stop (the new carrier runs them). A call that arrives here while a recall step rings rings on from here for the
+     * rest of the step.
+     */
+    private void movedBetweenNodes(ParkedCall before, ParkedCall after) {
+        if (before == null || after == null || before.node().equals(after.node())) {
+            return;
+        }
+        String here = store.localNode();
+        if (here.equals(before.node())) {
+            disarm(after.id());
+            cancelRinging(after.id());
+        } else if (here.equals(after.node()) && after.state() == CallState.RECALLING) {
+            String id = after.id();
+            int attempt = after.recallAttempt();
+            timers.schedule(timers.now(), () -> {
+                try {
+                    store.get(id).filter(c -> c.state() == CallState.RECALLING && c.recallAttempt() == attempt
+                            && here.equals(c.node()) && !ringing.containsKey(id)).ifPresent(this::startRinging);
+                } catch (ParkException | RuntimeException e) {
+                    LOG.debug("Ringing on for moved call {}: {}", id, e.toString());
+                }
+            });
         }
     }
 
