@@ -46,8 +46,10 @@ final class Takeovers {
     private static final Logger LOG = LoggerFactory.getLogger(Takeovers.class);
     /** The safety-net sweep (membership changes and hand-over requests are acted on at once). */
     static final long SWEEP_MS = 10_000;
-    /** Sweeps after a membership change: the dead member's partitions get new owners within a moment. */
-    private static final long[] AFTER_CHANGE_MS = {0, 300, 1_000, 2_500, 5_000};
+    /** While calls of a node that left are waiting for a carrier, the sweep runs again this soon. */
+    private static final long ORPHAN_RETRY_MS = 250;
+    /** ... for at most this long after the last membership change (then the safety-net sweep goes on). */
+    private static final long ORPHAN_RETRY_FOR_MS = 60_000;
 
     private final Handover handover;
     private final CallParkService service;
@@ -62,6 +64,8 @@ final class Takeovers {
     /** While the SIP stack is being replaced: nothing is taken over (it would be taken up on the old address). */
     private volatile boolean paused;
     private volatile SessionJournal journal;
+    private volatile long lastMembershipChange;
+    private final java.util.concurrent.atomic.AtomicBoolean retryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     Takeovers(Handover handover, CallParkService service, B2bua b2bua, Supplier<String> localNode,
             Supplier<HazelcastInstance> hazelcast, ScheduledExecutorService timer) {
@@ -79,6 +83,7 @@ final class Takeovers {
     }
 
     void start() {
+        lastMembershipChange = System.nanoTime(); // calls of nodes that left before this one started count too
         try {
             timer.execute(this::recover);
         } catch (RejectedExecutionException e) {
@@ -96,9 +101,8 @@ final class Takeovers {
                     @Override
                     public void memberRemoved(MembershipEvent event) {
                         LOG.info("Cluster node {} left: taking over the parked calls it held", event.getMember());
-                        for (long delay : AFTER_CHANGE_MS) {
-                            sweepSoon(delay);
-                        }
+                        lastMembershipChange = System.nanoTime();
+                        sweepSoon(0);
                     }
                 });
             } catch (RuntimeException e) {
@@ -181,44 +185,65 @@ final class Takeovers {
         }
     }
 
-    /** One pass over the cluster's live calls. */
+    /**
+     * One pass over the cluster's live calls. While some call's node has left and nobody carries it yet (the dead
+     * member's partitions are still being given new owners), the pass is repeated every {@link #ORPHAN_RETRY_MS}.
+     */
     void sweep() {
         if (stopped) {
             return;
         }
+        int orphans = 0;
         try {
             for (ParkedCall call : service.list()) {
-                consider(call);
+                if (consider(call)) {
+                    orphans++;
+                }
             }
         } catch (ParkException | RuntimeException e) {
             LOG.debug("Takeover sweep failed: {}", e.toString());
+            orphans++;
+        }
+        if (orphans > 0 && System.nanoTime() - lastMembershipChange < ORPHAN_RETRY_FOR_MS * 1_000_000L
+                && retryScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(() -> {
+                    retryScheduled.set(false);
+                    sweep();
+                }, ORPHAN_RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                retryScheduled.set(false);
+            }
         }
     }
 
-    private void consider(ParkedCall call) {
+    /** @return whether the call's node has left and nobody has taken it yet (an orphan) */
+    private boolean consider(ParkedCall call) {
         Optional<SipSession> s = SipSession.of(call.session());
         if (paused || s.isEmpty() || !call.isLive() || busy.contains(call.id()) || handover.adopting(call.id())) {
-            return;
+            return false;
         }
         String here = localNode.get();
         Handover.Why why;
+        boolean orphan = !here.equals(call.node()) && !isMember(call.node());
         if (here.equals(call.node())) {
             if (b2bua.holds(call.leg())) {
-                return;
+                return false;
             }
             why = Handover.Why.ADOPT;
         } else if (here.equals(s.get().handoverTo())) {
-            why = isMember(call.node()) ? Handover.Why.MOVE : Handover.Why.TAKEOVER;
-        } else if (!isMember(call.node()) && ownsPartitionOf(call.id())) {
+            why = orphan ? Handover.Why.TAKEOVER : Handover.Why.MOVE;
+        } else if (orphan && ownsPartitionOf(call.id())) {
             why = Handover.Why.TAKEOVER;
         } else {
-            return;
+            return orphan;
         }
         if (!handover.claimable(call) || !busy.add(call.id())) {
-            return;
+            return orphan;
         }
         CompletableFuture<Optional<ParkedCall>> done = handover.adopt(call, why);
         done.whenComplete((r, e) -> busy.remove(call.id()));
+        return false;
     }
 
     /** Whether {@code node} is a member of the cluster now (without a cluster: only this node is). */
