@@ -14,7 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -34,6 +41,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@code ip netns exec <ns> bin/karaf server}); the readiness probe ({@code socat} sending the OPTIONS) and
  * {@code bin/client} run there too, so the test JVM never needs an address of that namespace. The caller owns the
  * namespace (creates it before {@link #start}, deletes it after {@link #stop}).
+ *
+ * <p>Several servers on one machine as one Hazelcast cluster: {@link #clusterNode(int, String, int)} gives node
+ * {@code i} its own ports (see there) and the shared cluster name and member list; {@link #startAll} starts such nodes
+ * in parallel, {@link #kill9()} kills one without a shutdown (SIGKILL).
  */
 public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -48,6 +59,19 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
     private final String address;
     private final int sipPort;
     private final String netns;
+    private int sshPort = SSH_PORT;
+    private int httpPort = HTTP_PORT;
+    private int rmiRegistryPort = RMI_REGISTRY_PORT;
+    private int rmiServerPort = RMI_SERVER_PORT;
+    private int hazelcastPort = HAZELCAST_PORT;
+    private int rtpMin = RTP_MIN;
+    private int rtpMax = RTP_MAX;
+    private String clusterName = "systests-" + UUID.randomUUID();
+    private String members = "";
+    private Integer backupCount;
+    private int nodeIndex = -1;
+    private boolean killed;
+    private long startTimeoutMillis = 60_000;
     private Path home;
     private Process wrapper;
     private long pid = -1;
@@ -72,6 +96,98 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         this.address = address;
         this.sipPort = sipPort;
         this.netns = netns;
+    }
+
+    /** Hazelcast port of cluster node {@code i}: 45701 + i (node 0 has the single server's port). */
+    public static int clusterHazelcastPort(int index) {
+        return HAZELCAST_PORT + index;
+    }
+
+    /**
+     * Node {@code index} (0-based) of an {@code nodes}-node cluster on 127.0.0.1, all nodes sharing {@code clusterName}
+     * and the member list {@code 127.0.0.1:45701,127.0.0.1:45702,...}. Its own ports: SIP 45060 + 2i, Hazelcast
+     * 45701 + i, SSH 48101 + 10i, HTTP 48181 + 10i, RMI 48099 + 10i / 48444 + 10i, RTP 46000 + 500i ... +499 (so up to
+     * four nodes stay inside 46000–47999, clear of the Karaf ports). Node 0 uses the single server's ports (SSH, HTTP,
+     * RMI, Hazelcast, SIP 45060, RTP from 46000): a cluster class must not run at the same time as another ST class,
+     * like every ST class. Backup count: the shipped default unless {@link #backupCount(int)} is called. Ready when
+     * SIP answers OPTIONS within 150 s (not 60 s: JVMs booting side by side on two cores are slow).
+     */
+    public static AssemblyServer clusterNode(int index, String clusterName, int nodes) {
+        if (index < 0 || index >= nodes || nodes > 4) {
+            throw new IllegalArgumentException("node " + index + " of " + nodes + " (at most 4 nodes)");
+        }
+        AssemblyServer s = new AssemblyServer("127.0.0.1", 45060 + 2 * index);
+        s.nodeIndex = index;
+        s.sshPort = SSH_PORT + 10 * index;
+        s.httpPort = HTTP_PORT + 10 * index;
+        s.rmiRegistryPort = RMI_REGISTRY_PORT + 10 * index;
+        s.rmiServerPort = RMI_SERVER_PORT + 10 * index;
+        s.hazelcastPort = clusterHazelcastPort(index);
+        s.rtpMin = RTP_MIN + 500 * index;
+        s.rtpMax = s.rtpMin + 499;
+        s.clusterName = clusterName;
+        s.startTimeoutMillis = 150_000; // several JVMs booting at once on two cores: ~55 s for three, more when busy
+        s.members = IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + clusterHazelcastPort(i))
+                .collect(Collectors.joining(","));
+        return s;
+    }
+
+    /** {@code CALLPARK_CLUSTER_BACKUP_COUNT}: synchronous backups of each parked call. Call before {@link #start}. */
+    public AssemblyServer backupCount(int n) {
+        this.backupCount = n;
+        return this;
+    }
+
+    /**
+     * Starts {@code nodes} in parallel, node {@code i} as {@code <name>-node<i>} (its own {@code target/server-...}
+     * directory). If one fails to start, every node is stopped and the first failure is thrown.
+     */
+    public static void startAll(String name, List<AssemblyServer> nodes) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+        try {
+            List<Future<?>> started = new ArrayList<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                AssemblyServer n = nodes.get(i);
+                String nodeName = name + "-node" + (n.nodeIndex >= 0 ? n.nodeIndex : i);
+                started.add(pool.submit(() -> {
+                    n.start(nodeName);
+                    return null;
+                }));
+            }
+            Exception first = null;
+            for (Future<?> f : started) {
+                try {
+                    f.get(200, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    first = first != null ? first : (e.getCause() instanceof Exception x ? x : e);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    first = first != null ? first : e;
+                }
+            }
+            if (first != null) {
+                stopAll(nodes);
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Stops (SIGTERM, then SIGKILL after 20 s) every node still running, in parallel. */
+    public static void stopAll(List<AssemblyServer> nodes) {
+        List<Thread> threads = new ArrayList<>();
+        for (AssemblyServer n : nodes) {
+            Thread t = new Thread(n::stop, "stop-" + n.sipPort);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -103,6 +219,47 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         return startMillis;
     }
 
+    public int sshPort() {
+        return sshPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int hazelcastPort() {
+        return hazelcastPort;
+    }
+
+    /** This node as Hazelcast (and {@code park:list}'s Node column) names it: {@code 127.0.0.1:45702}. */
+    public String memberAddress() {
+        return address + ":" + hazelcastPort;
+    }
+
+    public int rtpMin() {
+        return rtpMin;
+    }
+
+    public int rtpMax() {
+        return rtpMax;
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** The Karaf JVM's pid (from {@code karaf.pid}), -1 before it is known or after a stop/kill. */
+    public long pid() {
+        readPid();
+        return pid;
+    }
+
+    /** Whether the Karaf JVM of this server is running. */
+    public boolean isRunning() {
+        long p = pid();
+        return p > 0 && ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         start(context.getRequiredTestClass().getSimpleName());
@@ -124,14 +281,14 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         exec(60, "cp", "-a", source.toAbsolutePath().toString(), home.toString());
         exec(30, "rm", "-rf", home.resolve("data").toString(), home.resolve("karaf.pid").toString());
         Files.createDirectories(home.resolve("data"));
-        edit("etc/org.apache.karaf.shell.cfg", "sshPort\\s*=.*", "sshPort = " + SSH_PORT);
+        edit("etc/org.apache.karaf.shell.cfg", "sshPort\\s*=.*", "sshPort = " + sshPort);
         edit("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port\\s*=.*",
-                "org.osgi.service.http.port = " + HTTP_PORT);
+                "org.osgi.service.http.port = " + httpPort);
         for (Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
         }
-        edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + RMI_REGISTRY_PORT);
-        edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + RMI_SERVER_PORT);
+        edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + rmiRegistryPort);
+        edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + rmiServerPort);
 
         ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/karaf").toString(), "server"))
                 .directory(home.toFile())
@@ -140,19 +297,24 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         env.put("CALLPARK_SIP_PORT", Integer.toString(sipPort));
         env.put("CALLPARK_SIP_BIND_ADDRESS", address);
         env.put("CALLPARK_SIP_ADVERTISED_ADDRESS", address);
-        env.put("CALLPARK_CLUSTER_PORT", Integer.toString(HAZELCAST_PORT));
+        env.put("CALLPARK_CLUSTER_PORT", Integer.toString(hazelcastPort));
         env.put("CALLPARK_CLUSTER_PORT_AUTO_INCREMENT", "false");
-        env.put("CALLPARK_CLUSTER_CLUSTER_NAME", "systests-" + UUID.randomUUID());
-        env.put("CALLPARK_CLUSTER_MEMBERS", "");
+        env.put("CALLPARK_CLUSTER_CLUSTER_NAME", clusterName);
+        env.put("CALLPARK_CLUSTER_MEMBERS", members);
         env.put("CALLPARK_CLUSTER_BIND_ADDRESS", "127.0.0.1");
-        env.put("CALLPARK_MEDIA_RTP_PORT_MIN", Integer.toString(RTP_MIN));
-        env.put("CALLPARK_MEDIA_RTP_PORT_MAX", Integer.toString(RTP_MAX));
+        if (backupCount != null) {
+            env.put("CALLPARK_CLUSTER_BACKUP_COUNT", Integer.toString(backupCount));
+        }
+        env.put("CALLPARK_MEDIA_RTP_PORT_MIN", Integer.toString(rtpMin));
+        env.put("CALLPARK_MEDIA_RTP_PORT_MAX", Integer.toString(rtpMax));
         env.put("CALLPARK_MEDIA_BIND_ADDRESS", address);
         long t0 = System.nanoTime();
+        killed = false;
+        pid = -1;
         wrapper = pb.start();
         hook = new Thread(this::stop, "stop-karaf-" + name);
         Runtime.getRuntime().addShutdownHook(hook);
-        awaitOptions(60_000);
+        awaitOptions(startTimeoutMillis);
         startMillis = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("[systests] %s: server up (SIP OPTIONS answered) after %d ms, home %s%n", name,
                 startMillis, home);
@@ -204,9 +366,9 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
                 }
             }
         }
+        String out = tail(home.resolve("karaf.out")); // before stop(), which forgets home
         stop();
-        throw new IllegalStateException("SIP OPTIONS not answered within " + timeoutMillis + " ms\n"
-                + tail(home.resolve("karaf.out")));
+        throw new IllegalStateException("SIP OPTIONS not answered within " + timeoutMillis + " ms\n" + out);
     }
 
     /**
@@ -246,13 +408,14 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
             }
             Thread.sleep(Math.max(0, 500 - (System.currentTimeMillis() - t))); // ICMP refusal ends socat at once
         }
+        String out = tail(home.resolve("karaf.out")); // before stop(), which forgets home
         stop();
         throw new IllegalStateException("SIP OPTIONS (in namespace " + netns + ") not answered within "
-                + timeoutMillis + " ms\n" + tail(home.resolve("karaf.out")));
+                + timeoutMillis + " ms\n" + out);
     }
 
     private void readPid() {
-        if (pid > 0) {
+        if (pid > 0 || home == null || killed) {
             return;
         }
         try {
@@ -271,7 +434,7 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
     /** Runs one Karaf shell command through {@code bin/client} and returns its output. */
     public String shell(String command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/client").toString(), "-b", "-u", "karaf",
-                "-p", "karaf", "-a", Integer.toString(SSH_PORT), "-r", "10", "-d", "1")).directory(home.toFile())
+                "-p", "karaf", "-a", Integer.toString(sshPort), "-r", "10", "-d", "1")).directory(home.toFile())
                 .redirectErrorStream(true);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
@@ -285,8 +448,90 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Kills the Karaf JVM (pid from {@code karaf.pid}) with SIGKILL, as a crash would: no shutdown, no goodbye to the
+     * cluster. Waits (at most 15 s) until the JVM and the {@code bin/karaf} wrapper have exited. The server's
+     * directory stays (logs); a later {@link #stop()} does nothing.
+     */
+    public synchronized void kill9() throws InterruptedException {
+        if (home == null || killed) {
+            return;
+        }
+        readPid();
+        if (pid <= 0) {
+            throw new IllegalStateException("no karaf.pid in " + home);
+        }
+        ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+        if (h != null) {
+            h.destroyForcibly(); // SIGKILL
+            try {
+                h.onExit().get(15, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Karaf JVM " + pid + " still alive 15 s after SIGKILL");
+            }
+        }
+        if (wrapper != null && !wrapper.waitFor(10, TimeUnit.SECONDS)) {
+            wrapper.destroyForcibly();
+        }
+        killed = true;
+        pid = -1;
+        removeHook();
+    }
+
+    /** The Karaf log ({@code data/log/karaf.log}), empty if there is none (yet). */
+    public String karafLog() {
+        if (home == null) {
+            return "";
+        }
+        try {
+            Path f = home.resolve("data/log/karaf.log");
+            return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static final Pattern MEMBERS = Pattern.compile("Members \\{size:(\\d+),");
+
+    /** The size in the last {@code Members {size:N, ...}} line Hazelcast logged, 0 if none yet. */
+    public int loggedClusterSize() {
+        Matcher m = MEMBERS.matcher(karafLog());
+        int size = 0;
+        while (m.find()) {
+            size = Integer.parseInt(m.group(1));
+        }
+        return size;
+    }
+
+    /** Waits (bounded) until Hazelcast logged a member list of {@code size}; returns whether it did. */
+    public boolean awaitClusterSize(int size, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (loggedClusterSize() == size) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return loggedClusterSize() == size;
+    }
+
+    private void removeHook() {
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down
+            }
+        }
+        hook = null;
+    }
+
     public synchronized void stop() {
         if (home == null) {
+            return;
+        }
+        if (killed) {
+            home = null;
             return;
         }
         readPid();
@@ -308,13 +553,7 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
             }
             wrapper.destroy();
         }
-        if (hook != null && Thread.currentThread() != hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down
-            }
-        }
+        removeHook();
         pid = -1;
         home = null;
     }

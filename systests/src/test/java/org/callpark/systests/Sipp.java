@@ -80,6 +80,10 @@ public final class Sipp {
         return this;
     }
 
+    public String name() {
+        return name;
+    }
+
     public Sipp set(String var, Object value) {
         vars.put(var, String.valueOf(value));
         return this;
@@ -113,6 +117,12 @@ public final class Sipp {
 
     public Sipp auth(String user, String password) {
         extra.addAll(List.of("-au", user, "-ap", password));
+        return this;
+    }
+
+    /** Further sipp command-line arguments, e.g. {@code -inf <csv>} (an injection file), {@code -r 20} (calls/s). */
+    public Sipp args(String... args) {
+        extra.addAll(List.of(args));
         return this;
     }
 
@@ -242,6 +252,33 @@ public final class Sipp {
             out.add(new Received(traceMicros(m.group(1)), first, callId, msg));
         }
         return out;
+    }
+
+    /**
+     * Like {@link #received}, but requests of one call that differ only in their CSeq (e.g. two re-INVITEs of one
+     * dialog, same Request-URI) are kept apart; retransmissions (same Call-ID and CSeq) are left out.
+     */
+    public List<Received> receivedByCseq(String method) throws IOException {
+        List<Received> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Matcher m = TRACE_ENTRY.matcher(messages());
+        while (m.find()) {
+            String msg = m.group(2).strip();
+            String first = msg.lines().findFirst().orElse("").trim();
+            if (!first.startsWith(method + " ")) {
+                continue;
+            }
+            String callId = header(msg, "Call-ID");
+            if (seen.add(callId + "\n" + header(msg, "CSeq"))) {
+                out.add(new Received(traceMicros(m.group(1)), first, callId, msg));
+            }
+        }
+        return out;
+    }
+
+    private static String header(String msg, String name) {
+        return msg.lines().map(String::trim).filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                .map(l -> l.substring(name.length() + 1).trim()).findFirst().orElse("");
     }
 
     private static long traceMicros(String stamp) {
