@@ -213,18 +213,33 @@ final class B2bua implements SipListener {
         hangUp(leg);
     }
 
-    /** Hangs up every parked caller this stack carries (BYE; the calls end FAILED): nobody can carry them on. */
+    /**
+     * Hangs up every parked caller this stack still carries (BYE; the calls end FAILED): nobody can carry them on. A
+     * leg whose call another node carries now (drained a moment ago, its MOVED event not handled yet) is let go
+     * quietly instead: the record, not this stack's bookkeeping, says who carries a call.
+     */
     void hangUpParked(String why) {
         int n = 0;
         for (SipLeg leg : List.copyOf(byLegId.values())) {
-            boolean parked;
+            String callId;
             synchronized (leg) {
-                parked = leg.parkedCallId != null && leg.state != SipLeg.State.ENDED;
+                callId = leg.state == SipLeg.State.ENDED ? null : leg.parkedCallId;
             }
-            if (parked) {
-                hangUp(leg);
-                n++;
+            if (callId == null) {
+                continue;
             }
+            Optional<ParkedCall> now;
+            try {
+                now = service.find(callId);
+            } catch (ParkException e) {
+                now = Optional.empty();
+            }
+            if (now.isPresent() && (!localNode.get().equals(now.get().node()) || !leg.id.equals(now.get().leg()))) {
+                letGo(now.get());
+                continue;
+            }
+            hangUp(leg);
+            n++;
         }
         if (n > 0) {
             LOG.info("{}: hung up {} parked caller(s)", why, n);

@@ -263,8 +263,19 @@ public final class SipServer implements ParkEventListener {
         }
     }
 
+    /** Tests: what {@link #nodeStopping} answers without a framework. */
+    private volatile java.util.function.BooleanSupplier stoppingForTests;
+
+    void nodeStoppingForTests(java.util.function.BooleanSupplier stopping) {
+        this.stoppingForTests = stopping;
+    }
+
     /** Whether the whole framework (the node) stops, not just this bundle or component. */
     private boolean nodeStopping() {
+        java.util.function.BooleanSupplier t = stoppingForTests;
+        if (t != null) {
+            return t.getAsBoolean();
+        }
         BundleContext c = context;
         if (c == null) {
             return false;
@@ -342,7 +353,8 @@ public final class SipServer implements ParkEventListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        b2bua.hangUpParked("the last node stops");
+        b2bua.hangUpParked(takeovers.otherNodes().isEmpty() ? "the last node stops"
+                : "the node stops and no other node took these calls");
     }
 
     @Override

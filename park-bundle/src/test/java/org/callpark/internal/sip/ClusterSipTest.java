@@ -92,7 +92,9 @@ class ClusterSipTest {
         void stop() {
             if (!dead) {
                 dead = true;
-                server.deactivate();
+                if (server != null) {
+                    server.deactivate();
+                }
                 core.close();
                 media.shutdown();
                 hz.shutdown();
@@ -273,6 +275,48 @@ class ClusterSipTest {
         for (Sipp s : callers) {
             s.run();
         }
+    }
+
+    @Test
+    void aNodeThatStopsHandsItsCallsToTheOtherNodeFirst() throws Exception {
+        List<Sipp> callers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            callers.add(caller(a, "park_move", "stopping-" + i).start());
+            parkedAt(a, i + 1);
+        }
+        a.server.nodeStoppingForTests(() -> true); // bin/stop: the framework stops
+        a.stop();
+        List<ParkedCall> live = b.core.service().list();
+        assertEquals(3, live.size(), "every call still parked: " + live);
+        for (ParkedCall c : live) {
+            assertEquals(b.id, c.node(), "carried by B");
+            assertTrue(b.media.log.contains("hold " + c.leg()), b.media.log.toString());
+        }
+        assertFalse(b.seen(ParkEvent.Type.FAILED), "nothing ended");
+        for (Sipp s : callers) {
+            assertEquals(List.of(), s.received("BYE"), "no BYE while the node stopped");
+        }
+        for (ParkedCall c : live) {
+            b.core.service().end(c.id(), Resolution.FORCED);
+        }
+        for (Sipp s : callers) {
+            s.run();
+        }
+    }
+
+    @Test
+    void theLastNodeThatStopsHangsItsCallersUp() throws Exception {
+        Sipp parked = caller(b, "park_move", "last-node").start();
+        ParkedCall call = parkedAt(b, 1);
+        a.stop();
+        await(() -> b.hz.getCluster().getMembers().size() == 1, "B alone");
+        b.server.nodeStoppingForTests(() -> true);
+        b.server.deactivate();
+        parked.run(); // a BYE, not silence
+        assertTrue(b.seen(ParkEvent.Type.FAILED), "the call ended FAILED");
+        assertTrue(b.core.service().find(call.id()).isEmpty());
+        b.core.removeListener(b.server);
+        b.server = null;
     }
 
     @Test
