@@ -16,14 +16,10 @@ import org.callpark.api.ParkTarget;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
 import org.callpark.api.TenantId;
-import org.callpark.internal.cluster.MemberConfigFactory;
-import org.callpark.internal.cluster.MemberSettings;
 import org.callpark.internal.store.HazelcastSlotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 /**
@@ -57,13 +53,6 @@ class RecallMovesWithTheCallTest {
         }
     }
 
-    private static HazelcastInstance member(String cluster, List<String> members, int port) {
-        Config config = MemberConfigFactory.build(new MemberSettings(cluster, members, port, false, "127.0.0.1", 1));
-        config.setInstanceName(cluster + "-" + port);
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        return Hazelcast.newHazelcastInstance(config);
-    }
-
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long end = System.currentTimeMillis() + 10_000;
         while (!condition.getAsBoolean()) {
@@ -79,8 +68,8 @@ class RecallMovesWithTheCallTest {
         String cluster = "callpark-recall-move-" + UUID.randomUUID();
         int base = 24101 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200) * 2;
         List<String> members = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
-        ha = member(cluster, members, base);
-        hb = member(cluster, members, base + 1);
+        ha = TestCluster.member(cluster, members, base);
+        hb = TestCluster.member(cluster, members, base + 1);
         String nodeA = ha.getCluster().getLocalMember().getUuid().toString();
         String nodeB = hb.getCluster().getLocalMember().getUuid().toString();
         // group Solo (101): recall the parker after 2 s, ring 2 s, one attempt

@@ -28,15 +28,12 @@ import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.TenantId;
-import org.callpark.internal.cluster.MemberConfigFactory;
-import org.callpark.internal.cluster.MemberSettings;
 import org.callpark.internal.store.HazelcastSlotStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
@@ -69,8 +66,8 @@ class TakeoverRaceTest {
         String cluster = "callpark-race-" + UUID.randomUUID();
         int base = 23701 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200) * 2;
         List<String> members = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
-        ha = member(cluster, members, base);
-        hb = member(cluster, members, base + 1);
+        ha = TestCluster.member(cluster, members, base);
+        hb = TestCluster.member(cluster, members, base + 1);
         // short recall timers, no dialer: the ladder runs to TIMED_OUT by itself within a second or two
         org.callpark.api.Directory dir = SipTestCore.recallDirectory(Duration.ofMillis(150), Duration.ofMillis(50), 2);
         a = SipTestCore.clustered(new HazelcastSlotStore(ha, ha.getCluster().getLocalMember().getUuid().toString()),
@@ -79,13 +76,6 @@ class TakeoverRaceTest {
                 dir);
         a.addListener(eventsA::add);
         b.addListener(eventsB::add);
-    }
-
-    private static HazelcastInstance member(String cluster, List<String> members, int port) {
-        Config config = MemberConfigFactory.build(new MemberSettings(cluster, members, port, false, "127.0.0.1", 1));
-        config.setInstanceName(cluster + "-" + port);
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        return Hazelcast.newHazelcastInstance(config);
     }
 
     @AfterAll

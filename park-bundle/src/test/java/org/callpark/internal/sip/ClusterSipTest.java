@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,15 +20,13 @@ import org.callpark.api.Resolution;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
 import org.callpark.internal.SipTestCore;
-import org.callpark.internal.cluster.MemberConfigFactory;
-import org.callpark.internal.cluster.MemberSettings;
+import org.callpark.internal.TestCluster;
 import org.callpark.internal.store.HazelcastSlotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
@@ -119,23 +115,15 @@ class ClusterSipTest {
     @BeforeEach
     void startTwoNodes() throws Exception {
         String cluster = "callpark-cluster-test-" + UUID.randomUUID();
-        int hzA = freePort(21701 + ThreadLocalRandom.current().nextInt(300));
-        int hzB = freePort(hzA + 2);
+        int hzA = TestCluster.freePort(21701 + ThreadLocalRandom.current().nextInt(300));
+        int hzB = TestCluster.freePort(hzA + 2);
         List<String> members = List.of(LOCAL + ":" + hzA, LOCAL + ":" + hzB);
-        HazelcastInstance ha = member(cluster, members, hzA);
-        HazelcastInstance hb = member(cluster, members, hzB);
-        int sipA = freePort(27060 + ThreadLocalRandom.current().nextInt(300) * 2);
+        HazelcastInstance ha = TestCluster.member(cluster, members, hzA);
+        HazelcastInstance hb = TestCluster.member(cluster, members, hzB);
+        int sipA = TestCluster.freePort(27060 + ThreadLocalRandom.current().nextInt(300) * 2);
         a = new Node(ha, sipA, new SessionJournal(java.nio.file.Files.createTempDirectory("callpark-journal")));
-        b = new Node(hb, freePort(sipA + 2));
+        b = new Node(hb, TestCluster.freePort(sipA + 2));
         await(() -> ha.getCluster().getMembers().size() == 2, "two members");
-    }
-
-    private static HazelcastInstance member(String cluster, List<String> members, int port) {
-        Config config = MemberConfigFactory.build(new MemberSettings(cluster, members, port, false, LOCAL, 1));
-        config.setInstanceName(cluster + "-" + port);
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-        return Hazelcast.newHazelcastInstance(config);
     }
 
     @AfterEach
@@ -352,7 +340,7 @@ class ClusterSipTest {
         Sipp parked = caller(a, "park_move", "port-change").start();
         ParkedCall call = parkedAt(a, 1);
         TestSipConfig sip = new TestSipConfig();
-        sip.port = freePort(a.port + 10);
+        sip.port = TestCluster.freePort(a.port + 10);
         a.server.modified(sip);
         await(() -> {
             try {
@@ -380,8 +368,8 @@ class ClusterSipTest {
         b.kill();
         a.kill(); // the whole cluster is gone: its record of the calls with it
         String cluster = "callpark-cluster-test-restart-" + UUID.randomUUID();
-        int hzPort = freePort(22401 + ThreadLocalRandom.current().nextInt(300));
-        Node restarted = new Node(member(cluster, List.of(LOCAL + ":" + hzPort), hzPort), a.port, a.journal);
+        int hzPort = TestCluster.freePort(22401 + ThreadLocalRandom.current().nextInt(300));
+        Node restarted = new Node(TestCluster.member(cluster, List.of(LOCAL + ":" + hzPort), hzPort), a.port, a.journal);
         try {
             await(() -> {
                 try {
@@ -407,15 +395,4 @@ class ClusterSipTest {
         }
     }
 
-    private static int freePort(int from) throws IOException {
-        for (int p = from; p < from + 400; p += 2) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress());
-                    DatagramSocket u = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
-                return p;
-            } catch (IOException e) {
-                // next
-            }
-        }
-        throw new IOException("no free port from " + from);
-    }
 }
