@@ -56,7 +56,9 @@ final class SessionJournal {
         }
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(call.id() + ".tmp");
+            // one temporary file per write: two threads may record the same call at once (the last rename wins)
+            Path tmp = dir.resolve(call.id() + "." + Thread.currentThread().getId() + "." + System.nanoTime()
+                    + ".tmp");
             Files.writeString(tmp, codec.toJson(call), StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, file(call.id()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

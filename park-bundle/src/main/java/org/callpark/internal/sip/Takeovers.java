@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +56,8 @@ final class Takeovers {
     private final Supplier<String> localNode;
     private final Supplier<HazelcastInstance> hazelcast;
     private final ScheduledExecutorService timer;
+    /** Where takeovers start (claim, media leg, re-INVITE): several at once, so 500 callers are not re-INVITEd in turn. */
+    private final java.util.concurrent.ExecutorService starters;
     /** Calls this node is taking over now (one attempt at a time per call). */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private volatile UUID membership;
@@ -75,7 +76,16 @@ final class Takeovers {
         this.localNode = localNode;
         this.hazelcast = hazelcast;
         this.timer = timer;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.starters = java.util.concurrent.Executors.newFixedThreadPool(STARTERS, r -> {
+            Thread t = new Thread(r, "callpark-sip-takeover-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
+
+    /** Takeovers started at once (each mostly waits for the cluster's compare-and-set). */
+    static final int STARTERS = 6;
 
     /** This node's journal, read once at start ({@link #recover}). */
     void journal(SessionJournal journal) {
@@ -120,6 +130,7 @@ final class Takeovers {
 
     void stop() {
         stopped = true;
+        starters.shutdownNow();
         UUID m = membership;
         HazelcastInstance hz = hazelcast.get();
         if (m != null && hz != null) {
@@ -157,7 +168,8 @@ final class Takeovers {
                 if (known.isEmpty()) {
                     if (call.isLive() && busy.add(call.id())) {
                         restoring++;
-                        handover.adopt(call, Handover.Why.RESTORE).whenComplete((r, e) -> busy.remove(call.id()));
+                        starters.execute(() -> handover.adopt(call, Handover.Why.RESTORE)
+                                .whenComplete((r, e) -> busy.remove(call.id())));
                     } else {
                         j.remove(call.id());
                     }
@@ -241,8 +253,12 @@ final class Takeovers {
         if (!handover.claimable(call) || !busy.add(call.id())) {
             return orphan;
         }
-        CompletableFuture<Optional<ParkedCall>> done = handover.adopt(call, why);
-        done.whenComplete((r, e) -> busy.remove(call.id()));
+        Handover.Why reason = why;
+        try {
+            starters.execute(() -> handover.adopt(call, reason).whenComplete((r, e) -> busy.remove(call.id())));
+        } catch (RejectedExecutionException e) {
+            busy.remove(call.id());
+        }
         return false;
     }
 
