@@ -179,6 +179,10 @@ public final class SipServer implements ParkEventListener {
                 if (localNode.get().equals(current.node()) && b2bua.holds(current.leg())) {
                     return Optional.of(current);
                 }
+                if (handover.adopting(current.id())) {
+                    // this node is moving it already, for another retriever: let this one take the next call
+                    return Optional.empty();
+                }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return Optional.empty();
