@@ -531,6 +531,7 @@ final class B2bua implements SipListener {
             }
             MDC.put("slot", call.slot().key());
             leg.parkedCallId = call.id();
+            leg.carriedSince = call.version();
             SessionJournal j = journal;
             if (j != null) {
                 j.write(call);
@@ -995,8 +996,10 @@ final class B2bua implements SipListener {
             MediaLeg m;
             Dialog dialog;
             synchronized (leg) {
-                if (!call.id().equals(leg.parkedCallId) || leg.id.equals(call.leg()) && localNode.get().equals(call.node())) {
-                    continue;
+                if (!call.id().equals(leg.parkedCallId)
+                        || leg.id.equals(call.leg()) && localNode.get().equals(call.node())
+                        || leg.carriedSince > call.version()) {
+                    continue; // the one carrying it, or taken over after the record we decide on was read
                 }
                 leg.state = SipLeg.State.ENDED;
                 leg.parkedCallId = null;

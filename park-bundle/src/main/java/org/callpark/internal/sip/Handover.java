@@ -222,6 +222,7 @@ final class Handover {
         leg.acked = true;
         leg.media = running;
         leg.parkedCallId = done.get().id();
+        leg.carriedSince = done.get().version();
         leg.session = s;
         leg.localTag = s.localTag();
         leg.answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8)).answer(
@@ -326,6 +327,7 @@ final class Handover {
         leg.acked = true;
         leg.media = p.leg;
         leg.parkedCallId = done.get().id();
+        leg.carriedSince = done.get().version();
         leg.session = moved;
         leg.localTag = moved.localTag();
         leg.answerSdp = p.offer;

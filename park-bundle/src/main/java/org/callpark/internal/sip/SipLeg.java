@@ -66,6 +66,8 @@ final class SipLeg {
      * are built from it (its {@code localCseq} raised here with each one).
      */
     SipSession session;
+    /** The version of the call record from which this leg carries the call (a stale record never lets it go). */
+    long carriedSince;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
 

@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * system property {@code callpark.sip.<attribute>} or, if that is not set, the environment variable
  * {@code CALLPARK_SIP_<ATTRIBUTE>} (upper snake case, e.g. {@code CALLPARK_SIP_BIND_ADDRESS},
  * {@code CALLPARK_SIP_TRUSTED_PROXIES}); both win over the configuration. A change of address, port or transports
- * restarts the stack (the dialogs of the old stack die with it: their calls end as FAILED, logged as a warning); other
- * changes (trusted proxies, realm, outbound proxy, user agent) apply at once; an invalid change is refused and the
- * running stack kept.
+ * restarts the stack: parked callers stay parked (their dialogs live in the cluster records, their media legs keep
+ * playing) and are taken up by the new stack, re-INVITEd if our Contact changed; bridged calls of the old stack are
+ * hung up. Other changes (trusted proxies, realm, outbound proxy, user agent) apply at once; an invalid change is
+ * refused and the running stack kept.
  * <p>
  * BLF: SUBSCRIBE {@code Event: dialog} to slot URIs is served by the {@link BlfNotifier}, registered as a
  * {@link ParkEventListener} service of its own while this component is active; subscriptions live in the Hazelcast
