@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Several servers on one machine as one Hazelcast cluster: {@link #clusterNode(int, String, int)} gives node
  * {@code i} its own ports (see there) and the shared cluster name and member list; {@link #startAll} starts such nodes
- * in parallel, {@link #kill9()} kills one without a shutdown (SIGKILL).
+ * in parallel, {@link #kill9()} kills one without a shutdown (SIGKILL); {@link #startAgain()} starts a killed or
+ * stopped server again on the same home (its {@code data/} kept: a restart, not a fresh node).
  */
 public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -73,6 +74,9 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
     private boolean killed;
     private long startTimeoutMillis = 60_000;
     private Path home;
+    /** The home and name of the last start, for {@link #startAgain()} ({@link #stop()} forgets {@link #home}). */
+    private Path lastHome;
+    private String lastName;
     private Process wrapper;
     private long pid = -1;
     private Thread hook;
@@ -289,10 +293,36 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         }
         edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort\\s*=.*", "rmiRegistryPort = " + rmiRegistryPort);
         edit("etc/org.apache.karaf.management.cfg", "rmiServerPort\\s*=.*", "rmiServerPort = " + rmiServerPort);
+        launch(name, false);
+    }
 
+    /**
+     * Starts the same home again after {@link #kill9()} (or {@link #stop()}): {@code data/} (Karaf's bundle cache,
+     * {@code data/callpark/sip-journal/}, the logs) and {@code etc/} are kept as they are, every port and the
+     * {@code CALLPARK_*} environment are the same as at {@link #start}; {@code karaf.out} is appended to. Ready, as
+     * at the first start, when SIP answers an OPTIONS.
+     */
+    public void startAgain() throws Exception {
+        if (lastHome == null) {
+            throw new IllegalStateException("startAgain() before start()");
+        }
+        if (isRunning()) {
+            throw new IllegalStateException("still running (pid " + pid + "): kill9() or stop() it first");
+        }
+        removeHook();
+        home = lastHome;
+        Files.deleteIfExists(home.resolve("karaf.pid")); // the dead JVM's pid, else read as the new one
+        launch(lastName, true);
+    }
+
+    private void launch(String name, boolean append) throws Exception {
+        lastHome = home;
+        lastName = name;
         ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/karaf").toString(), "server"))
                 .directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(home.resolve("karaf.out").toFile());
+                .redirectErrorStream(true).redirectOutput(append
+                        ? ProcessBuilder.Redirect.appendTo(home.resolve("karaf.out").toFile())
+                        : ProcessBuilder.Redirect.to(home.resolve("karaf.out").toFile()));
         Map<String, String> env = pb.environment();
         env.put("CALLPARK_SIP_PORT", Integer.toString(sipPort));
         env.put("CALLPARK_SIP_BIND_ADDRESS", address);
