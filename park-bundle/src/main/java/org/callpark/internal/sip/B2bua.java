@@ -975,6 +975,9 @@ final class B2bua implements SipListener {
         if (t != null) {
             t.onMoved(event);
         }
+        if (localNode.get().equals(event.node()) && byLegId.containsKey(event.leg()) || !holdsLegFor(event.id())) {
+            return; // carried here by the leg it names, or nothing of ours to let go: no need to read the record
+        }
         // Events arrive after the fact and may be overtaken (a claim's event after our own commit): decide on the
         // record as it is now.
         ParkedCall call;
@@ -988,6 +991,15 @@ final class B2bua implements SipListener {
             return; // ended (its final event decides) or carried here
         }
         letGo(call);
+    }
+
+    private boolean holdsLegFor(String callId) {
+        for (SipLeg leg : byLegId.values()) {
+            if (callId.equals(leg.parkedCallId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Lets go, quietly, of every leg of ours parked for {@code call} that is not the one carrying it now. */
