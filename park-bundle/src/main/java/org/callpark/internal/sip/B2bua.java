@@ -93,6 +93,8 @@ final class B2bua implements SipListener {
     private volatile Handover handover;
     private volatile Takeovers takeovers;
     private volatile SessionJournal journal;
+    /** Where retrieve INVITEs are handled (off the listener threads); {@code null}: on the listener thread. */
+    private volatile Executor retrievals;
 
     B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
@@ -131,6 +133,11 @@ final class B2bua implements SipListener {
     void handover(Handover handover, Takeovers takeovers) {
         this.handover = handover;
         this.takeovers = takeovers;
+    }
+
+    /** Runs retrieve INVITEs on {@code pool} instead of the stack's listener threads. */
+    void retrievals(Executor pool) {
+        this.retrievals = pool;
     }
 
     /** Where the calls this node carries are recorded for a restart (none: not recorded). */
@@ -498,8 +505,58 @@ final class B2bua implements SipListener {
             reject(st, 488, "none of the offered codecs is supported");
             return;
         }
-        retrieve(request, st, newLeg(request, st, SipLeg.Role.RETRIEVER), tenant.get(), requester.get(),
-                code.get(), offer);
+        SipLeg leg = newLeg(request, st, SipLeg.Role.RETRIEVER);
+        Executor pool = retrievals;
+        if (pool == null) {
+            retrieve(request, st, leg, tenant.get(), requester.get(), code.get(), offer);
+            return;
+        }
+        // Off the stack's listener threads: a retrieve of a call carried by another node waits for that caller's answer
+        // to our re-INVITE, and that answer needs a listener thread (8 retrieves waiting would starve the stack).
+        String callId = callIdOf(request);
+        String tenantId = tenant.get().id().value();
+        try {
+            pool.execute(() -> {
+                MDC.put("call-id", callId);
+                MDC.put("tenant", tenantId);
+                try {
+                    retrieve(request, st, leg, tenant.get(), requester.get(), code.get(), offer);
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("Handling the retrieve INVITE failed: {}", e.toString());
+                    failQuietly(leg, st);
+                } finally {
+                    MDC.remove("call-id");
+                    MDC.remove("tenant");
+                    MDC.remove("slot");
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            failQuietly(leg, st);
+        }
+    }
+
+    /** Ends a retriever's leg that could not be handled: 500 if nothing was answered yet. */
+    private void failQuietly(SipLeg leg, ServerTransaction st) {
+        boolean answered;
+        MediaLeg m;
+        synchronized (leg) {
+            answered = leg.state != SipLeg.State.INVITED;
+            m = leg.state == SipLeg.State.INVITED ? leg.media : null;
+            if (!answered) {
+                leg.state = SipLeg.State.ENDED;
+            }
+        }
+        if (answered) {
+            hangUp(leg);
+            return;
+        }
+        close(m);
+        forget(leg);
+        try {
+            reject(st, 500, "internal error");
+        } catch (Exception e) {
+            LOG.debug("Could not answer 500: {}", e.toString());
+        }
     }
 
     private SipLeg newLeg(Request request, ServerTransaction st, SipLeg.Role role) throws SipException {

@@ -81,6 +81,9 @@ public final class SipServer implements ParkEventListener {
     private final Handover handover;
     private final Takeovers takeovers;
     private final Supplier<String> localNode;
+    /** Retrieve INVITEs, which may wait for a caller moved from another node, run here (bounded queue). */
+    private final ExecutorService retrievals;
+    static final int RETRIEVERS = 16;
     private BundleContext context; // guarded by this
 
     /**
@@ -164,6 +167,14 @@ public final class SipServer implements ParkEventListener {
         this.handover = new Handover(b2bua, service, media, localNode, n -> self[0].isMember(n), handoverTimer);
         this.takeovers = new Takeovers(handover, service, b2bua, localNode, hazelcast, handoverTimer);
         self[0] = takeovers;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(1_000), r -> {
+                    Thread t = new Thread(r, "callpark-sip-retrieve-" + settings.port() + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        b2bua.retrievals(retrievals);
         b2bua.handover(handover, takeovers);
         b2bua.journal(journal);
         handover.journal(journal);
@@ -340,6 +351,7 @@ public final class SipServer implements ParkEventListener {
             endpoint.stop();
         }
         handoverTimer.shutdownNow();
+        retrievals.shutdown();
         async.shutdown();
     }
 

@@ -192,6 +192,27 @@ class ClusterSipTest {
     }
 
     @Test
+    void manyRetrievesAtOnceOfCallsCarriedByTheOtherNodeAllConnect() throws Exception {
+        int n = 12; // more than the SIP stack's 8 listener threads: a retrieve waits for its caller's 200
+        List<Sipp> callers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callers.add(caller(a, "park_move", "many-" + i).start());
+            parkedAt(a, i + 1);
+        }
+        long t0 = System.nanoTime();
+        Sipp.scenario("retrieve", b.port).service("*88101").key("domain", LOCAL).key("from_user", "102")
+                .key("from_name", "Alice").auth("102", "pass102").name("many-retrieves").pause(500).load(n, 200)
+                .timeout(30).run();
+        System.out.printf("[cluster] %d retrieves at once at B of calls carried by A: done in %d ms%n", n,
+                (System.nanoTime() - t0) / 1_000_000);
+        await(() -> b.events.stream().filter(e -> e.type() == ParkEvent.Type.RETRIEVED).count() == n,
+                n + " RETRIEVED");
+        for (Sipp s : callers) {
+            s.run(); // re-INVITEd by B, bridged, hung up when the retriever hung up
+        }
+    }
+
+    @Test
     void whenItsNodeDiesTheSurvivorReInvitesEveryCallerAndCarriesOn() throws Exception {
         int n = 3;
         List<Sipp> callers = new ArrayList<>();
