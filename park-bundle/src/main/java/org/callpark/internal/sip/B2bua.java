@@ -206,18 +206,13 @@ final class B2bua implements SipListener {
                 forget(leg);
                 kept++;
             } else {
-                hangUpNow(leg);
+                hangUp(leg); // only this stack can continue its dialog
             }
         }
         if (kept > 0) {
             LOG.info("{}: {} parked caller(s) stay parked (music goes on); the next SIP stack takes them up", why,
                     kept);
         }
-    }
-
-    /** Hangs up a leg whose dialog only this stack can continue (the stack is about to stop). */
-    private void hangUpNow(SipLeg leg) {
-        hangUp(leg);
     }
 
     /**
@@ -306,27 +301,6 @@ final class B2bua implements SipListener {
         }
         parkedMedia.bridge(callee.media);
         return true;
-    }
-
-    /** The legs of a stack that goes away: their dialogs die with it, so their calls end (FAILED) and media closes. */
-    void dropAll(String why) {
-        for (SipLeg leg : List.copyOf(byLegId.values())) {
-            String parked;
-            MediaLeg m;
-            synchronized (leg) {
-                if (leg.state == SipLeg.State.ENDED) {
-                    continue;
-                }
-                leg.state = SipLeg.State.ENDED;
-                parked = leg.parkedCallId;
-                leg.parkedCallId = null;
-                m = leg.media;
-            }
-            forget(leg);
-            endQuietly(parked, Resolution.FAILED);
-            close(m);
-            LOG.warn("Dropped {}: {}", leg, why);
-        }
     }
 
     int liveLegs() {
@@ -589,10 +563,6 @@ final class B2bua implements SipListener {
             MDC.put("slot", call.slot().key());
             leg.parkedCallId = call.id();
             leg.carriedSince = call.version();
-            SessionJournal j = journal;
-            if (j != null) {
-                j.write(call);
-            }
             if (leg.cancelled) {
                 leg.state = SipLeg.State.ENDED;
                 leg.parkedCallId = null;
@@ -933,15 +903,12 @@ final class B2bua implements SipListener {
     private void sendBye(SipLeg leg) {
         if (leg.dialog == null) {
             Handover h = handover;
-            SipSession s;
+            SipSession next;
             synchronized (leg) {
-                s = leg.session;
-                if (s != null) {
-                    leg.session = s.withLocalCseq(s.localCseq() + 1);
-                }
+                next = leg.session == null ? null : leg.session.withLocalCseq(leg.session.localCseq() + 1);
+                leg.session = next;
             }
-            if (h != null && s != null) {
-                SipSession next = s.withLocalCseq(s.localCseq() + 1);
+            if (h != null && next != null) {
                 async.execute(() -> h.bye(next, next.localCseq()));
             }
             return;
@@ -967,10 +934,12 @@ final class B2bua implements SipListener {
         }
         SessionJournal j = journal;
         if (j != null && !call.session().isEmpty()) {
+            // Written and removed here only: park events come in order per call, so a removal is never overtaken by
+            // a late write, and no file I/O runs on the SIP threads.
             if (event.type().isFinal() || !localNode.get().equals(call.node())) {
                 j.remove(call.id());
-            } else if (event.type() != ParkEvent.Type.PARKED) {
-                j.write(call); // the recall state, a new leg: what a restart continues from
+            } else {
+                j.write(call); // parked, restored, moved here, a recall step: what a restart continues from
             }
         }
         if (event.type() == ParkEvent.Type.MOVED) {

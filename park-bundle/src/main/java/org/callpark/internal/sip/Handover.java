@@ -114,10 +114,6 @@ final class Handover {
                 || !s.get().claimedByOther(localNode.get(), System.currentTimeMillis(), CLAIM_STALE_MS);
     }
 
-    int inFlight() {
-        return pending.size();
-    }
-
     /** Whether this node is taking {@code callId} over right now. */
     boolean adopting(String callId) {
         return adopting.contains(callId);
@@ -333,10 +329,6 @@ final class Handover {
         leg.answerSdp = p.offer;
         leg.lastAck = ack;
         b2bua.adopted(leg);
-        SessionJournal j = journal;
-        if (j != null) {
-            j.write(done.get());
-        }
         p.leg.hold(B2bua.musicFor(done.get()));
         LOG.info("Took over parked call {} ({}) from {}: the caller accepted the re-INVITE", done.get().id(), p.why,
                 p.call.node().equals(here) ? "this node's previous SIP stack" : "node " + p.call.node());

@@ -385,6 +385,7 @@ class ClusterSipTest {
             callers.add(caller(a, "park_move", "journal-" + i).start());
             parkedAt(a, i + 1);
         }
+        await(() -> a.journal.all().size() == 2, "both calls journalled (from their PARKED events)");
         assertEquals(2, a.journal.all().size(), "both calls journalled");
         b.kill();
         a.kill(); // the whole cluster is gone: its record of the calls with it
