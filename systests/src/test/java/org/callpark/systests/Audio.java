@@ -246,4 +246,27 @@ public final class Audio {
         }
         return s;
     }
+
+    /** The packets received between {@code from} and {@code to} ({@link System#nanoTime()}). */
+    public static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
+        return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
+    }
+
+    /** Every 100 ms block is dominated by {@code expected} (share > 0.8), {@code absent} stays below 0.05. */
+    public static void checkTone(String who, List<RtpPeer.Packet> ps, double expected, double absent) {
+        org.junit.jupiter.api.Assertions.assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
+        double[] pcm = decode(ps, 0);
+        int blocks = pcm.length / 800;
+        double minShare = 1;
+        double maxOther = 0;
+        for (int i = 0; i < blocks; i++) {
+            minShare = Math.min(minShare, toneShare(pcm, i * 800, 800, expected, 8000));
+            maxOther = Math.max(maxOther, toneShare(pcm, i * 800, 800, absent, 8000));
+        }
+        System.out.printf("[systests] %s: %d packets, %d Hz share min %.3f over %d blocks, %d Hz max %.3f%n", who,
+                ps.size(), (int) expected, minShare, blocks, (int) absent, maxOther);
+        org.junit.jupiter.api.Assertions.assertTrue(minShare > 0.8,
+                who + " " + expected + " Hz: min share " + minShare);
+        org.junit.jupiter.api.Assertions.assertTrue(maxOther < 0.05, who + ": " + absent + " Hz share " + maxOther);
+    }
 }

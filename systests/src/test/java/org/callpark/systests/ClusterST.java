@@ -198,14 +198,14 @@ class ClusterST {
         awaitNanos(tb + 3_500_000_000L);
         long from = tb + 1_000_000_000L;
         long to = tb + 3_500_000_000L;
-        List<RtpPeer.Packet> heardByRetriever = window(retriever.packets(), from, to);
-        List<RtpPeer.Packet> heardByCustomer = window(customer.packets(), from, to);
+        List<RtpPeer.Packet> heardByRetriever = Audio.window(retriever.packets(), from, to);
+        List<RtpPeer.Packet> heardByCustomer = Audio.window(customer.packets(), from, to);
         assertTrue(heardByCustomer.stream().noneMatch(p -> inRange(a, p)),
                 "A still sends RTP to the caller after the move: " + sources(heardByCustomer));
         assertTrue(heardByCustomer.stream().allMatch(p -> inRange(b, p)),
                 "the caller's RTP after the move comes from B: " + sources(heardByCustomer));
-        checkTone("retriever hears the customer", heardByRetriever, 1000, 600);
-        checkTone("customer hears the retriever", heardByCustomer, 600, 1000);
+        Audio.checkTone("retriever hears the customer", heardByRetriever, 1000, 600);
+        Audio.checkTone("customer hears the retriever", heardByCustomer, 600, 1000);
 
         ret.assertSucceeded();
         caller.assertSucceeded();
@@ -707,27 +707,6 @@ class ClusterST {
 
     private static String sources(List<RtpPeer.Packet> ps) {
         return ps.stream().map(p -> p.source().toString()).distinct().collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    private static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
-        return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
-    }
-
-    /** Every 100 ms block is dominated by {@code expected} (share > 0.8), {@code absent} stays below 0.05. */
-    private static void checkTone(String who, List<RtpPeer.Packet> ps, double expected, double absent) {
-        assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
-        double[] pcm = Audio.decode(ps, 0);
-        int blocks = pcm.length / 800;
-        double minShare = 1;
-        double maxOther = 0;
-        for (int i = 0; i < blocks; i++) {
-            minShare = Math.min(minShare, Audio.toneShare(pcm, i * 800, 800, expected, 8000));
-            maxOther = Math.max(maxOther, Audio.toneShare(pcm, i * 800, 800, absent, 8000));
-        }
-        System.out.printf("[systests] %s: %d packets, %d Hz share min %.3f over %d blocks, %d Hz max %.3f%n", who,
-                ps.size(), (int) expected, minShare, blocks, (int) absent, maxOther);
-        assertTrue(minShare > 0.8, who + " " + expected + " Hz: min share " + minShare);
-        assertTrue(maxOther < 0.05, who + ": " + absent + " Hz share " + maxOther);
     }
 
     private static void awaitNanos(long until) throws InterruptedException {

@@ -498,9 +498,11 @@ class HotUpdateST {
         awaitNanos(tb + 3_500_000_000L);
         long from = tb + 1_000_000_000L;
         long to = tb + 3_500_000_000L;
-        checkTone(name + ": retriever hears the caller " + c.user(), window(retriever.packets(), from, to), 1000,
+        Audio.checkTone(name + ": retriever hears the caller " + c.user(),
+                Audio.window(retriever.packets(), from, to), 1000,
                 600);
-        checkTone(name + ": caller " + c.user() + " hears the retriever", window(c.rtp().packets(), from, to), 600,
+        Audio.checkTone(name + ": caller " + c.user() + " hears the retriever",
+                Audio.window(c.rtp().packets(), from, to), 600,
                 1000);
         System.out.printf("[systests] %s: %s connected, retriever's first packet %d ms after its INVITE, caller "
                 + "re-INVITEs during the retrieve: %d%n", name, c.user(), (tb - t0) / 1_000_000,
@@ -610,7 +612,7 @@ class HotUpdateST {
 
     /** Where a caller's longest silence lies (ms after {@code fromNanos}) and the packet sources around it. */
     static String silenceDetail(Caller c, long fromNanos, long toNanos) {
-        List<RtpPeer.Packet> ps = window(c.rtp().packets(), fromNanos, toNanos);
+        List<RtpPeer.Packet> ps = Audio.window(c.rtp().packets(), fromNanos, toNanos);
         long prev = fromNanos;
         long max = -1;
         long start = fromNanos;
@@ -632,27 +634,6 @@ class HotUpdateST {
         return String.format("%s: silence from %d ms to %d ms after the step began (last packet before: %s, first "
                 + "after: %s), sources %s", c.user(), (start - fromNanos) / 1_000_000, (start + max - fromNanos)
                         / 1_000_000, before, after, ps.stream().map(p -> p.source().toString()).distinct().toList());
-    }
-
-    static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
-        return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
-    }
-
-    /** Every 100 ms block is dominated by {@code expected} (share > 0.8), {@code absent} stays below 0.05. */
-    static void checkTone(String who, List<RtpPeer.Packet> ps, double expected, double absent) {
-        assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
-        double[] pcm = Audio.decode(ps, 0);
-        int blocks = pcm.length / 800;
-        double minShare = 1;
-        double maxOther = 0;
-        for (int i = 0; i < blocks; i++) {
-            minShare = Math.min(minShare, Audio.toneShare(pcm, i * 800, 800, expected, 8000));
-            maxOther = Math.max(maxOther, Audio.toneShare(pcm, i * 800, 800, absent, 8000));
-        }
-        System.out.printf("[systests] %s: %d packets, %d Hz share min %.3f over %d blocks, %d Hz max %.3f%n", who,
-                ps.size(), (int) expected, minShare, blocks, (int) absent, maxOther);
-        assertTrue(minShare > 0.8, who + " " + expected + " Hz: min share " + minShare);
-        assertTrue(maxOther < 0.05, who + ": " + absent + " Hz share " + maxOther);
     }
 
     static void awaitNanos(long until) throws InterruptedException {

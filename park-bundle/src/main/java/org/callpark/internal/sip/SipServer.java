@@ -163,10 +163,9 @@ public final class SipServer implements ParkEventListener {
             t.setDaemon(true);
             return t;
         });
-        Takeovers[] self = new Takeovers[1];
-        this.handover = new Handover(b2bua, service, media, localNode, n -> self[0].isMember(n), handoverTimer);
+        this.handover = new Handover(b2bua, service, media, localNode,
+                n -> Takeovers.isMember(hazelcast, localNode, n), handoverTimer);
         this.takeovers = new Takeovers(handover, service, b2bua, localNode, hazelcast, handoverTimer);
-        self[0] = takeovers;
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(1_000), r -> {

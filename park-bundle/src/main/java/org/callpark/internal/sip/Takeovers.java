@@ -264,6 +264,11 @@ final class Takeovers {
 
     /** Whether {@code node} is a member of the cluster now (without a cluster: only this node is). */
     boolean isMember(String node) {
+        return isMember(hazelcast, localNode, node);
+    }
+
+    /** {@link #isMember(String)} for a given member (the {@link Handover} asks it too). */
+    static boolean isMember(Supplier<HazelcastInstance> hazelcast, Supplier<String> localNode, String node) {
         HazelcastInstance hz = hazelcast.get();
         if (hz == null) {
             return localNode.get().equals(node);
