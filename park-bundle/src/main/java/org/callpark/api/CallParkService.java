@@ -100,6 +100,18 @@ public interface CallParkService {
             throws ParkException;
 
     /**
+     * {@link #carry} and end the call with {@code how} in the same compare-and-set: a carrier that moved a call to its
+     * node for a retriever there (see {@code CallCarrier#bringHere(ParkedCall, java.time.Duration, Resolution)})
+     * hands it over already taken — one cluster operation, and the retriever is connected sooner. Reported as the final
+     * event of {@code how} only (no {@link ParkEvent.Type#MOVED}); the node that carried it before lets its leg go.
+     *
+     * @return the ended call, carried by {@code node}; empty if it ended or changed since {@code expectedVersion}
+     * @throws ParkException {@code STORE_UNAVAILABLE}
+     */
+    Optional<ParkedCall> carryAndEnd(String callId, long expectedVersion, String node, String leg, String session,
+            Resolution how) throws ParkException;
+
+    /**
      * Puts back a live call that a carrier recovered on its own (after a crash of the only node, from its journal) and
      * that the cluster no longer knows. Refused if a call with that id exists.
      *

@@ -76,6 +76,13 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
         return state.isLive();
     }
 
+    /** This call, carried by {@code node}/{@code leg} and ended with {@code how} in one change (version one up). */
+    public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how) {
+        return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
+                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
+                session);
+    }
+
     /** This call, ended with the given resolution. */
     public ParkedCall ended(Resolution how) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -243,6 +244,9 @@ public final class CallParkServiceImpl implements CallParkService {
             if (!onNode(call.node(), request)) {
                 call = bringHere(call, request).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                         "call " + id(request) + " could not be moved to this node"));
+                if (!call.isLive()) {
+                    return call; // taken in the move itself
+                }
             }
             String id = call.id();
             return take(id, Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
@@ -255,8 +259,14 @@ public final class CallParkServiceImpl implements CallParkService {
                     // Carried by another node: bring the caller here first (media is bridged on one node), then take
                     // it like a local call. If it cannot be moved, the next one in the queue is tried.
                     Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
-                    if (live.isEmpty() || bringHere(live.get(), request).isEmpty()) {
+                    Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty() : bringHere(live.get(), request);
+                    if (moved.isEmpty()) {
                         continue;
+                    }
+                    if (!moved.get().isLive()) {
+                        LOG.debug("Retrieved {} from {} by {} (moved here and taken at once)", candidate.id(), slot,
+                                request.requester());
+                        return moved.get();
                     }
                 }
                 Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
@@ -322,17 +332,22 @@ public final class CallParkServiceImpl implements CallParkService {
 
     /**
      * Asks this node's carrier to move a call that another node carries to the node {@code request} must connect it
-     * on; empty if there is no carrier here or the call could not be moved.
+     * on; empty if there is no carrier here or the call could not be moved. The carrier may hand it over already taken
+     * for this retriever (ended {@code ANSWERED}, see {@link CallCarrier#bringHere(ParkedCall, Duration, Resolution)}).
      */
     private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request) {
         CallCarrier c = carrier;
         if (c == null || request.node() == null || !request.node().equals(store.localNode())) {
             return Optional.empty();
         }
-        Optional<ParkedCall> moved = c.bringHere(call, BRING_HERE_TIMEOUT);
+        Optional<ParkedCall> moved = c.bringHere(call, BRING_HERE_TIMEOUT, Resolution.ANSWERED);
         LOG.debug("Call {} carried by {} {} to this node", call.id(), call.node(),
                 moved.isPresent() ? "moved" : "could not be moved");
-        return moved.filter(m -> request.node().equals(m.node()));
+        Optional<ParkedCall> here = moved.filter(m -> request.node().equals(m.node()));
+        if (here.isPresent() && !here.get().isLive() && here.get().resolution() != Resolution.ANSWERED) {
+            throw new IllegalStateException("carrier ended call " + call.id() + " as " + here.get().resolution());
+        }
+        return here;
     }
 
     private static boolean onNode(String node, RetrieveRequest request) {
@@ -551,6 +566,18 @@ public final class CallParkServiceImpl implements CallParkService {
     }
 
     @Override
+    public Optional<ParkedCall> carryAndEnd(String callId, long expectedVersion, String node, String leg,
+            String session, Resolution how) throws ParkException {
+        Objects.requireNonNull(how, "how");
+        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() && c.version() == expectedVersion
+                ? c.carriedAndEnded(node, leg, session, how) : null);
+        if (ended.isPresent()) {
+            forget(callId);
+        }
+        return ended;
+    }
+
+    @Override
     public ParkedCall restore(ParkedCall call) throws ParkException {
         if (!call.isLive()) {
             throw ParkException.invalid("call", "only a live call can be restored");
@@ -561,10 +588,13 @@ public final class CallParkServiceImpl implements CallParkService {
         return restored;
     }
 
-    /** Removes an ended call from the store; its final event was already published through the watch. */
+    /**
+     * Removes an ended call from the store, without waiting: its final event was already published through the watch,
+     * and every reader skips ended records.
+     */
     private void forget(String callId) {
         try {
-            store.delete(callId);
+            store.forget(callId);
         } catch (ParkException e) {
             LOG.debug("Could not delete ended call {}: {}", callId, e.getMessage());
         }

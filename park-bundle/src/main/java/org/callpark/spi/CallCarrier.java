@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
 
 /**
  * Carries parked callers on this node: the SIP layer, which holds their dialogs and media legs. The park core asks it
@@ -20,4 +21,17 @@ public interface CallCarrier {
      *         node, the caller refused, time-out)
      */
     Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout);
+
+    /**
+     * {@link #bringHere(ParkedCall, Duration)} for a retriever on this node: a carrier may end the call with
+     * {@code endAs} in the same compare-and-set that makes this node its carrier
+     * ({@link org.callpark.api.CallParkService#carryAndEnd}), which saves the core a second one. The default brings it
+     * here parked; the core then takes it as usual.
+     *
+     * @return the call as now carried by this node — ended with {@code endAs} (taken for the caller of this method,
+     *         exactly once) or still live (the core takes it) — or empty as above
+     */
+    default Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
+        return bringHere(call, timeout);
+    }
 }

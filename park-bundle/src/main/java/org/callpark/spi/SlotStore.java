@@ -39,6 +39,15 @@ public interface SlotStore {
     /** Removes a call (after it ended). Removing an absent call does nothing. */
     void delete(String callId) throws ParkException;
 
+    /**
+     * Removes an ended call without waiting for it (the caller is in a hurry: a retriever waits for its 200). A record
+     * left behind by a failure is harmless (ended records are skipped by every reader) and cleared at the next start.
+     * The default waits ({@link #delete}).
+     */
+    default void forget(String callId) throws ParkException {
+        delete(callId);
+    }
+
     /** The calls in one slot, in no particular order. */
     List<ParkedCall> find(SlotId slot) throws ParkException;
 

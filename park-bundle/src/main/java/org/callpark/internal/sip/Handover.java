@@ -126,6 +126,15 @@ final class Handover {
      *         happens to it then); never exceptionally
      */
     CompletableFuture<Optional<ParkedCall>> adopt(ParkedCall call, Why why) {
+        return adopt(call, why, null);
+    }
+
+    /**
+     * Moves {@code call} to this node for a retriever here: if {@code forRetriever} is still waiting when the caller
+     * has accepted, the commit ends the call for it too ({@link CallParkService#carryAndEnd}: one compare-and-set
+     * instead of two), and the call is completed ended instead of parked here (no music: it is bridged next).
+     */
+    CompletableFuture<Optional<ParkedCall>> adopt(ParkedCall call, Why why, ForRetriever forRetriever) {
         CompletableFuture<Optional<ParkedCall>> result = new CompletableFuture<>();
         if (!adopting.add(call.id())) {
             result.complete(Optional.empty()); // already being taken over here
@@ -133,7 +142,7 @@ final class Handover {
         }
         result.whenComplete((r, e) -> adopting.remove(call.id()));
         try {
-            start(call, why, result);
+            start(call, why, forRetriever, result);
         } catch (Exception | LinkageError e) {
             LOG.warn("Taking over call {} failed: {}", call.id(), e.toString());
             result.complete(Optional.empty());
@@ -141,7 +150,8 @@ final class Handover {
         return result;
     }
 
-    private void start(ParkedCall call, Why why, CompletableFuture<Optional<ParkedCall>> result) throws Exception {
+    private void start(ParkedCall call, Why why, ForRetriever forRetriever,
+            CompletableFuture<Optional<ParkedCall>> result) throws Exception {
         Optional<SipSession> found = SipSession.of(call.session());
         if (found.isEmpty() || why != Why.RESTORE && !claimable(call)) {
             result.complete(Optional.empty());
@@ -188,6 +198,7 @@ final class Handover {
         invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
         ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
         Pending p = new Pending(claimed.get(), claimedSession, legId, leg, offer, sdpVersion, why, result, ct);
+        p.forRetriever = forRetriever;
         Pending before = pending.put(s.callId(), p);
         if (before != null) {
             before.finish(); // superseded (cannot really happen: the claim serialises re-INVITEs)
@@ -298,8 +309,12 @@ final class Handover {
             }
             current = null;
         }
+        // For a retriever here that still waits: taken in the same compare-and-set (it no longer gives up on it).
+        ForRetriever taker = p.forRetriever != null && p.forRetriever.commit() ? p.forRetriever : null;
         for (int i = 0; i < 20 && current != null; i++) {
-            done = service.carry(current.id(), current.version(), here, p.legId, moved.toJson());
+            done = taker != null
+                    ? service.carryAndEnd(current.id(), current.version(), here, p.legId, moved.toJson(), taker.how)
+                    : service.carry(current.id(), current.version(), here, p.legId, moved.toJson());
             if (done.isPresent()) {
                 break;
             }
@@ -329,9 +344,12 @@ final class Handover {
         leg.answerSdp = p.offer;
         leg.lastAck = ack;
         b2bua.adopted(leg);
-        p.leg.hold(B2bua.musicFor(done.get()));
-        LOG.info("Took over parked call {} ({}) from {}: the caller accepted the re-INVITE", done.get().id(), p.why,
-                p.call.node().equals(here) ? "this node's previous SIP stack" : "node " + p.call.node());
+        if (done.get().isLive()) {
+            p.leg.hold(B2bua.musicFor(done.get()));
+        }
+        LOG.info("Took over parked call {} ({}) from {}: the caller accepted the re-INVITE{}", done.get().id(), p.why,
+                p.call.node().equals(here) ? "this node's previous SIP stack" : "node " + p.call.node(),
+                done.get().isLive() ? "" : "; taken by the retriever here");
         p.result.complete(done);
     }
 
@@ -435,6 +453,30 @@ final class Handover {
         return r;
     }
 
+    /**
+     * A retriever on this node waiting for a call to be moved here. Exactly one of two things happens: the commit of
+     * the move ends the call for it ({@link #commit}), or the retriever stops waiting first ({@link #giveUp}) and the
+     * call stays parked here — never a call taken for a retriever who is gone.
+     */
+    static final class ForRetriever {
+        final Resolution how;
+        /** 0 waiting, 1 the commit ends the call for the retriever, 2 the retriever gave up. */
+        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+
+        ForRetriever(Resolution how) {
+            this.how = java.util.Objects.requireNonNull(how, "how");
+        }
+
+        boolean commit() {
+            return state.compareAndSet(0, 1);
+        }
+
+        /** @return false if the commit already ends the call for the retriever (which must then wait for it) */
+        boolean giveUp() {
+            return state.compareAndSet(0, 2);
+        }
+    }
+
     /** One re-INVITE in flight. */
     private static final class Pending {
         final ParkedCall call;
@@ -447,6 +489,7 @@ final class Handover {
         final CompletableFuture<Optional<ParkedCall>> result;
         final ClientTransaction ct;
         volatile java.util.concurrent.ScheduledFuture<?> timeout;
+        volatile ForRetriever forRetriever;
 
         Pending(ParkedCall call, SipSession session, String legId, MediaLeg leg, String offer, long sdpVersion,
                 Why why, CompletableFuture<Optional<ParkedCall>> result, ClientTransaction ct) {

@@ -3,6 +3,7 @@ package org.callpark.internal.sip;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +18,7 @@ import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
 import org.callpark.spi.CallCarrier;
 import org.osgi.framework.Bundle;
 import com.hazelcast.core.HazelcastInstance;
@@ -84,6 +86,8 @@ public final class SipServer implements ParkEventListener {
     /** Retrieve INVITEs, which may wait for a caller moved from another node, run here (bounded queue). */
     private final ExecutorService retrievals;
     static final int RETRIEVERS = 16;
+    /** How long a retriever that timed out waits for a move whose commit is taking the call for it (one CAS). */
+    private static final long COMMIT_WAIT_SECONDS = 5;
     private BundleContext context; // guarded by this
 
     /**
@@ -101,7 +105,7 @@ public final class SipServer implements ParkEventListener {
             this.context = context;
             dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
             blfRegistration = context.registerService(ParkEventListener.class, blf, null);
-            carrierRegistration = context.registerService(CallCarrier.class, this::bringHere, null);
+            carrierRegistration = context.registerService(CallCarrier.class, carrier(), null);
             drainRegistration = context.registerService(NodeDrain.class, this::drain, null);
         }
     }
@@ -181,8 +185,31 @@ public final class SipServer implements ParkEventListener {
         takeovers.start(); // the calls this node held before this stack (a new revision, a restart) are re-INVITEd
     }
 
+    /** This node's {@link CallCarrier} (both of its methods). */
+    CallCarrier carrier() {
+        return new CallCarrier() {
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
+                return SipServer.this.bringHere(call, timeout, null);
+            }
+
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
+                return SipServer.this.bringHere(call, timeout, endAs);
+            }
+        };
+    }
+
     /** {@link CallCarrier}: moves a call carried elsewhere to this node, waiting for the caller's answer. */
     Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
+        return bringHere(call, timeout, null);
+    }
+
+    /**
+     * {@link CallCarrier}: as {@link #bringHere(ParkedCall, Duration)}; with {@code endAs} the move's commit also ends
+     * the call for the retriever calling this (unless it has given up waiting by then).
+     */
+    Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
         long end = System.nanoTime() + timeout.toNanos();
         ParkedCall current = call;
         try {
@@ -201,7 +228,17 @@ public final class SipServer implements ParkEventListener {
                 if (handover.claimable(current) && !localNode.get().equals(current.node())) {
                     Handover.Why why = takeovers.isMember(current.node()) ? Handover.Why.MOVE
                             : Handover.Why.TAKEOVER;
-                    return handover.adopt(current, why).get(left, TimeUnit.NANOSECONDS);
+                    Handover.ForRetriever taker = endAs == null ? null : new Handover.ForRetriever(endAs);
+                    CompletableFuture<Optional<ParkedCall>> moving = handover.adopt(current, why, taker);
+                    try {
+                        return moving.get(left, TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        if (taker != null && !taker.giveUp()) {
+                            // the caller accepted just now and the commit ends the call for this retriever: take it
+                            return moving.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+                        }
+                        throw e;
+                    }
                 }
                 Thread.sleep(20); // another node is moving it (or this node's takeover is in flight): wait
                 current = call.id() == null ? null : findQuietly(call.id());

@@ -48,6 +48,13 @@ import com.hazelcast.query.Predicates;
  * instead of an entry processor. The {@code slot} and {@code tenant} lookups use HASH indexes configured on the member
  * by {@link MemberConfigFactory}.
  * <p>
+ * The values this node last read or wrote are remembered ({@link #recent}, bounded): an {@link #update} tries its
+ * compare-and-set on that value first and reads the map only if the value changed meanwhile. A call moved here and
+ * taken by a retriever (claim, commit, take: three updates in a row, see {@code Handover}) so costs three cluster
+ * operations instead of six. The remembered value is only ever the expected value of a {@code replace}: a stale one
+ * makes that replace fail and the update read the map as before; a transition that refuses the remembered value is
+ * asked again about the value read from the map.
+ * <p>
  * Hazelcast failures become {@link ParkException}s with {@link Reason#STORE_UNAVAILABLE}.
  */
 @Component(service = SlotStore.class)
@@ -61,6 +68,13 @@ public final class HazelcastSlotStore implements SlotStore {
     private final Consumer<HazelcastInstance> onRestart = this::reregister;
     private final CallCodec codec = new CallCodec();
     private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+    /** The value of each call this node last read or wrote (at most {@link #RECENT_MAX}; cleared when full). */
+    private final ConcurrentHashMap<String, Known> recent = new ConcurrentHashMap<>();
+    static final int RECENT_MAX = 4096;
+
+    /** A value as stored and as decoded. */
+    private record Known(HazelcastJsonValue raw, ParkedCall call) {
+    }
 
     @Activate
     public HazelcastSlotStore(@Reference ClusterMember member) {
@@ -96,16 +110,31 @@ public final class HazelcastSlotStore implements SlotStore {
     @Override
     public void insert(ParkedCall call) throws ParkException {
         Objects.requireNonNull(call, "call");
-        HazelcastJsonValue existing = call(() -> map().putIfAbsent(call.id(), codec.encode(call)));
+        HazelcastJsonValue encoded = codec.encode(call);
+        HazelcastJsonValue existing = call(() -> map().putIfAbsent(call.id(), encoded));
         if (existing != null) {
             throw new ParkException(Reason.CONFLICT, "call " + call.id() + " exists already");
         }
+        remember(call.id(), encoded, call);
     }
 
     @Override
     public Optional<ParkedCall> get(String callId) throws ParkException {
         HazelcastJsonValue raw = call(() -> map().get(callId));
-        return raw == null ? Optional.empty() : Optional.of(decode(callId, raw));
+        if (raw == null) {
+            recent.remove(callId);
+            return Optional.empty();
+        }
+        ParkedCall call = decode(callId, raw);
+        remember(callId, raw, call);
+        return Optional.of(call);
+    }
+
+    private void remember(String callId, HazelcastJsonValue raw, ParkedCall call) {
+        if (recent.size() >= RECENT_MAX) {
+            recent.clear(); // crude, but only ever costs a read
+        }
+        recent.put(callId, new Known(raw, call));
     }
 
     @Override
@@ -113,14 +142,29 @@ public final class HazelcastSlotStore implements SlotStore {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(transition, "transition");
         IMap<String, HazelcastJsonValue> map = call(this::map);
+        Known known = recent.get(callId);
         for (int attempt = 1;; attempt++) {
-            HazelcastJsonValue raw = call(() -> map.get(callId));
-            if (raw == null) {
-                return Optional.empty();
+            HazelcastJsonValue raw;
+            ParkedCall current;
+            boolean remembered = known != null;
+            if (remembered) {
+                raw = known.raw();
+                current = known.call();
+                known = null; // once: after a failed try, the map is read
+            } else {
+                raw = call(() -> map.get(callId));
+                if (raw == null) {
+                    recent.remove(callId);
+                    return Optional.empty();
+                }
+                current = decode(callId, raw);
             }
-            ParkedCall current = decode(callId, raw);
             ParkedCall next = transition.apply(current);
             if (next == null) {
+                if (remembered) {
+                    continue; // refused what this node saw last: ask again about what the map holds
+                }
+                remember(callId, raw, current);
                 return Optional.empty();
             }
             if (!next.id().equals(current.id()) || next.version() != current.version() + 1) {
@@ -128,9 +172,12 @@ public final class HazelcastSlotStore implements SlotStore {
                         + " version by one: " + current.version() + " -> " + next.id() + " v" + next.version());
             }
             HazelcastJsonValue encoded = codec.encode(next);
-            // Compare with the exact value read: re-encoding it could differ from what is stored.
-            if (call(() -> map.replace(callId, raw, encoded))) {
-                return Optional.of(codec.decode(encoded));
+            // Compare with the exact value read (or written): re-encoding it could differ from what is stored.
+            HazelcastJsonValue expected = raw;
+            if (call(() -> map.replace(callId, expected, encoded))) {
+                ParkedCall stored = codec.decode(encoded);
+                remember(callId, encoded, stored);
+                return Optional.of(stored);
             }
             if (attempt % 100 == 0) {
                 LOG.debug("update of call {} still contended after {} attempts", callId, attempt);
@@ -141,7 +188,18 @@ public final class HazelcastSlotStore implements SlotStore {
     @Override
     public void delete(String callId) throws ParkException {
         // remove, not delete: delete() would publish the REMOVED event without the old value
+        recent.remove(callId);
         call(() -> map().remove(callId));
+    }
+
+    @Override
+    public void forget(String callId) throws ParkException {
+        recent.remove(callId);
+        call(() -> map().removeAsync(callId)).whenComplete((old, e) -> {
+            if (e != null) {
+                LOG.debug("Could not remove ended call {} (cleared at the next start): {}", callId, e.toString());
+            }
+        });
     }
 
     @Override

@@ -24,6 +24,12 @@ public class ShellTestCallParkService implements CallParkService {
     }
 
     @Override
+    public java.util.Optional<org.callpark.api.ParkedCall> carryAndEnd(String callId, long expectedVersion,
+            String node, String leg, String session, org.callpark.api.Resolution how) {
+        throw new UnsupportedOperationException("not used by these tests");
+    }
+
+    @Override
     public org.callpark.api.ParkedCall restore(org.callpark.api.ParkedCall call) {
         throw new UnsupportedOperationException("not used by these tests");
     }

@@ -71,7 +71,7 @@ class ClusterSipTest {
             sip.port = port;
             server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hz), () -> id,
                     () -> hz, journal, sip, k -> null, k -> null);
-            core.setCarrier(server::bringHere);
+            core.setCarrier(server.carrier());
             core.addListener(server);
             core.addListener(events::add);
         }
@@ -189,6 +189,41 @@ class ClusterSipTest {
                 + "answer (PCMA): " + b.media.log);
         assertEquals(1, parked.received("INVITE").size(), "exactly one re-INVITE reached the caller");
         assertFalse(a.seen(ParkEvent.Type.FAILED), "no call failed");
+        // moved and taken in one compare-and-set: the cluster never saw the call parked at B (the MOVED event of
+        // B's claim still names A as its carrier)
+        assertTrue(b.events.stream().noneMatch(e -> e.type() == ParkEvent.Type.MOVED && b.id.equals(e.call().node())),
+                "never parked at B: " + b.events);
+        assertEquals(b.id, b.events.stream().filter(e -> e.type() == ParkEvent.Type.RETRIEVED).findFirst()
+                .orElseThrow().call().node(), "taken at B, carried by B");
+    }
+
+    /**
+     * The retriever stops waiting (3 s) just before the caller accepts the move (3.5 s): the caller must end up parked
+     * at B with music — never taken for a retriever who is gone — and a second retrieve gets it.
+     */
+    @Test
+    void aMoveTheRetrieverGaveUpOnLeavesTheCallParkedAtTheNewNode() throws Exception {
+        Sipp slow = caller(a, "park_move_slow", "slow").start();
+        ParkedCall call = parkedAt(a, 1);
+
+        Sipp.scenario("retrieve_nothing", b.port).service("*88101").key("domain", LOCAL).key("from_user", "102")
+                .key("from_name", "Alice").auth("102", "pass102").name("gave-up").timeout(20).run();
+        await(() -> {
+            try {
+                ParkedCall now = current(b, call.id());
+                return now.node().equals(b.id) && b.media.log.contains("hold " + now.leg());
+            } catch (ParkException e) {
+                return false;
+            }
+        }, "the call parked at B with B's music after the late 200");
+        assertFalse(b.seen(ParkEvent.Type.RETRIEVED), "not taken for the retriever who gave up");
+        assertTrue(current(b, call.id()).isLive());
+
+        Sipp.scenario("retrieve", b.port).service("*88101").key("domain", LOCAL).key("from_user", "102")
+                .key("from_name", "Alice").auth("102", "pass102").name("second-try").pause(500).run();
+        await(() -> b.seen(ParkEvent.Type.RETRIEVED), "RETRIEVED by the second retriever");
+        slow.run(); // one re-INVITE (answered late), then the BYE after the second retriever hung up
+        assertEquals(1, slow.received("INVITE").size(), "exactly one re-INVITE reached the caller");
     }
 
     @Test
@@ -342,7 +377,7 @@ class ClusterSipTest {
                 () -> a.id, () -> a.hz, null, sip, k -> null, k -> null);
         a.server = next;
         a.core.addListener(next);
-        a.core.setCarrier(next::bringHere);
+        a.core.setCarrier(next.carrier());
         {
             await(() -> next.liveLegs() == 1, "the new stack carries the call");
             ParkedCall adopted = current(a, call.id());

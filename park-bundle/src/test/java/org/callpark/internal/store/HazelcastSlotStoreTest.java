@@ -3,6 +3,7 @@ package org.callpark.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.internal.cluster.MemberSettings;
@@ -120,6 +122,38 @@ class HazelcastSlotStoreTest extends SlotStoreContract {
             ParkException e = assertThrows(ParkException.class, call::run);
             assertEquals(ParkException.Reason.STORE_UNAVAILABLE, e.reason());
         }
+    }
+
+    /**
+     * A node updates from the value it saw last (one cluster operation instead of two); when another node changed the
+     * call meanwhile, the update must still apply to what the map holds, never to the remembered value.
+     */
+    @Test
+    void anUpdateAfterAnotherNodesChangeAppliesToTheCurrentValue() throws Exception {
+        SlotId slot = SlotId.parse("default/ext/4711");
+        String id = TestCalls.newId();
+        ParkedCall parked = TestCalls.parked(id, slot);
+        long v = parked.version();
+        storeA.insert(parked); // A remembers version v
+        ParkedCall atB = storeB.update(id, c -> c.carried("node-b", "leg-b", "{}")).orElseThrow();
+        assertEquals(v + 1, atB.version());
+
+        // A's remembered value (version v) is stale: a compare on it must fail and A re-read version v + 1.
+        ParkedCall atA = storeA.update(id, c -> c.carried("node-a", "leg-a", c.session())).orElseThrow();
+        assertEquals(v + 2, atA.version());
+        assertEquals("{}", atA.session(), "B's change is kept: A updated the current value, not its stale copy");
+
+        // A transition that refuses the remembered value is asked again about the current one.
+        storeB.update(id, c -> c.carried("node-b", "leg-b2", "{}")).orElseThrow(); // v + 3; A remembers v + 2
+        ParkedCall expected = storeA.update(id, c -> c.version() == v + 3 ? c.carried("node-a", "leg-a2", "{}")
+                : null).orElseThrow(() -> new AssertionError("refused on A's stale copy (version v + 2)"));
+        assertEquals(v + 4, expected.version());
+        assertEquals("leg-a2", storeB.get(id).orElseThrow().leg());
+
+        // Removed elsewhere: the remembered value must not resurrect it.
+        storeB.delete(id);
+        assertTrue(storeA.update(id, c -> c.carried("node-a", "leg-a3", "{}")).isEmpty());
+        assertTrue(storeA.get(id).isEmpty());
     }
 
     @FunctionalInterface
