@@ -202,7 +202,9 @@ class Node:
             "CALLPARK_CLUSTER_BIND_ADDRESS": "127.0.0.1",
             "CALLPARK_MEDIA_RTP_PORT_MIN": str(self.rtp_min), "CALLPARK_MEDIA_RTP_PORT_MAX": str(self.rtp_max),
             "CALLPARK_MEDIA_BIND_ADDRESS": "127.0.0.1",
-            "EXTRA_JAVA_OPTS": "-Xlog:gc:file=%s:time" % os.path.join(self.home, "gc.log"),
+            # CLUSTER_BENCH_JAVA_OPTS: diagnosis only (e.g. a JFR recording); disturbs the figures
+            "EXTRA_JAVA_OPTS": ("-Xlog:gc:file=%s:time " % os.path.join(self.home, "gc.log")
+                                + os.environ.get("CLUSTER_BENCH_JAVA_OPTS", "").replace("@HOME@", self.home)).strip(),
         })
         self.wrapper = subprocess.Popen([os.path.join(self.home, "bin/karaf"), "server"], cwd=self.home, env=env,
                                         stdin=subprocess.DEVNULL, stdout=open(os.path.join(self.home, "karaf.out"),
@@ -827,18 +829,6 @@ def phase_retrieve(a, snapshot, work, reg):
     a_slots = ["101", "102", "103", "104"]
     b_slots = ["105", "106", "107", "108", "109"]
     try:
-        rx = Receiver(a, work, reg, "retrieve", [])
-        procs.append(rx)
-        prefix = "+49303"
-        ca = Callers(a, "retrieve-callers-A", work, reg, A, a.port_base + 70, a.port_base + 200,
-                     caller_entries(half, a_slots, prefix, a.caller_rtp_base), a.rate / 2)
-        cb = Callers(a, "retrieve-callers-B", work, reg, B, a.port_base + 71, a.port_base + 210,
-                     caller_entries(a.calls - half, b_slots, prefix, a.caller_rtp_base, first=half), a.rate / 2)
-        procs += [ca, cb]
-        res["parked_in_trace"] = wait_parked([ca, cb], a.calls, a.calls / a.rate + 30)
-        res["listed_before"] = wait_listed([A, B], prefix, a.calls, 90)
-        time.sleep(1)
-
         def retrieves(rate, seconds, tag):
             p = subprocess.Popen([sys.executable, os.path.join(HERE, "cluster_retrieve.py"),
                                   "--target", "%d:%s" % (B.sip, ",".join(a_slots)),
@@ -865,6 +855,38 @@ def phase_retrieve(a, snapshot, work, reg):
             with open(os.path.join(work, "retrieve-ua-%s.json" % tag), "w") as f:
                 json.dump(out, f)
             return out
+        rx = Receiver(a, work, reg, "retrieve", [])
+        procs.append(rx)
+        if a.retrieve_warm_calls:
+            # JIT warm-up of both JVMs on the whole cross-node path (park, move, take, bridge) before the measured
+            # callers park: what fresh JVMs do in their first seconds is reported apart, not mixed into the figure.
+            wn = a.retrieve_warm_calls
+            wa = Callers(a, "retrieve-warm-A", work, reg, A, a.port_base + 72, a.port_base + 220,
+                         caller_entries(wn // 2, a_slots, "+49304", a.warm_rtp_base), a.rate / 2)
+            wb = Callers(a, "retrieve-warm-B", work, reg, B, a.port_base + 73, a.port_base + 230,
+                         caller_entries(wn - wn // 2, b_slots, "+49304", a.warm_rtp_base, first=wn // 2),
+                         a.rate / 2)
+            procs += [wa, wb]
+            wait_parked([wa, wb], wn, wn / a.rate + 30)
+            wait_listed([A, B], "+49304", wn, 60)
+            w = retrieves(a.retrieve_rate / 2, wn / (a.retrieve_rate / 2), "warm-calls")
+            wl = [x["retrieve_ms"] for x in w["rows"] if x.get("outcome") == "ok" and "retrieve_ms" in x]
+            res["warm_calls"] = {"parked": wn, "sent": w["sent"], "ok": len(wl), "rate": a.retrieve_rate / 2,
+                                 "p50": r1(pct(wl, 50)), "p99": r1(pct(wl, 99)),
+                                 "max": r1(max(wl) if wl else None), "failures": w["failures"]}
+            log("warm-up calls: %d parked and retrieved, p50 %s ms, p99 %s ms" % (wn, res["warm_calls"]["p50"],
+                                                                                   res["warm_calls"]["p99"]))
+            time.sleep(2)
+        prefix = "+49303"
+        ca = Callers(a, "retrieve-callers-A", work, reg, A, a.port_base + 70, a.port_base + 200,
+                     caller_entries(half, a_slots, prefix, a.caller_rtp_base), a.rate / 2)
+        cb = Callers(a, "retrieve-callers-B", work, reg, B, a.port_base + 71, a.port_base + 210,
+                     caller_entries(a.calls - half, b_slots, prefix, a.caller_rtp_base, first=half), a.rate / 2)
+        procs += [ca, cb]
+        res["parked_in_trace"] = wait_parked([ca, cb], a.calls, a.calls / a.rate + 30)
+        res["listed_before"] = wait_listed([A, B], prefix, a.calls, 90)
+        time.sleep(1)
+
         if a.retrieve_warmup:
             w = retrieves(10, a.retrieve_warmup / 10.0, "warmup")
             wl = [x["retrieve_ms"] for x in w["rows"] if x.get("outcome") == "ok" and "retrieve_ms" in x]
@@ -960,6 +982,10 @@ def main():
     ap.add_argument("--retrieve-rate", type=float, default=50)
     ap.add_argument("--retrieve-seconds", type=float, default=8)
     ap.add_argument("--retrieve-warmup", type=int, default=40, help="retrieves at 10/s before the measured ones")
+    ap.add_argument("--retrieve-warm-calls", type=int, default=300,
+                    help="retrieve phase: callers parked and retrieved cross-node at half the rate before the measured"
+                         " callers park (JIT warm-up of both JVMs; 0: none)")
+    ap.add_argument("--warm-rtp-base", type=int, default=15600, help="RTP ports of the warm-up callers")
     ap.add_argument("--jstack-after", type=float, default=0,
                     help="diagnosis only: jstack both nodes this many s into the measured retrieves")
     ap.add_argument("--port-base", type=int, default=19000)

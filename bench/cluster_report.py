@@ -137,6 +137,13 @@ def main():
                 out.append("")
                 out.append("Per second of sending (ok/sent, p50 ms): " + ", ".join(
                     "%ds %d/%d %s" % (x["s"], x["ok"], x["sent"], v(x["p50"])) for x in rt["per_second"]) + ".")
+            wc = rt.get("warm_calls")
+            if wc:
+                out.append("")
+                out.append("JIT warm-up before the measured callers parked: %d other callers parked (half at each node) "
+                           "and retrieved cross-node at %s/s: %d/%d ok, p50 %s ms, p99 %s ms, max %s ms%s." % (
+                               wc["parked"], v(wc["rate"]), wc["ok"], wc["sent"], v(wc["p50"]), v(wc["p99"]),
+                               v(wc["max"]), (", failures %s" % wc["failures"]) if wc["failures"] else ""))
             wu = rt.get("warmup")
             if wu:
                 out.append("")
