@@ -48,8 +48,8 @@ import org.osgi.util.tracker.ServiceTracker;
 public abstract class CallparkTestSupport {
 
     /** Bundle symbolic names of ours that the {@code callpark} feature installs. */
-    protected static final List<String> OUR_BUNDLES = List.of("org.callpark.park", "org.callpark.media",
-            "org.callpark.ui");
+    protected static final List<String> OUR_BUNDLES = List.of("org.callpark.api", "org.callpark.park",
+            "org.callpark.sip", "org.callpark.xmpp", "org.callpark.media", "org.callpark.ui");
 
     protected static final long SERVICE_TIMEOUT_MS = 30_000;
 

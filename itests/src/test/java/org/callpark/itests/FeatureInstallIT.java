@@ -45,7 +45,8 @@ public class FeatureInstallIT extends CallparkTestSupport {
         // administrator at the console sees the same: their session is restarted. docs/build-and-run.md says so.
         executeCommand("feature:install --no-auto-refresh callpark", 120);
         String installed = executeCommand("feature:list -i");
-        for (String feature : List.of("callpark-deps", "callpark-park", "callpark-media", "callpark-ui", "callpark ")) {
+        for (String feature : List.of("callpark-deps", "callpark-park", "callpark-sip", "callpark-xmpp", "callpark-media",
+                "callpark-ui", "callpark ")) {
             Assert.assertTrue(feature + " not installed:\n" + installed, installed.contains(feature));
         }
         List<String> bundles = new ArrayList<>(OUR_BUNDLES);

@@ -35,11 +35,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code *58} (Referred-By 101), each with its own Java RTP socket. Then, in this order, each step on the same 10
  * calls:
  * <ol>
- * <li>{@code bundle:update org.callpark.park}: the new revision's SIP stack takes up the running media legs and the
+ * <li>{@code bundle:update org.callpark.park}: the SIP server, which uses the park core's services, restarts with it;
+ * the new SIP stack takes up the running media legs and the
  * dialogs (karaf.log: 10 × "Took up parked call"), no re-INVITE, the music goes on: every caller's RTP stays one
  * unbroken stream (same source and SSRC, no sequence number missing) and its longest silence is at most
  * {@code -Dsystests.hotupdate.quietGapMillis} (500 ms; typically 20–60 ms, but on a loaded two-core machine every
  * stream of the server, sequence numbers intact, stalls now and then for 200–300 ms);</li>
+ * <li>{@code bundle:update org.callpark.sip}: the same — the SIP bundle's new revision takes up every call quietly;</li>
+ * <li>{@code bundle:update org.callpark.xmpp}: nothing happens to the calls (no SIP stack restart);</li>
  * <li>{@code bundle:update org.callpark.ui}: nothing happens to the calls;</li>
  * <li>{@code bundle:update org.callpark.media}: the legs die with the media bundle, the SIP server restarts with it and
  * re-INVITEs every caller to a new leg (longest silence at most {@code -Dsystests.hotupdate.mediaGapMillis},
@@ -111,6 +114,27 @@ class HotUpdateST {
 
     @Test
     @Order(2)
+    void bundleUpdateOfTheSipBundleKeepsEveryCallWithoutAReInvite() throws Exception {
+        Step s = Step.begin("sip bundle update", SERVER, callers);
+        String out = shell(SERVER, "bundle:update org.callpark.sip");
+        s.awaitLog(TOOK_UP, CALLERS, 30_000, out);
+        s.settle(1000);
+        s.finish(QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    @Order(3)
+    void bundleUpdateOfTheXmppBundleLeavesTheCallsAlone() throws Exception {
+        Step s = Step.begin("xmpp bundle update", SERVER, callers);
+        String out = shell(SERVER, "bundle:update org.callpark.xmpp");
+        assertTrue(out.isBlank(), "bundle:update org.callpark.xmpp printed: " + out);
+        s.settle(3000);
+        assertEquals(0, s.logCount(TOOK_UP), "the SIP stack was not restarted by an XMPP update:\n" + s.newLog());
+        s.finish(QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    @Order(4)
     void bundleUpdateOfTheUiBundleLeavesTheCallsAlone() throws Exception {
         Step s = Step.begin("ui bundle update", SERVER, callers);
         String out = shell(SERVER, "bundle:update org.callpark.ui");
@@ -121,7 +145,7 @@ class HotUpdateST {
     }
 
     @Test
-    @Order(3)
+    @Order(5)
     void bundleUpdateOfTheMediaBundleReInvitesEveryCallerToANewLeg() throws Exception {
         Step s = Step.begin("media bundle update", SERVER, callers);
         String out = shell(SERVER, "bundle:update org.callpark.media");
@@ -132,7 +156,7 @@ class HotUpdateST {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void aTransportsChangeRestartsTheStackAndKeepsTheMusic() throws Exception {
         Step s = Step.begin("sip transports change", SERVER, callers);
         assertTrue(tcpOpen(SERVER), "SIP over TCP before the change");
@@ -147,7 +171,7 @@ class HotUpdateST {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void aUserAgentChangeChangesNothingForTheCalls() throws Exception {
         Step s = Step.begin("sip userAgent change", SERVER, callers);
         assertEquals("CallPark", options(SERVER), "Server header of an OPTIONS answer before the change");
@@ -166,7 +190,7 @@ class HotUpdateST {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void theSipServerComponentOffAndOnAgainKeepsTheMusic() throws Exception {
         String line = component();
         assertTrue(line.contains("1 instance"), "scr:list shows " + COMPONENT + " with its instance: " + line);
@@ -252,7 +276,7 @@ class HotUpdateST {
      * retriever's BYE ends the caller's call; the other 8 are hung up by {@code park:hangup} and each gets a BYE.
      */
     @Test
-    @Order(7)
+    @Order(9)
     void afterAllStepsTwoAreRetrievedWithAudioBothWaysAndTheOthersHungUp() throws Exception {
         for (int i = 0; i < 2; i++) {
             Caller c = callers.get(i);

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.callpark.spi.ClusterNode;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -43,9 +44,9 @@ import com.hazelcast.osgi.HazelcastOSGiService;
  * Users that cache anything bound to the instance (map proxies, listener registrations) must follow restarts through
  * {@link #addRestartListener(Consumer)}.
  */
-@Component(service = ClusterMember.class, configurationPid = "org.callpark.cluster", immediate = true)
+@Component(service = {ClusterMember.class, ClusterNode.class}, configurationPid = "org.callpark.cluster", immediate = true)
 @Designate(ocd = ClusterConfig.class)
-public final class ClusterMember {
+public final class ClusterMember implements ClusterNode {
 
     /** The key of the settings fingerprint in the instance's user context. */
     static final String FINGERPRINT_KEY = "org.callpark.cluster.fingerprint";
@@ -122,12 +123,12 @@ public final class ClusterMember {
         LOG.debug("Cluster member component deactivated; member {} keeps running", instance.getName());
     }
 
-    /** The running member (a new one after a configuration change, see {@link #addRestartListener}). */
+    @Override
     public HazelcastInstance instance() {
         return instance;
     }
 
-    /** The local member's UUID; it changes when the member restarts. */
+    @Override
     public String nodeId() {
         return instance.getCluster().getLocalMember().getUuid().toString();
     }
@@ -137,11 +138,12 @@ public final class ClusterMember {
         return settings;
     }
 
-    /** Calls {@code listener} with the new instance after the member was restarted by a configuration change. */
+    @Override
     public void addRestartListener(Consumer<HazelcastInstance> listener) {
         restartListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    @Override
     public void removeRestartListener(Consumer<HazelcastInstance> listener) {
         restartListeners.remove(listener);
     }

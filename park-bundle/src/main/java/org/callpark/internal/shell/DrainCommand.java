@@ -8,7 +8,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.callpark.api.ParkException;
-import org.callpark.internal.sip.NodeDrain;
+import org.callpark.spi.NodeDrain;
 
 /**
  * {@code park:drain}: moves every parked call this node carries to the other nodes of the cluster (each caller is

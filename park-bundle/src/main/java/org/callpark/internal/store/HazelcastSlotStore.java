@@ -20,6 +20,7 @@ import org.callpark.api.TenantId;
 import org.callpark.internal.cluster.ClusterMember;
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.spi.SlotStore;
+import org.callpark.spi.json.CallCodec;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;

@@ -18,6 +18,7 @@ import org.callpark.api.RecallPolicy;
 import org.callpark.api.Resolution;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
+import org.callpark.spi.json.CallCodec;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;

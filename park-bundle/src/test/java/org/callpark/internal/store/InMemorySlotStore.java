@@ -15,6 +15,7 @@ import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
 import org.callpark.spi.SlotStore;
+import org.callpark.spi.json.CallCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

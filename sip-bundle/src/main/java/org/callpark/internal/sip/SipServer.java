@@ -25,8 +25,9 @@ import com.hazelcast.core.HazelcastInstance;
 import org.callpark.internal.blf.HazelcastSubscriptionStore;
 import org.callpark.internal.blf.InMemorySubscriptionStore;
 import org.callpark.internal.blf.SubscriptionStore;
-import org.callpark.internal.cluster.ClusterMember;
+import org.callpark.spi.ClusterNode;
 import org.callpark.spi.MediaController;
+import org.callpark.spi.NodeDrain;
 import org.callpark.spi.ParkEventListener;
 import org.callpark.spi.RecallDialer;
 import org.osgi.framework.BundleContext;
@@ -96,7 +97,7 @@ public final class SipServer implements ParkEventListener {
      */
     @Activate
     public SipServer(@Reference CallParkService service, @Reference DirectoryService directory,
-            @Reference MediaController media, @Reference ClusterMember cluster, SipConfig config,
+            @Reference MediaController media, @Reference ClusterNode cluster, SipConfig config,
             BundleContext context) {
         this(service, directory, media, new Registrations(cluster::instance),
                 new HazelcastSubscriptionStore(cluster::instance), cluster::nodeId, cluster::instance,
@@ -110,7 +111,7 @@ public final class SipServer implements ParkEventListener {
         }
     }
 
-    /** For tests: the registrations and the local node id without a {@link ClusterMember}; BLF in memory. */
+    /** For tests: the registrations and the local node id without a {@link ClusterNode}; BLF in memory. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {

@@ -3,7 +3,7 @@ package org.callpark.internal.xmpp;
 import org.callpark.api.CallParkService;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
-import org.callpark.internal.cluster.ClusterMember;
+import org.callpark.spi.ClusterNode;
 import org.callpark.spi.ParkEventListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,7 +34,7 @@ public final class XmppEntryPoint implements ParkEventListener {
 
     @Activate
     public XmppEntryPoint(@Reference CallParkService service, @Reference DirectoryService directory,
-            @Reference ClusterMember member, XmppConfig config) {
+            @Reference ClusterNode member, XmppConfig config) {
         this.backend = new ServiceParkBackend(service, directory, new HazelcastSubscriberStore(member::instance));
         this.component = new ParkComponent(backend);
         configure(config);

@@ -22,6 +22,7 @@ import org.callpark.api.TenantId;
 import org.callpark.internal.SipTestCore;
 import org.callpark.internal.TestCluster;
 import org.callpark.internal.store.HazelcastSlotStore;
+import org.callpark.spi.NodeDrain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

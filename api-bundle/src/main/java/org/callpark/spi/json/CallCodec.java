@@ -1,4 +1,4 @@
-package org.callpark.internal.store;
+package org.callpark.spi.json;
 
 import java.time.Duration;
 import java.time.Instant;

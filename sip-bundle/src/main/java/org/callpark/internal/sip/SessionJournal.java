@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import org.callpark.api.ParkedCall;
-import org.callpark.internal.store.CallCodec;
+import org.callpark.spi.json.CallCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,5 +3,5 @@
  * and listeners for park events (registered as OSGi services, whiteboard style).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.callpark.spi;

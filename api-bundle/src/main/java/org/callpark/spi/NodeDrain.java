@@ -1,4 +1,4 @@
-package org.callpark.internal.sip;
+package org.callpark.spi;
 
 import java.time.Duration;
 
@@ -6,7 +6,7 @@ import org.callpark.api.ParkException;
 
 /**
  * Moves every parked call this node carries to the other cluster nodes ({@code park:drain}, and a graceful stop of a
- * node in a cluster). A service of this bundle only (not exported): the SIP server registers it while it runs.
+ * node in a cluster). Registered by the SIP bundle while its server runs; used by the {@code park:drain} command.
  */
 public interface NodeDrain {
 
