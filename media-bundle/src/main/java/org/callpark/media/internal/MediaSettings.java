@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.media.internal.audio.AudioCodec;
+import org.callpark.spi.Overrides;
 
 /**
  * The validated media settings: {@link MediaConfig} with system-property / environment overrides applied. Invalid
@@ -31,23 +32,18 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
 
     public static MediaSettings from(MediaConfig c, Function<String, String> sysprops, Function<String, String> env)
             throws ParkException {
-        Function<String, String> o = attr -> {
-            String v = sysprops.apply("callpark.media." + attr);
-            if (v == null) {
-                v = env.apply("CALLPARK_MEDIA_" + upperSnake(attr));
-            }
-            return v;
-        };
+        Overrides o = new Overrides("org.callpark.media", sysprops, env);
         List<Violation> bad = new ArrayList<>();
-        String bind = pick(o, "bindAddress", c.bindAddress());
+        BiConsumer<String, String> invalid = (field, problem) -> bad.add(new Violation(field, problem));
+        String bind = o.string("bindAddress", c.bindAddress());
         InetAddress address = null;
         try {
             address = InetAddress.getByName(bind.trim());
         } catch (UnknownHostException e) {
             bad.add(new Violation("bindAddress", "unknown address '" + bind + "'"));
         }
-        int min = intValue(o, "rtpPortMin", c.rtpPortMin(), bad);
-        int max = intValue(o, "rtpPortMax", c.rtpPortMax(), bad);
+        int min = o.integer("rtpPortMin", c.rtpPortMin(), invalid);
+        int max = o.integer("rtpPortMax", c.rtpPortMax(), invalid);
         if (min < 1024 || min > 65534) {
             bad.add(new Violation("rtpPortMin", "must be 1024..65534, is " + min));
         }
@@ -55,7 +51,7 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
             bad.add(new Violation("rtpPortMax", "must be > rtpPortMin and <= 65535, is " + max));
         }
         List<AudioCodec> codecs = new ArrayList<>();
-        for (String s : pick(o, "codecs", c.codecs()).split(",")) {
+        for (String s : o.string("codecs", c.codecs()).split(",")) {
             if (s.isBlank()) {
                 continue;
             }
@@ -69,9 +65,9 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
         if (codecs.isEmpty()) {
             bad.add(new Violation("codecs", "at least one codec is needed"));
         }
-        Path music = file(pick(o, "musicDefault", c.musicDefault()), "musicDefault", bad);
+        Path music = file(o.string("musicDefault", c.musicDefault()), "musicDefault", bad);
         Map<String, Path> named = new LinkedHashMap<>();
-        for (String pair : pick(o, "musicFiles", c.musicFiles()).split(",")) {
+        for (String pair : o.string("musicFiles", c.musicFiles()).split(",")) {
             if (pair.isBlank()) {
                 continue;
             }
@@ -85,7 +81,7 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
                 named.put(pair.substring(0, eq).trim(), p);
             }
         }
-        String dir = pick(o, "promptDir", c.promptDir()).trim();
+        String dir = o.string("promptDir", c.promptDir()).trim();
         Path prompts = null;
         if (!dir.isEmpty()) {
             prompts = Path.of(dir);
@@ -99,25 +95,6 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
         return new MediaSettings(address, min, max, List.copyOf(codecs), music, Map.copyOf(named), prompts);
     }
 
-    private static String pick(Function<String, String> overrides, String attr, String configured) {
-        String v = overrides.apply(attr);
-        return v != null ? v : configured == null ? "" : configured;
-    }
-
-    private static int intValue(Function<String, String> overrides, String attr, int configured,
-            List<Violation> bad) {
-        String v = overrides.apply(attr);
-        if (v == null) {
-            return configured;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            bad.add(new Violation(attr, "not a number: '" + v + "'"));
-            return configured;
-        }
-    }
-
     private static Path file(String value, String field, List<Violation> bad) {
         String v = value.trim();
         if (v.isEmpty()) {
@@ -129,9 +106,5 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
             return null;
         }
         return p;
-    }
-
-    static String upperSnake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 }

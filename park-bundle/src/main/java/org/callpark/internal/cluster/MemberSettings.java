@@ -2,9 +2,9 @@ package org.callpark.internal.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
 import java.util.function.Function;
+
+import org.callpark.spi.Overrides;
 
 /**
  * The effective settings of the Hazelcast member: the {@link ClusterConfig} values, each overridden by the system
@@ -67,19 +67,19 @@ public record MemberSettings(String clusterName, List<String> members, int port,
      */
     public static MemberSettings from(ClusterConfig config, Function<String, String> sysprops,
             Function<String, String> env) {
-        Overrides o = new Overrides(sysprops, env);
+        Overrides o = new Overrides("org.callpark.cluster", sysprops, env);
         List<String> invalid = new ArrayList<>();
-        String clusterName = o.get("clusterName", config.clusterName());
-        String members = o.get("members", config.members());
-        int port = o.getInt("port", config.port(), invalid);
-        boolean autoIncrement = o.getBoolean("portAutoIncrement", config.portAutoIncrement(), invalid);
-        String bindAddress = o.get("bindAddress", config.bindAddress());
-        int backupCount = o.getInt("backupCount", config.backupCount(), invalid);
+        String clusterName = o.string("clusterName", config.clusterName());
+        String members = o.string("members", config.members());
+        int port = o.integer("port", config.port(), invalid);
+        boolean autoIncrement = o.bool("portAutoIncrement", config.portAutoIncrement(), invalid);
+        String bindAddress = o.string("bindAddress", config.bindAddress());
+        int backupCount = o.integer("backupCount", config.backupCount(), invalid);
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
-        return new MemberSettings(clusterName == null ? null : clusterName.trim(), splitMembers(members), port,
-                autoIncrement, bindAddress, backupCount);
+        return new MemberSettings(clusterName.trim(), splitMembers(members), port, autoIncrement, bindAddress,
+                backupCount);
     }
 
     /** Splits a comma- (or whitespace-) separated member list; a {@code .cfg} value {@code a,b} arrives as one string. */
@@ -112,48 +112,8 @@ public record MemberSettings(String clusterName, List<String> members, int port,
                 + backupCount;
     }
 
-    private record Overrides(Function<String, String> sysprops, Function<String, String> env) {
-
-        String get(String attribute, String configured) {
-            String v = sysprops.apply("callpark.cluster." + attribute);
-            if (v == null) {
-                v = env.apply("CALLPARK_CLUSTER_" + upperSnake(attribute));
-            }
-            return v == null ? configured : v;
-        }
-
-        int getInt(String attribute, int configured, List<String> invalid) {
-            String v = get(attribute, null);
-            if (v == null) {
-                return configured;
-            }
-            try {
-                return Integer.parseInt(v.trim());
-            } catch (NumberFormatException e) {
-                invalid.add(attribute + ": not a number: '" + v + "'");
-                return configured;
-            }
-        }
-
-        boolean getBoolean(String attribute, boolean configured, List<String> invalid) {
-            String v = get(attribute, null);
-            if (v == null) {
-                return configured;
-            }
-            switch (v.trim().toLowerCase(Locale.ROOT)) {
-                case "true":
-                    return true;
-                case "false":
-                    return false;
-                default:
-                    invalid.add(attribute + ": must be true or false: '" + v + "'");
-                    return configured;
-            }
-        }
-    }
-
+    /** The environment variables' spelling of an attribute name, see {@link Overrides#upperSnake}. */
     static String upperSnake(String camel) {
-        Objects.requireNonNull(camel);
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+        return Overrides.upperSnake(camel);
     }
 }

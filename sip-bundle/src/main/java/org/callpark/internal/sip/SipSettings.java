@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.callpark.spi.Overrides;
+
 /**
  * The effective SIP settings: the {@link SipConfig} with the overrides of system properties
  * ({@code callpark.sip.<attribute>}) and, if a property is not set, environment variables
@@ -60,33 +62,22 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
     public static SipSettings from(SipConfig config, Function<String, String> sysprops,
             Function<String, String> env) {
         List<String> invalid = new ArrayList<>();
-        Function<String, String> o = attribute -> {
-            String v = sysprops.apply("callpark.sip." + attribute);
-            return v != null ? v : env.apply("CALLPARK_SIP_" + upperSnake(attribute));
-        };
-        String bind = pick(o.apply("bindAddress"), config.bindAddress()).trim();
+        Overrides o = new Overrides("org.callpark.sip", sysprops, env);
+        String bind = o.string("bindAddress", config.bindAddress()).trim();
         if (bind.isEmpty()) {
             invalid.add("bindAddress: must not be empty");
         } else {
             checkAddress("bindAddress", bind, invalid);
         }
-        String advertised = pick(o.apply("advertisedAddress"), config.advertisedAddress()).trim();
+        String advertised = o.string("advertisedAddress", config.advertisedAddress()).trim();
         if (advertised.isEmpty()) {
             advertised = bind;
         }
-        int port = config.port();
-        String portText = o.apply("port");
-        if (portText != null) {
-            try {
-                port = Integer.parseInt(portText.trim());
-            } catch (NumberFormatException e) {
-                invalid.add("port: not a number: '" + portText + "'");
-            }
-        }
+        int port = o.integer("port", config.port(), invalid);
         if (port < 1 || port > 65535) {
             invalid.add("port: must be 1..65535: " + port);
         }
-        List<String> transports = new ArrayList<>(new LinkedHashSet<>(split(pick(o.apply("transports"),
+        List<String> transports = new ArrayList<>(new LinkedHashSet<>(split(o.string("transports",
                 config.transports()).toLowerCase(Locale.ROOT))));
         if (transports.isEmpty()) {
             invalid.add("transports: name at least one of udp, tcp");
@@ -97,11 +88,11 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             }
         }
         Set<String> trusted = new LinkedHashSet<>();
-        for (String ip : split(pick(o.apply("trustedProxies"), config.trustedProxies()))) {
+        for (String ip : split(o.string("trustedProxies", config.trustedProxies()))) {
             checkAddress("trustedProxies", ip, invalid);
             trusted.add(normalise(ip));
         }
-        String proxy = pick(o.apply("outboundProxy"), config.outboundProxy()).trim();
+        String proxy = o.string("outboundProxy", config.outboundProxy()).trim();
         if (!proxy.isEmpty()) {
             try {
                 NextHop.parseHostPort(proxy);
@@ -109,15 +100,15 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
                 invalid.add("outboundProxy: " + e.getMessage());
             }
         }
-        String realm = pick(o.apply("realm"), config.realm()).trim();
-        String userAgent = pick(o.apply("userAgent"), config.userAgent()).trim();
-        String alertInfo = pick(o.apply("recallAlertInfo"), config.recallAlertInfo()).trim();
+        String realm = o.string("realm", config.realm()).trim();
+        String userAgent = o.string("userAgent", config.userAgent()).trim();
+        String alertInfo = o.string("recallAlertInfo", config.recallAlertInfo()).trim();
         if (!alertInfo.isEmpty() && !alertInfo.matches("<[^<>\\s]+>[^\\r\\n<>]*(,\\s*<[^<>\\s]+>[^\\r\\n<>]*)*")) {
             invalid.add("recallAlertInfo: must be <uri> with optional ;params, comma-separated: '" + alertInfo + "'");
         }
-        int min = integer(o, "subscribeMinExpires", config.subscribeMinExpires(), invalid);
-        int max = integer(o, "subscribeMaxExpires", config.subscribeMaxExpires(), invalid);
-        int dflt = integer(o, "subscribeDefaultExpires", config.subscribeDefaultExpires(), invalid);
+        int min = o.integer("subscribeMinExpires", config.subscribeMinExpires(), invalid);
+        int max = o.integer("subscribeMaxExpires", config.subscribeMaxExpires(), invalid);
+        int dflt = o.integer("subscribeDefaultExpires", config.subscribeDefaultExpires(), invalid);
         if (min < 1) {
             invalid.add("subscribeMinExpires: must be at least 1: " + min);
         }
@@ -160,24 +151,6 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         return parts;
     }
 
-    private static int integer(Function<String, String> override, String attribute, int configured,
-            List<String> invalid) {
-        String text = override.apply(attribute);
-        if (text == null) {
-            return configured;
-        }
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            invalid.add(attribute + ": not a number: '" + text + "'");
-            return configured;
-        }
-    }
-
-    private static String pick(String override, String configured) {
-        return override != null ? override : configured == null ? "" : configured;
-    }
-
     private static void checkAddress(String field, String ip, List<String> invalid) {
         if (!ip.matches("[0-9.]+|[0-9a-fA-F:]+")) {
             invalid.add(field + ": not an IP address: '" + ip + "'");
@@ -190,9 +163,5 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         } catch (UnknownHostException e) {
             return ip;
         }
-    }
-
-    static String upperSnake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 }

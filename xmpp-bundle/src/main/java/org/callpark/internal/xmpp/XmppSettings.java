@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
+import org.callpark.spi.Overrides;
 import org.xmpp.packet.JID;
 
 /**
@@ -45,29 +46,18 @@ public record XmppSettings(boolean enabled, String host, int port, String domain
     public static XmppSettings from(XmppConfig config, Function<String, String> sysprops,
             Function<String, String> env) {
         List<String> invalid = new ArrayList<>();
-        Function<String, String> o = attribute -> {
-            String v = sysprops.apply("callpark.xmpp." + attribute);
-            return v != null ? v : env.apply("CALLPARK_XMPP_" + upperSnake(attribute));
-        };
-        String enabledText = o.apply("enabled");
-        boolean enabled = config.enabled();
-        if (enabledText != null) {
-            String e = enabledText.trim().toLowerCase(Locale.ROOT);
-            if (!e.equals("true") && !e.equals("false")) {
-                invalid.add("enabled: must be true or false: '" + enabledText + "'");
-            }
-            enabled = e.equals("true");
-        }
-        String host = pick(o.apply("host"), config.host()).trim();
+        Overrides o = new Overrides("org.callpark.xmpp", sysprops, env);
+        boolean enabled = o.bool("enabled", config.enabled(), invalid);
+        String host = o.string("host", config.host()).trim();
         if (host.isEmpty() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
             invalid.add("host: not a host name or IP address: '" + host + "'");
         }
-        int port = number("port", o.apply("port"), config.port(), invalid);
+        int port = o.integer("port", config.port(), invalid);
         if (port < 1 || port > 65535) {
             invalid.add("port: must be 1..65535: " + port);
         }
-        String domain = pick(o.apply("domain"), config.domain()).trim().toLowerCase(Locale.ROOT);
-        String subdomain = pick(o.apply("subdomain"), config.subdomain()).trim().toLowerCase(Locale.ROOT);
+        String domain = o.string("domain", config.domain()).trim().toLowerCase(Locale.ROOT);
+        String subdomain = o.string("subdomain", config.subdomain()).trim().toLowerCase(Locale.ROOT);
         if (domain.isEmpty()) {
             invalid.add("domain: must not be empty");
         }
@@ -81,12 +71,11 @@ public record XmppSettings(boolean enabled, String host, int port, String domain
                 invalid.add("domain: not a valid XMPP domain: '" + subdomain + "." + domain + "'");
             }
         }
-        String secret = pick(o.apply("secret"), config.secret());
+        String secret = o.string("secret", config.secret());
         if (enabled && secret.isEmpty()) {
             invalid.add("secret: must not be empty");
         }
-        int ping = number("pingIntervalSeconds", o.apply("pingIntervalSeconds"), config.pingIntervalSeconds(),
-                invalid);
+        int ping = o.integer("pingIntervalSeconds", config.pingIntervalSeconds(), invalid);
         if (ping < 1 || ping > 3600) {
             invalid.add("pingIntervalSeconds: must be 1..3600: " + ping);
         }
@@ -94,25 +83,5 @@ public record XmppSettings(boolean enabled, String host, int port, String domain
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new XmppSettings(enabled, host, port, domain, subdomain, secret, Duration.ofSeconds(ping));
-    }
-
-    private static int number(String field, String text, int configured, List<String> invalid) {
-        if (text == null) {
-            return configured;
-        }
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            invalid.add(field + ": not a number: '" + text + "'");
-            return configured;
-        }
-    }
-
-    private static String pick(String override, String configured) {
-        return override != null ? override : configured == null ? "" : configured;
-    }
-
-    static String upperSnake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 }
