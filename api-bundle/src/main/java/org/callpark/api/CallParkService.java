@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Parks and retrieves calls. State is shared by the whole cluster: any node may park, list, retrieve or end any call,
  * and every state change is atomic cluster-wide. Events are delivered to {@link org.callpark.spi.ParkEventListener}s
  * on every node.
  */
+@ProviderType
 public interface CallParkService {
 
     /**

@@ -1,6 +1,7 @@
 package org.callpark.api;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The directory of tenants, users, ring groups and park groups. It is configuration (ConfigAdmin PID
@@ -8,6 +9,7 @@ import java.util.List;
  * validated as a whole: an invalid change is rejected with every violation named, and the previous directory stays
  * active.
  */
+@ProviderType
 public interface DirectoryService {
 
     /** The active directory, including park groups that were removed but still hold calls (disabled until empty). */

@@ -5,12 +5,14 @@ import java.util.Optional;
 
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Carries parked callers on this node: the SIP layer, which holds their dialogs and media legs. The park core asks it
  * to bring a call that another node carries to this node before it connects the call here (a retrieve, a "send to
  * extension" rung from this node), so that media is always bridged on one node.
  */
+@ConsumerType
 public interface CallCarrier {
 
     /**

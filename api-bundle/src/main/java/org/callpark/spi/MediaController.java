@@ -4,12 +4,14 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 import org.callpark.api.ParkException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The holding bridge a parked caller waits in, implemented by the media bundle. It anchors RTP for each call leg: hold
  * music and prompts while a call is parked, relaying between two legs once it is retrieved or recalled. No media
  * library type appears here.
  */
+@ConsumerType
 public interface MediaController {
 
     /** The codecs this controller can send and receive, in order of preference. */
@@ -46,6 +48,7 @@ public interface MediaController {
     }
 
     /** One party's RTP stream, anchored at this server. */
+    @ConsumerType
     interface MediaLeg extends AutoCloseable {
 
         String id();

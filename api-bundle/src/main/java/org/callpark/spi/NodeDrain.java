@@ -3,11 +3,13 @@ package org.callpark.spi;
 import java.time.Duration;
 
 import org.callpark.api.ParkException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Moves every parked call this node carries to the other cluster nodes ({@code park:drain}, and a graceful stop of a
  * node in a cluster). Registered by the SIP bundle while its server runs; used by the {@code park:drain} command.
  */
+@ConsumerType
 public interface NodeDrain {
 
     /**

@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.util.List;
 
 import org.callpark.api.ParkedCall;
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Rings people back for a parked call that nobody picked up (implemented by the SIP layer). The park service decides
  * every step of the recall ladder and its timing; the dialer only rings, reports the outcome and stops when told. It
  * is called on the node that owns the call (holds its media), from the park service's timer thread.
  */
+@ConsumerType
 public interface RecallDialer {
 
     /**
@@ -25,12 +28,14 @@ public interface RecallDialer {
 
     /** A recall step that is ringing. */
     @FunctionalInterface
+    @ConsumerType
     interface Ringing {
         /** Stops ringing everybody (CANCEL); an answer racing the cancel is refused by {@link Outcome#answered}. */
         void cancel();
     }
 
     /** What became of a ringing step. Report at most one outcome per step. */
+    @ProviderType
     interface Outcome {
 
         /**

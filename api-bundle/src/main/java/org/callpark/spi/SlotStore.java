@@ -8,12 +8,15 @@ import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Holds parked calls, shared by every node of the cluster. All changes to one call are atomic and ordered cluster-wide:
  * {@link #update} is a compare-and-set on the call, so of several racing transitions from the same state exactly one
  * applies. Implementations must pass the store contract test.
  */
+@ConsumerType
 public interface SlotStore {
 
     /**
@@ -96,6 +99,7 @@ public interface SlotStore {
 
     /** A change to one call. */
     @FunctionalInterface
+    @ProviderType
     interface Listener {
         /**
          * @param before the call before the change, {@code null} when it was added

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Loads the park node ({@code org.callpark.openfire.node}) with park-bundle, Hazelcast and Jackson from their own
+ * Loads the park node ({@code org.callpark.openfire.node}) with the api and park bundles, Hazelcast and Jackson from their own
  * jars, none of which is on the test class path: so the Openfire plugin, whose class loader asks the test class path
  * first, finds these classes only in its own {@code lib/}. Classes of the node package are loaded here first (they
  * are on the test class path too); everything else asks the parent first (JDK, SLF4J, {@link ParkNodeControl}).
@@ -24,7 +24,7 @@ final class IsolatedNodeLoader extends URLClassLoader {
 
     /**
      * @param testClasses the test classes directory (holds the node package)
-     * @param jars        park-bundle, Hazelcast, Jackson
+     * @param jars        the api and park bundles, Hazelcast, Jackson
      */
     static IsolatedNodeLoader of(Path testClasses, List<Path> jars) throws MalformedURLException {
         List<URL> urls = new ArrayList<>();

@@ -52,7 +52,8 @@ class OpenfirePluginIT {
     @BeforeAll
     void start() throws Exception {
         Path pluginJar = PluginProbe.requiredFile("callpark.plugin.jar");
-        assertEquals(5, PluginProbe.nodeJars().size(), "park node jars: " + PluginProbe.nodeJars());
+        assertEquals(6, PluginProbe.nodeJars().size(),
+                "park node jars (api, core, Hazelcast, Jackson): " + PluginProbe.nodeJars());
         assertTrue(PluginProbe.classMissing("com.hazelcast.core.Hazelcast")
                 && PluginProbe.classMissing("org.callpark.api.ParkedCall")
                 && PluginProbe.classMissing("org.callpark.openfire.CallParkPlugin"),
@@ -83,6 +84,32 @@ class OpenfirePluginIT {
         if (node != null) {
             node.close();
         }
+    }
+
+    /**
+     * The plugin is built from the api, the park core's store and directory classes and the XMPP bundle: no SIP stack,
+     * no B2BUA, no Karaf shell commands, and none of the libraries Openfire brings itself (Tinder, dom4j, Whack).
+     */
+    @Test
+    @Order(0)
+    void thePluginJarCarriesNoSipAndNoShell() throws Exception {
+        Path jar = PluginProbe.requiredFile("callpark.plugin.jar");
+        List<String> entries;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            entries = zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+        }
+        List<String> forbidden = entries.stream().filter(e -> e.startsWith("classes/org/callpark/internal/sip/")
+                || e.startsWith("classes/org/callpark/internal/blf/") || e.startsWith("classes/org/callpark/internal/shell/")
+                || e.startsWith("classes/gov/nist/") || e.startsWith("classes/javax/sip/")
+                || e.startsWith("classes/org/xmpp/") || e.startsWith("classes/org/dom4j/")
+                || e.startsWith("classes/org/jivesoftware/whack/")).toList();
+        assertTrue(forbidden.isEmpty(), "the plugin jar carries " + forbidden.size() + " SIP/shell/library entries, e.g. "
+                + forbidden.stream().limit(5).toList());
+        assertTrue(entries.contains("classes/org/callpark/internal/xmpp/ParkComponent.class"), "the component is in");
+        assertTrue(entries.contains("classes/org/callpark/api/CallParkService.class"), "the api is in");
+        long ours = entries.stream().filter(e -> e.startsWith("classes/org/callpark/") && e.endsWith(".class")).count();
+        System.out.printf("[openfire] plugin jar %s: %d bytes, %d entries, %d classes of ours%n", jar.getFileName(),
+                java.nio.file.Files.size(jar), entries.size(), ours);
     }
 
     @Test

@@ -49,7 +49,7 @@ final class PluginProbe {
         return Path.of(value);
     }
 
-    /** The park node's jars (park-bundle, Hazelcast, Jackson). */
+    /** The park node's jars (the api and park bundles, Hazelcast, Jackson). */
     static List<Path> nodeJars() {
         return Arrays.stream(System.getProperty("callpark.node.classpath", "").split(","))
                 .filter(s -> !s.isBlank()).map(Path::of).toList();

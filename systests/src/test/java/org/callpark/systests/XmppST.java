@@ -101,4 +101,45 @@ class XmppST {
             rtp.close();
         }
     }
+
+    /**
+     * {@code bundle:update org.callpark.xmpp} with a call parked: the new revision's component connects again and
+     * tells Bob, who subscribed before the update, that the slot is still busy — within 2 s of the update.
+     */
+    @Test
+    void anUpdateOfTheXmppBundleResendsThePresenceOfAParkedCall() throws Exception {
+        Presence free = null;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (free == null && System.currentTimeMillis() < deadline) {
+            bob.subscribe(SLOT);
+            free = presence(bob, Presence.Mode.available, Duration.ofSeconds(2));
+        }
+        assertNotNull(free, "the assembly's component answered Bob's subscription");
+
+        RtpPeer rtp = new RtpPeer("127.0.0.1");
+        Sipp sipp = Sipp.scenario("park", SERVER).service("*68102").name("xmpp-update").from("Customer", "+4930123")
+                .referredBy("101").media(rtp.port(), "PCMU").set("HOLD_MS", 20000).timeout(40);
+        try {
+            sipp.start();
+            assertNotNull(presence(bob, Presence.Mode.dnd, Duration.ofSeconds(10)),
+                    "dnd presence while the call is parked\n" + sipp.diagnostics());
+            bob.clear();
+            String out = HotUpdateST.shell(SERVER, "bundle:update org.callpark.xmpp");
+            long t0 = System.nanoTime(); // the shell client's own start (a JVM) is not the component's time
+            assertTrue(out.isBlank(), "bundle:update org.callpark.xmpp printed: " + out);
+            Presence again = presence(bob, Presence.Mode.dnd, Duration.ofSeconds(10));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("[systests] bundle:update org.callpark.xmpp returned -> dnd presence again at the client:"
+                    + " %d ms%n", ms);
+            assertNotNull(again, "the updated component told Bob the slot is busy");
+            assertEquals("Parked: Customer (+4930123) by Bob", again.getStatus());
+            assertTrue(ms <= 2_000, "presence re-sent " + ms + " ms after the update (at most 2 s)");
+            sipp.run(); // the customer hangs up after HOLD_MS
+            assertNotNull(presence(bob, Presence.Mode.available, Duration.ofSeconds(20)),
+                    "free again after the caller hung up");
+        } finally {
+            sipp.kill();
+            rtp.close();
+        }
+    }
 }

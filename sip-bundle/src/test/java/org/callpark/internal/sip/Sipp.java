@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,11 +132,13 @@ final class Sipp {
     Sipp start() throws IOException {
         dir = Path.of("target", "sipp", name + "-" + System.nanoTime());
         Files.createDirectories(dir);
-        Path file;
-        try {
-            file = Path.of(Sipp.class.getResource("/sipp/" + scenario + ".xml").toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IOException("no scenario " + scenario, e);
+        // Copied out of the class path: from another module's tests the scenarios are inside this module's test-jar.
+        Path file = dir.resolve(scenario + ".xml");
+        try (java.io.InputStream in = Sipp.class.getResourceAsStream("/sipp/" + scenario + ".xml")) {
+            if (in == null) {
+                throw new IOException("no scenario " + scenario);
+            }
+            Files.copy(in, file);
         }
         List<String> cmd = new ArrayList<>(List.of(BINARY, "127.0.0.1:" + serverPort, "-sf", file.toAbsolutePath()
                 .toString(), "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-m",
