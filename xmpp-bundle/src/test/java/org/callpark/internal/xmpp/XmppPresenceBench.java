@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * Figures, not a test (surefire does not pick up {@code *Bench}; nothing is asserted): park presence latency and the
  * re-send after a reconnect, against a real Prosody (c2s 26262, component 26387) with Smack clients, the real core
  * and the component through Whack. Run:
- * {@code flock /tmp/callpark-build.lock mvn -B -o test -pl park-bundle -Dtest=XmppPresenceBench -Dsurefire.failIfNoSpecifiedTests=false};
+ * {@code flock /tmp/callpark-build.lock mvn -B -o test -pl api-bundle,park-bundle,sip-bundle,xmpp-bundle -Dtest=XmppPresenceBench -Dsurefire.failIfNoSpecifiedTests=false};
  * results in docs/BENCHMARKS.md.
  */
 class XmppPresenceBench {
