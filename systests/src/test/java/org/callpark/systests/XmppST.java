@@ -64,9 +64,8 @@ class XmppST {
                 && p.getType() == Presence.Type.available && p.getMode() == mode, max);
     }
 
-    @Test
-    void parkedCallShowsAsDndOnTheSlotContact_andFreeAfterTheCallerHangsUp() throws Exception {
-        // The component connects in the background once Karaf is up: subscribe until it answers.
+    /** Bob subscribes to the slot until the component answers (it connects in the background once Karaf is up). */
+    private static Presence subscribeBob() throws Exception {
         Presence free = null;
         long deadline = System.currentTimeMillis() + 60_000;
         while (free == null && System.currentTimeMillis() < deadline) {
@@ -74,6 +73,12 @@ class XmppST {
             free = presence(bob, Presence.Mode.available, Duration.ofSeconds(2));
         }
         assertNotNull(free, "the assembly's component answered Bob's subscription");
+        return free;
+    }
+
+    @Test
+    void parkedCallShowsAsDndOnTheSlotContact_andFreeAfterTheCallerHangsUp() throws Exception {
+        Presence free = subscribeBob();
         assertEquals("free", free.getStatus());
 
         RtpPeer rtp = new RtpPeer("127.0.0.1");
@@ -108,13 +113,7 @@ class XmppST {
      */
     @Test
     void anUpdateOfTheXmppBundleResendsThePresenceOfAParkedCall() throws Exception {
-        Presence free = null;
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (free == null && System.currentTimeMillis() < deadline) {
-            bob.subscribe(SLOT);
-            free = presence(bob, Presence.Mode.available, Duration.ofSeconds(2));
-        }
-        assertNotNull(free, "the assembly's component answered Bob's subscription");
+        subscribeBob();
 
         RtpPeer rtp = new RtpPeer("127.0.0.1");
         Sipp sipp = Sipp.scenario("park", SERVER).service("*68102").name("xmpp-update").from("Customer", "+4930123")
