@@ -644,10 +644,9 @@ public class ParkComponent implements Component {
             m.setFrom(from);
             m.setTo(to);
             String label = group != null ? group.name() : slot.name();
-            String dial = group == null ? "*88" + slot.name() : group.number().isEmpty() ? "*88" : "*88" + group.number();
             m.setSubject("Parked call");
-            m.setBody("Call from " + describe(call) + " parked on " + label + " \u2014 dial " + dial
-                    + " or reply 'pickup'");
+            m.setBody("Call from " + describe(call) + " parked on " + label + " \u2014 "
+                    + dir.retrieveCodeFor(slot).map(code -> "dial " + code + " or ").orElse("") + "reply 'pickup'");
             m.getElement().add(parkElement(dir, call.tenant(), slot, label, List.of(call)));
             send(m);
         }
@@ -720,7 +719,7 @@ public class ParkComponent implements Component {
         park.addAttribute("kind", slot.kind() == SlotKind.GROUP ? "group" : "extension");
         park.addAttribute("state", calls.isEmpty() ? "free" : "parked");
         park.addAttribute("calls", Integer.toString(calls.size()));
-        String retrieve = retrieveUri(dir, tenant, slot, label);
+        String retrieve = retrieveUri(dir, tenant, slot);
         park.addAttribute("retrieve", retrieve);
         for (ParkedCall call : calls) {
             Element c = park.addElement("call");
@@ -738,12 +737,15 @@ public class ParkComponent implements Component {
         return park;
     }
 
-    /** {@code sip:*88102@domain} for an extension's slot, {@code sip:park+Sales@domain} for a group's. */
-    private String retrieveUri(Directory dir, org.callpark.api.TenantId tenant, SlotId slot, String label) {
-        String sipDomain = dir.tenant(tenant).flatMap(t -> t.domains().stream().findFirst())
+    /**
+     * {@code sip:<code>@<domain>}: {@link Directory#retrieveCodeFor} at the tenant's {@link Tenant#sipDomain} (for a
+     * tenant without domains, this component's domain without {@code park.}); {@code null} (no attribute) where no code
+     * dials the slot.
+     */
+    private String retrieveUri(Directory dir, org.callpark.api.TenantId tenant, SlotId slot) {
+        String sipDomain = dir.tenant(tenant).flatMap(Tenant::sipDomain)
                 .orElseGet(() -> domain.startsWith("park.") ? domain.substring(5) : domain);
-        return slot.kind() == SlotKind.GROUP ? "sip:park+" + label + "@" + sipDomain
-                : "sip:*88" + slot.name() + "@" + sipDomain;
+        return dir.retrieveCodeFor(slot).map(code -> "sip:" + code + "@" + sipDomain).orElse(null);
     }
 
     private void sendUnavailable() {
