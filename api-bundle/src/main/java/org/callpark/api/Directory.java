@@ -177,6 +177,28 @@ public final class Directory {
         return group.slot();
     }
 
+    /**
+     * What a user dials to pick up the calls parked on {@code slot}, as the user part of a SIP URI (the one rule for
+     * BLF, XMPP presence and headlines): {@code *88<ext>} for an extension's slot, {@code *88<number>} for a park group
+     * with a number, else {@code park+<Name>} (the directory's spelling). {@code *88} alone is no answer: it takes
+     * the dialling user's own extension's call first.
+     *
+     * @return empty if the directory has no such extension or group, or if no code names the group: a group without a
+     *         number whose name is all digits ({@code park+700} means extension or group number 700)
+     */
+    public Optional<String> retrieveCodeFor(SlotId slot) {
+        if (slot.kind() == SlotKind.EXTENSION) {
+            return user(slot.tenant(), slot.name()).map(u -> "*88" + u.extension());
+        }
+        return parkGroup(slot.tenant(), slot.name()).filter(g -> g.slot().equals(slot)).flatMap(g -> {
+            if (!g.number().isEmpty()) {
+                return Optional.of("*88" + g.number());
+            }
+            return g.name().chars().allMatch(c -> c >= '0' && c <= '9') ? Optional.empty()
+                    : Optional.of("park+" + g.name());
+        });
+    }
+
     /** The park group the extension belongs to, if any. */
     public Optional<ParkGroup> parkGroupOf(TenantId tenant, String extension) {
         if (extension == null) {

@@ -2,6 +2,7 @@ package org.callpark.api;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A tenant: a company on the shared server, with its own extensions, groups and slots.
@@ -28,5 +29,14 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         name = name == null || name.isBlank() ? id.value() : name;
         domains = domains == null ? List.of() : List.copyOf(domains);
         xmppDomain = xmppDomain == null ? "" : xmppDomain;
+    }
+
+    /**
+     * The tenant's SIP domain: the first domain it claims, which is where its users, slots and feature codes live
+     * ({@code sip:*88102@<domain>}). Empty for a tenant that claims none (the default tenant may serve only unclaimed
+     * domains and IP literals): the caller then knows best (the request's host, the advertised address).
+     */
+    public Optional<String> sipDomain() {
+        return domains.isEmpty() ? Optional.empty() : Optional.of(domains.get(0));
     }
 }

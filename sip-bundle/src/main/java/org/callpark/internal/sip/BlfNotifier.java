@@ -44,7 +44,6 @@ import org.callpark.api.Directory;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
-import org.callpark.api.ParkGroup;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.SlotId;
@@ -360,8 +359,8 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     /**
-     * The slot of a BLF URI, by the rules of a retrieve ({@link Directory#slotFor}), and the URI that dials it: the
-     * code the phone subscribed with, or for a group by name its number if it has one.
+     * The slot of a BLF URI, by the rules of a retrieve ({@link Directory#slotFor}), and the URI that dials it
+     * ({@link Directory#retrieveCodeFor}) on the host the phone subscribed to.
      *
      * @throws ParkException NOT_FOUND, NOT_PERMITTED
      */
@@ -371,12 +370,9 @@ final class BlfNotifier implements ParkEventListener {
             throw new ParkException(ParkException.Reason.NOT_FOUND, "not a park slot: " + target);
         }
         SlotId slot = dir.slotFor(tenant, subscriber, target);
-        if (target.kind() == RetrieveTarget.Kind.EXTENSION) {
-            return new Target(slot, DialogInfo.sipUri("*88" + target.value(), host));
-        }
-        ParkGroup group = dir.parkGroup(tenant, slot.name()).orElseThrow(); // slotFor has just found it
-        return new Target(slot, DialogInfo.sipUri(group.number().isEmpty() ? "park+" + group.name()
-                : "*88" + group.number(), host));
+        String code = dir.retrieveCodeFor(slot).orElseThrow(() -> new ParkException(ParkException.Reason.NOT_FOUND,
+                "no code dials " + slot)); // slotFor has just found it by a code
+        return new Target(slot, DialogInfo.sipUri(code, host));
     }
 
     // ------------------------------------------------------------------------------------------ park events

@@ -299,8 +299,7 @@ final class SipRecallDialer implements RecallDialer {
                 }
             }
             Optional<Tenant> tenant = directory.current().tenant(call.tenant());
-            String domain = tenant.filter(t -> !t.domains().isEmpty()).map(t -> t.domains().get(0))
-                    .orElse(settings.advertisedAddress());
+            String domain = tenant.flatMap(Tenant::sipDomain).orElse(settings.advertisedAddress());
             List<Codec> offer = offerCodecs(b2bua.codecOf(call.leg()));
             for (Fork fork : created) {
                 synchronized (recall) {

@@ -276,7 +276,7 @@ class XmppPresenceTest {
         assertEquals("Parked: Group Caller (+4930777) by Bob", busy.getStatus());
         assertEquals("Sales", park(busy).getAttribute("slot"));
         assertEquals("group", park(busy).getAttribute("kind"));
-        assertEquals("sip:park+Sales@example.com", park(busy).getAttribute("retrieve"));
+        assertEquals("sip:*88700@example.com", park(busy).getAttribute("retrieve"));
         List<Stanza> daves = dave.drain(Duration.ofMillis(300));
         assertFalse(daves.stream().anyMatch(s -> s instanceof Presence p && p.getMode() == Presence.Mode.dnd),
                 "a non-member saw the group's call: " + daves);
