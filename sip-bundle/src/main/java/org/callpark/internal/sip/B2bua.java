@@ -1,5 +1,17 @@
 package org.callpark.internal.sip;
 
+import static org.callpark.internal.sip.SipMessages.bodyOf;
+import static org.callpark.internal.sip.SipMessages.callIdOf;
+import static org.callpark.internal.sip.SipMessages.contact;
+import static org.callpark.internal.sip.SipMessages.inDialog;
+import static org.callpark.internal.sip.SipMessages.newTag;
+import static org.callpark.internal.sip.SipMessages.requestHost;
+import static org.callpark.internal.sip.SipMessages.requestUser;
+import static org.callpark.internal.sip.SipMessages.sourceIp;
+import static org.callpark.internal.sip.SipMessages.sourceOf;
+import static org.callpark.internal.sip.SipMessages.transportOf;
+import static org.callpark.internal.sip.SipMessages.valueOf;
+
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -58,7 +70,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import gov.nist.javax.sip.message.SIPMessage;
 
 /**
  * The SIP side of the park server: a B2BUA that answers every feature-code INVITE itself and anchors its media in a
@@ -72,7 +83,6 @@ final class B2bua implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);
 
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO";
     private static final List<String> KNOWN_METHODS = List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
             "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "INFO", "UPDATE", "PRACK", "PUBLISH");
 
@@ -86,8 +96,7 @@ final class B2bua implements SipListener {
     private final Map<String, SipLeg> byCallId = new ConcurrentHashMap<>();
     private final Map<String, SipLeg> byLegId = new ConcurrentHashMap<>();
 
-    private volatile SipEndpoint endpoint;
-    private volatile SipSettings settings;
+    private final SipMessages messages;
     private volatile SipRecallDialer recalls;
     private volatile BlfNotifier blf;
     private volatile Handover handover;
@@ -96,32 +105,15 @@ final class B2bua implements SipListener {
     /** Where retrieve INVITEs are handled (off the listener threads); {@code null}: on the listener thread. */
     private volatile Executor retrievals;
 
-    B2bua(CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
+    B2bua(SipMessages messages, CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
+        this.messages = messages;
         this.service = service;
         this.directory = directory;
         this.media = media;
         this.registrations = registrations;
         this.localNode = localNode;
         this.async = async;
-    }
-
-    void attach(SipEndpoint endpoint) {
-        this.endpoint = endpoint;
-        this.settings = endpoint.settings;
-    }
-
-    /** Applies settings that need no new stack (trusted proxies, realm, outbound proxy, user agent). */
-    void apply(SipSettings settings) {
-        this.settings = settings;
-    }
-
-    SipSettings settings() {
-        return settings;
-    }
-
-    SipEndpoint endpoint() {
-        return endpoint;
     }
 
     /** Where responses and time-outs of the recall INVITEs (client transactions) go. */
@@ -173,7 +165,7 @@ final class B2bua implements SipListener {
             return false;
         }
         try {
-            endpoint.provider.sendRequest(ack);
+            messages.endpoint().provider.sendRequest(ack);
         } catch (SipException e) {
             LOG.debug("ACK again to {} failed: {}", leg, e.toString());
         }
@@ -321,23 +313,23 @@ final class B2bua implements SipListener {
                 case Request.BYE -> onBye(event);
                 case Request.CANCEL -> onCancel(event);
                 case Request.REGISTER -> onRegister(event);
-                case Request.OPTIONS -> respond(event, 200, null, r -> {
-                    addAllow(r);
-                    r.setHeader(endpoint.headers.createAcceptHeader("application", "sdp"));
+                case Request.OPTIONS -> messages.respond(event, 200, null, r -> {
+                    messages.addAllow(r);
+                    r.setHeader(messages.endpoint().headers.createAcceptHeader("application", "sdp"));
                 });
                 case Request.SUBSCRIBE -> onSubscribe(event);
                 case Request.INFO -> {
                     if (inDialog(request) && byCallId.containsKey(callId.getCallId())) {
-                        respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used
+                        messages.respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used
                     } else {
-                        respond(event, 405, "INFO is only accepted within a call", allow());
+                        messages.respond(event, 405, "INFO is only accepted within a call", messages::addAllow);
                     }
                 }
                 default -> {
                     if (KNOWN_METHODS.contains(request.getMethod())) {
-                        respond(event, 405, null, allow());
+                        messages.respond(event, 405, null, messages::addAllow);
                     } else {
-                        respond(event, 501, null, allow());
+                        messages.respond(event, 501, null, messages::addAllow);
                     }
                 }
             }
@@ -350,7 +342,7 @@ final class B2bua implements SipListener {
             if (!Request.ACK.equals(request.getMethod())) {
                 try {
                     // stateless: the handler may have created the server transaction already
-                    endpoint.provider.sendResponse(response(request, 500, "internal error"));
+                    messages.endpoint().provider.sendResponse(messages.response(request, 500, "internal error"));
                 } catch (Exception ignored) {
                     LOG.debug("Could not answer 500 either: {}", ignored.toString());
                 }
@@ -441,30 +433,30 @@ final class B2bua implements SipListener {
         }
         if (request.getHeader(ContactHeader.NAME) == null) {
             // the stack refuses a server transaction for it: answer statelessly
-            endpoint.provider.sendResponse(response(request, 400, "an INVITE needs a Contact"));
+            messages.endpoint().provider.sendResponse(messages.response(request, 400, "an INVITE needs a Contact"));
             return;
         }
-        ServerTransaction st = serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return; // a retransmission the stack already knows
         }
-        st.sendResponse(response(request, 100, null));
+        st.sendResponse(messages.response(request, 100, null));
         Optional<FeatureCode> code = FeatureCode.parse(requestUser(request));
         Optional<Tenant> tenant = directory.current().tenantForDomain(requestHost(request));
         if (tenant.isEmpty()) {
-            reject(st, 404, "no tenant serves " + requestHost(request));
+            messages.reject(st, 404, "no tenant serves " + requestHost(request));
             return;
         }
         MDC.put("tenant", tenant.get().id().value());
         if (code.isEmpty()) {
-            reject(st, 404, "not a park or retrieve code: " + requestUser(request));
+            messages.reject(st, 404, "not a park or retrieve code: " + requestUser(request));
             return;
         }
         Sdp offer;
         try {
             offer = Sdp.parseOffer(request.getRawContent());
         } catch (Sdp.Unusable e) {
-            reject(st, 488, e.getMessage());
+            messages.reject(st, 488, e.getMessage());
             return;
         }
         if (code.get().park() != null) {
@@ -476,7 +468,7 @@ final class B2bua implements SipListener {
             return; // challenged or refused
         }
         if (!offer.offersAnyOf(media.codecs())) {
-            reject(st, 488, "none of the offered codecs is supported");
+            messages.reject(st, 488, "none of the offered codecs is supported");
             return;
         }
         SipLeg leg = newLeg(request, st, SipLeg.Role.RETRIEVER);
@@ -527,14 +519,14 @@ final class B2bua implements SipListener {
         close(m);
         forget(leg);
         try {
-            reject(st, 500, "internal error");
+            messages.reject(st, 500, "internal error");
         } catch (Exception e) {
             LOG.debug("Could not answer 500: {}", e.toString());
         }
     }
 
     private SipLeg newLeg(Request request, ServerTransaction st, SipLeg.Role role) throws SipException {
-        Dialog dialog = endpoint.provider.getNewDialog(st);
+        Dialog dialog = messages.endpoint().provider.getNewDialog(st);
         return new SipLeg("sip-" + UUID.randomUUID(), callIdOf(request), st, dialog, transportOf(request), role);
     }
 
@@ -569,7 +561,7 @@ final class B2bua implements SipListener {
                 endQuietly(call.id(), Resolution.ABANDONED);
                 close(leg.media);
                 forget(leg);
-                st.sendResponse(response(request, 487, null));
+                st.sendResponse(messages.response(request, 487, null));
                 return;
             }
             answer(leg, st, request, offer, null);
@@ -632,7 +624,7 @@ final class B2bua implements SipListener {
                     leg.state = SipLeg.State.ENDED;
                     close(leg.media);
                     forget(leg);
-                    st.sendResponse(response(request, 487, null));
+                    st.sendResponse(messages.response(request, 487, null));
                     return;
                 }
                 // The caller hung up while we took the call.
@@ -659,14 +651,14 @@ final class B2bua implements SipListener {
         } catch (ParkException e) {
             leg.state = SipLeg.State.ENDED;
             forget(leg);
-            reject(st, 404, why);
+            messages.reject(st, 404, why);
             return;
         }
         if (leg.cancelled) {
             leg.state = SipLeg.State.ENDED;
             close(leg.media);
             forget(leg);
-            st.sendResponse(response(request, 487, null));
+            st.sendResponse(messages.response(request, 487, null));
             return;
         }
         answer(leg, st, request, offer, null);
@@ -706,13 +698,9 @@ final class B2bua implements SipListener {
         long sdpId = Sdp.nextVersion();
         return new SipSession(leg.callId, leg.localTag, from.getTag() == null ? "" : from.getTag(),
                 to.getAddress().toString(), from.getAddress().toString(),
-                contact(request).getAddress().getURI().toString(), routes, leg.transport, contactUri(leg.transport), 0,
+                contact(request).getAddress().getURI().toString(), routes, leg.transport, messages.contactUri(leg.transport), 0,
                 bodyOf(request),
                 offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "");
-    }
-
-    static String newTag() {
-        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
     }
 
     /** Sends the 200 OK with our SDP; with {@code connected} also the connected party's identity. */
@@ -720,19 +708,19 @@ final class B2bua implements SipListener {
             throws Exception {
         SipSession session = leg.session;
         String sdp = session != null
-                ? offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec(),
+                ? offer.answer(messages.settings().advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec(),
                         session.sdpId(), session.sdpVersion())
-                : offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
-        Response ok = response(request, 200, null);
+                : offer.answer(messages.settings().advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
+        Response ok = messages.response(request, 200, null);
         if (leg.localTag != null) {
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(leg.localTag);
         }
-        Address contact = endpoint.addresses.createAddress(contactUri(leg.transport));
+        Address contact = messages.endpoint().addresses.createAddress(messages.contactUri(leg.transport));
         if (connected != null) {
             String host = requestHost(request);
-            SipURI who = endpoint.addresses.createSipURI(connected.number().isEmpty() ? "anonymous"
+            SipURI who = messages.endpoint().addresses.createSipURI(connected.number().isEmpty() ? "anonymous"
                     : connected.number(), connected.number().isEmpty() ? "anonymous.invalid" : host);
-            Address identity = endpoint.addresses.createAddress(who);
+            Address identity = messages.endpoint().addresses.createAddress(who);
             String name = displayName(connected.displayName());
             if (!name.isEmpty()) {
                 identity.setDisplayName(name);
@@ -740,13 +728,13 @@ final class B2bua implements SipListener {
             }
             // Connected line: PAI (RFC 3325; Yealink, Grandstream, baresip) and Remote-Party-ID (Polycom, older
             // Cisco/Yealink firmware read this one in responses).
-            ok.setHeader(endpoint.headers.createHeader("P-Asserted-Identity", identity.toString()));
-            ok.setHeader(endpoint.headers.createHeader("Remote-Party-ID",
+            ok.setHeader(messages.endpoint().headers.createHeader("P-Asserted-Identity", identity.toString()));
+            ok.setHeader(messages.endpoint().headers.createHeader("Remote-Party-ID",
                     identity + ";party=calling;screen=yes;privacy=off"));
         }
-        ok.setHeader(endpoint.headers.createContactHeader(contact));
-        addAllow(ok);
-        ok.setContent(sdp, endpoint.headers.createContentTypeHeader("application", "sdp"));
+        ok.setHeader(messages.endpoint().headers.createContactHeader(contact));
+        messages.addAllow(ok);
+        ok.setContent(sdp, messages.endpoint().headers.createContentTypeHeader("application", "sdp"));
         leg.answerSdp = sdp;
         leg.state = SipLeg.State.ANSWERED;
         st.sendResponse(ok);
@@ -759,30 +747,30 @@ final class B2bua implements SipListener {
         forget(leg);
         SipErrors.Refusal refusal = SipErrors.of(e);
         LOG.debug("Refused with {}: {} ({})", refusal.status(), refusal.message(), e.reason());
-        reject(st, refusal.status(), refusal.message());
+        messages.reject(st, refusal.status(), refusal.message());
     }
 
     private void onReInvite(RequestEvent event) throws Exception {
         Request request = event.getRequest();
         SipLeg leg = byCallId.get(callIdOf(request));
-        ServerTransaction st = serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return;
         }
         if (leg == null) {
-            st.sendResponse(response(request, 481, null));
+            st.sendResponse(messages.response(request, 481, null));
             return;
         }
         synchronized (leg) {
             if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null) {
-                st.sendResponse(response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
+                st.sendResponse(messages.response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
                 return;
             }
             // Session refresh or hold from the phone: keep our media as it is and answer with the same SDP.
-            Response ok = response(request, 200, null);
-            ok.setHeader(endpoint.headers.createContactHeader(endpoint.addresses.createAddress(
-                    contactUri(leg.transport))));
-            ok.setContent(leg.answerSdp, endpoint.headers.createContentTypeHeader("application", "sdp"));
+            Response ok = messages.response(request, 200, null);
+            ok.setHeader(messages.endpoint().headers.createContactHeader(messages.endpoint().addresses.createAddress(
+                    messages.contactUri(leg.transport))));
+            ok.setContent(leg.answerSdp, messages.endpoint().headers.createContentTypeHeader("application", "sdp"));
             st.sendResponse(ok);
         }
     }
@@ -809,15 +797,15 @@ final class B2bua implements SipListener {
     private void onBye(RequestEvent event) throws Exception {
         Request request = event.getRequest();
         SipLeg leg = byCallId.get(callIdOf(request));
-        ServerTransaction st = serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return;
         }
         if (leg == null) {
-            st.sendResponse(response(request, 481, null));
+            st.sendResponse(messages.response(request, 481, null));
             return;
         }
-        st.sendResponse(response(request, 200, null));
+        st.sendResponse(messages.response(request, 200, null));
         gone(leg, Resolution.ABANDONED);
     }
 
@@ -848,10 +836,10 @@ final class B2bua implements SipListener {
 
     private void onCancel(RequestEvent event) throws Exception {
         Request request = event.getRequest();
-        ServerTransaction st = serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         SipLeg leg = byCallId.get(callIdOf(request));
         if (st != null) {
-            st.sendResponse(response(request, leg == null ? 481 : 200, null));
+            st.sendResponse(messages.response(request, leg == null ? 481 : 200, null));
         }
         if (leg != null) {
             // The INVITE handler checks this before it answers; once answered, a BYE follows the late CANCEL.
@@ -916,7 +904,7 @@ final class B2bua implements SipListener {
         async.execute(() -> {
             try {
                 Request bye = leg.dialog.createRequest(Request.BYE);
-                ClientTransaction ct = endpoint.provider.getNewClientTransaction(bye);
+                ClientTransaction ct = messages.endpoint().provider.getNewClientTransaction(bye);
                 leg.dialog.sendRequest(ct);
             } catch (SipException | RuntimeException e) {
                 LOG.debug("BYE to {} failed: {}", leg, e.toString());
@@ -1069,13 +1057,13 @@ final class B2bua implements SipListener {
 
     private void onRegister(RequestEvent event) throws Exception {
         Request request = event.getRequest();
-        ServerTransaction st = serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return;
         }
         Optional<Tenant> tenant = directory.current().tenantForDomain(requestHost(request));
         if (tenant.isEmpty()) {
-            reject(st, 404, "no tenant serves " + requestHost(request));
+            messages.reject(st, 404, "no tenant serves " + requestHost(request));
             return;
         }
         MDC.put("tenant", tenant.get().id().value());
@@ -1083,14 +1071,14 @@ final class B2bua implements SipListener {
         if (user.isEmpty()) {
             return;
         }
-        st.sendResponse(new Registrar(endpoint, registrations).register(request, tenant.get().id(), user.get(),
+        st.sendResponse(new Registrar(messages.endpoint(), registrations).register(request, tenant.get().id(), user.get(),
                 sourceOf(request), transportOf(request)));
     }
 
     private void onSubscribe(RequestEvent event) throws Exception {
         BlfNotifier notifier = blf;
         if (notifier == null) {
-            respond(event, 489, "no event packages are supported", null);
+            messages.respond(event, 489, "no event packages are supported", null);
             return;
         }
         notifier.onSubscribe(event);
@@ -1106,11 +1094,11 @@ final class B2bua implements SipListener {
     Optional<String> authenticate(RequestEvent event, ServerTransaction st, Tenant tenant)
             throws Exception {
         Request request = event.getRequest();
-        if (settings.trusted(sourceIp(request))) {
+        if (messages.settings().trusted(sourceIp(request))) {
             String user = userOf(headerAddress(request, "P-Asserted-Identity")
                     .orElse(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress()));
             if (user == null || user.isBlank()) {
-                reject(st, 403, "the trusted proxy asserted no identity");
+                messages.reject(st, 403, "the trusted proxy asserted no identity");
                 return Optional.empty();
             }
             return Optional.of(user);
@@ -1130,7 +1118,7 @@ final class B2bua implements SipListener {
             }
             case STALE -> challenge(st, request, realm, true);
             case FOREIGN_NONCE -> challenge(st, request, realm, false);
-            case WRONG -> reject(st, 403, "wrong credentials for '" + username + "' in realm " + realm);
+            case WRONG -> messages.reject(st, 403, "wrong credentials for '" + username + "' in realm " + realm);
             default -> throw new IllegalStateException();
         }
         return Optional.empty();
@@ -1150,14 +1138,14 @@ final class B2bua implements SipListener {
     }
 
     private void challenge(ServerTransaction st, Request request, String realm, boolean stale) throws Exception {
-        Response r = response(request, 401, null);
-        r.setHeader(endpoint.headers.createHeader("WWW-Authenticate", auth.challenge(realm, stale)));
+        Response r = messages.response(request, 401, null);
+        r.setHeader(messages.endpoint().headers.createHeader("WWW-Authenticate", auth.challenge(realm, stale)));
         st.sendResponse(r);
     }
 
     String realmFor(Tenant tenant, Request request) {
-        if (!settings.realm().isEmpty()) {
-            return settings.realm();
+        if (!messages.settings().realm().isEmpty()) {
+            return messages.settings().realm();
         }
         return tenant.domains().isEmpty() ? requestHost(request) : tenant.domains().get(0);
     }
@@ -1171,7 +1159,7 @@ final class B2bua implements SipListener {
         if (referredBy.isPresent()) {
             return userOf(referredBy.get());
         }
-        if (settings.trusted(sourceIp(request))) {
+        if (messages.settings().trusted(sourceIp(request))) {
             Optional<Address> pai = headerAddress(request, "P-Asserted-Identity");
             if (pai.isPresent()) {
                 return userOf(pai.get());
@@ -1187,7 +1175,7 @@ final class B2bua implements SipListener {
     /** Who is parked: From, or P-Asserted-Identity when a trusted proxy sent it. */
     private CallerId callerOf(Request request) {
         Address who = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
-        if (settings.trusted(sourceIp(request))) {
+        if (messages.settings().trusted(sourceIp(request))) {
             who = headerAddress(request, "P-Asserted-Identity").orElse(who);
         }
         String user = userOf(who);
@@ -1203,7 +1191,7 @@ final class B2bua implements SipListener {
             return Optional.of(ha.getAddress());
         }
         try {
-            return Optional.of(endpoint.addresses.createAddress(valueOf(h)));
+            return Optional.of(messages.endpoint().addresses.createAddress(valueOf(h)));
         } catch (ParseException e) {
             LOG.debug("Unparsable {} header: {}", name, valueOf(h));
             return Optional.empty();
@@ -1258,127 +1246,6 @@ final class B2bua implements SipListener {
                 LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
             }
         }
-    }
-
-    ServerTransaction serverTransaction(RequestEvent event) throws SipException {
-        ServerTransaction st = event.getServerTransaction();
-        if (st != null) {
-            return st;
-        }
-        try {
-            return endpoint.provider.getNewServerTransaction(event.getRequest());
-        } catch (TransactionAlreadyExistsException e) {
-            return null;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Decorator {
-        void decorate(Response r) throws ParseException;
-    }
-
-    private Decorator allow() {
-        return this::addAllow;
-    }
-
-    private void addAllow(Response r) throws ParseException {
-        for (String method : ALLOW.split(", ")) {
-            r.addHeader(endpoint.headers.createAllowHeader(method));
-        }
-    }
-
-    private void respond(RequestEvent event, int status, String warning, Decorator decorator) throws Exception {
-        ServerTransaction st = serverTransaction(event);
-        Response r = response(event.getRequest(), status, warning);
-        if (decorator != null) {
-            decorator.decorate(r);
-        }
-        if (st != null) {
-            st.sendResponse(r);
-        }
-    }
-
-    void reject(ServerTransaction st, int status, String warning) throws Exception {
-        st.sendResponse(response(st.getRequest(), status, warning));
-    }
-
-    /** A response with a To tag (final responses), the Server header and, if given, a Warning. */
-    Response response(Request request, int status, String warning)
-            throws ParseException, javax.sip.InvalidArgumentException {
-        Response r = endpoint.messages.createResponse(status, request);
-        if (status >= 200) {
-            ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
-            if (to != null && to.getTag() == null) {
-                to.setTag(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1));
-            }
-        }
-        List<String> product = new ArrayList<>();
-        product.add(settings.userAgent());
-        r.setHeader(endpoint.headers.createServerHeader(product));
-        if (warning != null && !warning.isEmpty()) {
-            r.setHeader(endpoint.headers.createWarningHeader(settings.advertisedAddress(), 399,
-                    SipErrors.warningText(warning)));
-        }
-        return r;
-    }
-
-    String contactUri(String transport) {
-        String host = settings.advertisedAddress().indexOf(':') >= 0 ? "[" + settings.advertisedAddress() + "]"
-                : settings.advertisedAddress();
-        return "<sip:park@" + host + ":" + settings.port() + ";transport=" + transport + ">";
-    }
-
-    static boolean inDialog(Request request) {
-        return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
-    }
-
-    private static String callIdOf(Request request) {
-        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-    }
-
-    static String requestUser(Request request) {
-        URI uri = request.getRequestURI();
-        return uri instanceof SipURI sip ? sip.getUser() : null;
-    }
-
-    static String requestHost(Request request) {
-        URI uri = request.getRequestURI();
-        return uri instanceof SipURI sip ? sip.getHost() : null;
-    }
-
-    static String transportOf(Request request) {
-        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-        return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase();
-    }
-
-    private static String sourceIp(Request request) {
-        if (request instanceof SIPMessage m && m.getRemoteAddress() != null) {
-            return m.getRemoteAddress().getHostAddress();
-        }
-        return null;
-    }
-
-    private static String sourceOf(Request request) {
-        if (request instanceof SIPMessage m && m.getRemoteAddress() != null) {
-            return m.getRemoteAddress().getHostAddress() + ":" + m.getRemotePort();
-        }
-        return "";
-    }
-
-    /** A header's value without its name. */
-    static String valueOf(Header h) {
-        String s = h.toString().trim();
-        int colon = s.indexOf(':');
-        return colon < 0 ? s : s.substring(colon + 1).trim();
-    }
-
-    static String bodyOf(Request request) {
-        byte[] raw = request.getRawContent();
-        return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
-    }
-
-    static ContactHeader contact(Request request) {
-        return (ContactHeader) request.getHeader(ContactHeader.NAME);
     }
 
     /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */

@@ -94,6 +94,7 @@ final class BlfNotifier implements ParkEventListener {
     static final long SWEEP_SECONDS = 60;
     private static final String EVENT = "dialog";
 
+    private final SipMessages messages;
     private final B2bua b2bua;
     private final CallParkService service;
     private final DirectoryService directory;
@@ -122,8 +123,9 @@ final class BlfNotifier implements ParkEventListener {
     record Sent(String subscriptionId, long version) {
     }
 
-    BlfNotifier(B2bua b2bua, CallParkService service, DirectoryService directory, SubscriptionStore store,
+    BlfNotifier(SipMessages messages, B2bua b2bua, CallParkService service, DirectoryService directory, SubscriptionStore store,
             Supplier<String> localNode) {
+        this.messages = messages;
         this.b2bua = b2bua;
         this.service = service;
         this.directory = directory;
@@ -180,34 +182,34 @@ final class BlfNotifier implements ParkEventListener {
 
     void onSubscribe(RequestEvent event) throws Exception {
         Request request = event.getRequest();
-        ServerTransaction st = b2bua.serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return; // a retransmission
         }
         EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
         if (eventHeader == null || !EVENT.equalsIgnoreCase(eventHeader.getEventType())) {
-            Response r = b2bua.response(request, 489, "only the dialog event package is supported");
+            Response r = messages.response(request, 489, "only the dialog event package is supported");
             r.setHeader(endpoint().headers.createAllowEventsHeader(EVENT));
             st.sendResponse(r);
             return;
         }
         if (!acceptsDialogInfo(request)) {
-            Response r = b2bua.response(request, 406, "dialog-info is sent as application/dialog-info+xml");
+            Response r = messages.response(request, 406, "dialog-info is sent as application/dialog-info+xml");
             r.setHeader(endpoint().headers.createAcceptHeader(DialogInfo.CONTENT_TYPE, DialogInfo.CONTENT_SUBTYPE));
             st.sendResponse(r);
             return;
         }
-        SipSettings.Expires bounds = b2bua.settings().subscribeExpires();
+        SipSettings.Expires bounds = messages.settings().subscribeExpires();
         ExpiresHeader expiresHeader = request.getExpires();
         int asked = expiresHeader == null ? bounds.dflt() : expiresHeader.getExpires();
         if (asked != 0 && asked < bounds.min()) {
-            Response r = b2bua.response(request, 423, "the shortest subscription is " + bounds.min() + " s");
+            Response r = messages.response(request, 423, "the shortest subscription is " + bounds.min() + " s");
             r.setHeader(endpoint().headers.createMinExpiresHeader(bounds.min()));
             st.sendResponse(r);
             return;
         }
         int granted = Math.min(asked, bounds.max());
-        if (B2bua.inDialog(request)) {
+        if (SipMessages.inDialog(request)) {
             refresh(event, st, granted);
         } else {
             subscribe(event, st, granted);
@@ -216,22 +218,22 @@ final class BlfNotifier implements ParkEventListener {
 
     private void subscribe(RequestEvent event, ServerTransaction st, int granted) throws Exception {
         Request request = event.getRequest();
-        String host = B2bua.requestHost(request);
+        String host = SipMessages.requestHost(request);
         Optional<Tenant> tenant = directory.current().tenantForDomain(host);
         if (tenant.isEmpty()) {
-            b2bua.reject(st, 404, "no tenant serves " + host);
+            messages.reject(st, 404, "no tenant serves " + host);
             return;
         }
         MDC.put("tenant", tenant.get().id().value());
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         if (contact == null || contact.getAddress() == null) {
-            b2bua.reject(st, 400, "a SUBSCRIBE needs a Contact");
+            messages.reject(st, 400, "a SUBSCRIBE needs a Contact");
             return;
         }
-        Optional<FeatureCode> code = FeatureCode.parse(B2bua.requestUser(request));
+        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request));
         if (code.isEmpty() || code.get().retrieve() == null
                 || code.get().retrieve().kind() == RetrieveTarget.Kind.OWN) {
-            b2bua.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");
+            messages.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");
             return;
         }
         Optional<String> subscriber = b2bua.authenticate(event, st, tenant.get());
@@ -243,7 +245,7 @@ final class BlfNotifier implements ParkEventListener {
             target = resolve(directory.current(), tenant.get().id(), subscriber.get(), code.get().retrieve(), host);
         } catch (ParkException e) {
             SipErrors.Refusal refusal = SipErrors.of(e);
-            b2bua.reject(st, refusal.status(), refusal.message());
+            messages.reject(st, refusal.status(), refusal.message());
             return;
         }
         MDC.put("slot", target.slot().key());
@@ -255,8 +257,8 @@ final class BlfNotifier implements ParkEventListener {
         while (rr.hasNext()) {
             routes.add(((RecordRouteHeader) rr.next()).getAddress().toString());
         }
-        String transport = B2bua.transportOf(request);
-        String decodedUser = FeatureCode.percentDecode(B2bua.requestUser(request));
+        String transport = SipMessages.transportOf(request);
+        String decodedUser = FeatureCode.percentDecode(SipMessages.requestUser(request));
         Subscription s = new Subscription(Subscription.idOf(callId, localTag), tenant.get().id().value(),
                 target.slot().key(), DialogInfo.sipUri(decodedUser, host), target.retrieveUri(), subscriber.get(),
                 callId, localTag, from.getTag() == null ? "" : from.getTag(),
@@ -286,7 +288,7 @@ final class BlfNotifier implements ParkEventListener {
         String id = Subscription.idOf(callId, localTag);
         Optional<Subscription> existing = store.get(id);
         if (existing.isEmpty() || !existing.get().remoteTag().equals(remoteTag == null ? "" : remoteTag)) {
-            b2bua.reject(st, 481, "no such subscription");
+            messages.reject(st, 481, "no such subscription");
             return;
         }
         Subscription s = existing.get();
@@ -295,7 +297,7 @@ final class BlfNotifier implements ParkEventListener {
         Optional<Tenant> tenant = directory.current().tenant(TenantId.of(s.tenant()));
         if (tenant.isEmpty()) {
             store.remove(id);
-            b2bua.reject(st, 481, "the tenant of this subscription is gone");
+            messages.reject(st, 481, "the tenant of this subscription is gone");
             return;
         }
         Optional<String> user = b2bua.authenticate(event, st, tenant.get());
@@ -303,7 +305,7 @@ final class BlfNotifier implements ParkEventListener {
             return;
         }
         if (!user.get().equals(s.subscriber())) {
-            b2bua.reject(st, 403, "the subscription belongs to " + s.subscriber());
+            messages.reject(st, 403, "the subscription belongs to " + s.subscriber());
             return;
         }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
@@ -320,7 +322,7 @@ final class BlfNotifier implements ParkEventListener {
         }
         Optional<Subscription> refreshed = store.refresh(id, System.currentTimeMillis() + granted * 1000L, target);
         if (refreshed.isEmpty()) {
-            b2bua.reject(st, 481, "no such subscription");
+            messages.reject(st, 481, "no such subscription");
             return;
         }
         st.sendResponse(ok(request, localTag, granted, s.transport()));
@@ -330,11 +332,11 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     private Response ok(Request request, String localTag, int expires, String transport) throws Exception {
-        Response ok = b2bua.response(request, 200, null);
+        Response ok = messages.response(request, 200, null);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(localTag);
         ok.setHeader(endpoint().headers.createExpiresHeader(expires));
         ok.setHeader(endpoint().headers.createContactHeader(endpoint().addresses.createAddress(
-                b2bua.contactUri(transport))));
+                messages.contactUri(transport))));
         return ok;
     }
 
@@ -488,7 +490,7 @@ final class BlfNotifier implements ParkEventListener {
     /** The NOTIFY for {@code s}: its dialog's identifiers and counters, the body for {@code calls}. */
     private Request build(SipEndpoint ep, Subscription s, Final end, List<ParkedCall> calls)
             throws ParseException, javax.sip.InvalidArgumentException, SipException {
-        SipSettings settings = b2bua.settings();
+        SipSettings settings = messages.settings();
         {
             BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
                     .orElse(BlfOptions.DEFAULT);
@@ -529,7 +531,7 @@ final class BlfNotifier implements ParkEventListener {
             }
             notify.setHeader(state);
             notify.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(
-                    b2bua.contactUri(s.transport()))));
+                    messages.contactUri(s.transport()))));
             notify.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
             return notify;
         }
@@ -669,6 +671,6 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     private SipEndpoint endpoint() {
-        return b2bua.endpoint();
+        return messages.endpoint();
     }
 }

@@ -76,6 +76,7 @@ final class Handover {
         RESTORE
     }
 
+    private final SipMessages messages;
     private final B2bua b2bua;
     private final CallParkService service;
     private final MediaController media;
@@ -88,8 +89,9 @@ final class Handover {
     /** Calls this node is taking over now, until the new leg is registered (or the attempt failed). */
     private final java.util.Set<String> adopting = ConcurrentHashMap.newKeySet();
 
-    Handover(B2bua b2bua, CallParkService service, MediaController media, Supplier<String> localNode,
+    Handover(SipMessages messages, B2bua b2bua, CallParkService service, MediaController media, Supplier<String> localNode,
             Predicate<String> isMember, ScheduledExecutorService timer) {
+        this.messages = messages;
         this.b2bua = b2bua;
         this.service = service;
         this.media = media;
@@ -172,7 +174,7 @@ final class Handover {
         // This node's own call whose media leg still plays (a new revision of this bundle, a restarted stack): keep
         // the leg, so the caller hears no gap; and if the caller still knows our Contact, not even a re-INVITE.
         Optional<MediaLeg> running = here.equals(call.node()) ? media.find(call.leg()) : Optional.empty();
-        if (running.isPresent() && b2bua.contactUri(s.transport()).equals(s.contact())) {
+        if (running.isPresent() && messages.contactUri(s.transport()).equals(s.contact())) {
             quietly(claimed.get(), claimedSession, running.get(), result);
             return;
         }
@@ -189,12 +191,12 @@ final class Handover {
             return;
         }
         long sdpVersion = s.sdpVersion() + 1;
-        SipSettings settings = b2bua.settings();
+        SipSettings settings = messages.settings();
         String offer = callerSdp.answer(settings.advertisedAddress(), leg.localAddress().getPort(), s.codec(),
                 s.sdpId(), sdpVersion);
-        SipEndpoint ep = b2bua.endpoint();
+        SipEndpoint ep = messages.endpoint();
         Request invite = request(ep, settings, claimedSession, Request.INVITE, claimedSession.localCseq());
-        invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(b2bua.contactUri(s.transport()))));
+        invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(messages.contactUri(s.transport()))));
         invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
         ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
         Pending p = new Pending(claimed.get(), claimedSession, legId, leg, offer, sdpVersion, why, result, ct);
@@ -233,7 +235,7 @@ final class Handover {
         leg.session = s;
         leg.localTag = s.localTag();
         leg.answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8)).answer(
-                b2bua.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
+                messages.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
                 s.sdpVersion());
         b2bua.adopted(leg);
         LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
@@ -276,11 +278,11 @@ final class Handover {
 
     private void succeeded(Pending p, Response ok) throws Exception {
         p.finish();
-        SipEndpoint ep = b2bua.endpoint();
-        SipSettings settings = b2bua.settings();
+        SipEndpoint ep = messages.endpoint();
+        SipSettings settings = messages.settings();
         ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
         String target = contact != null ? contact.getAddress().getURI().toString() : p.session.remoteTarget();
-        String ourContact = b2bua.contactUri(p.session.transport());
+        String ourContact = messages.contactUri(p.session.transport());
         SipSession acked = p.session.moved(target, ourContact, p.session.remoteSdp(), p.session.codec(),
                 p.sdpVersion).withLocalCseq(p.session.localCseq());
         Request ack = request(ep, settings, acked, Request.ACK, p.session.localCseq());
@@ -408,8 +410,8 @@ final class Handover {
     /** Sends a BYE in a dialog known only from its record. */
     void bye(SipSession s, long cseq) {
         try {
-            SipEndpoint ep = b2bua.endpoint();
-            Request bye = request(ep, b2bua.settings(), s, Request.BYE, cseq);
+            SipEndpoint ep = messages.endpoint();
+            Request bye = request(ep, messages.settings(), s, Request.BYE, cseq);
             ep.provider.getNewClientTransaction(bye).sendRequest();
         } catch (Exception | LinkageError e) {
             LOG.debug("BYE to the caller of dialog {} failed: {}", s.callId(), e.toString());

@@ -59,6 +59,7 @@ final class SipRecallDialer implements RecallDialer {
     private static final Logger LOG = LoggerFactory.getLogger(SipRecallDialer.class);
     private static final int MAX_DISPLAY_NAME = 64;
 
+    private final SipMessages messages;
     private final B2bua b2bua;
     private final DirectoryService directory;
     private final MediaController media;
@@ -67,8 +68,9 @@ final class SipRecallDialer implements RecallDialer {
     /** Every fork with an INVITE in flight or a final answer still to come, by its Call-ID. */
     private final Map<String, Fork> forks = new ConcurrentHashMap<>();
 
-    SipRecallDialer(B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
+    SipRecallDialer(SipMessages messages, B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
             Executor async) {
+        this.messages = messages;
         this.b2bua = b2bua;
         this.directory = directory;
         this.media = media;
@@ -244,7 +246,7 @@ final class SipRecallDialer implements RecallDialer {
         void sendCancel() {
             try {
                 Request cancel = invite.createCancel();
-                ClientTransaction ct = b2bua.endpoint().provider.getNewClientTransaction(cancel);
+                ClientTransaction ct = messages.endpoint().provider.getNewClientTransaction(cancel);
                 ct.sendRequest();
                 LOG.debug("CANCEL sent to {} ({})", extension, leg.callId);
             } catch (SipException | RuntimeException e) {
@@ -265,7 +267,7 @@ final class SipRecallDialer implements RecallDialer {
         MDC.put("slot", call.slot().key());
         List<Runnable> actions = new ArrayList<>();
         try {
-            SipSettings settings = b2bua.settings();
+            SipSettings settings = messages.settings();
             boolean proxy = !settings.outboundProxy().isEmpty();
             List<Fork> created = new ArrayList<>();
             for (String ext : recall.extensions) {
@@ -361,7 +363,7 @@ final class SipRecallDialer implements RecallDialer {
     private void send(Fork fork, SipSettings settings, String domain, List<Codec> offer, List<Runnable> actions) {
         Recall recall = fork.recall;
         ParkedCall call = recall.call;
-        SipEndpoint ep = b2bua.endpoint();
+        SipEndpoint ep = messages.endpoint();
         String legId = "sip-" + UUID.randomUUID();
         MediaLeg m = null;
         try {
@@ -381,13 +383,13 @@ final class SipRecallDialer implements RecallDialer {
                     ep.headers.createFromHeader(from, Long.toHexString(UUID.randomUUID().getLeastSignificantBits())),
                     ep.headers.createToHeader(to, null), vias, ep.headers.createMaxForwardsHeader(70),
                     ep.headers.createContentTypeHeader("application", "sdp"), sdp);
-            invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(b2bua.contactUri(transport))));
+            invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(messages.contactUri(transport))));
             invite.setHeader(ep.headers.createHeader("P-Asserted-Identity", from.toString()));
             if (!settings.recallAlertInfo().isEmpty()) {
                 invite.setHeader(ep.headers.createHeader("Alert-Info", settings.recallAlertInfo()));
             }
             invite.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
-            for (String method : B2bua.ALLOW.split(", ")) {
+            for (String method : SipMessages.ALLOW.split(", ")) {
                 invite.addHeader(ep.headers.createAllowHeader(method));
             }
             if (fork.binding != null) {

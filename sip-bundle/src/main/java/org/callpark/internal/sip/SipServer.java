@@ -72,6 +72,7 @@ public final class SipServer implements ParkEventListener {
     private final Function<String, String> sysprops;
     private final Function<String, String> env;
     private final ExecutorService async;
+    private final SipMessages messages;
     private final B2bua b2bua;
     private final SipRecallDialer dialer;
     private SipEndpoint endpoint; // guarded by this
@@ -148,7 +149,8 @@ public final class SipServer implements ParkEventListener {
             t.setDaemon(true);
             return t;
         });
-        this.b2bua = new B2bua(Objects.requireNonNull(service, "service"), Objects.requireNonNull(directory,
+        this.messages = new SipMessages(settings);
+        this.b2bua = new B2bua(messages, Objects.requireNonNull(service, "service"), Objects.requireNonNull(directory,
                 "directory"), Objects.requireNonNull(media, "media"), registrations, localNode, async);
         synchronized (this) {
             try {
@@ -157,18 +159,18 @@ public final class SipServer implements ParkEventListener {
                 async.shutdownNow();
                 throw e;
             }
-            b2bua.attach(endpoint);
+            messages.attach(endpoint);
         }
-        this.dialer = new SipRecallDialer(b2bua, directory, media, registrations, async);
+        this.dialer = new SipRecallDialer(messages, b2bua, directory, media, registrations, async);
         b2bua.recalls(dialer);
-        this.blf = new BlfNotifier(b2bua, service, directory, subscriptions, localNode);
+        this.blf = new BlfNotifier(messages, b2bua, service, directory, subscriptions, localNode);
         b2bua.blf(blf);
         this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
             t.setDaemon(true);
             return t;
         });
-        this.handover = new Handover(b2bua, service, media, localNode,
+        this.handover = new Handover(messages, b2bua, service, media, localNode,
                 n -> Takeovers.isMember(hazelcast, localNode, n), handoverTimer);
         this.takeovers = new Takeovers(handover, service, b2bua, localNode, hazelcast, handoverTimer);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
@@ -277,10 +279,10 @@ public final class SipServer implements ParkEventListener {
         }
         synchronized (this) {
             if (next.sameNetwork(endpoint.settings)) {
-                if (!next.equals(b2bua.settings())) {
+                if (!next.equals(messages.settings())) {
                     LOG.debug("SIP settings changed without a new stack: {}", next);
                 }
-                b2bua.apply(next);
+                messages.apply(next);
                 return;
             }
             LOG.warn("SIP address/port/transports changed ({}:{} -> {}:{}): restarting the SIP stack",
@@ -299,7 +301,7 @@ public final class SipServer implements ParkEventListener {
                 started = SipEndpoint.start(endpoint.settings, b2bua);
             }
             endpoint = started;
-            b2bua.attach(started);
+            messages.attach(started);
             takeovers.pause(false);
         }
         takeovers.sweep(); // the parked callers learn the new address by a re-INVITE
@@ -422,7 +424,7 @@ public final class SipServer implements ParkEventListener {
 
     /** The effective settings (tests, diagnostics). */
     synchronized SipSettings settings() {
-        return b2bua.settings();
+        return messages.settings();
     }
 
     /** The recall dialer (tests; in OSGi it is a service). */
