@@ -92,7 +92,8 @@ final class B2bua implements SipListener {
     private final Registrations registrations;
     private final Supplier<String> localNode;
     private final Executor async;
-    private final DigestAuth auth = new DigestAuth(java.time.Clock.systemUTC());
+    private final SipAuthenticator auth;
+    private final SipIdentities identities;
     private final Map<String, SipLeg> byCallId = new ConcurrentHashMap<>();
     private final Map<String, SipLeg> byLegId = new ConcurrentHashMap<>();
 
@@ -105,9 +106,11 @@ final class B2bua implements SipListener {
     /** Where retrieve INVITEs are handled (off the listener threads); {@code null}: on the listener thread. */
     private volatile Executor retrievals;
 
-    B2bua(SipMessages messages, CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
+    B2bua(SipMessages messages, SipAuthenticator auth, SipIdentities identities, CallParkService service, DirectoryService directory, MediaController media, Registrations registrations,
             Supplier<String> localNode, Executor async) {
         this.messages = messages;
+        this.auth = auth;
+        this.identities = identities;
         this.service = service;
         this.directory = directory;
         this.media = media;
@@ -463,7 +466,7 @@ final class B2bua implements SipListener {
             park(request, st, newLeg(request, st, SipLeg.Role.PARKED), tenant.get(), code.get().park(), offer);
             return;
         }
-        Optional<String> requester = authenticate(event, st, tenant.get());
+        Optional<String> requester = auth.authenticate(request, st, tenant.get());
         if (requester.isEmpty()) {
             return; // challenged or refused
         }
@@ -532,8 +535,8 @@ final class B2bua implements SipListener {
 
     private void park(Request request, ServerTransaction st, SipLeg leg, Tenant tenant, ParkTarget target, Sdp offer)
             throws Exception {
-        String parker = parkerOf(request, tenant);
-        CallerId caller = callerOf(request);
+        String parker = identities.parkerOf(request, tenant);
+        CallerId caller = identities.callerOf(request);
         register(leg);
         synchronized (leg) {
             try {
@@ -717,20 +720,7 @@ final class B2bua implements SipListener {
         }
         Address contact = messages.endpoint().addresses.createAddress(messages.contactUri(leg.transport));
         if (connected != null) {
-            String host = requestHost(request);
-            SipURI who = messages.endpoint().addresses.createSipURI(connected.number().isEmpty() ? "anonymous"
-                    : connected.number(), connected.number().isEmpty() ? "anonymous.invalid" : host);
-            Address identity = messages.endpoint().addresses.createAddress(who);
-            String name = displayName(connected.displayName());
-            if (!name.isEmpty()) {
-                identity.setDisplayName(name);
-                contact.setDisplayName(name);
-            }
-            // Connected line: PAI (RFC 3325; Yealink, Grandstream, baresip) and Remote-Party-ID (Polycom, older
-            // Cisco/Yealink firmware read this one in responses).
-            ok.setHeader(messages.endpoint().headers.createHeader("P-Asserted-Identity", identity.toString()));
-            ok.setHeader(messages.endpoint().headers.createHeader("Remote-Party-ID",
-                    identity + ";party=calling;screen=yes;privacy=off"));
+            identities.announceConnected(ok, contact, connected, requestHost(request));
         }
         ok.setHeader(messages.endpoint().headers.createContactHeader(contact));
         messages.addAllow(ok);
@@ -1067,7 +1057,7 @@ final class B2bua implements SipListener {
             return;
         }
         MDC.put("tenant", tenant.get().id().value());
-        Optional<String> user = authenticate(event, st, tenant.get());
+        Optional<String> user = auth.authenticate(request, st, tenant.get());
         if (user.isEmpty()) {
             return;
         }
@@ -1082,135 +1072,6 @@ final class B2bua implements SipListener {
             return;
         }
         notifier.onSubscribe(event);
-    }
-
-    // ------------------------------------------------------------------------------------------ identity
-
-    /**
-     * The requester's extension for a retrieve or REGISTER: from a trusted proxy its P-Asserted-Identity (else From);
-     * otherwise digest credentials checked against the tenant's users. Sends the 401 challenge or the 403 itself and
-     * returns empty then.
-     */
-    Optional<String> authenticate(RequestEvent event, ServerTransaction st, Tenant tenant)
-            throws Exception {
-        Request request = event.getRequest();
-        if (messages.settings().trusted(sourceIp(request))) {
-            String user = userOf(headerAddress(request, "P-Asserted-Identity")
-                    .orElse(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress()));
-            if (user == null || user.isBlank()) {
-                messages.reject(st, 403, "the trusted proxy asserted no identity");
-                return Optional.empty();
-            }
-            return Optional.of(user);
-        }
-        String realm = realmFor(tenant, request);
-        Header authorization = request.getHeader("Authorization");
-        if (authorization == null) {
-            challenge(st, request, realm, false);
-            return Optional.empty();
-        }
-        Map<String, String> credentials = DigestAuth.parseCredentials(valueOf(authorization));
-        String username = credentials.getOrDefault("username", "");
-        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
-        switch (auth.verify(credentials, request.getMethod(), realm, password)) {
-            case OK -> {
-                return Optional.of(username);
-            }
-            case STALE -> challenge(st, request, realm, true);
-            case FOREIGN_NONCE -> challenge(st, request, realm, false);
-            case WRONG -> messages.reject(st, 403, "wrong credentials for '" + username + "' in realm " + realm);
-            default -> throw new IllegalStateException();
-        }
-        return Optional.empty();
-    }
-
-    /** Valid digest credentials on a request we did not challenge (a park), or empty. */
-    private Optional<String> digestUser(Request request, Tenant tenant) {
-        Header authorization = request.getHeader("Authorization");
-        if (authorization == null) {
-            return Optional.empty();
-        }
-        Map<String, String> credentials = DigestAuth.parseCredentials(valueOf(authorization));
-        String username = credentials.getOrDefault("username", "");
-        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
-        return auth.verify(credentials, request.getMethod(), realmFor(tenant, request), password)
-                == DigestAuth.Verdict.OK ? Optional.of(username) : Optional.empty();
-    }
-
-    private void challenge(ServerTransaction st, Request request, String realm, boolean stale) throws Exception {
-        Response r = messages.response(request, 401, null);
-        r.setHeader(messages.endpoint().headers.createHeader("WWW-Authenticate", auth.challenge(realm, stale)));
-        st.sendResponse(r);
-    }
-
-    String realmFor(Tenant tenant, Request request) {
-        if (!messages.settings().realm().isEmpty()) {
-            return messages.settings().realm();
-        }
-        return tenant.domains().isEmpty() ? requestHost(request) : tenant.domains().get(0);
-    }
-
-    /**
-     * Who parks: Referred-By (RFC 3892, the transferor) if present; else P-Asserted-Identity from a trusted proxy;
-     * else the digest user of valid credentials; else From's user.
-     */
-    private String parkerOf(Request request, Tenant tenant) {
-        Optional<Address> referredBy = headerAddress(request, "Referred-By");
-        if (referredBy.isPresent()) {
-            return userOf(referredBy.get());
-        }
-        if (messages.settings().trusted(sourceIp(request))) {
-            Optional<Address> pai = headerAddress(request, "P-Asserted-Identity");
-            if (pai.isPresent()) {
-                return userOf(pai.get());
-            }
-        }
-        Optional<String> digest = digestUser(request, tenant);
-        if (digest.isPresent()) {
-            return digest.get();
-        }
-        return userOf(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress());
-    }
-
-    /** Who is parked: From, or P-Asserted-Identity when a trusted proxy sent it. */
-    private CallerId callerOf(Request request) {
-        Address who = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
-        if (messages.settings().trusted(sourceIp(request))) {
-            who = headerAddress(request, "P-Asserted-Identity").orElse(who);
-        }
-        String user = userOf(who);
-        return CallerId.of(user == null ? "" : user, who.getDisplayName());
-    }
-
-    private Optional<Address> headerAddress(Request request, String name) {
-        Header h = request.getHeader(name);
-        if (h == null) {
-            return Optional.empty();
-        }
-        if (h instanceof HeaderAddress ha && ha.getAddress() != null) {
-            return Optional.of(ha.getAddress());
-        }
-        try {
-            return Optional.of(messages.endpoint().addresses.createAddress(valueOf(h)));
-        } catch (ParseException e) {
-            LOG.debug("Unparsable {} header: {}", name, valueOf(h));
-            return Optional.empty();
-        }
-    }
-
-    static String userOf(Address address) {
-        URI uri = address.getURI();
-        if (uri instanceof SipURI sip) {
-            return sip.getUser() == null ? null : FeatureCode.percentDecode(sip.getUser());
-        }
-        if (uri instanceof TelURL tel) {
-            return (tel.isGlobal() ? "+" : "") + tel.getPhoneNumber();
-        }
-        return null;
-    }
-
-    private static String displayName(String name) {
-        return name == null ? "" : name.replace("\"", "").replace("\\", "").trim();
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -95,7 +95,7 @@ final class BlfNotifier implements ParkEventListener {
     private static final String EVENT = "dialog";
 
     private final SipMessages messages;
-    private final B2bua b2bua;
+    private final SipAuthenticator auth;
     private final CallParkService service;
     private final DirectoryService directory;
     private final SubscriptionStore store;
@@ -123,10 +123,10 @@ final class BlfNotifier implements ParkEventListener {
     record Sent(String subscriptionId, long version) {
     }
 
-    BlfNotifier(SipMessages messages, B2bua b2bua, CallParkService service, DirectoryService directory, SubscriptionStore store,
+    BlfNotifier(SipMessages messages, SipAuthenticator auth, CallParkService service, DirectoryService directory, SubscriptionStore store,
             Supplier<String> localNode) {
         this.messages = messages;
-        this.b2bua = b2bua;
+        this.auth = auth;
         this.service = service;
         this.directory = directory;
         this.store = store;
@@ -236,7 +236,7 @@ final class BlfNotifier implements ParkEventListener {
             messages.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");
             return;
         }
-        Optional<String> subscriber = b2bua.authenticate(event, st, tenant.get());
+        Optional<String> subscriber = auth.authenticate(request, st, tenant.get());
         if (subscriber.isEmpty()) {
             return; // challenged or refused
         }
@@ -300,7 +300,7 @@ final class BlfNotifier implements ParkEventListener {
             messages.reject(st, 481, "the tenant of this subscription is gone");
             return;
         }
-        Optional<String> user = b2bua.authenticate(event, st, tenant.get());
+        Optional<String> user = auth.authenticate(request, st, tenant.get());
         if (user.isEmpty()) {
             return;
         }

@@ -5,6 +5,7 @@ import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import javax.sip.InvalidArgumentException;
@@ -12,12 +13,15 @@ import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipException;
 import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.Header;
+import javax.sip.header.HeaderAddress;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.ToHeader;
@@ -26,6 +30,9 @@ import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
@@ -43,6 +50,8 @@ import gov.nist.javax.sip.message.SIPMessage;
  * requests of unit tests can be built without a stack.
  */
 final class SipMessages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipMessages.class);
 
     /** The methods we answer, in the Allow header of our responses and of our INVITEs. */
     static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO";
@@ -219,6 +228,35 @@ final class SipMessages {
 
     static ContactHeader contact(Request request) {
         return (ContactHeader) request.getHeader(ContactHeader.NAME);
+    }
+
+    /** The address in header {@code name} (P-Asserted-Identity, Referred-By), or empty if absent or unparsable. */
+    Optional<Address> headerAddress(Request request, String name) {
+        Header h = request.getHeader(name);
+        if (h == null) {
+            return Optional.empty();
+        }
+        if (h instanceof HeaderAddress ha && ha.getAddress() != null) {
+            return Optional.of(ha.getAddress());
+        }
+        try {
+            return Optional.of(addresses.createAddress(valueOf(h)));
+        } catch (ParseException e) {
+            LOG.debug("Unparsable {} header: {}", name, valueOf(h));
+            return Optional.empty();
+        }
+    }
+
+    /** The user part of a SIP URI (percent-decoded) or the number of a tel URL; {@code null} if there is none. */
+    static String userOf(Address address) {
+        URI uri = address.getURI();
+        if (uri instanceof SipURI sip) {
+            return sip.getUser() == null ? null : FeatureCode.percentDecode(sip.getUser());
+        }
+        if (uri instanceof TelURL tel) {
+            return (tel.isGlobal() ? "+" : "") + tel.getPhoneNumber();
+        }
+        return null;
     }
 
     /** The Record-Route addresses of a dialog-creating request, in order: the dialog's route set. */

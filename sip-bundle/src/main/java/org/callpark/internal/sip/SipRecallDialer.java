@@ -57,9 +57,9 @@ import org.slf4j.MDC;
 final class SipRecallDialer implements RecallDialer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipRecallDialer.class);
-    private static final int MAX_DISPLAY_NAME = 64;
 
     private final SipMessages messages;
+    private final SipIdentities identities;
     private final B2bua b2bua;
     private final DirectoryService directory;
     private final MediaController media;
@@ -68,9 +68,10 @@ final class SipRecallDialer implements RecallDialer {
     /** Every fork with an INVITE in flight or a final answer still to come, by its Call-ID. */
     private final Map<String, Fork> forks = new ConcurrentHashMap<>();
 
-    SipRecallDialer(SipMessages messages, B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
+    SipRecallDialer(SipMessages messages, SipIdentities identities, B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
             Executor async) {
         this.messages = messages;
+        this.identities = identities;
         this.b2bua = b2bua;
         this.directory = directory;
         this.media = media;
@@ -373,7 +374,7 @@ final class SipRecallDialer implements RecallDialer {
                     ? ep.addresses.createSipURI(fork.extension, domain)
                     : ep.addresses.createURI(fork.binding.contact());
             CallIdHeader callId = ep.provider.getNewCallId();
-            Address from = callerAddress(ep, call, domain);
+            Address from = identities.recallFrom(call, domain);
             Address to = ep.addresses.createAddress(ep.addresses.createSipURI(fork.extension, domain));
             List<ViaHeader> vias = new ArrayList<>();
             vias.add(ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(), transport, null));
@@ -462,42 +463,6 @@ final class SipRecallDialer implements RecallDialer {
             wanted = settings.transports().contains("udp") ? "udp" : settings.transports().get(0);
         }
         return settings.transports().contains(wanted) ? wanted : settings.transports().get(0);
-    }
-
-    /** The parked caller, marked: {@code "Parked: Customer" <sip:+4930123@domain>} or {@code "Park 101: +4930123"}. */
-    static String displayName(ParkedCall call) {
-        CallerId caller = call.caller();
-        String name = clean(caller.displayName());
-        String slot = call.slot().kind() == org.callpark.api.SlotKind.GROUP && !call.parkGroup().isEmpty()
-                ? call.parkGroup() : call.slot().name(); // the group's name as configured, not the slot key
-        String shown = !name.isEmpty() ? "Parked: " + name
-                : "Park " + clean(slot) + ": " + (caller.number().isEmpty() ? "unknown" : clean(caller.number()));
-        return shown.length() > MAX_DISPLAY_NAME ? shown.substring(0, MAX_DISPLAY_NAME) : shown;
-    }
-
-    private static String clean(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
-                b.append(c);
-            }
-        }
-        return b.toString().trim();
-    }
-
-    private static Address callerAddress(SipEndpoint ep, ParkedCall call, String domain) throws ParseException {
-        String number = call.caller().number();
-        SipURI uri;
-        try {
-            uri = number.isEmpty() || !number.matches("[+]?[0-9A-Za-z*#._-]+")
-                    ? ep.addresses.createSipURI("anonymous", "anonymous.invalid")
-                    : ep.addresses.createSipURI(number, domain);
-        } catch (ParseException e) {
-            uri = ep.addresses.createSipURI("anonymous", "anonymous.invalid");
-        }
-        Address a = ep.addresses.createAddress(uri);
-        a.setDisplayName(displayName(call));
-        return a;
     }
 
     private static void closeQuietly(MediaLeg m) {

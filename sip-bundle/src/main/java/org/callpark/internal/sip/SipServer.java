@@ -150,7 +150,9 @@ public final class SipServer implements ParkEventListener {
             return t;
         });
         this.messages = new SipMessages(settings);
-        this.b2bua = new B2bua(messages, Objects.requireNonNull(service, "service"), Objects.requireNonNull(directory,
+        SipAuthenticator auth = new SipAuthenticator(messages, directory, java.time.Clock.systemUTC());
+        SipIdentities identities = new SipIdentities(messages, auth);
+        this.b2bua = new B2bua(messages, auth, identities, Objects.requireNonNull(service, "service"), Objects.requireNonNull(directory,
                 "directory"), Objects.requireNonNull(media, "media"), registrations, localNode, async);
         synchronized (this) {
             try {
@@ -161,9 +163,9 @@ public final class SipServer implements ParkEventListener {
             }
             messages.attach(endpoint);
         }
-        this.dialer = new SipRecallDialer(messages, b2bua, directory, media, registrations, async);
+        this.dialer = new SipRecallDialer(messages, identities, b2bua, directory, media, registrations, async);
         b2bua.recalls(dialer);
-        this.blf = new BlfNotifier(messages, b2bua, service, directory, subscriptions, localNode);
+        this.blf = new BlfNotifier(messages, auth, service, directory, subscriptions, localNode);
         b2bua.blf(blf);
         this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
