@@ -43,7 +43,7 @@ import org.slf4j.MDC;
  * its own Call-ID, dialog and media leg offering the parked caller's codec first), marks the caller's identity
  * ({@code "Parked: Customer" <sip:+4930123@domain>} in From and P-Asserted-Identity) and adds the configured
  * Alert-Info. The first 2xx is ACKed and offered to the core ({@link Outcome#answered}); if it gets the call, every
- * other fork is cancelled and the callee is bridged through {@link B2bua#bridgeRecall}, after which it is an ordinary
+ * other fork is cancelled and the callee is bridged through {@link SipLegs#bridgeRecall}, after which it is an ordinary
  * bridged call. A 2xx that lost (another fork won, the step was cancelled, the core refused it) is ACKed and hung up
  * at once. When every fork failed, the core hears {@link Outcome#failed} once, with the most telling failure:
  * DECLINED before BUSY before ERROR before UNREACHABLE (a person's decision says more than a missing registration).
@@ -60,7 +60,7 @@ final class SipRecallDialer implements RecallDialer {
 
     private final SipMessages messages;
     private final SipIdentities identities;
-    private final B2bua b2bua;
+    private final SipLegs legs;
     private final DirectoryService directory;
     private final MediaController media;
     private final Registrations registrations;
@@ -68,11 +68,11 @@ final class SipRecallDialer implements RecallDialer {
     /** Every fork with an INVITE in flight or a final answer still to come, by its Call-ID. */
     private final Map<String, Fork> forks = new ConcurrentHashMap<>();
 
-    SipRecallDialer(SipMessages messages, SipIdentities identities, B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
+    SipRecallDialer(SipMessages messages, SipIdentities identities, SipLegs legs, DirectoryService directory, MediaController media, Registrations registrations,
             Executor async) {
         this.messages = messages;
         this.identities = identities;
-        this.b2bua = b2bua;
+        this.legs = legs;
         this.directory = directory;
         this.media = media;
         this.registrations = registrations;
@@ -229,13 +229,7 @@ final class SipRecallDialer implements RecallDialer {
                     leg.media = null;
                 }
             }
-            if (m != null) {
-                try {
-                    m.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
-                }
-            }
+            SipLegs.close(m);
         }
 
         void forget() {
@@ -304,7 +298,7 @@ final class SipRecallDialer implements RecallDialer {
             Optional<Tenant> tenant = directory.current().tenant(call.tenant());
             String domain = tenant.filter(t -> !t.domains().isEmpty()).map(t -> t.domains().get(0))
                     .orElse(settings.advertisedAddress());
-            List<Codec> offer = offerCodecs(b2bua.codecOf(call.leg()));
+            List<Codec> offer = offerCodecs(legs.codecOf(call.leg()));
             for (Fork fork : created) {
                 synchronized (recall) {
                     if (fork.state != Fork.State.NEW) {
@@ -428,13 +422,13 @@ final class SipRecallDialer implements RecallDialer {
         } catch (SipException e) {
             // no route, TCP connect refused, ...
             LOG.debug("Recall INVITE of {} to {} could not be sent: {}", call.id(), fork.extension, e.toString());
-            closeQuietly(m);
+            SipLegs.close(m);
             synchronized (recall) {
                 fork.fail(Failure.UNREACHABLE, actions);
             }
         } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.warn("Recall INVITE of {} to {} could not be built: {}", call.id(), fork.extension, e.toString());
-            closeQuietly(m);
+            SipLegs.close(m);
             synchronized (recall) {
                 fork.fail(Failure.ERROR, actions);
             }
@@ -463,16 +457,6 @@ final class SipRecallDialer implements RecallDialer {
             wanted = settings.transports().contains("udp") ? "udp" : settings.transports().get(0);
         }
         return settings.transports().contains(wanted) ? wanted : settings.transports().get(0);
-    }
-
-    private static void closeQuietly(MediaLeg m) {
-        if (m != null) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------ responses
@@ -610,16 +594,16 @@ final class SipRecallDialer implements RecallDialer {
             fork.leg.state = SipLeg.State.ANSWERED;
             fork.leg.acked = true;
         }
-        if (b2bua.bridgeRecall(recall.call, fork.leg)) {
+        if (legs.bridgeRecall(recall.call, fork.leg)) {
             LOG.debug("Recall of {} answered by {}: bridged", recall.call.id(), fork.extension);
         } else {
             LOG.debug("Recall of {} answered by {}, but the caller is gone: hanging up", recall.call.id(),
                     fork.extension);
-            b2bua.hangUp(fork.leg);
+            legs.hangUp(fork.leg);
         }
     }
 
-    /** ACKed already; BYE and close media (through the B2BUA's hang-up, which also sends the BYE). */
+    /** ACKed already; BYE and close media (through the legs' hang-up, which also sends the BYE). */
     private void hangUpLoser(Fork fork, List<Runnable> actions) {
         actions.forEach(Runnable::run);
         forks.remove(fork.leg.callId, fork);
@@ -627,7 +611,7 @@ final class SipRecallDialer implements RecallDialer {
             fork.leg.state = SipLeg.State.ANSWERED;
             fork.leg.acked = true;
         }
-        b2bua.hangUp(fork.leg);
+        legs.hangUp(fork.leg);
     }
 
     private void sendAck(Fork fork, Dialog dialog, long cseq) {
