@@ -92,10 +92,11 @@ final class BlfNotifier implements ParkEventListener {
     static final int LANES = 8;
     /** How often every node removes subscriptions whose node died ({@link SubscriptionStore#sweep}). */
     static final long SWEEP_SECONDS = 60;
-    private static final String EVENT = "dialog";
+    private static final String EVENT = NotifyBuilder.EVENT;
 
     private final SipMessages messages;
     private final SipAuthenticator auth;
+    private final NotifyBuilder notifies;
     private final CallParkService service;
     private final DirectoryService directory;
     private final SubscriptionStore store;
@@ -127,6 +128,7 @@ final class BlfNotifier implements ParkEventListener {
             Supplier<String> localNode) {
         this.messages = messages;
         this.auth = auth;
+        this.notifies = new NotifyBuilder(messages);
         this.service = service;
         this.directory = directory;
         this.store = store;
@@ -472,7 +474,7 @@ final class BlfNotifier implements ParkEventListener {
     private void send(Subscription s, Final end, List<ParkedCall> calls) {
         SipEndpoint ep = endpoint();
         try {
-            Request notify = build(ep, s, end, calls);
+            Request notify = build(s, end, calls);
             ClientTransaction ct = ep.provider.getNewClientTransaction(notify);
             ct.setApplicationData(new Sent(s.id(), s.version()));
             ct.sendRequest();
@@ -487,54 +489,12 @@ final class BlfNotifier implements ParkEventListener {
         }
     }
 
-    /** The NOTIFY for {@code s}: its dialog's identifiers and counters, the body for {@code calls}. */
-    private Request build(SipEndpoint ep, Subscription s, Final end, List<ParkedCall> calls)
-            throws ParseException, javax.sip.InvalidArgumentException, SipException {
-        SipSettings settings = messages.settings();
-        {
-            BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
-                    .orElse(BlfOptions.DEFAULT);
-            String body = DialogInfo.document(s.entity(), s.version(), dialogs(s, calls), options);
-            URI target = ep.addresses.createURI(s.remoteTarget());
-            if (target instanceof javax.sip.address.SipURI sip && sip.getTransportParam() == null
-                    && !"udp".equals(s.transport())) {
-                sip.setTransportParam(s.transport()); // back over the transport the phone subscribed with
-            }
-            Address local = ep.addresses.createAddress(s.localUri());
-            Address remote = ep.addresses.createAddress(s.remoteUri());
-            List<ViaHeader> vias = List.of(ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(),
-                    s.transport(), null));
-            Request notify = ep.messages.createRequest(target, Request.NOTIFY,
-                    ep.headers.createCallIdHeader(s.callId()), ep.headers.createCSeqHeader(s.cseq(), Request.NOTIFY),
-                    ep.headers.createFromHeader(local, s.localTag()),
-                    ep.headers.createToHeader(remote, s.remoteTag().isEmpty() ? null : s.remoteTag()), vias,
-                    ep.headers.createMaxForwardsHeader(70),
-                    ep.headers.createContentTypeHeader(DialogInfo.CONTENT_TYPE, DialogInfo.CONTENT_SUBTYPE), body);
-            if (!s.routeSet().isEmpty()) {
-                for (String route : s.routeSet()) {
-                    notify.addHeader(ep.headers.createRouteHeader(ep.addresses.createAddress(route)));
-                }
-            } else if (target instanceof javax.sip.address.SipURI sip) {
-                Optional<String> proxy = NextHop.of(settings, sip.getHost(), sip.getPort(), s.transport()).route();
-                if (proxy.isPresent()) {
-                    notify.addHeader(ep.headers.createHeader("Route", proxy.get()));
-                }
-            }
-            notify.setHeader(ep.headers.createEventHeader(EVENT));
-            SubscriptionStateHeader state;
-            if (end == null) {
-                state = ep.headers.createSubscriptionStateHeader(SubscriptionStateHeader.ACTIVE);
-                state.setExpires((int) Math.max(0, (s.expiresAt() - System.currentTimeMillis() + 999) / 1000));
-            } else {
-                state = ep.headers.createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
-                state.setReasonCode(SubscriptionStateHeader.TIMEOUT);
-            }
-            notify.setHeader(state);
-            notify.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(
-                    messages.contactUri(s.transport()))));
-            notify.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
-            return notify;
-        }
+    /** The NOTIFY for {@code s} with the tenant's BLF options, as of now. */
+    private Request build(Subscription s, Final end, List<ParkedCall> calls)
+            throws ParseException, javax.sip.InvalidArgumentException {
+        BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
+                .orElse(BlfOptions.DEFAULT);
+        return notifies.build(s, end != null, calls, options, System.currentTimeMillis());
     }
 
     /**
@@ -543,10 +503,7 @@ final class BlfNotifier implements ParkEventListener {
      * runs compiled code rather than the interpreter. On the timer thread, once, soon after start.
      */
     void warmUp(int rounds) {
-        SipEndpoint ep;
-        try {
-            ep = endpoint();
-        } catch (RuntimeException e) {
+        if (messages.endpoint() == null) {
             return; // not started
         }
         long t0 = System.nanoTime();
@@ -562,30 +519,14 @@ final class BlfNotifier implements ParkEventListener {
         try {
             for (int i = 0; i < rounds && !timer.isShutdown(); i++) {
                 fake = Subscription.fromJson(fake.next().toJson());
-                chars += build(ep, fake, null, (i & 1) == 0 ? List.of(call) : List.of()).toString().length();
+                chars += build(fake, null, (i & 1) == 0 ? List.of(call) : List.of()).toString().length();
             }
-        } catch (ParseException | javax.sip.InvalidArgumentException | SipException | RuntimeException e) {
+        } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.debug("BLF warm-up stopped: {}", e.toString());
             return;
         }
         LOG.debug("BLF warm-up: {} NOTIFYs built ({} chars) in {} ms", rounds, chars,
                 (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private static List<DialogInfo.Parked> dialogs(Subscription s, List<ParkedCall> calls) {
-        String host = hostOf(s.entity());
-        long now = Instant.now().getEpochSecond();
-        List<DialogInfo.Parked> result = new ArrayList<>(calls.size());
-        for (ParkedCall c : calls) {
-            result.add(new DialogInfo.Parked(c.id(), DialogInfo.sipUri(c.caller().number(), host),
-                    c.caller().displayName(), s.retrieveUri(), now - c.parkedAt().getEpochSecond()));
-        }
-        return result;
-    }
-
-    private static String hostOf(String sipUri) {
-        int at = sipUri.lastIndexOf('@');
-        return at < 0 ? sipUri : sipUri.substring(at + 1);
     }
 
     /** The answer to one of our NOTIFYs; {@code false} if it is not one. */

@@ -18,11 +18,15 @@ import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
 import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderAddress;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -167,6 +171,24 @@ final class SipMessages {
     /** Our Contact header for dialogs over {@code transport}. */
     ContactHeader contactHeader(String transport) throws ParseException {
         return headers.createContactHeader(addresses.createAddress(contactUri(transport)));
+    }
+
+    /** A request this server originates (NOTIFY, recall INVITE) with a body. */
+    Request createRequest(URI target, String method, CallIdHeader callId, CSeqHeader cseq, FromHeader from,
+            ToHeader to, List<ViaHeader> vias, MaxForwardsHeader maxForwards, ContentTypeHeader type, String body)
+            throws ParseException {
+        return messages.createRequest(target, method, callId, cseq, from, to, vias, maxForwards, type, body);
+    }
+
+    /** The Via of a request this server originates over {@code transport} (the stack adds the branch). */
+    ViaHeader via(String transport) throws ParseException, InvalidArgumentException {
+        SipSettings s = settings;
+        return headers.createViaHeader(s.advertisedAddress(), s.port(), transport, null);
+    }
+
+    /** The User-Agent of the requests this server originates. */
+    Header userAgentHeader() throws ParseException {
+        return headers.createUserAgentHeader(List.of(settings.userAgent()));
     }
 
     /** A fresh tag for a dialog we answer or start. */
