@@ -91,9 +91,11 @@ final class BlfNotifier implements ParkEventListener {
     static final int LANES = 8;
     /** How often every node removes subscriptions whose node died ({@link SubscriptionStore#sweep}). */
     static final long SWEEP_SECONDS = 60;
-    private static final String EVENT = "dialog";
+    private static final String EVENT = NotifyBuilder.EVENT;
 
-    private final B2bua b2bua;
+    private final SipMessages messages;
+    private final SipAuthenticator auth;
+    private final NotifyBuilder notifies;
     private final CallParkService service;
     private final DirectoryService directory;
     private final SubscriptionStore store;
@@ -121,9 +123,11 @@ final class BlfNotifier implements ParkEventListener {
     record Sent(String subscriptionId, long version) {
     }
 
-    BlfNotifier(B2bua b2bua, CallParkService service, DirectoryService directory, SubscriptionStore store,
+    BlfNotifier(SipMessages messages, SipAuthenticator auth, CallParkService service, DirectoryService directory, SubscriptionStore store,
             Supplier<String> localNode) {
-        this.b2bua = b2bua;
+        this.messages = messages;
+        this.auth = auth;
+        this.notifies = new NotifyBuilder(messages);
         this.service = service;
         this.directory = directory;
         this.store = store;
@@ -179,34 +183,34 @@ final class BlfNotifier implements ParkEventListener {
 
     void onSubscribe(RequestEvent event) throws Exception {
         Request request = event.getRequest();
-        ServerTransaction st = b2bua.serverTransaction(event);
+        ServerTransaction st = messages.serverTransaction(event);
         if (st == null) {
             return; // a retransmission
         }
         EventHeader eventHeader = (EventHeader) request.getHeader(EventHeader.NAME);
         if (eventHeader == null || !EVENT.equalsIgnoreCase(eventHeader.getEventType())) {
-            Response r = b2bua.response(request, 489, "only the dialog event package is supported");
+            Response r = messages.response(request, 489, "only the dialog event package is supported");
             r.setHeader(endpoint().headers.createAllowEventsHeader(EVENT));
             st.sendResponse(r);
             return;
         }
         if (!acceptsDialogInfo(request)) {
-            Response r = b2bua.response(request, 406, "dialog-info is sent as application/dialog-info+xml");
+            Response r = messages.response(request, 406, "dialog-info is sent as application/dialog-info+xml");
             r.setHeader(endpoint().headers.createAcceptHeader(DialogInfo.CONTENT_TYPE, DialogInfo.CONTENT_SUBTYPE));
             st.sendResponse(r);
             return;
         }
-        SipSettings.Expires bounds = b2bua.settings().subscribeExpires();
+        SipSettings.Expires bounds = messages.settings().subscribeExpires();
         ExpiresHeader expiresHeader = request.getExpires();
         int asked = expiresHeader == null ? bounds.dflt() : expiresHeader.getExpires();
         if (asked != 0 && asked < bounds.min()) {
-            Response r = b2bua.response(request, 423, "the shortest subscription is " + bounds.min() + " s");
+            Response r = messages.response(request, 423, "the shortest subscription is " + bounds.min() + " s");
             r.setHeader(endpoint().headers.createMinExpiresHeader(bounds.min()));
             st.sendResponse(r);
             return;
         }
         int granted = Math.min(asked, bounds.max());
-        if (B2bua.inDialog(request)) {
+        if (SipMessages.inDialog(request)) {
             refresh(event, st, granted);
         } else {
             subscribe(event, st, granted);
@@ -215,25 +219,25 @@ final class BlfNotifier implements ParkEventListener {
 
     private void subscribe(RequestEvent event, ServerTransaction st, int granted) throws Exception {
         Request request = event.getRequest();
-        String host = B2bua.requestHost(request);
+        String host = SipMessages.requestHost(request);
         Optional<Tenant> tenant = directory.current().tenantForDomain(host);
         if (tenant.isEmpty()) {
-            b2bua.reject(st, 404, "no tenant serves " + host);
+            messages.reject(st, 404, "no tenant serves " + host);
             return;
         }
         MDC.put("tenant", tenant.get().id().value());
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         if (contact == null || contact.getAddress() == null) {
-            b2bua.reject(st, 400, "a SUBSCRIBE needs a Contact");
+            messages.reject(st, 400, "a SUBSCRIBE needs a Contact");
             return;
         }
-        Optional<FeatureCode> code = FeatureCode.parse(B2bua.requestUser(request));
+        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request));
         if (code.isEmpty() || code.get().retrieve() == null
                 || code.get().retrieve().kind() == RetrieveTarget.Kind.OWN) {
-            b2bua.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");
+            messages.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");
             return;
         }
-        Optional<String> subscriber = b2bua.authenticate(event, st, tenant.get());
+        Optional<String> subscriber = auth.authenticate(request, st, tenant.get());
         if (subscriber.isEmpty()) {
             return; // challenged or refused
         }
@@ -242,7 +246,7 @@ final class BlfNotifier implements ParkEventListener {
             target = resolve(directory.current(), tenant.get().id(), subscriber.get(), code.get().retrieve(), host);
         } catch (ParkException e) {
             SipErrors.Refusal refusal = SipErrors.of(e);
-            b2bua.reject(st, refusal.status(), refusal.message());
+            messages.reject(st, refusal.status(), refusal.message());
             return;
         }
         MDC.put("slot", target.slot().key());
@@ -254,8 +258,8 @@ final class BlfNotifier implements ParkEventListener {
         while (rr.hasNext()) {
             routes.add(((RecordRouteHeader) rr.next()).getAddress().toString());
         }
-        String transport = B2bua.transportOf(request);
-        String decodedUser = FeatureCode.percentDecode(B2bua.requestUser(request));
+        String transport = SipMessages.transportOf(request);
+        String decodedUser = FeatureCode.percentDecode(SipMessages.requestUser(request));
         Subscription s = new Subscription(Subscription.idOf(callId, localTag), tenant.get().id().value(),
                 target.slot().key(), DialogInfo.sipUri(decodedUser, host), target.retrieveUri(), subscriber.get(),
                 callId, localTag, from.getTag() == null ? "" : from.getTag(),
@@ -285,7 +289,7 @@ final class BlfNotifier implements ParkEventListener {
         String id = Subscription.idOf(callId, localTag);
         Optional<Subscription> existing = store.get(id);
         if (existing.isEmpty() || !existing.get().remoteTag().equals(remoteTag == null ? "" : remoteTag)) {
-            b2bua.reject(st, 481, "no such subscription");
+            messages.reject(st, 481, "no such subscription");
             return;
         }
         Subscription s = existing.get();
@@ -294,15 +298,15 @@ final class BlfNotifier implements ParkEventListener {
         Optional<Tenant> tenant = directory.current().tenant(TenantId.of(s.tenant()));
         if (tenant.isEmpty()) {
             store.remove(id);
-            b2bua.reject(st, 481, "the tenant of this subscription is gone");
+            messages.reject(st, 481, "the tenant of this subscription is gone");
             return;
         }
-        Optional<String> user = b2bua.authenticate(event, st, tenant.get());
+        Optional<String> user = auth.authenticate(request, st, tenant.get());
         if (user.isEmpty()) {
             return;
         }
         if (!user.get().equals(s.subscriber())) {
-            b2bua.reject(st, 403, "the subscription belongs to " + s.subscriber());
+            messages.reject(st, 403, "the subscription belongs to " + s.subscriber());
             return;
         }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
@@ -319,7 +323,7 @@ final class BlfNotifier implements ParkEventListener {
         }
         Optional<Subscription> refreshed = store.refresh(id, System.currentTimeMillis() + granted * 1000L, target);
         if (refreshed.isEmpty()) {
-            b2bua.reject(st, 481, "no such subscription");
+            messages.reject(st, 481, "no such subscription");
             return;
         }
         st.sendResponse(ok(request, localTag, granted, s.transport()));
@@ -329,11 +333,11 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     private Response ok(Request request, String localTag, int expires, String transport) throws Exception {
-        Response ok = b2bua.response(request, 200, null);
+        Response ok = messages.response(request, 200, null);
         ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(localTag);
         ok.setHeader(endpoint().headers.createExpiresHeader(expires));
         ok.setHeader(endpoint().headers.createContactHeader(endpoint().addresses.createAddress(
-                b2bua.contactUri(transport))));
+                messages.contactUri(transport))));
         return ok;
     }
 
@@ -466,7 +470,7 @@ final class BlfNotifier implements ParkEventListener {
     private void send(Subscription s, Final end, List<ParkedCall> calls) {
         SipEndpoint ep = endpoint();
         try {
-            Request notify = build(ep, s, end, calls);
+            Request notify = build(s, end, calls);
             ClientTransaction ct = ep.provider.getNewClientTransaction(notify);
             ct.setApplicationData(new Sent(s.id(), s.version()));
             ct.sendRequest();
@@ -481,54 +485,12 @@ final class BlfNotifier implements ParkEventListener {
         }
     }
 
-    /** The NOTIFY for {@code s}: its dialog's identifiers and counters, the body for {@code calls}. */
-    private Request build(SipEndpoint ep, Subscription s, Final end, List<ParkedCall> calls)
-            throws ParseException, javax.sip.InvalidArgumentException, SipException {
-        SipSettings settings = b2bua.settings();
-        {
-            BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
-                    .orElse(BlfOptions.DEFAULT);
-            String body = DialogInfo.document(s.entity(), s.version(), dialogs(s, calls), options);
-            URI target = ep.addresses.createURI(s.remoteTarget());
-            if (target instanceof javax.sip.address.SipURI sip && sip.getTransportParam() == null
-                    && !"udp".equals(s.transport())) {
-                sip.setTransportParam(s.transport()); // back over the transport the phone subscribed with
-            }
-            Address local = ep.addresses.createAddress(s.localUri());
-            Address remote = ep.addresses.createAddress(s.remoteUri());
-            List<ViaHeader> vias = List.of(ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(),
-                    s.transport(), null));
-            Request notify = ep.messages.createRequest(target, Request.NOTIFY,
-                    ep.headers.createCallIdHeader(s.callId()), ep.headers.createCSeqHeader(s.cseq(), Request.NOTIFY),
-                    ep.headers.createFromHeader(local, s.localTag()),
-                    ep.headers.createToHeader(remote, s.remoteTag().isEmpty() ? null : s.remoteTag()), vias,
-                    ep.headers.createMaxForwardsHeader(70),
-                    ep.headers.createContentTypeHeader(DialogInfo.CONTENT_TYPE, DialogInfo.CONTENT_SUBTYPE), body);
-            if (!s.routeSet().isEmpty()) {
-                for (String route : s.routeSet()) {
-                    notify.addHeader(ep.headers.createRouteHeader(ep.addresses.createAddress(route)));
-                }
-            } else if (target instanceof javax.sip.address.SipURI sip) {
-                Optional<String> proxy = NextHop.of(settings, sip.getHost(), sip.getPort(), s.transport()).route();
-                if (proxy.isPresent()) {
-                    notify.addHeader(ep.headers.createHeader("Route", proxy.get()));
-                }
-            }
-            notify.setHeader(ep.headers.createEventHeader(EVENT));
-            SubscriptionStateHeader state;
-            if (end == null) {
-                state = ep.headers.createSubscriptionStateHeader(SubscriptionStateHeader.ACTIVE);
-                state.setExpires((int) Math.max(0, (s.expiresAt() - System.currentTimeMillis() + 999) / 1000));
-            } else {
-                state = ep.headers.createSubscriptionStateHeader(SubscriptionStateHeader.TERMINATED);
-                state.setReasonCode(SubscriptionStateHeader.TIMEOUT);
-            }
-            notify.setHeader(state);
-            notify.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(
-                    b2bua.contactUri(s.transport()))));
-            notify.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
-            return notify;
-        }
+    /** The NOTIFY for {@code s} with the tenant's BLF options, as of now. */
+    private Request build(Subscription s, Final end, List<ParkedCall> calls)
+            throws ParseException, javax.sip.InvalidArgumentException {
+        BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
+                .orElse(BlfOptions.DEFAULT);
+        return notifies.build(s, end != null, calls, options, System.currentTimeMillis());
     }
 
     /**
@@ -537,10 +499,7 @@ final class BlfNotifier implements ParkEventListener {
      * runs compiled code rather than the interpreter. On the timer thread, once, soon after start.
      */
     void warmUp(int rounds) {
-        SipEndpoint ep;
-        try {
-            ep = endpoint();
-        } catch (RuntimeException e) {
+        if (messages.endpoint() == null) {
             return; // not started
         }
         long t0 = System.nanoTime();
@@ -556,30 +515,14 @@ final class BlfNotifier implements ParkEventListener {
         try {
             for (int i = 0; i < rounds && !timer.isShutdown(); i++) {
                 fake = Subscription.fromJson(fake.next().toJson());
-                chars += build(ep, fake, null, (i & 1) == 0 ? List.of(call) : List.of()).toString().length();
+                chars += build(fake, null, (i & 1) == 0 ? List.of(call) : List.of()).toString().length();
             }
-        } catch (ParseException | javax.sip.InvalidArgumentException | SipException | RuntimeException e) {
+        } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.debug("BLF warm-up stopped: {}", e.toString());
             return;
         }
         LOG.debug("BLF warm-up: {} NOTIFYs built ({} chars) in {} ms", rounds, chars,
                 (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private static List<DialogInfo.Parked> dialogs(Subscription s, List<ParkedCall> calls) {
-        String host = hostOf(s.entity());
-        long now = Instant.now().getEpochSecond();
-        List<DialogInfo.Parked> result = new ArrayList<>(calls.size());
-        for (ParkedCall c : calls) {
-            result.add(new DialogInfo.Parked(c.id(), DialogInfo.sipUri(c.caller().number(), host),
-                    c.caller().displayName(), s.retrieveUri(), now - c.parkedAt().getEpochSecond()));
-        }
-        return result;
-    }
-
-    private static String hostOf(String sipUri) {
-        int at = sipUri.lastIndexOf('@');
-        return at < 0 ? sipUri : sipUri.substring(at + 1);
     }
 
     /** The answer to one of our NOTIFYs; {@code false} if it is not one. */
@@ -665,6 +608,6 @@ final class BlfNotifier implements ParkEventListener {
     }
 
     private SipEndpoint endpoint() {
-        return b2bua.endpoint();
+        return messages.endpoint();
     }
 }

@@ -76,7 +76,9 @@ final class Handover {
         RESTORE
     }
 
-    private final B2bua b2bua;
+    private final SipMessages messages;
+    private final DialogRequests dialogs;
+    private final SipLegs legs;
     private final CallParkService service;
     private final MediaController media;
     private final Supplier<String> localNode;
@@ -88,9 +90,11 @@ final class Handover {
     /** Calls this node is taking over now, until the new leg is registered (or the attempt failed). */
     private final java.util.Set<String> adopting = ConcurrentHashMap.newKeySet();
 
-    Handover(B2bua b2bua, CallParkService service, MediaController media, Supplier<String> localNode,
+    Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CallParkService service, MediaController media, Supplier<String> localNode,
             Predicate<String> isMember, ScheduledExecutorService timer) {
-        this.b2bua = b2bua;
+        this.messages = messages;
+        this.dialogs = dialogs;
+        this.legs = legs;
         this.service = service;
         this.media = media;
         this.localNode = localNode;
@@ -172,7 +176,7 @@ final class Handover {
         // This node's own call whose media leg still plays (a new revision of this bundle, a restarted stack): keep
         // the leg, so the caller hears no gap; and if the caller still knows our Contact, not even a re-INVITE.
         Optional<MediaLeg> running = here.equals(call.node()) ? media.find(call.leg()) : Optional.empty();
-        if (running.isPresent() && b2bua.contactUri(s.transport()).equals(s.contact())) {
+        if (running.isPresent() && messages.contactUri(s.transport()).equals(s.contact())) {
             quietly(claimed.get(), claimedSession, running.get(), result);
             return;
         }
@@ -189,12 +193,13 @@ final class Handover {
             return;
         }
         long sdpVersion = s.sdpVersion() + 1;
-        SipSettings settings = b2bua.settings();
+        SipSettings settings = messages.settings();
         String offer = callerSdp.answer(settings.advertisedAddress(), leg.localAddress().getPort(), s.codec(),
                 s.sdpId(), sdpVersion);
-        SipEndpoint ep = b2bua.endpoint();
-        Request invite = request(ep, settings, claimedSession, Request.INVITE, claimedSession.localCseq());
-        invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(b2bua.contactUri(s.transport()))));
+        SipEndpoint ep = messages.endpoint();
+        Request invite = DialogRequests.request(ep, settings, claimedSession, Request.INVITE,
+                claimedSession.localCseq());
+        invite.setHeader(messages.contactHeader(s.transport()));
         invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
         ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
         Pending p = new Pending(claimed.get(), claimedSession, legId, leg, offer, sdpVersion, why, result, ct);
@@ -233,9 +238,9 @@ final class Handover {
         leg.session = s;
         leg.localTag = s.localTag();
         leg.answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8)).answer(
-                b2bua.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
+                messages.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
                 s.sdpVersion());
-        b2bua.adopted(leg);
+        legs.register(leg);
         LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
         result.complete(done);
     }
@@ -253,7 +258,7 @@ final class Handover {
         }
         Pending p = pending.get(callId.getCallId());
         if (p == null || p.session.localCseq() != cseq.getSeqNumber()) {
-            return b2bua.reAck(callId.getCallId(), cseq.getSeqNumber(), r.getStatusCode());
+            return legs.reAck(callId.getCallId(), cseq.getSeqNumber(), r.getStatusCode());
         }
         if (r.getStatusCode() < 200) {
             return true;
@@ -276,14 +281,14 @@ final class Handover {
 
     private void succeeded(Pending p, Response ok) throws Exception {
         p.finish();
-        SipEndpoint ep = b2bua.endpoint();
-        SipSettings settings = b2bua.settings();
+        SipEndpoint ep = messages.endpoint();
+        SipSettings settings = messages.settings();
         ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
         String target = contact != null ? contact.getAddress().getURI().toString() : p.session.remoteTarget();
-        String ourContact = b2bua.contactUri(p.session.transport());
+        String ourContact = messages.contactUri(p.session.transport());
         SipSession acked = p.session.moved(target, ourContact, p.session.remoteSdp(), p.session.codec(),
                 p.sdpVersion).withLocalCseq(p.session.localCseq());
-        Request ack = request(ep, settings, acked, Request.ACK, p.session.localCseq());
+        Request ack = DialogRequests.request(ep, settings, acked, Request.ACK, p.session.localCseq());
         ep.provider.sendRequest(ack);
 
         Sdp answer;
@@ -328,7 +333,7 @@ final class Handover {
             p.leg.close();
             LOG.debug("Call {} ended while it was moved here", p.call.id());
             if (p.why != Why.MOVE) {
-                bye(moved, moved.localCseq() + 1);
+                dialogs.bye(moved, moved.localCseq() + 1);
             }
             p.result.complete(Optional.empty());
             return;
@@ -343,9 +348,9 @@ final class Handover {
         leg.localTag = moved.localTag();
         leg.answerSdp = p.offer;
         leg.lastAck = ack;
-        b2bua.adopted(leg);
+        legs.register(leg);
         if (done.get().isLive()) {
-            p.leg.hold(B2bua.musicFor(done.get()));
+            p.leg.hold(ParkFlows.musicFor(done.get()));
         }
         LOG.info("Took over parked call {} ({}) from {}: the caller accepted the re-INVITE{}", done.get().id(), p.why,
                 p.call.node().equals(here) ? "this node's previous SIP stack" : "node " + p.call.node(),
@@ -374,7 +379,7 @@ final class Handover {
             if (j != null) {
                 j.remove(p.call.id());
             }
-            bye(p.session, p.session.localCseq() + 1);
+            dialogs.bye(p.session, p.session.localCseq() + 1);
         }
         p.result.complete(Optional.empty());
     }
@@ -405,17 +410,6 @@ final class Handover {
         }
     }
 
-    /** Sends a BYE in a dialog known only from its record. */
-    void bye(SipSession s, long cseq) {
-        try {
-            SipEndpoint ep = b2bua.endpoint();
-            Request bye = request(ep, b2bua.settings(), s, Request.BYE, cseq);
-            ep.provider.getNewClientTransaction(bye).sendRequest();
-        } catch (Exception | LinkageError e) {
-            LOG.debug("BYE to the caller of dialog {} failed: {}", s.callId(), e.toString());
-        }
-    }
-
     /** Stops every re-INVITE in flight (the stack goes away); their calls are left as they are in the cluster. */
     void stop() {
         for (Pending p : List.copyOf(pending.values())) {
@@ -428,29 +422,6 @@ final class Handover {
                 p.result.complete(Optional.empty());
             }
         }
-    }
-
-    /**
-     * A request in the dialog {@code s} (we are its UAS): From = our URI and tag, To = the caller's, the Request-URI
-     * the caller's Contact, the route set as Route headers (loose routing), a Via of this stack. The ACK gets its own
-     * branch (it is sent statelessly).
-     */
-    static Request request(SipEndpoint ep, SipSettings settings, SipSession s, String method, long cseq)
-            throws ParseException, InvalidArgumentException, SipException {
-        Address local = ep.addresses.createAddress(s.localUri());
-        Address remote = ep.addresses.createAddress(s.remoteUri());
-        String transport = s.transport();
-        ViaHeader via = ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(), transport,
-                Request.ACK.equals(method) ? "z9hG4bK" + UUID.randomUUID().toString().replace("-", "") : null);
-        Request r = ep.messages.createRequest(ep.addresses.createURI(s.remoteTarget()), method,
-                ep.headers.createCallIdHeader(s.callId()), ep.headers.createCSeqHeader(cseq, method),
-                ep.headers.createFromHeader(local, s.localTag()), ep.headers.createToHeader(remote,
-                        s.remoteTag().isEmpty() ? null : s.remoteTag()),
-                List.of(via), ep.headers.createMaxForwardsHeader(70));
-        for (String route : s.routes()) {
-            r.addHeader(ep.headers.createRouteHeader(ep.addresses.createAddress(route)));
-        }
-        return r;
     }
 
     /**

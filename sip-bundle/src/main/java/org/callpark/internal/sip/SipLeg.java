@@ -80,6 +80,47 @@ final class SipLeg {
         this.role = role;
     }
 
+    /** What ending a leg leaves to be done outside its monitor; {@code byeNow}: send our BYE at once. */
+    record Ending(SipLeg peer, String parkedCallId, MediaLeg media, boolean byeNow) {
+    }
+
+    /**
+     * The one way a leg ends: it is {@link State#ENDED} from now on and gives up its parked call. With {@code weHangUp}
+     * our BYE is due: at once if our 200 was acknowledged, else after the ACK ({@link #byeAfterAck}, RFC 3261 15.1.1).
+     *
+     * @return what the caller must still do (end the parked call, close the media, BYE, hang up the peer), or
+     *         {@code null} if the leg had ended already (whoever ended it does all that)
+     */
+    synchronized Ending end(boolean weHangUp) {
+        if (state == State.ENDED) {
+            return null;
+        }
+        state = State.ENDED;
+        String parked = parkedCallId;
+        parkedCallId = null;
+        boolean byeNow = false;
+        if (weHangUp) {
+            byeNow = acked;
+            byeAfterAck = !acked;
+        }
+        return new Ending(peer, parked, media, byeNow);
+    }
+
+    /** The ACK of our 200 came: {@code true} if a BYE waited for it (it is due now). */
+    synchronized boolean acknowledged() {
+        acked = true;
+        boolean bye = byeAfterAck;
+        byeAfterAck = false;
+        return bye;
+    }
+
+    /** Stops waiting in the slot for {@code callId} (it was resolved elsewhere); no change for another call. */
+    synchronized void unpark(String callId) {
+        if (callId.equals(parkedCallId)) {
+            parkedCallId = null;
+        }
+    }
+
     @Override
     public String toString() {
         return "SipLeg[" + id + " " + role + " " + state + " call-id " + callId + "]";

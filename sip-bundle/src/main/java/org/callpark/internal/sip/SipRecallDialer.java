@@ -43,7 +43,7 @@ import org.slf4j.MDC;
  * its own Call-ID, dialog and media leg offering the parked caller's codec first), marks the caller's identity
  * ({@code "Parked: Customer" <sip:+4930123@domain>} in From and P-Asserted-Identity) and adds the configured
  * Alert-Info. The first 2xx is ACKed and offered to the core ({@link Outcome#answered}); if it gets the call, every
- * other fork is cancelled and the callee is bridged through {@link B2bua#bridgeRecall}, after which it is an ordinary
+ * other fork is cancelled and the callee is bridged through {@link SipLegs#bridgeRecall}, after which it is an ordinary
  * bridged call. A 2xx that lost (another fork won, the step was cancelled, the core refused it) is ACKed and hung up
  * at once. When every fork failed, the core hears {@link Outcome#failed} once, with the most telling failure:
  * DECLINED before BUSY before ERROR before UNREACHABLE (a person's decision says more than a missing registration).
@@ -57,9 +57,10 @@ import org.slf4j.MDC;
 final class SipRecallDialer implements RecallDialer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipRecallDialer.class);
-    private static final int MAX_DISPLAY_NAME = 64;
 
-    private final B2bua b2bua;
+    private final SipMessages messages;
+    private final SipIdentities identities;
+    private final SipLegs legs;
     private final DirectoryService directory;
     private final MediaController media;
     private final Registrations registrations;
@@ -67,9 +68,11 @@ final class SipRecallDialer implements RecallDialer {
     /** Every fork with an INVITE in flight or a final answer still to come, by its Call-ID. */
     private final Map<String, Fork> forks = new ConcurrentHashMap<>();
 
-    SipRecallDialer(B2bua b2bua, DirectoryService directory, MediaController media, Registrations registrations,
+    SipRecallDialer(SipMessages messages, SipIdentities identities, SipLegs legs, DirectoryService directory, MediaController media, Registrations registrations,
             Executor async) {
-        this.b2bua = b2bua;
+        this.messages = messages;
+        this.identities = identities;
+        this.legs = legs;
         this.directory = directory;
         this.media = media;
         this.registrations = registrations;
@@ -226,13 +229,7 @@ final class SipRecallDialer implements RecallDialer {
                     leg.media = null;
                 }
             }
-            if (m != null) {
-                try {
-                    m.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
-                }
-            }
+            SipLegs.close(m);
         }
 
         void forget() {
@@ -244,7 +241,7 @@ final class SipRecallDialer implements RecallDialer {
         void sendCancel() {
             try {
                 Request cancel = invite.createCancel();
-                ClientTransaction ct = b2bua.endpoint().provider.getNewClientTransaction(cancel);
+                ClientTransaction ct = messages.endpoint().provider.getNewClientTransaction(cancel);
                 ct.sendRequest();
                 LOG.debug("CANCEL sent to {} ({})", extension, leg.callId);
             } catch (SipException | RuntimeException e) {
@@ -265,7 +262,7 @@ final class SipRecallDialer implements RecallDialer {
         MDC.put("slot", call.slot().key());
         List<Runnable> actions = new ArrayList<>();
         try {
-            SipSettings settings = b2bua.settings();
+            SipSettings settings = messages.settings();
             boolean proxy = !settings.outboundProxy().isEmpty();
             List<Fork> created = new ArrayList<>();
             for (String ext : recall.extensions) {
@@ -300,7 +297,7 @@ final class SipRecallDialer implements RecallDialer {
             }
             Optional<Tenant> tenant = directory.current().tenant(call.tenant());
             String domain = tenant.flatMap(Tenant::sipDomain).orElse(settings.advertisedAddress());
-            List<Codec> offer = offerCodecs(b2bua.codecOf(call.leg()));
+            List<Codec> offer = offerCodecs(legs.codecOf(call.leg()));
             for (Fork fork : created) {
                 synchronized (recall) {
                     if (fork.state != Fork.State.NEW) {
@@ -360,7 +357,7 @@ final class SipRecallDialer implements RecallDialer {
     private void send(Fork fork, SipSettings settings, String domain, List<Codec> offer, List<Runnable> actions) {
         Recall recall = fork.recall;
         ParkedCall call = recall.call;
-        SipEndpoint ep = b2bua.endpoint();
+        SipEndpoint ep = messages.endpoint();
         String legId = "sip-" + UUID.randomUUID();
         MediaLeg m = null;
         try {
@@ -370,7 +367,7 @@ final class SipRecallDialer implements RecallDialer {
                     ? ep.addresses.createSipURI(fork.extension, domain)
                     : ep.addresses.createURI(fork.binding.contact());
             CallIdHeader callId = ep.provider.getNewCallId();
-            Address from = callerAddress(ep, call, domain);
+            Address from = identities.recallFrom(call, domain);
             Address to = ep.addresses.createAddress(ep.addresses.createSipURI(fork.extension, domain));
             List<ViaHeader> vias = new ArrayList<>();
             vias.add(ep.headers.createViaHeader(settings.advertisedAddress(), settings.port(), transport, null));
@@ -380,13 +377,13 @@ final class SipRecallDialer implements RecallDialer {
                     ep.headers.createFromHeader(from, Long.toHexString(UUID.randomUUID().getLeastSignificantBits())),
                     ep.headers.createToHeader(to, null), vias, ep.headers.createMaxForwardsHeader(70),
                     ep.headers.createContentTypeHeader("application", "sdp"), sdp);
-            invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(b2bua.contactUri(transport))));
+            invite.setHeader(ep.headers.createContactHeader(ep.addresses.createAddress(messages.contactUri(transport))));
             invite.setHeader(ep.headers.createHeader("P-Asserted-Identity", from.toString()));
             if (!settings.recallAlertInfo().isEmpty()) {
                 invite.setHeader(ep.headers.createHeader("Alert-Info", settings.recallAlertInfo()));
             }
             invite.setHeader(ep.headers.createUserAgentHeader(List.of(settings.userAgent())));
-            for (String method : B2bua.ALLOW.split(", ")) {
+            for (String method : SipMessages.ALLOW.split(", ")) {
                 invite.addHeader(ep.headers.createAllowHeader(method));
             }
             if (fork.binding != null) {
@@ -424,13 +421,13 @@ final class SipRecallDialer implements RecallDialer {
         } catch (SipException e) {
             // no route, TCP connect refused, ...
             LOG.debug("Recall INVITE of {} to {} could not be sent: {}", call.id(), fork.extension, e.toString());
-            closeQuietly(m);
+            SipLegs.close(m);
             synchronized (recall) {
                 fork.fail(Failure.UNREACHABLE, actions);
             }
         } catch (ParseException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.warn("Recall INVITE of {} to {} could not be built: {}", call.id(), fork.extension, e.toString());
-            closeQuietly(m);
+            SipLegs.close(m);
             synchronized (recall) {
                 fork.fail(Failure.ERROR, actions);
             }
@@ -459,52 +456,6 @@ final class SipRecallDialer implements RecallDialer {
             wanted = settings.transports().contains("udp") ? "udp" : settings.transports().get(0);
         }
         return settings.transports().contains(wanted) ? wanted : settings.transports().get(0);
-    }
-
-    /** The parked caller, marked: {@code "Parked: Customer" <sip:+4930123@domain>} or {@code "Park 101: +4930123"}. */
-    static String displayName(ParkedCall call) {
-        CallerId caller = call.caller();
-        String name = clean(caller.displayName());
-        String slot = call.slot().kind() == org.callpark.api.SlotKind.GROUP && !call.parkGroup().isEmpty()
-                ? call.parkGroup() : call.slot().name(); // the group's name as configured, not the slot key
-        String shown = !name.isEmpty() ? "Parked: " + name
-                : "Park " + clean(slot) + ": " + (caller.number().isEmpty() ? "unknown" : clean(caller.number()));
-        return shown.length() > MAX_DISPLAY_NAME ? shown.substring(0, MAX_DISPLAY_NAME) : shown;
-    }
-
-    private static String clean(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
-                b.append(c);
-            }
-        }
-        return b.toString().trim();
-    }
-
-    private static Address callerAddress(SipEndpoint ep, ParkedCall call, String domain) throws ParseException {
-        String number = call.caller().number();
-        SipURI uri;
-        try {
-            uri = number.isEmpty() || !number.matches("[+]?[0-9A-Za-z*#._-]+")
-                    ? ep.addresses.createSipURI("anonymous", "anonymous.invalid")
-                    : ep.addresses.createSipURI(number, domain);
-        } catch (ParseException e) {
-            uri = ep.addresses.createSipURI("anonymous", "anonymous.invalid");
-        }
-        Address a = ep.addresses.createAddress(uri);
-        a.setDisplayName(displayName(call));
-        return a;
-    }
-
-    private static void closeQuietly(MediaLeg m) {
-        if (m != null) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                LOG.debug("Closing media leg {} failed: {}", m.id(), e.toString());
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------ responses
@@ -642,16 +593,16 @@ final class SipRecallDialer implements RecallDialer {
             fork.leg.state = SipLeg.State.ANSWERED;
             fork.leg.acked = true;
         }
-        if (b2bua.bridgeRecall(recall.call, fork.leg)) {
+        if (legs.bridgeRecall(recall.call, fork.leg)) {
             LOG.debug("Recall of {} answered by {}: bridged", recall.call.id(), fork.extension);
         } else {
             LOG.debug("Recall of {} answered by {}, but the caller is gone: hanging up", recall.call.id(),
                     fork.extension);
-            b2bua.hangUp(fork.leg);
+            legs.hangUp(fork.leg);
         }
     }
 
-    /** ACKed already; BYE and close media (through the B2BUA's hang-up, which also sends the BYE). */
+    /** ACKed already; BYE and close media (through the legs' hang-up, which also sends the BYE). */
     private void hangUpLoser(Fork fork, List<Runnable> actions) {
         actions.forEach(Runnable::run);
         forks.remove(fork.leg.callId, fork);
@@ -659,7 +610,7 @@ final class SipRecallDialer implements RecallDialer {
             fork.leg.state = SipLeg.State.ANSWERED;
             fork.leg.acked = true;
         }
-        b2bua.hangUp(fork.leg);
+        legs.hangUp(fork.leg);
     }
 
     private void sendAck(Fork fork, Dialog dialog, long cseq) {

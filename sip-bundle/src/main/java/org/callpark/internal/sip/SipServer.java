@@ -42,9 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP entry point of the park server: a JAIN-SIP stack (UDP and TCP on one port) whose requests the {@link B2bua}
- * handles — park by {@code *68}/{@code *68<ext>}/{@code *58}, retrieve by {@code *88}/{@code *88<ext>}/
- * {@code park+<ext|group>}, REGISTER into the cluster-wide {@link Registrations}, OPTIONS. See {@code docs/sip.md}.
+ * The SIP entry point of the park server: a JAIN-SIP stack (UDP and TCP on one port) whose requests the
+ * {@link SipDispatcher} routes — park by {@code *68}/{@code *68<ext>}/{@code *58}, retrieve by {@code *88}/
+ * {@code *88<ext>}/{@code park+<ext|group>}, REGISTER into the cluster-wide {@link Registrations}, OPTIONS. See {@code docs/sip.md}.
  * <p>
  * <b>Configuration</b> ({@link SipConfig}, PID {@code org.callpark.sip}): every attribute can be overridden by the
  * system property {@code callpark.sip.<attribute>} or, if that is not set, the environment variable
@@ -72,7 +72,11 @@ public final class SipServer implements ParkEventListener {
     private final Function<String, String> sysprops;
     private final Function<String, String> env;
     private final ExecutorService async;
-    private final B2bua b2bua;
+    private final SipMessages messages;
+    private final CallParkService service;
+    private final SipLegs legs;
+    private final ParkedLegs parkedLegs;
+    private final SipDispatcher dispatcher;
     private final SipRecallDialer dialer;
     private SipEndpoint endpoint; // guarded by this
     private final BlfNotifier blf;
@@ -148,29 +152,16 @@ public final class SipServer implements ParkEventListener {
             t.setDaemon(true);
             return t;
         });
-        this.b2bua = new B2bua(Objects.requireNonNull(service, "service"), Objects.requireNonNull(directory,
-                "directory"), Objects.requireNonNull(media, "media"), registrations, localNode, async);
-        synchronized (this) {
-            try {
-                endpoint = SipEndpoint.start(settings, b2bua);
-            } catch (RuntimeException e) {
-                async.shutdownNow();
-                throw e;
-            }
-            b2bua.attach(endpoint);
-        }
-        this.dialer = new SipRecallDialer(b2bua, directory, media, registrations, async);
-        b2bua.recalls(dialer);
-        this.blf = new BlfNotifier(b2bua, service, directory, subscriptions, localNode);
-        b2bua.blf(blf);
-        this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
-        this.handover = new Handover(b2bua, service, media, localNode,
-                n -> Takeovers.isMember(hazelcast, localNode, n), handoverTimer);
-        this.takeovers = new Takeovers(handover, service, b2bua, localNode, hazelcast, handoverTimer);
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(media, "media");
+        this.service = service;
+        this.messages = new SipMessages(settings);
+        SipAuthenticator auth = new SipAuthenticator(messages, directory, java.time.Clock.systemUTC());
+        SipIdentities identities = new SipIdentities(messages, auth);
+        DialogRequests dialogs = new DialogRequests(messages);
+        this.legs = new SipLegs(messages, service, dialogs, async);
+        InviteAnswers answers = new InviteAnswers(messages, identities, legs);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(1_000), r -> {
@@ -178,9 +169,33 @@ public final class SipServer implements ParkEventListener {
                     t.setDaemon(true);
                     return t;
                 });
-        b2bua.retrievals(retrievals);
-        b2bua.handover(handover, takeovers);
-        b2bua.journal(journal);
+        this.dialer = new SipRecallDialer(messages, identities, legs, directory, media, registrations, async);
+        this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        this.handover = new Handover(messages, dialogs, legs, service, media, localNode,
+                member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
+        this.takeovers = new Takeovers(handover, service, legs, localNode, hazelcast, handoverTimer);
+        this.parkedLegs = new ParkedLegs(legs, service, localNode, takeovers, journal);
+        this.blf = new BlfNotifier(messages, auth, service, directory, subscriptions, localNode);
+        this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
+                new ParkFlows(messages, identities, legs, answers, service, media),
+                new RetrieveFlows(messages, auth, legs, answers, service, media, localNode, retrievals), directory,
+                registrations, handover, blf, dialer);
+        synchronized (this) {
+            try {
+                endpoint = SipEndpoint.start(settings, dispatcher);
+            } catch (RuntimeException e) {
+                blf.stop();
+                handoverTimer.shutdownNow();
+                retrievals.shutdownNow();
+                async.shutdownNow();
+                throw e;
+            }
+            messages.attach(endpoint);
+        }
         handover.journal(journal);
         takeovers.journal(journal);
         takeovers.start(); // the calls this node held before this stack (a new revision, a restart) are re-INVITEd
@@ -215,7 +230,7 @@ public final class SipServer implements ParkEventListener {
         ParkedCall current = call;
         try {
             while (current != null && current.isLive()) {
-                if (localNode.get().equals(current.node()) && b2bua.holds(current.leg())) {
+                if (localNode.get().equals(current.node()) && legs.holds(current.leg())) {
                     return Optional.of(current);
                 }
                 if (handover.adopting(current.id())) {
@@ -254,7 +269,7 @@ public final class SipServer implements ParkEventListener {
 
     private ParkedCall findQuietly(String callId) {
         try {
-            return b2bua.service().find(callId).orElse(null);
+            return service.find(callId).orElse(null);
         } catch (ParkException e) {
             return null;
         }
@@ -277,10 +292,10 @@ public final class SipServer implements ParkEventListener {
         }
         synchronized (this) {
             if (next.sameNetwork(endpoint.settings)) {
-                if (!next.equals(b2bua.settings())) {
+                if (!next.equals(messages.settings())) {
                     LOG.debug("SIP settings changed without a new stack: {}", next);
                 }
-                b2bua.apply(next);
+                messages.apply(next);
                 return;
             }
             LOG.warn("SIP address/port/transports changed ({}:{} -> {}:{}): restarting the SIP stack",
@@ -289,17 +304,17 @@ public final class SipServer implements ParkEventListener {
             dialer.dropAll();
             takeovers.pause(true);
             handover.stop();
-            b2bua.detach("the SIP stack restarts");
+            parkedLegs.detach("the SIP stack restarts");
             flush();
             endpoint.stop();
             try {
-                started = SipEndpoint.start(next, b2bua);
+                started = SipEndpoint.start(next, dispatcher);
             } catch (IllegalStateException e) {
                 LOG.warn("{}; going back to the previous settings", e.getMessage());
-                started = SipEndpoint.start(endpoint.settings, b2bua);
+                started = SipEndpoint.start(endpoint.settings, dispatcher);
             }
             endpoint = started;
-            b2bua.attach(started);
+            messages.attach(started);
             takeovers.pause(false);
         }
         takeovers.sweep(); // the parked callers learn the new address by a re-INVITE
@@ -383,7 +398,7 @@ public final class SipServer implements ParkEventListener {
             }
             takeovers.stop();
             handover.stop();
-            b2bua.detach("the SIP server stops");
+            parkedLegs.detach("the SIP server stops");
             flush();
             endpoint.stop();
         }
@@ -407,14 +422,14 @@ public final class SipServer implements ParkEventListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        b2bua.hangUpParked(takeovers.otherNodes().isEmpty() ? "the last node stops"
+        parkedLegs.hangUpParked(takeovers.otherNodes().isEmpty() ? "the last node stops"
                 : "the node stops and no other node took these calls");
     }
 
     @Override
     public void onParkEvent(ParkEvent event) {
         try {
-            b2bua.onParkEvent(event);
+            parkedLegs.onParkEvent(event);
         } catch (RuntimeException e) {
             LOG.warn("Handling park event {} failed: {}", event.type(), e.toString());
         }
@@ -422,7 +437,7 @@ public final class SipServer implements ParkEventListener {
 
     /** The effective settings (tests, diagnostics). */
     synchronized SipSettings settings() {
-        return b2bua.settings();
+        return messages.settings();
     }
 
     /** The recall dialer (tests; in OSGi it is a service). */
@@ -437,6 +452,6 @@ public final class SipServer implements ParkEventListener {
 
     /** Open dialogs (tests). */
     int liveLegs() {
-        return b2bua.liveLegs();
+        return legs.liveLegs();
     }
 }

@@ -52,7 +52,7 @@ final class Takeovers {
 
     private final Handover handover;
     private final CallParkService service;
-    private final B2bua b2bua;
+    private final SipLegs legs;
     private final Supplier<String> localNode;
     private final Supplier<HazelcastInstance> hazelcast;
     private final ScheduledExecutorService timer;
@@ -68,11 +68,11 @@ final class Takeovers {
     private volatile long lastMembershipChange;
     private final java.util.concurrent.atomic.AtomicBoolean retryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Takeovers(Handover handover, CallParkService service, B2bua b2bua, Supplier<String> localNode,
+    Takeovers(Handover handover, CallParkService service, SipLegs legs, Supplier<String> localNode,
             Supplier<HazelcastInstance> hazelcast, ScheduledExecutorService timer) {
         this.handover = handover;
         this.service = service;
-        this.b2bua = b2bua;
+        this.legs = legs;
         this.localNode = localNode;
         this.hazelcast = hazelcast;
         this.timer = timer;
@@ -239,7 +239,7 @@ final class Takeovers {
         Handover.Why why;
         boolean orphan = !here.equals(call.node()) && !isMember(call.node());
         if (here.equals(call.node())) {
-            if (b2bua.holds(call.leg())) {
+            if (legs.holds(call.leg())) {
                 return false;
             }
             why = Handover.Why.ADOPT;

@@ -37,11 +37,11 @@ class SipRecallPartsTest {
 
     @Test
     void displayNameIsMarked() {
-        assertEquals("Parked: Customer", SipRecallDialer.displayName(call("+4930123", "Customer", "101")));
-        assertEquals("Park 101: +4930123", SipRecallDialer.displayName(call("+4930123", "", "101")));
-        assertEquals("Park Sales: unknown", SipRecallDialer.displayName(call("", "", "Sales")));
-        assertEquals("Parked: Evil Name", SipRecallDialer.displayName(call("1", "Evil \"Name\"\r\n\\", "101")));
-        assertTrue(SipRecallDialer.displayName(call("1", "x".repeat(200), "101")).length() <= 64);
+        assertEquals("Parked: Customer", SipIdentities.recallName(call("+4930123", "Customer", "101")));
+        assertEquals("Park 101: +4930123", SipIdentities.recallName(call("+4930123", "", "101")));
+        assertEquals("Park Sales: unknown", SipIdentities.recallName(call("", "", "Sales")));
+        assertEquals("Parked: Evil Name", SipIdentities.recallName(call("1", "Evil \"Name\"\r\n\\", "101")));
+        assertTrue(SipIdentities.recallName(call("1", "x".repeat(200), "101")).length() <= 64);
     }
 
     @Test

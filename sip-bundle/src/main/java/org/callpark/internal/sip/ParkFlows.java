@@ -1,0 +1,102 @@
+package org.callpark.internal.sip;
+
+import java.util.Locale;
+
+import javax.sip.ServerTransaction;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.CallerId;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.Tenant;
+import org.callpark.spi.MediaController;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Parks the caller of a park INVITE ({@code *68}, {@code *68<ext>}, {@code *58}): opens its media leg, builds the
+ * {@link ParkRequest} with the dialog as the cluster record keeps it ({@link SipSession}, so that any node can carry
+ * the caller on), calls the {@link CallParkService}, answers and starts the hold music. It holds no park logic: a
+ * {@link ParkException} becomes the SIP refusal through {@link SipErrors}.
+ */
+final class ParkFlows {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParkFlows.class);
+
+    private final SipMessages messages;
+    private final SipIdentities identities;
+    private final SipLegs legs;
+    private final InviteAnswers answers;
+    private final CallParkService service;
+    private final MediaController media;
+
+    ParkFlows(SipMessages messages, SipIdentities identities, SipLegs legs, InviteAnswers answers,
+            CallParkService service, MediaController media) {
+        this.messages = messages;
+        this.identities = identities;
+        this.legs = legs;
+        this.answers = answers;
+        this.service = service;
+        this.media = media;
+    }
+
+    /** Parks the caller of {@code request} (100 Trying sent, tenant and SDP checked) on {@code target}. */
+    void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer) throws Exception {
+        SipLeg leg = legs.newLeg(request, st, SipLeg.Role.PARKED);
+        String parker = identities.parkerOf(request, tenant);
+        CallerId caller = identities.callerOf(request);
+        legs.register(leg);
+        synchronized (leg) {
+            try {
+                leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+            } catch (ParkException e) {
+                legs.refuse(leg, st, e);
+                return;
+            }
+            ParkedCall call;
+            try {
+                leg.localTag = SipMessages.newTag();
+                leg.session = sessionOf(request, leg, offer);
+                call = service.park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
+                        leg.session.toJson()));
+            } catch (ParkException e) {
+                legs.refuse(leg, st, e);
+                return;
+            }
+            MDC.put("slot", call.slot().key());
+            leg.parkedCallId = call.id();
+            leg.carriedSince = call.version();
+            if (leg.cancelled) {
+                legs.refuseCancelled(leg, st, request);
+                return;
+            }
+            answers.answer(leg, st, request, offer, null);
+            leg.media.hold(musicFor(call));
+            LOG.debug("Parked {} ({}) on {} by {}", call.id(), caller.describe(), call.slot(), parker);
+        }
+    }
+
+    /** The dialog of a caller being parked, as the cluster record keeps it (before we answer: our tag is chosen). */
+    private SipSession sessionOf(Request request, SipLeg leg, Sdp offer) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        long sdpId = Sdp.nextVersion();
+        return new SipSession(leg.callId, leg.localTag, from.getTag() == null ? "" : from.getTag(),
+                to.getAddress().toString(), from.getAddress().toString(),
+                SipMessages.contact(request).getAddress().getURI().toString(), SipMessages.recordRoutes(request),
+                leg.transport, messages.contactUri(leg.transport), 0, SipMessages.bodyOf(request),
+                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "");
+    }
+
+    /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */
+    static String musicFor(ParkedCall call) {
+        String tenant = call.tenant().value();
+        return call.parkGroup().isEmpty() ? tenant : tenant + "/" + call.parkGroup().toLowerCase(Locale.ROOT);
+    }
+}
