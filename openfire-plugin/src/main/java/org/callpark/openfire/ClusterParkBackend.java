@@ -18,9 +18,9 @@ import org.callpark.api.SlotId;
 import org.callpark.internal.SlotStoreView;
 import org.callpark.internal.cluster.DirectorySnapshot;
 import org.callpark.internal.store.HazelcastSlotStore;
-import org.callpark.internal.xmpp.HazelcastSubscriberStore;
+import org.callpark.internal.xmpp.HazelcastRosterSubscriberStore;
 import org.callpark.internal.xmpp.ParkBackend;
-import org.callpark.internal.xmpp.SubscriberStore;
+import org.callpark.internal.xmpp.RosterSubscriberStore;
 import org.callpark.spi.ParkEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +44,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
  * The park service as the component sees it from inside Openfire, a JVM apart from the Karaf park nodes: a Hazelcast
  * <b>client</b> of their cluster that reads and watches the calls map ({@code callpark.calls}, through the same
  * {@link HazelcastSlotStore} and event mapping as a node), the directory the nodes publish ({@code callpark.directory},
- * {@link DirectorySnapshot}), and shares the subscriber map with them ({@link HazelcastSubscriberStore}). It never
+ * {@link DirectorySnapshot}), and shares the subscriber map with them ({@link HazelcastRosterSubscriberStore}). It never
  * changes a call.
  * <p>
  * The client connects in the background ({@link #start}), retrying until it reaches the cluster, so Openfire starts
@@ -70,7 +70,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
 
     private volatile HazelcastInstance client;
     private volatile SlotStoreView view;
-    private volatile SubscriberStore subscribers;
+    private volatile RosterSubscriberStore subscribers;
     private volatile Directory directory;
     private volatile boolean closed;
     private Thread connector; // guarded by lock
@@ -181,7 +181,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     /** Reads the directory, starts watching it and the calls, then tells the owner. */
     private void attach(HazelcastInstance hz) {
         HazelcastSlotStore store = new HazelcastSlotStore(hz, NODE_ID);
-        subscribers = new HazelcastSubscriberStore(() -> hz);
+        subscribers = new HazelcastRosterSubscriberStore(() -> hz);
         IMap<String, HazelcastJsonValue> published = hz.getMap(DirectorySnapshot.MAP);
         published.addEntryListener(new DirectoryWatch(), true);
         readDirectory(published.get(DirectorySnapshot.KEY));
@@ -259,8 +259,8 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     }
 
     @Override
-    public SubscriberStore subscribers() {
-        SubscriberStore s = subscribers;
+    public RosterSubscriberStore subscribers() {
+        RosterSubscriberStore s = subscribers;
         if (s == null) {
             throw new IllegalStateException("not connected to the park cluster yet");
         }

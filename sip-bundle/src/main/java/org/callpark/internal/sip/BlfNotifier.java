@@ -50,9 +50,9 @@ import org.callpark.api.SlotId;
 import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.internal.blf.DialogInfo;
-import org.callpark.internal.blf.HazelcastSubscriptionStore;
+import org.callpark.internal.blf.HazelcastDialogSubscriptionStore;
 import org.callpark.internal.blf.Subscription;
-import org.callpark.internal.blf.SubscriptionStore;
+import org.callpark.internal.blf.DialogSubscriptionStore;
 import org.callpark.spi.ParkEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,10 +72,10 @@ import org.slf4j.MDC;
  * unknown dialog gets 481. {@code Expires: 0} ends with a final NOTIFY {@code terminated;reason=timeout}; so does the
  * expiry timer. A NOTIFY answered 481 (or 404, 408, 410) or timing out drops the subscription.
  * <p>
- * <b>Cluster</b>: subscriptions live in a {@link SubscriptionStore} (Hazelcast in OSGi), each with the CSeq and version
+ * <b>Cluster</b>: subscriptions live in a {@link DialogSubscriptionStore} (Hazelcast in OSGi), each with the CSeq and version
  * of its last NOTIFY, taken atomically before each NOTIFY. Every node hears every {@link ParkEvent}; the NOTIFYs of a
  * subscription are sent by the node that accepted it while that node is a cluster member, else by the owner of the
- * subscription key's partition ({@link SubscriptionStore#notifiesHere}). NOTIFYs are built from the stored dialog
+ * subscription key's partition ({@link DialogSubscriptionStore#notifiesHere}). NOTIFYs are built from the stored dialog
  * state (no JAIN-SIP dialog), so any node can send them. The expiry timer runs on the accepting node.
  * <p>
  * <b>Threads</b>: the park event dispatcher only hands the event over. One scheduler thread ({@code callpark-blf-timer})
@@ -89,7 +89,7 @@ final class BlfNotifier implements ParkEventListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlfNotifier.class);
     static final int LANES = 8;
-    /** How often every node removes subscriptions whose node died ({@link SubscriptionStore#sweep}). */
+    /** How often every node removes subscriptions whose node died ({@link DialogSubscriptionStore#sweep}). */
     static final long SWEEP_SECONDS = 60;
     private static final String EVENT = NotifyBuilder.EVENT;
 
@@ -98,7 +98,7 @@ final class BlfNotifier implements ParkEventListener {
     private final NotifyBuilder notifies;
     private final CallParkService service;
     private final DirectoryService directory;
-    private final SubscriptionStore store;
+    private final DialogSubscriptionStore store;
     private final Supplier<String> localNode;
     private final ScheduledThreadPoolExecutor timer;
     /** NOTIFYs built (not sent) after start, see {@link #warmUp}: about a second of one core. */
@@ -123,7 +123,7 @@ final class BlfNotifier implements ParkEventListener {
     record Sent(String subscriptionId, long version) {
     }
 
-    BlfNotifier(SipMessages messages, SipAuthenticator auth, CallParkService service, DirectoryService directory, SubscriptionStore store,
+    BlfNotifier(SipMessages messages, SipAuthenticator auth, CallParkService service, DirectoryService directory, DialogSubscriptionStore store,
             Supplier<String> localNode) {
         this.messages = messages;
         this.auth = auth;
@@ -251,7 +251,7 @@ final class BlfNotifier implements ParkEventListener {
         }
         MDC.put("slot", target.slot().key());
         String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-        String localTag = HazelcastSubscriptionStore.newTag();
+        String localTag = HazelcastDialogSubscriptionStore.newTag();
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         List<String> routes = new ArrayList<>();
         ListIterator<Header> rr = request.getHeaders(RecordRouteHeader.NAME);

@@ -22,9 +22,9 @@ import org.callpark.api.Resolution;
 import org.callpark.spi.CallCarrier;
 import org.osgi.framework.Bundle;
 import com.hazelcast.core.HazelcastInstance;
-import org.callpark.internal.blf.HazelcastSubscriptionStore;
-import org.callpark.internal.blf.InMemorySubscriptionStore;
-import org.callpark.internal.blf.SubscriptionStore;
+import org.callpark.internal.blf.HazelcastDialogSubscriptionStore;
+import org.callpark.internal.blf.InMemoryDialogSubscriptionStore;
+import org.callpark.internal.blf.DialogSubscriptionStore;
 import org.callpark.spi.ClusterNode;
 import org.callpark.spi.MediaController;
 import org.callpark.spi.NodeDrain;
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * BLF: SUBSCRIBE {@code Event: dialog} to slot URIs is served by the {@link BlfNotifier}, registered as a
  * {@link ParkEventListener} service of its own while this component is active; subscriptions live in the Hazelcast
- * IMap {@code callpark.subscriptions} ({@link HazelcastSubscriptionStore}). See {@code docs/phones.md}.
+ * IMap {@code callpark.subscriptions} ({@link HazelcastDialogSubscriptionStore}). See {@code docs/phones.md}.
  * <p>
  * It is also the {@link ParkEventListener} that hangs up (FORCED, FAILED) or plays "nobody-available" and then hangs
  * up (TIMED_OUT) the parked callers this node holds, and it registers the {@link SipRecallDialer} as the
@@ -104,7 +104,7 @@ public final class SipServer implements ParkEventListener {
             @Reference MediaController media, @Reference ClusterNode cluster, SipConfig config,
             BundleContext context) {
         this(service, directory, media, new Registrations(cluster::instance),
-                new HazelcastSubscriptionStore(cluster::instance), cluster::nodeId, cluster::instance,
+                new HazelcastDialogSubscriptionStore(cluster::instance), cluster::nodeId, cluster::instance,
                 SessionJournal.inKarafData(), config, System::getProperty, System::getenv);
         synchronized (this) {
             this.context = context;
@@ -119,7 +119,7 @@ public final class SipServer implements ParkEventListener {
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, () -> null, null,
+        this(service, directory, media, registrations, new InMemoryDialogSubscriptionStore(), localNode, () -> null, null,
                 config, sysprops, env);
     }
 
@@ -127,20 +127,20 @@ public final class SipServer implements ParkEventListener {
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, Supplier<HazelcastInstance> hazelcast,
             SessionJournal journal, SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, new InMemorySubscriptionStore(), localNode, hazelcast, journal,
+        this(service, directory, media, registrations, new InMemoryDialogSubscriptionStore(), localNode, hazelcast, journal,
                 config, sysprops, env);
     }
 
     /** For tests: with a given subscription store. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
-            Registrations registrations, SubscriptionStore subscriptions, Supplier<String> localNode,
+            Registrations registrations, DialogSubscriptionStore subscriptions, Supplier<String> localNode,
             SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
         this(service, directory, media, registrations, subscriptions, localNode, () -> null, null, config, sysprops,
                 env);
     }
 
     private SipServer(CallParkService service, DirectoryService directory, MediaController media,
-            Registrations registrations, SubscriptionStore subscriptions, Supplier<String> localNode,
+            Registrations registrations, DialogSubscriptionStore subscriptions, Supplier<String> localNode,
             Supplier<HazelcastInstance> hazelcast, SessionJournal journal, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {
         this.sysprops = sysprops;

@@ -23,7 +23,7 @@ import org.callpark.api.TenantId;
 import org.callpark.internal.SipTestCore;
 import org.callpark.internal.blf.DialogInfo;
 import org.callpark.internal.blf.DialogInfoSchema;
-import org.callpark.internal.blf.HazelcastSubscriptionStore;
+import org.callpark.internal.blf.HazelcastDialogSubscriptionStore;
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.internal.cluster.MemberSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +42,7 @@ import com.hazelcast.core.HazelcastInstance;
 /**
  * BLF end to end over real sockets: sipp phones subscribe ({@code Event: dialog}) to park slots of the SIP server
  * (the real park core on an in-memory slot store, the demo directory), subscriptions in a real Hazelcast member
- * ({@link HazelcastSubscriptionStore}); calls are parked and retrieved by other sipp instances. Every NOTIFY body is
+ * ({@link HazelcastDialogSubscriptionStore}); calls are parked and retrieved by other sipp instances. Every NOTIFY body is
  * checked twice: by the scenario's regular expressions ({@code src/test/resources/sipp/blf_*.xml}) and here, parsed
  * and validated against the RFC 4235 schema ({@code src/test/resources/xsd/dialog-info.xsd}).
  * <p>
@@ -65,7 +65,7 @@ class BlfSipTest {
     private HazelcastInstance hazelcast;
     private SipTestCore core;
     private RecordingMedia media;
-    private HazelcastSubscriptionStore subscriptions;
+    private HazelcastDialogSubscriptionStore subscriptions;
     private SipServer server;
 
     @BeforeAll
@@ -81,7 +81,7 @@ class BlfSipTest {
         hazelcast = Hazelcast.newHazelcastInstance(config);
         core = new SipTestCore("node-1");
         media = new RecordingMedia();
-        subscriptions = new HazelcastSubscriptionStore(() -> hazelcast);
+        subscriptions = new HazelcastDialogSubscriptionStore(() -> hazelcast);
         TestSipConfig sip = new TestSipConfig();
         sip.port = SIP_PORT;
         sip.subscribeMinExpires = 2;
@@ -99,7 +99,7 @@ class BlfSipTest {
     @AfterEach
     void nothingLeftBehind() throws ParkException {
         SipTests.endAll(core.service());
-        hazelcast.getMap(HazelcastSubscriptionStore.MAP_NAME).clear();
+        hazelcast.getMap(HazelcastDialogSubscriptionStore.MAP_NAME).clear();
     }
 
     private Sipp sipp(String scenario) {

@@ -48,5 +48,5 @@ public interface ParkBackend {
             throws ParkException;
 
     /** Who subscribed to or was offered which slot JID; shared by the whole cluster. */
-    SubscriberStore subscribers();
+    RosterSubscriberStore subscribers();
 }

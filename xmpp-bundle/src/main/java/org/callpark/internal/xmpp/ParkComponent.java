@@ -22,7 +22,7 @@ import org.callpark.api.SlotId;
 import org.callpark.api.SlotKind;
 import org.callpark.api.User;
 import org.callpark.internal.xmpp.SlotAccess.SlotView;
-import org.callpark.internal.xmpp.SubscriberStore.State;
+import org.callpark.internal.xmpp.RosterSubscriberStore.State;
 import org.dom4j.Element;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,7 @@ import org.xmpp.packet.Presence;
  * is visible to every user of the tenant, a group's slot to its members (the {@code *88} rules). Anyone else gets
  * {@code unsubscribed} or a {@code forbidden}/{@code item-not-found} error.</li>
  * <li>At park time the slot's owners (the extension's user, the group's members) are sent one {@code subscribe} ever
- * per slot (remembered in the {@link SubscriberStore}) and a headline pop-up.</li>
+ * per slot (remembered in the {@link RosterSubscriberStore}) and a headline pop-up.</li>
  * <li>Pickup: the XEP-0050 command {@code pickup} or a chat message {@code pickup} to the slot JID rings the user's
  * own extension and connects the parked call there ({@link ParkBackend#sendTo}).</li>
  * </ul>

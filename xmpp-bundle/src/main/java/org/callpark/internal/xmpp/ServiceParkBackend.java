@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ParkBackend} on this JVM's park service: the {@link CallParkService}, the {@link DirectoryService}, events
  * fed in through {@link #onParkEvent} (in Karaf by the {@link XmppEntryPoint}, a {@link ParkEventListener} service)
- * and a {@link SubscriberStore} (Hazelcast in Karaf).
+ * and a {@link RosterSubscriberStore} (Hazelcast in Karaf).
  */
 public final class ServiceParkBackend implements ParkBackend, ParkEventListener {
 
@@ -29,10 +29,10 @@ public final class ServiceParkBackend implements ParkBackend, ParkEventListener 
 
     private final CallParkService service;
     private final DirectoryService directory;
-    private final SubscriberStore subscribers;
+    private final RosterSubscriberStore subscribers;
     private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
 
-    public ServiceParkBackend(CallParkService service, DirectoryService directory, SubscriberStore subscribers) {
+    public ServiceParkBackend(CallParkService service, DirectoryService directory, RosterSubscriberStore subscribers) {
         this.service = Objects.requireNonNull(service, "service");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.subscribers = Objects.requireNonNull(subscribers, "subscribers");
@@ -73,7 +73,7 @@ public final class ServiceParkBackend implements ParkBackend, ParkEventListener 
     }
 
     @Override
-    public SubscriberStore subscribers() {
+    public RosterSubscriberStore subscribers() {
         return subscribers;
     }
 }

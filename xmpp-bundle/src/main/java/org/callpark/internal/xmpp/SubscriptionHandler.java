@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 import org.callpark.api.ParkException;
 import org.callpark.internal.xmpp.SlotAccess.SlotView;
-import org.callpark.internal.xmpp.SubscriberStore.State;
+import org.callpark.internal.xmpp.RosterSubscriberStore.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xmpp.packet.JID;
@@ -14,7 +14,7 @@ import org.xmpp.packet.Presence;
 
 /**
  * Presence to a slot JID (RFC 6121): subscribe, subscribed, unsubscribe(d), probe and directed presence, remembered in
- * the {@link SubscriberStore} and answered with the slot's current state. Whoever may not see the slot
+ * the {@link RosterSubscriberStore} and answered with the slot's current state. Whoever may not see the slot
  * ({@link SlotAccess}) gets {@code unsubscribed}.
  */
 final class SubscriptionHandler {

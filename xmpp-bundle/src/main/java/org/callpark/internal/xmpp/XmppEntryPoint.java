@@ -35,7 +35,7 @@ public final class XmppEntryPoint implements ParkEventListener {
     @Activate
     public XmppEntryPoint(@Reference CallParkService service, @Reference DirectoryService directory,
             @Reference ClusterNode member, XmppConfig config) {
-        this.backend = new ServiceParkBackend(service, directory, new HazelcastSubscriberStore(member::instance));
+        this.backend = new ServiceParkBackend(service, directory, new HazelcastRosterSubscriberStore(member::instance));
         this.component = new ParkComponent(backend);
         configure(config);
     }

@@ -21,7 +21,7 @@ import org.callpark.internal.SipTestCore;
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.internal.cluster.MemberSettings;
 import org.callpark.internal.xmpp.ChatUser;
-import org.callpark.internal.xmpp.HazelcastSubscriberStore;
+import org.callpark.internal.xmpp.HazelcastRosterSubscriberStore;
 import org.callpark.internal.xmpp.ParkComponent;
 import org.callpark.internal.xmpp.ProsodyServer;
 import org.callpark.internal.xmpp.ServiceParkBackend;
@@ -101,7 +101,7 @@ class XmppPickupTest {
         core.addListener(events::add);
         core.setDialer(server.recallDialer());
         ServiceParkBackend backend = new ServiceParkBackend(core.service(), core.directory(),
-                new HazelcastSubscriberStore(() -> hazelcast));
+                new HazelcastRosterSubscriberStore(() -> hazelcast));
         core.addListener(backend);
         connector = new XmppConnector(new XmppSettings(true, LOCAL, COMPONENT, "example.com", "park",
                 "pickup-secret", Duration.ofSeconds(5)), new ParkComponent(backend));

@@ -53,7 +53,7 @@ class XmppPresenceBench {
             prosody.start();
             SipTestCore core = SipTestCore.realTime("node-1", dir);
             ServiceParkBackend backend = new ServiceParkBackend(core.service(), core.directory(),
-                    new InMemorySubscriberStore());
+                    new InMemoryRosterSubscriberStore());
             core.addListener(backend);
             ParkComponent component = new ParkComponent(backend);
             XmppSettings settings = new XmppSettings(true, "127.0.0.1", COMPONENT, "example.com", "park", "bench",

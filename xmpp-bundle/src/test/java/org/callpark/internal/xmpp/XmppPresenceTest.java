@@ -86,7 +86,7 @@ class XmppPresenceTest {
         prosody.register("eve", "example.com", "pw-eve"); // a chat user the directory does not know
         prosody.start();
         core = SipTestCore.realTime("node-1", XmppTestDirectory.build());
-        backend = new ServiceParkBackend(core.service(), core.directory(), new InMemorySubscriberStore());
+        backend = new ServiceParkBackend(core.service(), core.directory(), new InMemoryRosterSubscriberStore());
         core.addListener(backend);
         component = new ParkComponent(backend);
         connector = connect();

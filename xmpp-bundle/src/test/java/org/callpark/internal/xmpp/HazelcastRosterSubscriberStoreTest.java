@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
 
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.internal.cluster.MemberSettings;
-import org.callpark.internal.xmpp.SubscriberStore.State;
+import org.callpark.internal.xmpp.RosterSubscriberStore.State;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ import com.hazelcast.core.HazelcastInstance;
  * it: the same view from both, one offer between them when both offer at once, plain JSON strings in the map.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HazelcastSubscriberStoreTest {
+class HazelcastRosterSubscriberStoreTest {
 
     static {
         System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
@@ -67,8 +67,8 @@ class HazelcastSubscriberStoreTest {
 
     @Test
     void bothNodesSeeTheSameSubscribers_valuesArePlainJson() {
-        SubscriberStore a = new HazelcastSubscriberStore(() -> one);
-        SubscriberStore b = new HazelcastSubscriberStore(() -> two);
+        RosterSubscriberStore a = new HazelcastRosterSubscriberStore(() -> one);
+        RosterSubscriberStore b = new HazelcastRosterSubscriberStore(() -> two);
         a.set("102@park.example.com", "bob@example.com", State.SUBSCRIBED);
         b.set("102@park.example.com", "carol@example.com", State.DECLINED);
         assertEquals(Map.of("bob@example.com", State.SUBSCRIBED, "carol@example.com", State.DECLINED),
@@ -76,14 +76,14 @@ class HazelcastSubscriberStoreTest {
         assertEquals(a.subscribers("102@park.example.com"), b.subscribers("102@park.example.com"));
         assertTrue(a.slots().contains("102@park.example.com"));
         assertEquals("{\"bob@example.com\":\"SUBSCRIBED\",\"carol@example.com\":\"DECLINED\"}",
-                one.getMap(HazelcastSubscriberStore.MAP).get("102@park.example.com"));
+                one.getMap(HazelcastRosterSubscriberStore.MAP).get("102@park.example.com"));
         assertEquals(Map.of(), a.subscribers("nobody@park.example.com"));
     }
 
     @Test
     void anOfferIsMadeOnce_evenWhenBothNodesOfferAtOnce() throws Exception {
-        SubscriberStore a = new HazelcastSubscriberStore(() -> one);
-        SubscriberStore b = new HazelcastSubscriberStore(() -> two);
+        RosterSubscriberStore a = new HazelcastRosterSubscriberStore(() -> one);
+        RosterSubscriberStore b = new HazelcastRosterSubscriberStore(() -> two);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 20; round++) {
@@ -91,7 +91,7 @@ class HazelcastSubscriberStoreTest {
                 CountDownLatch go = new CountDownLatch(1);
                 List<Future<Boolean>> offers = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
-                    SubscriberStore s = i % 2 == 0 ? a : b;
+                    RosterSubscriberStore s = i % 2 == 0 ? a : b;
                     offers.add(pool.submit(() -> {
                         go.await();
                         return s.offer(slot, "alice@example.com");

@@ -15,12 +15,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
 /**
- * The cluster-wide {@link SubscriberStore}: the Hazelcast map {@value #MAP} from slot JID to a JSON object
+ * The cluster-wide {@link RosterSubscriberStore}: the Hazelcast map {@value #MAP} from slot JID to a JSON object
  * {@code {"bob@example.com":"SUBSCRIBED", …}} (plain strings: no class of ours enters Hazelcast). Changes are
  * compare-and-set ({@code putIfAbsent}/{@code replace(key, old, new)}) retried until they win, so two nodes offering
  * the same slot at once send one {@code subscribe} between them.
  */
-public final class HazelcastSubscriberStore implements SubscriberStore {
+public final class HazelcastRosterSubscriberStore implements RosterSubscriberStore {
 
     /** The map's name. */
     public static final String MAP = "callpark.xmpp.subscribers";
@@ -32,7 +32,7 @@ public final class HazelcastSubscriberStore implements SubscriberStore {
     private final Supplier<HazelcastInstance> hazelcast;
 
     /** @param hazelcast the member (or client) to use, looked up at each call (it may be restarted) */
-    public HazelcastSubscriberStore(Supplier<HazelcastInstance> hazelcast) {
+    public HazelcastRosterSubscriberStore(Supplier<HazelcastInstance> hazelcast) {
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
     }
 

@@ -5,11 +5,11 @@ import java.util.Set;
 
 /**
  * The presence subscribers of slot JIDs, keyed by bare JIDs as strings ({@code 102@park.example.com} →
- * {@code bob@example.com}). Cluster-wide in production ({@link HazelcastSubscriberStore}), so that every node's
- * component has the same view; {@link InMemorySubscriberStore} for one JVM. Implementations are thread-safe and may
+ * {@code bob@example.com}). Cluster-wide in production ({@link HazelcastRosterSubscriberStore}), so that every node's
+ * component has the same view; {@link InMemoryRosterSubscriberStore} for one JVM. Implementations are thread-safe and may
  * throw an unchecked exception when the cluster cannot be reached.
  */
-public interface SubscriberStore {
+public interface RosterSubscriberStore {
 
     /** What is recorded for one user and one slot JID. */
     enum State {

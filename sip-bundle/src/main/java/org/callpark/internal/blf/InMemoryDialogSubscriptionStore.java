@@ -9,16 +9,16 @@ import java.util.function.LongSupplier;
  * Subscriptions of one node in a map (unit tests, a node without a cluster). The same JSON round trip as the
  * Hazelcast store, so a record that cannot be read back fails here too.
  */
-public final class InMemorySubscriptionStore implements SubscriptionStore {
+public final class InMemoryDialogSubscriptionStore implements DialogSubscriptionStore {
 
     private final ConcurrentHashMap<String, String> map = new ConcurrentHashMap<>();
     private final LongSupplier clock;
 
-    public InMemorySubscriptionStore() {
+    public InMemoryDialogSubscriptionStore() {
         this(System::currentTimeMillis);
     }
 
-    public InMemorySubscriptionStore(LongSupplier clock) {
+    public InMemoryDialogSubscriptionStore(LongSupplier clock) {
         this.clock = clock;
     }
 
@@ -31,7 +31,7 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     public Optional<Subscription> get(String id) {
         String json = map.get(id);
         Subscription s = json == null ? null : Subscription.fromJson(json);
-        if (s != null && s.expiresAt() + HazelcastSubscriptionStore.GRACE_MILLIS < clock.getAsLong()) {
+        if (s != null && s.expiresAt() + HazelcastDialogSubscriptionStore.GRACE_MILLIS < clock.getAsLong()) {
             map.remove(id, json); // what a TTL does in Hazelcast
             return Optional.empty();
         }
@@ -91,7 +91,7 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
         int removed = 0;
         for (var e : map.entrySet()) {
             Subscription s = Subscription.fromJson(e.getValue());
-            if ((s == null || s.expiresAt() + HazelcastSubscriptionStore.GRACE_MILLIS < now)
+            if ((s == null || s.expiresAt() + HazelcastDialogSubscriptionStore.GRACE_MILLIS < now)
                     && map.remove(e.getKey(), e.getValue())) {
                 removed++;
             }

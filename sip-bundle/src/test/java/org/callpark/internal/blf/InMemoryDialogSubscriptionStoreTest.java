@@ -6,20 +6,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-class InMemorySubscriptionStoreTest extends SubscriptionStoreContract {
+class InMemoryDialogSubscriptionStoreTest extends DialogSubscriptionStoreContract {
 
     @Override
-    SubscriptionStore store() {
-        return new InMemorySubscriptionStore();
+    DialogSubscriptionStore store() {
+        return new InMemoryDialogSubscriptionStore();
     }
 
     @Test
     void expiredSubscriptionsVanishAfterTheGrace() {
         AtomicLong now = new AtomicLong(System.currentTimeMillis());
-        InMemorySubscriptionStore s = new InMemorySubscriptionStore(now::get);
+        InMemoryDialogSubscriptionStore s = new InMemoryDialogSubscriptionStore(now::get);
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
-        now.set(a.expiresAt() + HazelcastSubscriptionStore.GRACE_MILLIS + 1);
+        now.set(a.expiresAt() + HazelcastDialogSubscriptionStore.GRACE_MILLIS + 1);
         assertTrue(s.get(a.id()).isEmpty());
     }
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A {@link SubscriberStore} in this JVM only (tests, a single Openfire without the cluster). */
-public final class InMemorySubscriberStore implements SubscriberStore {
+/** A {@link RosterSubscriberStore} in this JVM only (tests, a single Openfire without the cluster). */
+public final class InMemoryRosterSubscriberStore implements RosterSubscriberStore {
 
     private final Map<String, Map<String, State>> slots = new ConcurrentHashMap<>();
 

@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where BLF subscriptions live: shared by the cluster ({@link HazelcastSubscriptionStore}) so that any node can notify
- * them, or in memory ({@link InMemorySubscriptionStore}: one node, unit tests). Every change of one subscription is
+ * Where BLF subscriptions live: shared by the cluster ({@link HazelcastDialogSubscriptionStore}) so that any node can notify
+ * them, or in memory ({@link InMemoryDialogSubscriptionStore}: one node, unit tests). Every change of one subscription is
  * atomic (compare-and-set on its whole record), so its NOTIFY CSeq and document version never repeat or skip, whichever
  * node sends.
  */
-public interface SubscriptionStore {
+public interface DialogSubscriptionStore {
 
     /** Stores a new subscription (or replaces one with the same id), kept until a little after its expiry. */
     void put(Subscription subscription);

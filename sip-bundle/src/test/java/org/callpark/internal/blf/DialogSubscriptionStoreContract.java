@@ -14,11 +14,11 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-/** What every {@link SubscriptionStore} must do; one subclass per implementation. */
-abstract class SubscriptionStoreContract {
+/** What every {@link DialogSubscriptionStore} must do; one subclass per implementation. */
+abstract class DialogSubscriptionStoreContract {
 
     /** A fresh, empty store. */
-    abstract SubscriptionStore store();
+    abstract DialogSubscriptionStore store();
 
     static Subscription sub(String callId, String slot) {
         return new Subscription(Subscription.idOf(callId, "t1"), "default", slot, "sip:*88101@example.com",
@@ -29,7 +29,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void putGetRemove() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
         assertEquals(a, s.get(a.id()).orElseThrow(), "a JSON round trip keeps every field");
@@ -40,7 +40,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void bySlot() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         s.put(sub("c1", "default/ext/101"));
         s.put(sub("c2", "default/ext/101"));
         s.put(sub("c3", "default/group/sales"));
@@ -52,7 +52,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void nextGivesEveryVersionExactlyOnceUnderContention() throws Exception {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
         Set<Long> versions = ConcurrentHashMap.newKeySet();
@@ -83,7 +83,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void nextAgainstAStaleCopyStillCountsOnce() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
         Subscription known = s.forSlot("default/ext/101").get(0);
@@ -96,7 +96,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void refreshKeepsTheCountersAndTakesTheNewTarget() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
         s.next(a.id());
@@ -110,14 +110,14 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void nothingHappensToAGoneSubscription() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         assertTrue(s.next("nope;t").isEmpty());
         assertTrue(s.refresh("nope;t", System.currentTimeMillis() + 1000, null).isEmpty());
     }
 
     @Test
     void sweepRemovesWhatExpiredLongAgoEvenAfterNotifies() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription live = sub("live", "default/ext/101");
         Subscription dead = new Subscription("dead;t1", "default", "default/ext/101", "e", "r", "102", "dead", "t1",
                 "r1", "l", "<sip:102@x>", "sip:102@127.0.0.1:5070", List.of(), "udp", "gone-node",
@@ -126,7 +126,7 @@ abstract class SubscriptionStoreContract {
         s.put(dead);
         s.next(dead.id()); // a changed entry (replace drops a Hazelcast TTL): only the sweep removes it
         assertEquals(0, s.sweep(System.currentTimeMillis()), "nothing expired yet");
-        long afterDeadsGrace = System.currentTimeMillis() + 61_000 + HazelcastSubscriptionStore.GRACE_MILLIS;
+        long afterDeadsGrace = System.currentTimeMillis() + 61_000 + HazelcastDialogSubscriptionStore.GRACE_MILLIS;
         assertEquals(1, s.sweep(afterDeadsGrace), "the dead one (60 s) is swept, the live one (600 s) stays");
         assertTrue(s.get(dead.id()).isEmpty());
         assertTrue(s.get(live.id()).isPresent());
@@ -134,7 +134,7 @@ abstract class SubscriptionStoreContract {
 
     @Test
     void theAcceptingNodeNotifies() {
-        SubscriptionStore s = store();
+        DialogSubscriptionStore s = store();
         Subscription a = sub("c1", "default/ext/101");
         s.put(a);
         assertTrue(s.notifiesHere(a, "node-1"));

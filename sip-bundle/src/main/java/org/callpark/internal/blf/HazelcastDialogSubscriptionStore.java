@@ -26,7 +26,7 @@ import com.hazelcast.query.Predicates;
  * of one subscription is an {@code IMap.replace(key, old, new)} with the exact value read, retried on a race, so its
  * CSeq and version counters are atomic cluster-wide without the (Enterprise-only) CP subsystem.
  */
-public final class HazelcastSubscriptionStore implements SubscriptionStore {
+public final class HazelcastDialogSubscriptionStore implements DialogSubscriptionStore {
 
     public static final String MAP_NAME = "callpark.subscriptions";
     /** How long an expired subscription stays in the map for the expiry timer to send its final NOTIFY. */
@@ -36,7 +36,7 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
     private volatile HazelcastInstance indexed;
 
     /** @param hazelcast the running member (follows member restarts) */
-    public HazelcastSubscriptionStore(Supplier<HazelcastInstance> hazelcast) {
+    public HazelcastDialogSubscriptionStore(Supplier<HazelcastInstance> hazelcast) {
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
     }
 
@@ -102,7 +102,7 @@ public final class HazelcastSubscriptionStore implements SubscriptionStore {
     }
 
     /**
-     * Compare-and-set. {@code replace} drops the entry's TTL (measured in HazelcastSubscriptionStoreTest); setting it
+     * Compare-and-set. {@code replace} drops the entry's TTL (measured in HazelcastDialogSubscriptionStoreTest); setting it
      * again would cost a third operation per NOTIFY, so a changed entry lives until its node's expiry timer removes
      * it or, if that node died, until {@link #sweep} finds it expired.
      */

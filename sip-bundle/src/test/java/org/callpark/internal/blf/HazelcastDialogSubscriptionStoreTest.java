@@ -25,7 +25,7 @@ import com.hazelcast.map.IMap;
  * its own member, so every compare-and-set may cross the wire.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HazelcastSubscriptionStoreTest extends SubscriptionStoreContract {
+class HazelcastDialogSubscriptionStoreTest extends DialogSubscriptionStoreContract {
 
     static {
         System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
@@ -62,21 +62,21 @@ class HazelcastSubscriptionStoreTest extends SubscriptionStoreContract {
 
     @AfterEach
     void clear() {
-        one.getMap(HazelcastSubscriptionStore.MAP_NAME).clear();
+        one.getMap(HazelcastDialogSubscriptionStore.MAP_NAME).clear();
     }
 
     @Override
-    SubscriptionStore store() {
+    DialogSubscriptionStore store() {
         HazelcastInstance hz = turn++ % 2 == 0 ? one : two;
-        return new HazelcastSubscriptionStore(() -> hz);
+        return new HazelcastDialogSubscriptionStore(() -> hz);
     }
 
     @Test
     void aNewSubscriptionHasATtl() {
-        SubscriptionStore s = new HazelcastSubscriptionStore(() -> one);
+        DialogSubscriptionStore s = new HazelcastDialogSubscriptionStore(() -> one);
         Subscription a = sub("ttl", "default/ext/101");
         s.put(a);
-        IMap<String, HazelcastJsonValue> map = one.getMap(HazelcastSubscriptionStore.MAP_NAME);
+        IMap<String, HazelcastJsonValue> map = one.getMap(HazelcastDialogSubscriptionStore.MAP_NAME);
         long ttl = map.getEntryView(a.id()).getTtl();
         assertTrue(ttl > 0 && ttl < Long.MAX_VALUE, "a TTL is set: " + ttl);
     }
@@ -88,13 +88,13 @@ class HazelcastSubscriptionStoreTest extends SubscriptionStoreContract {
                 UUID.randomUUID().toString(), System.currentTimeMillis() + 60_000, 0, -1);
         String oneId = one.getCluster().getLocalMember().getUuid().toString();
         String twoId = two.getCluster().getLocalMember().getUuid().toString();
-        boolean byOne = new HazelcastSubscriptionStore(() -> one).notifiesHere(orphan, oneId);
-        boolean byTwo = new HazelcastSubscriptionStore(() -> two).notifiesHere(orphan, twoId);
+        boolean byOne = new HazelcastDialogSubscriptionStore(() -> one).notifiesHere(orphan, oneId);
+        boolean byTwo = new HazelcastDialogSubscriptionStore(() -> two).notifiesHere(orphan, twoId);
         assertTrue(byOne ^ byTwo, "exactly one member takes over: " + byOne + "/" + byTwo);
         Subscription ofOne = new Subscription("c8;t1", "default", "default/ext/101", "sip:*88101@x", "sip:*88101@x",
                 "102", "c8", "t1", "r1", "sip:*88101@x", "<sip:102@x>", "sip:102@127.0.0.1:5070", List.of(), "udp",
                 oneId, System.currentTimeMillis() + 60_000, 0, -1);
-        assertTrue(new HazelcastSubscriptionStore(() -> one).notifiesHere(ofOne, oneId));
-        assertFalse(new HazelcastSubscriptionStore(() -> two).notifiesHere(ofOne, twoId), "its node is alive");
+        assertTrue(new HazelcastDialogSubscriptionStore(() -> one).notifiesHere(ofOne, oneId));
+        assertFalse(new HazelcastDialogSubscriptionStore(() -> two).notifiesHere(ofOne, twoId), "its node is alive");
     }
 }
