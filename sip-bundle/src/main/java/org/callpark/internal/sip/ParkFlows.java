@@ -33,16 +33,16 @@ final class ParkFlows {
     private final SipIdentities identities;
     private final SipLegs legs;
     private final InviteAnswers answers;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final MediaController media;
 
     ParkFlows(SipMessages messages, SipIdentities identities, SipLegs legs, InviteAnswers answers,
-            CallParkService service, MediaController media) {
+            CoreAccess core, MediaController media) {
         this.messages = messages;
         this.identities = identities;
         this.legs = legs;
         this.answers = answers;
-        this.service = service;
+        this.core = core;
         this.media = media;
     }
 
@@ -63,10 +63,13 @@ final class ParkFlows {
             try {
                 leg.localTag = SipMessages.newTag();
                 leg.session = sessionOf(request, leg, offer);
-                call = service.park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
+                call = core.service().park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
                         leg.session.toJson()));
             } catch (ParkException e) {
                 legs.refuse(leg, st, e);
+                return;
+            } catch (CoreAwayException e) {
+                legs.refuseAway(leg, st);
                 return;
             }
             MDC.put("slot", call.slot().key());

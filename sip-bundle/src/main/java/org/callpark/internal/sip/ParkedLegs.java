@@ -5,7 +5,6 @@ import java.util.function.Supplier;
 
 import javax.sip.Dialog;
 
-import org.callpark.api.CallParkService;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
@@ -26,16 +25,16 @@ final class ParkedLegs {
     private static final Logger LOG = LoggerFactory.getLogger(ParkedLegs.class);
 
     private final SipLegs legs;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final Supplier<String> localNode;
     private final Takeovers takeovers;
     /** Where the calls this node carries are recorded for a restart ({@code null}: not recorded). */
     private final SessionJournal journal;
 
-    ParkedLegs(SipLegs legs, CallParkService service, Supplier<String> localNode, Takeovers takeovers,
+    ParkedLegs(SipLegs legs, CoreAccess core, Supplier<String> localNode, Takeovers takeovers,
             SessionJournal journal) {
         this.legs = legs;
-        this.service = service;
+        this.core = core;
         this.localNode = localNode;
         this.takeovers = takeovers;
         this.journal = journal;
@@ -90,8 +89,8 @@ final class ParkedLegs {
             }
             Optional<ParkedCall> now;
             try {
-                now = service.find(callId);
-            } catch (ParkException e) {
+                now = core.service().find(callId);
+            } catch (ParkException | CoreAwayException e) {
                 now = Optional.empty();
             }
             if (now.isPresent() && (!localNode.get().equals(now.get().node()) || !leg.id.equals(now.get().leg()))) {
@@ -187,7 +186,7 @@ final class ParkedLegs {
         // record as it is now.
         ParkedCall call;
         try {
-            call = service.find(event.id()).orElse(null);
+            call = core.service().find(event.id()).orElse(null);
         } catch (ParkException e) {
             LOG.debug("Reading call {} after a move: {}", event.id(), e.getMessage());
             return;

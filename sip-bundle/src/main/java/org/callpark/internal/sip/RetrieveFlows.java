@@ -39,19 +39,19 @@ final class RetrieveFlows {
     private final SipAuthenticator auth;
     private final SipLegs legs;
     private final InviteAnswers answers;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final MediaController media;
     private final Supplier<String> localNode;
     /** Where retrieve INVITEs are handled; {@code null}: on the listener thread. */
     private final Executor pool;
 
     RetrieveFlows(SipMessages messages, SipAuthenticator auth, SipLegs legs, InviteAnswers answers,
-            CallParkService service, MediaController media, Supplier<String> localNode, Executor pool) {
+            CoreAccess core, MediaController media, Supplier<String> localNode, Executor pool) {
         this.messages = messages;
         this.auth = auth;
         this.legs = legs;
         this.answers = answers;
-        this.service = service;
+        this.core = core;
         this.media = media;
         this.localNode = localNode;
         this.pool = pool;
@@ -108,7 +108,7 @@ final class RetrieveFlows {
             }
             ParkedCall call;
             try {
-                call = service.retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve(),
+                call = core.service().retrieve(new RetrieveRequest(tenant.id(), requester, code.retrieve(),
                         localNode.get())); // the caller's media must be on this node (no cross-node bridging yet)
             } catch (ParkException e) {
                 if (e.reason() == ParkException.Reason.SLOT_EMPTY) {
@@ -116,6 +116,9 @@ final class RetrieveFlows {
                 } else {
                     legs.refuse(leg, st, e);
                 }
+                return;
+            } catch (CoreAwayException e) {
+                legs.refuseAway(leg, st);
                 return;
             }
             MDC.put("slot", call.slot().key());

@@ -12,7 +12,6 @@ import javax.sip.header.Header;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
-import org.callpark.api.DirectoryService;
 import org.callpark.api.Tenant;
 import org.callpark.api.User;
 
@@ -28,12 +27,12 @@ import org.callpark.api.User;
 final class SipAuthenticator {
 
     private final SipMessages messages;
-    private final DirectoryService directory;
+    private final CoreAccess core;
     private final DigestAuth auth;
 
-    SipAuthenticator(SipMessages messages, DirectoryService directory, Clock clock) {
+    SipAuthenticator(SipMessages messages, CoreAccess core, Clock clock) {
         this.messages = messages;
-        this.directory = directory;
+        this.core = core;
         this.auth = new DigestAuth(clock);
     }
 
@@ -79,7 +78,7 @@ final class SipAuthenticator {
         }
         Map<String, String> credentials = DigestAuth.parseCredentials(SipMessages.valueOf(authorization));
         String username = credentials.getOrDefault("username", "");
-        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
+        Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
         return switch (auth.verify(credentials, request.getMethod(), realm, password)) {
             case OK -> Outcome.of(username);
             case STALE -> Outcome.refused(challenge(request, realm, true));
@@ -97,7 +96,7 @@ final class SipAuthenticator {
         }
         Map<String, String> credentials = DigestAuth.parseCredentials(SipMessages.valueOf(authorization));
         String username = credentials.getOrDefault("username", "");
-        Optional<String> password = directory.current().user(tenant.id(), username).map(User::sipPassword);
+        Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
         return auth.verify(credentials, request.getMethod(), realmFor(tenant, request), password)
                 == DigestAuth.Verdict.OK ? Optional.of(username) : Optional.empty();
     }

@@ -17,7 +17,6 @@ import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
 
-import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkRequest;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
@@ -35,6 +34,12 @@ import org.slf4j.MDC;
  * <p>
  * Requests arrive on the stack's 8 listener threads in parallel. Each handler catches everything, answers 500 if it
  * still can, and sets the MDC ({@code call-id}, {@code tenant}, {@code slot}) for its duration.
+ * <p>
+ * <b>While the park core is away</b> ({@link CoreAccess}, a {@code bundle:update org.callpark.park}): requests that
+ * need it — a new INVITE, SUBSCRIBE, REGISTER, OPTIONS outside a dialog — are answered {@code 503} with
+ * {@code Retry-After} (here, from the {@link CoreAwayException}); the dialogs this stack carries go on: a BYE is
+ * answered and the leg closed (the call's end waits in {@link CoreAccess} for the core), re-INVITE, UPDATE, INFO and
+ * OPTIONS within a dialog are answered as always, ACK and CANCEL are taken.
  */
 final class SipDispatcher implements SipListener {
 
@@ -48,14 +53,14 @@ final class SipDispatcher implements SipListener {
     private final InviteAnswers answers;
     private final ParkFlows parks;
     private final RetrieveFlows retrieves;
-    private final DirectoryService directory;
+    private final CoreAccess core;
     private final Registrations registrations;
     private final Handover handover;
     private final BlfNotifier blf;
     private final SipRecallDialer recalls;
 
     SipDispatcher(SipMessages messages, SipAuthenticator auth, SipLegs legs, InviteAnswers answers, ParkFlows parks,
-            RetrieveFlows retrieves, DirectoryService directory, Registrations registrations, Handover handover,
+            RetrieveFlows retrieves, CoreAccess core, Registrations registrations, Handover handover,
             BlfNotifier blf, SipRecallDialer recalls) {
         this.messages = messages;
         this.auth = auth;
@@ -63,7 +68,7 @@ final class SipDispatcher implements SipListener {
         this.answers = answers;
         this.parks = parks;
         this.retrieves = retrieves;
-        this.directory = directory;
+        this.core = core;
         this.registrations = registrations;
         this.handover = handover;
         this.blf = blf;
@@ -81,12 +86,23 @@ final class SipDispatcher implements SipListener {
                 case Request.ACK -> onAck(event);
                 case Request.BYE -> onBye(event);
                 case Request.CANCEL -> onCancel(event);
-                case Request.REGISTER -> onRegister(event);
-                case Request.OPTIONS -> messages.respond(event, 200, null, r -> {
-                    messages.addAllow(r);
-                    r.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
-                });
-                case Request.SUBSCRIBE -> blf.onSubscribe(event);
+                case Request.REGISTER -> {
+                    core.require();
+                    onRegister(event);
+                }
+                case Request.OPTIONS -> {
+                    if (!SipMessages.inDialog(request)) {
+                        core.require(); // a load balancer's probe: this node cannot take calls now
+                    }
+                    messages.respond(event, 200, null, r -> {
+                        messages.addAllow(r);
+                        r.setHeader(messages.headers().createAcceptHeader("application", "sdp"));
+                    });
+                }
+                case Request.SUBSCRIBE -> {
+                    core.require();
+                    blf.onSubscribe(event);
+                }
                 case Request.INFO -> {
                     if (SipMessages.inDialog(request) && legs.byCallId(callId.getCallId()) != null) {
                         messages.respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used
@@ -97,6 +113,8 @@ final class SipDispatcher implements SipListener {
                 default -> messages.respond(event, KNOWN_METHODS.contains(request.getMethod()) ? 405 : 501, null,
                         messages::addAllow);
             }
+        } catch (CoreAwayException e) {
+            unavailable(event);
         } catch (SipException e) {
             // the peer went away (TCP closed) or the stack refused a transaction: the peer's business
             LOG.debug("Handling {} failed: {}", request.getMethod(), e.toString());
@@ -180,6 +198,7 @@ final class SipDispatcher implements SipListener {
             answers.reInvite(event);
             return;
         }
+        core.require();
         if (request.getHeader(ContactHeader.NAME) == null) {
             // the stack refuses a server transaction for it: answer statelessly
             messages.endpoint().provider.sendResponse(messages.response(request, 400, "an INVITE needs a Contact"));
@@ -213,9 +232,31 @@ final class SipDispatcher implements SipListener {
         }
     }
 
+    /**
+     * The park core is away: {@code 503} with {@code Retry-After}, on the request's transaction if none was created for
+     * it yet, else statelessly (the core went away while the request was handled).
+     */
+    private void unavailable(RequestEvent event) {
+        Request request = event.getRequest();
+        if (Request.ACK.equals(request.getMethod())) {
+            return;
+        }
+        LOG.debug("{} answered 503: the park core is away", request.getMethod());
+        try {
+            ServerTransaction st = messages.serverTransaction(event);
+            if (st != null) {
+                st.sendResponse(messages.unavailable(request));
+            } else {
+                messages.endpoint().provider.sendResponse(messages.unavailable(request));
+            }
+        } catch (Exception e) {
+            LOG.debug("Could not answer 503: {}", e.toString());
+        }
+    }
+
     /** The tenant serving the Request-URI's domain (into the MDC), or empty after a 404. */
     private Optional<Tenant> tenantOf(Request request, ServerTransaction st) throws Exception {
-        Optional<Tenant> tenant = directory.current().tenantForDomain(SipMessages.requestHost(request));
+        Optional<Tenant> tenant = core.currentDirectory().tenantForDomain(SipMessages.requestHost(request));
         if (tenant.isEmpty()) {
             messages.reject(st, 404, "no tenant serves " + SipMessages.requestHost(request));
             return tenant;

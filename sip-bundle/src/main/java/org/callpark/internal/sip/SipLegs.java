@@ -13,7 +13,6 @@ import javax.sip.SipException;
 import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 
-import org.callpark.api.CallParkService;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
@@ -34,15 +33,15 @@ final class SipLegs {
     private static final Logger LOG = LoggerFactory.getLogger(SipLegs.class);
 
     private final SipMessages messages;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final DialogRequests dialogs;
     private final Executor async;
     private final Map<String, SipLeg> byCallId = new ConcurrentHashMap<>();
     private final Map<String, SipLeg> byLegId = new ConcurrentHashMap<>();
 
-    SipLegs(SipMessages messages, CallParkService service, DialogRequests dialogs, Executor async) {
+    SipLegs(SipMessages messages, CoreAccess core, DialogRequests dialogs, Executor async) {
         this.messages = messages;
-        this.service = service;
+        this.core = core;
         this.dialogs = dialogs;
         this.async = async;
     }
@@ -186,6 +185,19 @@ final class SipLegs {
         messages.reject(st, refusal.status(), refusal.message());
     }
 
+    /**
+     * Under the leg's monitor, before we answered: the park core went away while the INVITE was handled; answered
+     * {@code 503} with {@code Retry-After} (nothing was parked or taken).
+     */
+    void refuseAway(SipLeg leg, ServerTransaction st) throws Exception {
+        SipLeg.Ending ending = leg.end(false);
+        close(ending == null ? null : ending.media());
+        leg.media = null;
+        forget(leg);
+        LOG.debug("Refused with 503: the park core is away");
+        st.sendResponse(messages.unavailable(st.getRequest()));
+    }
+
     /** Ends a leg that could not be handled: 500 if nothing was answered yet, else a hang-up. */
     void failQuietly(SipLeg leg, ServerTransaction st) {
         SipLeg.Ending e;
@@ -228,18 +240,15 @@ final class SipLegs {
         });
     }
 
-    /** Ends a parked call, quietly: a refusal means it was resolved otherwise meanwhile. */
+    /**
+     * Ends a parked call, quietly: a refusal means it was resolved otherwise meanwhile. While the park core is away the
+     * end is queued and applied when it is back ({@link CoreAccess#endCall}).
+     */
     void endQuietly(String callId, Resolution how) {
         if (callId == null) {
             return;
         }
-        try {
-            service.end(callId, how);
-        } catch (ParkException e) {
-            LOG.debug("Ending call {} as {} refused: {}", callId, how, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("Ending call {} as {} failed: {}", callId, how, e.toString());
-        }
+        core.endCall(callId, how);
     }
 
     /** Closes a media leg, if any; a failure is only logged (the leg is gone either way). */

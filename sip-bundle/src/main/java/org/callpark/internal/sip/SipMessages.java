@@ -135,6 +135,16 @@ final class SipMessages {
         st.sendResponse(response(st.getRequest(), status, warning));
     }
 
+    /** The {@code Retry-After} of a 503 while the park core is away (a {@code bundle:update} takes a few seconds). */
+    static final int CORE_AWAY_RETRY_SECONDS = 5;
+
+    /** {@code 503 Service Unavailable} with {@code Retry-After}: the park core is away ({@link CoreAwayException}). */
+    Response unavailable(Request request) throws ParseException, InvalidArgumentException {
+        Response r = response(request, 503, "the park service is restarting, try again shortly");
+        r.setHeader(headers.createRetryAfterHeader(CORE_AWAY_RETRY_SECONDS));
+        return r;
+    }
+
     /** Adds to a response before it is sent. */
     @FunctionalInterface
     interface Decorator {

@@ -37,6 +37,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * {@link ParkEventListener} service of its own while this component is active; subscriptions live in the Hazelcast
  * IMap {@code callpark.subscriptions} ({@link HazelcastDialogSubscriptionStore}). See {@code docs/phones.md}.
  * <p>
+ * <b>The park core</b> ({@link CallParkService}, {@link DirectoryService}, {@link ClusterNode}, all of park-bundle) is
+ * referenced optionally and dynamically and reached through {@link CoreAccess}: a {@code bundle:update
+ * org.callpark.park} leaves this component, its stack and the parked callers' dialogs running. While the core is away
+ * new requests are answered 503 with Retry-After and the parked callers' in-dialog requests are served; a caller who
+ * hangs up meanwhile has its call ended when the core is back. See {@code docs/sip.md}.
+ * <p>
  * It is also the {@link ParkEventListener} that hangs up (FORCED, FAILED) or plays "nobody-available" and then hangs
  * up (TIMED_OUT) the parked callers this node holds, and it registers the {@link SipRecallDialer} as the
  * {@link RecallDialer} service while it is active (the park core references it optionally and dynamically).
@@ -73,7 +82,9 @@ public final class SipServer implements ParkEventListener {
     private final Function<String, String> env;
     private final ExecutorService async;
     private final SipMessages messages;
-    private final CallParkService service;
+    private final CoreAccess core;
+    private final java.util.concurrent.atomic.AtomicBoolean takeoversStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean nodeStopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final SipLegs legs;
     private final ParkedLegs parkedLegs;
     private final SipDispatcher dispatcher;
@@ -100,12 +111,14 @@ public final class SipServer implements ParkEventListener {
      *                                  opened (the component does not activate)
      */
     @Activate
-    public SipServer(@Reference CallParkService service, @Reference DirectoryService directory,
-            @Reference MediaController media, @Reference ClusterNode cluster, SipConfig config,
-            BundleContext context) {
-        this(service, directory, media, new Registrations(cluster::instance),
-                new HazelcastDialogSubscriptionStore(cluster::instance), cluster::nodeId, cluster::instance,
-                SessionJournal.inKarafData(), config, System::getProperty, System::getenv);
+    public SipServer(@Reference MediaController media, SipConfig config, BundleContext context) {
+        this(CoreAccess.unbound(), media, config, context);
+    }
+
+    private SipServer(CoreAccess core, MediaController media, SipConfig config, BundleContext context) {
+        this(core, media, new Registrations(core::hazelcast), new HazelcastDialogSubscriptionStore(core::hazelcast),
+                core::nodeId, core::hazelcast, SessionJournal.inKarafData(), config, System::getProperty,
+                System::getenv);
         synchronized (this) {
             this.context = context;
             dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
@@ -119,30 +132,30 @@ public final class SipServer implements ParkEventListener {
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, SipConfig config,
             Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, new InMemoryDialogSubscriptionStore(), localNode, () -> null, null,
-                config, sysprops, env);
+        this(CoreAccess.of(service, directory), media, registrations, new InMemoryDialogSubscriptionStore(), localNode,
+                () -> null, null, config, sysprops, env);
     }
 
     /** For tests: a node of a cluster (takeovers, drain), BLF in memory. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, Supplier<String> localNode, Supplier<HazelcastInstance> hazelcast,
             SessionJournal journal, SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, new InMemoryDialogSubscriptionStore(), localNode, hazelcast, journal,
-                config, sysprops, env);
+        this(CoreAccess.of(service, directory), media, registrations, new InMemoryDialogSubscriptionStore(), localNode,
+                hazelcast, journal, config, sysprops, env);
     }
 
     /** For tests: with a given subscription store. */
     SipServer(CallParkService service, DirectoryService directory, MediaController media,
             Registrations registrations, DialogSubscriptionStore subscriptions, Supplier<String> localNode,
             SipConfig config, Function<String, String> sysprops, Function<String, String> env) {
-        this(service, directory, media, registrations, subscriptions, localNode, () -> null, null, config, sysprops,
-                env);
+        this(CoreAccess.of(service, directory), media, registrations, subscriptions, localNode, () -> null, null,
+                config, sysprops, env);
     }
 
-    private SipServer(CallParkService service, DirectoryService directory, MediaController media,
-            Registrations registrations, DialogSubscriptionStore subscriptions, Supplier<String> localNode,
-            Supplier<HazelcastInstance> hazelcast, SessionJournal journal, SipConfig config,
-            Function<String, String> sysprops, Function<String, String> env) {
+    private SipServer(CoreAccess core, MediaController media, Registrations registrations,
+            DialogSubscriptionStore subscriptions, Supplier<String> localNode, Supplier<HazelcastInstance> hazelcast,
+            SessionJournal journal, SipConfig config, Function<String, String> sysprops,
+            Function<String, String> env) {
         this.sysprops = sysprops;
         this.localNode = localNode;
         this.env = env;
@@ -152,15 +165,13 @@ public final class SipServer implements ParkEventListener {
             t.setDaemon(true);
             return t;
         });
-        Objects.requireNonNull(service, "service");
-        Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(media, "media");
-        this.service = service;
+        this.core = core;
         this.messages = new SipMessages(settings);
-        SipAuthenticator auth = new SipAuthenticator(messages, directory, java.time.Clock.systemUTC());
+        SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC());
         SipIdentities identities = new SipIdentities(messages, auth);
         DialogRequests dialogs = new DialogRequests(messages);
-        this.legs = new SipLegs(messages, service, dialogs, async);
+        this.legs = new SipLegs(messages, core, dialogs, async);
         InviteAnswers answers = new InviteAnswers(messages, identities, legs);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
@@ -169,20 +180,20 @@ public final class SipServer implements ParkEventListener {
                     t.setDaemon(true);
                     return t;
                 });
-        this.dialer = new SipRecallDialer(messages, identities, legs, directory, media, registrations, async);
+        this.dialer = new SipRecallDialer(messages, identities, legs, core.directoryView(), media, registrations, async);
         this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
             t.setDaemon(true);
             return t;
         });
-        this.handover = new Handover(messages, dialogs, legs, service, media, localNode,
+        this.handover = new Handover(messages, dialogs, legs, core.serviceView(), media, localNode,
                 member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
-        this.takeovers = new Takeovers(handover, service, legs, localNode, hazelcast, handoverTimer);
-        this.parkedLegs = new ParkedLegs(legs, service, localNode, takeovers, journal);
-        this.blf = new BlfNotifier(messages, auth, service, directory, subscriptions, localNode);
+        this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
+        this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);
+        this.blf = new BlfNotifier(messages, auth, core.serviceView(), core.directoryView(), subscriptions, localNode);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
-                new ParkFlows(messages, identities, legs, answers, service, media),
-                new RetrieveFlows(messages, auth, legs, answers, service, media, localNode, retrievals), directory,
+                new ParkFlows(messages, identities, legs, answers, core, media),
+                new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
                 registrations, handover, blf, dialer);
         synchronized (this) {
             try {
@@ -198,7 +209,70 @@ public final class SipServer implements ParkEventListener {
         }
         handover.journal(journal);
         takeovers.journal(journal);
-        takeovers.start(); // the calls this node held before this stack (a new revision, a restart) are re-INVITEd
+        core.onBack(this::coreBack);
+        if (core.present()) {
+            coreBack();
+        }
+    }
+
+    /**
+     * The park core is bound (at start, or again after an update of its bundle; calls whose callers hung up meanwhile
+     * are ended already): the first time, the calls this node held before this stack (a new revision, a restart) are
+     * taken up. After a core update there is nothing to take up: the stack and its legs stayed.
+     */
+    private void coreBack() {
+        if (takeoversStarted.compareAndSet(false, true)) {
+            takeovers.start();
+        } else {
+            LOG.info("The park core is back: SIP requests are served again");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the core (dynamic)
+
+    /*
+     * The park core's services are optional, dynamic and greedy: when park-bundle is updated they go away and come back
+     * while this component — the SIP stack and the dialogs of the parked callers — stays active. A mandatory reference,
+     * even a dynamic one, would deactivate the component when its only provider is unregistered.
+     */
+
+    @Reference(name = "service", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindService")
+    void bindService(CallParkService service) {
+        core.bind(service);
+    }
+
+    void unbindService(CallParkService service) {
+        if (nodeStopping()) {
+            stopNodeOnce(); // the framework stops the core first: drain or hang up while it still answers
+        }
+        core.unbind(service);
+    }
+
+    @Reference(name = "directory", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDirectory")
+    void bindDirectory(DirectoryService directory) {
+        core.bind(directory);
+    }
+
+    void unbindDirectory(DirectoryService directory) {
+        core.unbind(directory);
+    }
+
+    /** The member outlives the park bundle (it belongs to the Hazelcast bundle): while unbound, the last one is used. */
+    @Reference(name = "cluster", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindCluster")
+    void bindCluster(ClusterNode cluster) {
+        core.bind(cluster);
+    }
+
+    void unbindCluster(ClusterNode cluster) {
+        core.unbind(cluster);
+    }
+
+    /** The holder of the core's services (tests). */
+    CoreAccess core() {
+        return core;
     }
 
     /** This node's {@link CallCarrier} (both of its methods). */
@@ -269,8 +343,8 @@ public final class SipServer implements ParkEventListener {
 
     private ParkedCall findQuietly(String callId) {
         try {
-            return service.find(callId).orElse(null);
-        } catch (ParkException e) {
+            return core.service().find(callId).orElse(null);
+        } catch (ParkException | CoreAwayException e) {
             return null;
         }
     }
@@ -394,7 +468,7 @@ public final class SipServer implements ParkEventListener {
             blf.stop();
             dialer.dropAll();
             if (nodeStopping()) {
-                stopNode();
+                stopNodeOnce();
             }
             takeovers.stop();
             handover.stop();
@@ -411,6 +485,12 @@ public final class SipServer implements ParkEventListener {
      * The node stops ({@code bin/stop}): with other nodes in the cluster its parked callers are drained to them first;
      * as the last node it hangs them up (BYE) rather than leave them in silence.
      */
+    private void stopNodeOnce() {
+        if (nodeStopped.compareAndSet(false, true)) {
+            stopNode();
+        }
+    }
+
     private void stopNode() {
         try {
             if (!takeovers.otherNodes().isEmpty()) {

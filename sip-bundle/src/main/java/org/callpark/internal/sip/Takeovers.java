@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.callpark.api.CallParkService;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.slf4j.Logger;
@@ -51,7 +50,7 @@ final class Takeovers {
     private static final long ORPHAN_RETRY_FOR_MS = 60_000;
 
     private final Handover handover;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final SipLegs legs;
     private final Supplier<String> localNode;
     private final Supplier<HazelcastInstance> hazelcast;
@@ -68,10 +67,10 @@ final class Takeovers {
     private volatile long lastMembershipChange;
     private final java.util.concurrent.atomic.AtomicBoolean retryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Takeovers(Handover handover, CallParkService service, SipLegs legs, Supplier<String> localNode,
+    Takeovers(Handover handover, CoreAccess core, SipLegs legs, Supplier<String> localNode,
             Supplier<HazelcastInstance> hazelcast, ScheduledExecutorService timer) {
         this.handover = handover;
-        this.service = service;
+        this.core = core;
         this.legs = legs;
         this.localNode = localNode;
         this.hazelcast = hazelcast;
@@ -164,7 +163,7 @@ final class Takeovers {
         int restoring = 0;
         for (ParkedCall call : recorded) {
             try {
-                Optional<ParkedCall> known = service.find(call.id());
+                Optional<ParkedCall> known = core.service().find(call.id());
                 if (known.isEmpty()) {
                     if (call.isLive() && busy.add(call.id())) {
                         restoring++;
@@ -207,7 +206,7 @@ final class Takeovers {
         }
         int orphans = 0;
         try {
-            for (ParkedCall call : service.list()) {
+            for (ParkedCall call : core.service().list()) {
                 if (consider(call)) {
                     orphans++;
                 }
@@ -326,7 +325,7 @@ final class Takeovers {
         String here = localNode.get();
         List<String> others = otherNodes();
         List<ParkedCall> mine = new ArrayList<>();
-        for (ParkedCall c : service.list()) {
+        for (ParkedCall c : core.service().list()) {
             if (here.equals(c.node()) && SipSession.of(c.session()).isPresent()) {
                 mine.add(c);
             }
@@ -343,11 +342,11 @@ final class Takeovers {
                 if (s.isEmpty() || !here.equals(current.node())) {
                     break;
                 }
-                if (service.carry(current.id(), current.version(), current.node(), current.leg(),
+                if (core.service().carry(current.id(), current.version(), current.node(), current.leg(),
                         s.get().handover(to).toJson()).isPresent()) {
                     break;
                 }
-                current = service.find(current.id()).orElse(null);
+                current = core.service().find(current.id()).orElse(null);
             }
         }
         LOG.info("Draining: asked {} other node(s) to take {} parked call(s)", others.size(), mine.size());
@@ -358,7 +357,7 @@ final class Takeovers {
         int moved = 0;
         while (true) {
             for (java.util.Iterator<String> it = waiting.iterator(); it.hasNext();) {
-                Optional<ParkedCall> now = service.find(it.next());
+                Optional<ParkedCall> now = core.service().find(it.next());
                 if (now.isEmpty() || !here.equals(now.get().node())) {
                     it.remove();
                     if (now.isPresent()) {

@@ -24,7 +24,8 @@ class SipAuthenticatorTest {
     private static final String URI = "sip:*88@example.com";
 
     private final SipMessages messages = new SipMessages(settings("10.0.0.1", ""));
-    private final SipAuthenticator auth = new SipAuthenticator(messages, directory(), Clock.systemUTC());
+    private final SipAuthenticator auth = new SipAuthenticator(messages, CoreAccess.of(null, directory()),
+            Clock.systemUTC());
 
     @Test
     void withoutCredentialsThePhoneIsChallengedInTheTenantsRealm() throws Exception {
@@ -81,7 +82,7 @@ class SipAuthenticatorTest {
     @Test
     void theConfiguredRealmWinsOverTheTenantsDomain() throws Exception {
         SipMessages withRealm = new SipMessages(settings("", "pbx.example.org"));
-        SipAuthenticator a = new SipAuthenticator(withRealm, directory(), Clock.systemUTC());
+        SipAuthenticator a = new SipAuthenticator(withRealm, CoreAccess.of(null, directory()), Clock.systemUTC());
         Request r = request("INVITE", URI, "<sip:102@example.com>", "", "192.0.2.5");
         assertEquals("pbx.example.org", a.realmFor(TENANT, r));
         assertEquals("example.com", auth.realmFor(TENANT, r));

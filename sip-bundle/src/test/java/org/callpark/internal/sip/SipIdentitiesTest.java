@@ -26,7 +26,7 @@ class SipIdentitiesTest {
 
     private final SipMessages messages = new SipMessages(settings("10.0.0.1", ""));
     private final SipIdentities identities = new SipIdentities(messages,
-            new SipAuthenticator(messages, directory(), Clock.systemUTC()));
+            new SipAuthenticator(messages, CoreAccess.of(null, directory()), Clock.systemUTC()));
 
     @Test
     void theTransferorInReferredByIsTheParker() throws Exception {
