@@ -53,6 +53,8 @@ final class CoreAccess {
     /** Ends of calls whose callers hung up while the core was away, by call id. */
     private final Map<String, Resolution> pendingEnds = new ConcurrentHashMap<>();
     private volatile Runnable onBack = () -> { };
+    /** Whether {@link #onBack} ran since the core was last away (it runs once per coming back). */
+    private final java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
 
     private CoreAccess(boolean needsCluster) {
         this.needsCluster = needsCluster;
@@ -161,7 +163,7 @@ final class CoreAccess {
 
     // ------------------------------------------------------------------------------------------ SCR
 
-    /** Runs after each binding that makes the core {@link #present} (queued ends are applied before). */
+    /** Runs when a binding makes the core {@link #present} again (queued ends are applied before). */
     void onBack(Runnable r) {
         this.onBack = r;
     }
@@ -174,6 +176,7 @@ final class CoreAccess {
 
     void unbind(CallParkService s) {
         if (service.compareAndSet(s, null)) {
+            up.set(false);
             LOG.info("The park core went away: new SIP requests are answered 503 until it is back");
         }
     }
@@ -184,7 +187,9 @@ final class CoreAccess {
     }
 
     void unbind(DirectoryService d) {
-        directory.compareAndSet(d, null);
+        if (directory.compareAndSet(d, null)) {
+            up.set(false);
+        }
     }
 
     void bind(ClusterNode c) {
@@ -199,7 +204,7 @@ final class CoreAccess {
     }
 
     private void back() {
-        if (present()) {
+        if (present() && up.compareAndSet(false, true)) {
             try {
                 onBack.run();
             } catch (RuntimeException e) {

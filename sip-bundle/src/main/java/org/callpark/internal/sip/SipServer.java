@@ -476,6 +476,12 @@ public final class SipServer implements ParkEventListener {
             flush();
             endpoint.stop();
         }
+        java.util.Map<String, Resolution> unended = core.pendingEnds();
+        if (!unended.isEmpty()) {
+            LOG.warn("The SIP server stops while the park core is away: the end of {} call(s) whose callers hung up"
+                    + " is not recorded; the next SIP stack's takeover finds them gone: {}", unended.size(),
+                    unended.keySet());
+        }
         handoverTimer.shutdownNow();
         retrievals.shutdown();
         async.shutdown();
