@@ -3,6 +3,7 @@ package org.callpark.openfire;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -247,15 +248,28 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     public CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
             throws ParkException {
         throw new ParkException(Reason.UNREACHABLE, "pickup from chat is not available on this server, "
-                + dialHint(request.target()));
+                + dialHint(directory, request));
     }
 
-    static String dialHint(RetrieveTarget target) {
-        return switch (target.kind()) {
-            case EXTENSION -> "dial *88" + target.value() + " from your phone";
-            case GROUP -> "dial park+" + target.value() + " (or *88 and the group's number) from your phone";
-            default -> "dial *88 from your phone";
-        };
+    /**
+     * What the user should dial instead: the slot's retrieve code ({@link Directory#retrieveCodeFor}, the rule BLF keys
+     * and presence use too), or plain {@code *88} (their own slot, or when the slot is unknown here).
+     */
+    static String dialHint(Directory directory, RetrieveRequest request) {
+        RetrieveTarget target = request.target();
+        if (directory != null && (target.kind() == RetrieveTarget.Kind.EXTENSION
+                || target.kind() == RetrieveTarget.Kind.GROUP)) {
+            try {
+                SlotId slot = directory.slotFor(request.tenant(), request.requester(), target);
+                Optional<String> code = directory.retrieveCodeFor(slot);
+                if (code.isPresent()) {
+                    return "dial " + code.get() + " from your phone";
+                }
+            } catch (ParkException e) {
+                // not a slot this user may pick up from: the generic hint
+            }
+        }
+        return "dial *88 from your phone";
     }
 
     @Override

@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.callpark.api.Directory;
+import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
+import org.callpark.api.TenantId;
+import org.callpark.internal.directory.DirectoryParser;
 import org.junit.jupiter.api.Test;
 
 /** The plugin's Openfire properties: defaults, parsing, and every wrong property named at once. */
@@ -56,11 +60,35 @@ class PluginSettingsTest {
         assertTrue(e.getMessage().contains("between 1 and 3600"), e.getMessage());
     }
 
+    /** The shipped directory (park-bundle's etc file), as the nodes publish it. */
+    private static Directory shippedDirectory() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Path.of("../park-bundle/src/main/config/org.callpark.directory.cfg"))) {
+            p.load(in);
+        }
+        Map<String, Object> properties = new java.util.HashMap<>();
+        p.stringPropertyNames().forEach(k -> properties.put(k, p.getProperty(k)));
+        return new DirectoryParser().parse(properties).model().toDirectory();
+    }
+
+    /** Chat pickup is refused in Openfire; the answer names the code the phones' BLF keys dial for that slot. */
     @Test
-    void chatPickupTellsWhatToDial() {
-        assertEquals("dial *88102 from your phone", ClusterParkBackend.dialHint(RetrieveTarget.extension("102")));
-        assertEquals("dial park+Sales (or *88 and the group's number) from your phone",
-                ClusterParkBackend.dialHint(RetrieveTarget.group("Sales")));
-        assertEquals("dial *88 from your phone", ClusterParkBackend.dialHint(RetrieveTarget.own()));
+    void chatPickupTellsWhatToDial() throws Exception {
+        Directory d = shippedDirectory();
+        TenantId acme = TenantId.of("acme");
+        assertEquals("dial *88102 from your phone", ClusterParkBackend.dialHint(d,
+                new RetrieveRequest(TenantId.DEFAULT, "101", RetrieveTarget.extension("102"))));
+        assertEquals("dial *88700 from your phone", ClusterParkBackend.dialHint(d,
+                new RetrieveRequest(TenantId.DEFAULT, "101", RetrieveTarget.group("Sales"))));
+        assertEquals("dial park+Support from your phone", ClusterParkBackend.dialHint(d,
+                new RetrieveRequest(acme, "201", RetrieveTarget.group("Support"))));
+        // not a member of Sales, and the own slot: no slot-specific code
+        assertEquals("dial *88 from your phone", ClusterParkBackend.dialHint(d,
+                new RetrieveRequest(TenantId.DEFAULT, "104", RetrieveTarget.group("Sales"))));
+        assertEquals("dial *88 from your phone", ClusterParkBackend.dialHint(d,
+                new RetrieveRequest(TenantId.DEFAULT, "101", RetrieveTarget.own())));
+        assertEquals("dial *88 from your phone", ClusterParkBackend.dialHint(null,
+                new RetrieveRequest(TenantId.DEFAULT, "101", RetrieveTarget.extension("102"))));
     }
 }
