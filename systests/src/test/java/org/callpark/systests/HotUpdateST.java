@@ -55,7 +55,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <li>{@code scr:disable org.callpark.internal.sip.SipServer}: the stack stops (karaf.log "SIP stopped listening",
  * {@code scr:list} 0 instances, an OPTIONS gets no answer), the music goes on while the component is off (2 s
  * checked, 10 listed); {@code scr:enable}: taken up again (10 × "Took up parked call") without a re-INVITE.
- * {@code scr:list} is Felix SCR's gogo command, which prints only when piped ({@code scr:list | grep ...}).</li>
+ * {@code scr:list} is Felix SCR's gogo command, which prints only when piped ({@code scr:list | grep ...});</li>
+ * <li>{@code bundle:stop org.callpark.sip}, 2 s, {@code bundle:start}: the same with the whole SIP bundle.</li>
  * </ol>
  * After each step: {@code park:list} shows the 10, no caller got a BYE, every caller hears ≥ 40 packets/s again within
  * 5 s; printed as {@code [systests] hot update <step>: longest silence per caller max N ms, re-INVITEs M}. At the end
@@ -203,24 +204,46 @@ class HotUpdateST {
         s.awaitLog("SIP stopped listening", 1, 10_000, out);
         String off = component();
         assertTrue(off.contains("0 instances"), "after scr:disable (printed: '" + out + "'): " + off);
-        assertEquals(null, options(SERVER), "no SIP answer while the SIP server is disabled");
-        awaitNanos(offNanos + 2_000_000_000L);
-        long now = System.nanoTime();
-        for (Caller c : callers) {
-            List<RtpPeer.Packet> last = c.rtp().packetsSince(now - 1_000_000_000L);
-            assertTrue(last.size() >= 40, c.user() + " hears " + last.size() + " packets/s while the SIP server is "
-                    + "disabled");
-        }
-        ParkList listed = awaitList(SERVER, l -> l.withCaller(PREFIX).size() == CALLERS, 5_000);
-        assertEquals(CALLERS, listed.withCaller(PREFIX).size(), "still parked while disabled:\n" + listed.text());
-        System.out.printf("[systests] hot update: SIP server disabled (%s) for %d ms, every caller heard >= 40 "
-                + "packets in its last second, 10 listed%n", off, (System.nanoTime() - offNanos) / 1_000_000);
+        musicGoesOnWithoutSip(offNanos, "SIP server disabled (" + off + ")");
         String on = shell(SERVER, "scr:enable " + COMPONENT);
         s.awaitLog(TOOK_UP, CALLERS, 30_000, on);
         assertTrue(component().contains("1 instance"), "after scr:enable: " + component());
         assertEquals("X", options(SERVER), "SIP answers again after scr:enable");
         s.settle(1000);
         s.finish(QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    @Order(9)
+    void theSipBundleStoppedAndStartedAgainKeepsTheMusic() throws Exception {
+        Step s = Step.begin("sip bundle stop and start", SERVER, callers);
+        String out = shell(SERVER, "bundle:stop org.callpark.sip");
+        long offNanos = System.nanoTime();
+        s.awaitLog("SIP stopped listening", 1, 10_000, out);
+        musicGoesOnWithoutSip(offNanos, "SIP bundle stopped");
+        String on = shell(SERVER, "bundle:start org.callpark.sip");
+        s.awaitLog(TOOK_UP, CALLERS, 30_000, on);
+        assertEquals("X", options(SERVER), "SIP answers again after bundle:start");
+        s.settle(1000);
+        s.finish(QUIET_GAP_MS, 0);
+    }
+
+    /**
+     * While no SIP stack runs (from {@code offNanos} on): no SIP answer, yet after 2 s every caller still hears its
+     * music (≥ 40 packets in the last second) and all are listed as parked.
+     */
+    private void musicGoesOnWithoutSip(long offNanos, String what) throws Exception {
+        assertEquals(null, options(SERVER), "no SIP answer: " + what);
+        awaitNanos(offNanos + 2_000_000_000L);
+        long now = System.nanoTime();
+        for (Caller c : callers) {
+            List<RtpPeer.Packet> last = c.rtp().packetsSince(now - 1_000_000_000L);
+            assertTrue(last.size() >= 40, c.user() + " hears " + last.size() + " packets/s: " + what);
+        }
+        ParkList listed = awaitList(SERVER, l -> l.withCaller(PREFIX).size() == CALLERS, 5_000);
+        assertEquals(CALLERS, listed.withCaller(PREFIX).size(), "still parked: " + what + "\n" + listed.text());
+        System.out.printf("[systests] hot update: %s for %d ms, every caller heard >= 40 packets in its last second, "
+                + "10 listed%n", what, (System.nanoTime() - offNanos) / 1_000_000);
     }
 
     /**
@@ -278,7 +301,7 @@ class HotUpdateST {
      * retriever's BYE ends the caller's call; the other 8 are hung up by {@code park:hangup} and each gets a BYE.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void afterAllStepsTwoAreRetrievedWithAudioBothWaysAndTheOthersHungUp() throws Exception {
         for (int i = 0; i < 2; i++) {
             Caller c = callers.get(i);
