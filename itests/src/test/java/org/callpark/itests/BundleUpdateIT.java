@@ -24,7 +24,9 @@ import org.osgi.framework.ServiceReference;
 
 /**
  * Hot redeploy: {@code bundle:update org.callpark.park} restarts the park bundle's components; the parked calls live
- * in the Hazelcast member owned by the hazelcast bundle, so they survive.
+ * in the Hazelcast member owned by the hazelcast bundle, so they survive. Each adapter bundle (SIP, XMPP, UI) can be
+ * updated, stopped and started alone without touching the core. (With SIP-parked callers and their audio: the
+ * system test {@code HotUpdateST}.)
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -70,6 +72,42 @@ public class BundleUpdateIT extends CallparkTestSupport {
             Assert.assertEquals(parked.caller(), survivor.caller());
         } finally {
             bundleContext.ungetService(newRef);
+        }
+    }
+
+    /**
+     * Each adapter bundle on its own, while the others keep running: updated, then stopped and started again. Its
+     * services come back (SIP: the call carrier and the drain; XMPP: its park event listener), every bundle of ours is
+     * active again, and a call parked before is still parked, served by the same core.
+     */
+    @Test
+    public void step3EachAdapterBundleUpdatedStoppedAndStartedAlone() throws Exception {
+        ServiceReference<?> ref = awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
+        long coreId = (Long) ref.getProperty(Constants.SERVICE_ID);
+        CallParkService park = (CallParkService) bundleContext.getService(ref);
+        try {
+            ParkedCall parked = park.park(new ParkRequest(TenantId.DEFAULT, ParkTarget.extension("103"), "102",
+                    CallerId.of("+4930999", "Adapter test"), ""));
+            for (String adapter : List.of("org.callpark.sip", "org.callpark.xmpp", "org.callpark.ui")) {
+                for (String command : List.of("bundle:update ", "bundle:stop ", "bundle:start ")) {
+                    executeCommand(command + adapter);
+                    if (!command.equals("bundle:stop ")) {
+                        assertBundlesActive(OUR_BUNDLES, 30_000);
+                    }
+                }
+                if (adapter.equals("org.callpark.sip")) {
+                    awaitService("org.callpark.spi.CallCarrier", SERVICE_TIMEOUT_MS);
+                    awaitService("org.callpark.spi.NodeDrain", SERVICE_TIMEOUT_MS);
+                }
+                Assert.assertEquals("the core was not restarted by " + adapter, coreId,
+                        (long) (Long) awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS)
+                                .getProperty(Constants.SERVICE_ID));
+                Assert.assertTrue("call " + parked.id() + " still parked after " + adapter + " went and came back",
+                        park.find(parked.id()).filter(ParkedCall::isLive).isPresent());
+            }
+            park.end(parked.id(), org.callpark.api.Resolution.FORCED);
+        } finally {
+            bundleContext.ungetService(ref);
         }
     }
 }
