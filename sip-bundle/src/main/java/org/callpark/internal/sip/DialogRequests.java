@@ -40,6 +40,31 @@ final class DialogRequests {
     }
 
     /**
+     * The re-INVITE of a handover in the dialog {@code claimed}, with the CSeq its claim took: a target refresh to our
+     * Contact, offering {@code offer}. The caller sends it on a client transaction of its own.
+     */
+    Request reInvite(SipSession claimed, String offer) throws ParseException, InvalidArgumentException, SipException {
+        SipEndpoint ep = messages.endpoint();
+        Request invite = request(ep, messages.settings(), claimed, Request.INVITE, claimed.localCseq());
+        invite.setHeader(messages.contactHeader(claimed.transport()));
+        invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
+        return invite;
+    }
+
+    /**
+     * Sends the ACK of the caller's 2xx to our re-INVITE in the dialog {@code acked} (already moved to the caller's
+     * new target, with the re-INVITE's CSeq), statelessly.
+     *
+     * @return the ACK, to be sent again if the 2xx is retransmitted
+     */
+    Request ack(SipSession acked) throws ParseException, InvalidArgumentException, SipException {
+        SipEndpoint ep = messages.endpoint();
+        Request ack = request(ep, messages.settings(), acked, Request.ACK, acked.localCseq());
+        ep.provider.sendRequest(ack);
+        return ack;
+    }
+
+    /**
      * A request in the dialog {@code s} (we are its UAS): From = our URI and tag, To = the caller's, the Request-URI
      * the caller's Contact, the route set as Route headers (loose routing), a Via of this stack. The ACK gets its own
      * branch (it is sent statelessly).

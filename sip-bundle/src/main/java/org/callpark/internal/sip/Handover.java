@@ -1,26 +1,23 @@
 package org.callpark.internal.sip;
 
-import java.text.ParseException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import javax.sip.ClientTransaction;
-import javax.sip.InvalidArgumentException;
 import javax.sip.ResponseEvent;
-import javax.sip.SipException;
-import javax.sip.address.Address;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
@@ -51,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * a retrieve from here) the claim is dropped and the call stays where it was; when nobody else can carry it (the
  * holder died, or it was this node's own previous stack) the call ends {@code FAILED} and the caller gets a BYE from
  * here. Never silence without a BYE.
+ * <p>
+ * The rules of a claim are in {@link HandoverClaims}, the re-INVITE and its ACK are built by {@link DialogRequests},
+ * and the re-INVITEs waiting for an answer are kept in {@link InFlightRequests}; this class runs the steps.
  */
 final class Handover {
 
@@ -59,7 +59,7 @@ final class Handover {
     /** How long the caller has to answer a re-INVITE. */
     static final long REINVITE_TIMEOUT_MS = 4_000;
     /** A claim older than this is void (the claiming node died mid-way). */
-    static final long CLAIM_STALE_MS = 10_000;
+    static final long CLAIM_STALE_MS = HandoverClaims.STALE_MS;
 
     /** Why a call is adopted: decides what happens when the caller refuses. */
     enum Why {
@@ -82,24 +82,24 @@ final class Handover {
     private final CallParkService service;
     private final MediaController media;
     private final Supplier<String> localNode;
-    private final Predicate<String> isMember;
-    private final ScheduledExecutorService timer;
+    private final HandoverClaims claims;
     /** Re-INVITEs in flight, by the dialog's Call-ID (one at a time per dialog). */
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final InFlightRequests<Pending> pending;
     private volatile SessionJournal journal;
     /** Calls this node is taking over now, until the new leg is registered (or the attempt failed). */
-    private final java.util.Set<String> adopting = ConcurrentHashMap.newKeySet();
+    private final Set<String> adopting = ConcurrentHashMap.newKeySet();
 
-    Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CallParkService service, MediaController media, Supplier<String> localNode,
-            Predicate<String> isMember, ScheduledExecutorService timer) {
+    Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CallParkService service,
+            MediaController media, Supplier<String> localNode, Predicate<String> isMember,
+            ScheduledExecutorService timer) {
         this.messages = messages;
         this.dialogs = dialogs;
         this.legs = legs;
         this.service = service;
         this.media = media;
         this.localNode = localNode;
-        this.isMember = isMember;
-        this.timer = timer;
+        this.claims = new HandoverClaims(service, localNode, isMember);
+        this.pending = new InFlightRequests<>(timer);
     }
 
     /** Where calls carried here are recorded for a restart (none: not recorded). */
@@ -109,13 +109,7 @@ final class Handover {
 
     /** Whether this node may claim {@code call} now: it has a SIP session and no live claim by another node. */
     boolean claimable(ParkedCall call) {
-        Optional<SipSession> s = SipSession.of(call.session());
-        if (s.isEmpty() || !call.isLive()) {
-            return false;
-        }
-        String claimer = s.get().claimedBy();
-        return claimer.isEmpty() || claimer.equals(localNode.get()) || !isMember.test(claimer)
-                || !s.get().claimedByOther(localNode.get(), System.currentTimeMillis(), CLAIM_STALE_MS);
+        return claims.claimable(call);
     }
 
     /** Whether this node is taking {@code callId} over right now. */
@@ -184,7 +178,7 @@ final class Handover {
         MediaLeg leg;
         Sdp callerSdp;
         try {
-            callerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            callerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(StandardCharsets.UTF_8));
             leg = running.isPresent() ? running.get() : media.open(legId, List.of(s.codec()), null);
         } catch (ParkException | Sdp.Unusable e) {
             LOG.warn("No media for taking over call {}: {}", call.id(), e.getMessage());
@@ -196,23 +190,13 @@ final class Handover {
         SipSettings settings = messages.settings();
         String offer = callerSdp.answer(settings.advertisedAddress(), leg.localAddress().getPort(), s.codec(),
                 s.sdpId(), sdpVersion);
-        SipEndpoint ep = messages.endpoint();
-        Request invite = DialogRequests.request(ep, settings, claimedSession, Request.INVITE,
-                claimedSession.localCseq());
-        invite.setHeader(messages.contactHeader(s.transport()));
-        invite.setContent(offer, ep.headers.createContentTypeHeader("application", "sdp"));
-        ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
+        Request invite = dialogs.reInvite(claimedSession, offer);
+        ClientTransaction ct = messages.endpoint().provider.getNewClientTransaction(invite);
         Pending p = new Pending(claimed.get(), claimedSession, legId, leg, offer, sdpVersion, why, result, ct);
         p.forRetriever = forRetriever;
-        Pending before = pending.put(s.callId(), p);
-        if (before != null) {
-            before.finish(); // superseded (cannot really happen: the claim serialises re-INVITEs)
-        }
-        p.timeout = timer.schedule(() -> {
-            if (pending.remove(s.callId(), p)) {
-                failed(p, "no answer to the re-INVITE within " + REINVITE_TIMEOUT_MS + " ms");
-            }
-        }, REINVITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        // One re-INVITE per dialog: a new one would supersede it, but the claim serialises them.
+        pending.put(s.callId(), p, REINVITE_TIMEOUT_MS,
+                () -> failed(p, "no answer to the re-INVITE within " + REINVITE_TIMEOUT_MS + " ms"));
         LOG.debug("Re-INVITing the caller of {} ({}, CSeq {}) to take it over: {}", call.id(), why,
                 claimedSession.localCseq(), s.remoteTarget());
         ct.sendRequest();
@@ -229,18 +213,10 @@ final class Handover {
             result.complete(Optional.empty());
             return;
         }
-        SipLeg leg = new SipLeg(running.id(), s.callId(), null, null, s.transport(), SipLeg.Role.PARKED);
-        leg.state = SipLeg.State.ANSWERED;
-        leg.acked = true;
-        leg.media = running;
-        leg.parkedCallId = done.get().id();
-        leg.carriedSince = done.get().version();
-        leg.session = s;
-        leg.localTag = s.localTag();
-        leg.answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(java.nio.charset.StandardCharsets.UTF_8)).answer(
+        String answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(StandardCharsets.UTF_8)).answer(
                 messages.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
                 s.sdpVersion());
-        legs.register(leg);
+        legs.register(SipLeg.carried(running.id(), s, running, done.get(), answerSdp));
         LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
         result.complete(done);
     }
@@ -280,16 +256,12 @@ final class Handover {
     }
 
     private void succeeded(Pending p, Response ok) throws Exception {
-        p.finish();
-        SipEndpoint ep = messages.endpoint();
-        SipSettings settings = messages.settings();
         ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
         String target = contact != null ? contact.getAddress().getURI().toString() : p.session.remoteTarget();
         String ourContact = messages.contactUri(p.session.transport());
         SipSession acked = p.session.moved(target, ourContact, p.session.remoteSdp(), p.session.codec(),
                 p.sdpVersion).withLocalCseq(p.session.localCseq());
-        Request ack = DialogRequests.request(ep, settings, acked, Request.ACK, p.session.localCseq());
-        ep.provider.sendRequest(ack);
+        Request ack = dialogs.ack(acked);
 
         Sdp answer;
         Codec codec;
@@ -302,7 +274,7 @@ final class Handover {
             return;
         }
         SipSession moved = p.session.moved(target, ourContact,
-                new String(ok.getRawContent(), java.nio.charset.StandardCharsets.UTF_8), codec, p.sdpVersion);
+                new String(ok.getRawContent(), StandardCharsets.UTF_8), codec, p.sdpVersion);
         String here = localNode.get();
         Optional<ParkedCall> done = Optional.empty();
         ParkedCall current = p.call;
@@ -338,15 +310,7 @@ final class Handover {
             p.result.complete(Optional.empty());
             return;
         }
-        SipLeg leg = new SipLeg(p.legId, moved.callId(), null, null, moved.transport(), SipLeg.Role.PARKED);
-        leg.state = SipLeg.State.ANSWERED;
-        leg.acked = true;
-        leg.media = p.leg;
-        leg.parkedCallId = done.get().id();
-        leg.carriedSince = done.get().version();
-        leg.session = moved;
-        leg.localTag = moved.localTag();
-        leg.answerSdp = p.offer;
+        SipLeg leg = SipLeg.carried(p.legId, moved, p.leg, done.get(), p.offer);
         leg.lastAck = ack;
         legs.register(leg);
         if (done.get().isLive()) {
@@ -359,7 +323,6 @@ final class Handover {
     }
 
     private void failed(Pending p, String why) {
-        p.finish();
         if (p.leg != null) {
             p.leg.close();
         }
@@ -384,44 +347,22 @@ final class Handover {
         p.result.complete(Optional.empty());
     }
 
-    /** Drops our claim (keeping the CSeq we used), if it is still ours. */
+    /** Drops our claim (keeping the CSeq we used), if it is still ours; a restored call has none in the cluster. */
     private void release(Pending p) {
-        if (p.why == Why.RESTORE) {
-            return;
-        }
-        String here = localNode.get();
-        try {
-            for (int i = 0; i < 20; i++) {
-                Optional<ParkedCall> current = service.find(p.call.id());
-                if (current.isEmpty()) {
-                    return;
-                }
-                ParkedCall c = current.get();
-                Optional<SipSession> s = SipSession.of(c.session());
-                if (s.isEmpty() || !here.equals(s.get().claimedBy())) {
-                    return;
-                }
-                if (service.carry(c.id(), c.version(), c.node(), c.leg(), s.get().unclaimed().toJson()).isPresent()) {
-                    return;
-                }
-            }
-        } catch (ParkException e) {
-            LOG.debug("Releasing the claim on {} failed: {}", p.call.id(), e.getMessage());
+        if (p.why != Why.RESTORE) {
+            claims.release(p.call.id());
         }
     }
 
     /** Stops every re-INVITE in flight (the stack goes away); their calls are left as they are in the cluster. */
     void stop() {
-        for (Pending p : List.copyOf(pending.values())) {
-            if (pending.remove(p.session.callId(), p)) {
-                p.finish();
-                if (p.leg != null) {
-                    p.leg.close();
-                }
-                release(p);
-                p.result.complete(Optional.empty());
+        pending.removeAll(p -> {
+            if (p.leg != null) {
+                p.leg.close();
             }
-        }
+            release(p);
+            p.result.complete(Optional.empty());
+        });
     }
 
     /**
@@ -432,10 +373,10 @@ final class Handover {
     static final class ForRetriever {
         final Resolution how;
         /** 0 waiting, 1 the commit ends the call for the retriever, 2 the retriever gave up. */
-        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger state = new AtomicInteger();
 
         ForRetriever(Resolution how) {
-            this.how = java.util.Objects.requireNonNull(how, "how");
+            this.how = Objects.requireNonNull(how, "how");
         }
 
         boolean commit() {
@@ -459,7 +400,6 @@ final class Handover {
         final Why why;
         final CompletableFuture<Optional<ParkedCall>> result;
         final ClientTransaction ct;
-        volatile java.util.concurrent.ScheduledFuture<?> timeout;
         volatile ForRetriever forRetriever;
 
         Pending(ParkedCall call, SipSession session, String legId, MediaLeg leg, String offer, long sdpVersion,
@@ -473,13 +413,6 @@ final class Handover {
             this.why = why;
             this.result = result;
             this.ct = ct;
-        }
-
-        void finish() {
-            java.util.concurrent.ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
         }
     }
 }

@@ -3,7 +3,6 @@ package org.callpark.internal.sip;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import javax.sip.InvalidArgumentException;
 import javax.sip.address.Address;
@@ -40,7 +39,6 @@ final class NotifyBuilder {
      */
     Request build(Subscription s, boolean terminated, List<ParkedCall> calls, BlfOptions options, long nowMillis)
             throws ParseException, InvalidArgumentException {
-        SipSettings settings = messages.settings();
         HeaderFactory headers = messages.headers();
         String body = DialogInfo.document(s.entity(), s.version(), dialogs(s, calls, nowMillis / 1000), options);
         URI target = messages.addresses().createURI(s.remoteTarget());
@@ -59,10 +57,7 @@ final class NotifyBuilder {
                 notify.addHeader(headers.createRouteHeader(messages.addresses().createAddress(route)));
             }
         } else if (target instanceof SipURI sip) {
-            Optional<String> proxy = NextHop.of(settings, sip.getHost(), sip.getPort(), s.transport()).route();
-            if (proxy.isPresent()) {
-                notify.addHeader(headers.createHeader("Route", proxy.get()));
-            }
+            messages.addProxyRoute(notify, sip.getHost(), sip.getPort(), s.transport());
         }
         notify.setHeader(headers.createEventHeader(EVENT));
         SubscriptionStateHeader state;

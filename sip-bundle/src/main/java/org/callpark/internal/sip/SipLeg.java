@@ -4,6 +4,7 @@ import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
+import org.callpark.api.ParkedCall;
 import org.callpark.spi.MediaController.MediaLeg;
 
 /**
@@ -78,6 +79,24 @@ final class SipLeg {
         this.dialog = dialog;
         this.transport = transport;
         this.role = role;
+    }
+
+    /**
+     * The leg of a parked caller whose dialog is continued from its cluster record {@code s} (no JAIN-SIP dialog, see
+     * {@link Handover}): answered and acknowledged, playing {@code media}, carrying {@code call} from its version on,
+     * with {@code answerSdp} as the SDP we sent last.
+     */
+    static SipLeg carried(String id, SipSession s, MediaLeg media, ParkedCall call, String answerSdp) {
+        SipLeg leg = new SipLeg(id, s.callId(), null, null, s.transport(), Role.PARKED);
+        leg.state = State.ANSWERED;
+        leg.acked = true;
+        leg.media = media;
+        leg.parkedCallId = call.id();
+        leg.carriedSince = call.version();
+        leg.session = s;
+        leg.localTag = s.localTag();
+        leg.answerSdp = answerSdp;
+        return leg;
     }
 
     /** What ending a leg leaves to be done outside its monitor; {@code byeNow}: send our BYE at once. */

@@ -196,6 +196,17 @@ final class SipMessages {
         return headers.createViaHeader(s.advertisedAddress(), s.port(), transport, null);
     }
 
+    /**
+     * Adds the Route to the outbound proxy, if one is configured, to a request this server originates to
+     * {@code host:port} without a dialog's route set (a NOTIFY whose SUBSCRIBE had no Record-Route, a recall INVITE).
+     */
+    void addProxyRoute(Request request, String host, int port, String transport) throws ParseException {
+        Optional<String> proxy = NextHop.of(settings, host, port, transport).route();
+        if (proxy.isPresent()) {
+            request.addHeader(headers.createHeader("Route", proxy.get()));
+        }
+    }
+
     /** The User-Agent of the requests this server originates. */
     Header userAgentHeader() throws ParseException {
         return headers.createUserAgentHeader(List.of(settings.userAgent()));

@@ -95,7 +95,7 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         String proxy = o.string("outboundProxy", config.outboundProxy()).trim();
         if (!proxy.isEmpty()) {
             try {
-                NextHop.parseHostPort(proxy);
+                HostPort.parse(proxy);
             } catch (IllegalArgumentException e) {
                 invalid.add("outboundProxy: " + e.getMessage());
             }

@@ -37,15 +37,15 @@ class RetrieveCodeTest {
     void blfDialsTheSameCodeWhicheverWayThePhoneSubscribed() throws ParkException {
         Directory dir = DemoDirectory.build();
         for (String subscribed : List.of("*88700", "park+Sales", "park+sales", "park+700")) {
-            BlfNotifier.Target t = BlfNotifier.resolve(dir, DemoDirectory.DEFAULT, "101",
+            BlfSubscriptions.Target t = BlfSubscriptions.resolve(dir, DemoDirectory.DEFAULT, "101",
                     FeatureCode.parse(subscribed).orElseThrow().retrieve(), "pbx.example.com");
             assertEquals(SlotId.group(DemoDirectory.DEFAULT, "Sales"), t.slot(), subscribed);
             assertEquals(DialogInfo.sipUri("*88700", "pbx.example.com"), t.retrieveUri(), subscribed);
         }
-        BlfNotifier.Target ext = BlfNotifier.resolve(dir, DemoDirectory.DEFAULT, "101",
+        BlfSubscriptions.Target ext = BlfSubscriptions.resolve(dir, DemoDirectory.DEFAULT, "101",
                 FeatureCode.parse("park+102").orElseThrow().retrieve(), "pbx.example.com");
         assertEquals(DialogInfo.sipUri("*88102", "pbx.example.com"), ext.retrieveUri());
-        BlfNotifier.Target support = BlfNotifier.resolve(dir, DemoDirectory.ACME, "201",
+        BlfSubscriptions.Target support = BlfSubscriptions.resolve(dir, DemoDirectory.ACME, "201",
                 FeatureCode.parse("park+SUPPORT").orElseThrow().retrieve(), "acme.test");
         assertEquals(DialogInfo.sipUri("park+Support", "acme.test"), support.retrieveUri());
     }

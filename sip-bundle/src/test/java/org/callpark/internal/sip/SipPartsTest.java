@@ -130,8 +130,8 @@ class SipPartsTest {
         assertEquals("10.1.1.1", p.host());
         assertEquals(5070, p.port());
         assertEquals(Optional.of("<sip:10.1.1.1:5070;transport=udp;lr>"), p.route());
-        assertEquals(5060, NextHop.parseHostPort("pbx.example.com").port());
-        assertThrows(IllegalArgumentException.class, () -> NextHop.parseHostPort("a:b"));
+        assertEquals(5060, HostPort.parse("pbx.example.com").port());
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("a:b"));
         c.outboundProxy = "x:99999";
         assertThrows(IllegalArgumentException.class, () -> SipSettings.from(c, k -> null, k -> null));
     }

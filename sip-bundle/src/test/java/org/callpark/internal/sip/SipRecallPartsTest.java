@@ -24,14 +24,14 @@ class SipRecallPartsTest {
 
     @Test
     void finalResponsesMapToFailures() {
-        assertEquals(Failure.BUSY, SipRecallDialer.failureOf(486));
-        assertEquals(Failure.BUSY, SipRecallDialer.failureOf(600));
-        assertEquals(Failure.DECLINED, SipRecallDialer.failureOf(603));
+        assertEquals(Failure.BUSY, RecallAnswers.failureOf(486));
+        assertEquals(Failure.BUSY, RecallAnswers.failureOf(600));
+        assertEquals(Failure.DECLINED, RecallAnswers.failureOf(603));
         for (int s : List.of(404, 408, 480, 503)) {
-            assertEquals(Failure.UNREACHABLE, SipRecallDialer.failureOf(s), Integer.toString(s));
+            assertEquals(Failure.UNREACHABLE, RecallAnswers.failureOf(s), Integer.toString(s));
         }
         for (int s : List.of(400, 403, 415, 488, 500, 487)) {
-            assertEquals(Failure.ERROR, SipRecallDialer.failureOf(s), Integer.toString(s));
+            assertEquals(Failure.ERROR, RecallAnswers.failureOf(s), Integer.toString(s));
         }
     }
 
