@@ -93,7 +93,7 @@ class RecallInviteTest {
         c.outboundProxy = outboundProxy;
         SipMessages messages = new SipMessages(SipSettings.from(c, k -> null, k -> null));
         return new RecallInvite(messages, new SipIdentities(messages,
-                new SipAuthenticator(messages, SipRequestsForTests.directory(), Clock.systemUTC())));
+                new SipAuthenticator(messages, CoreAccess.of(null, SipRequestsForTests.directory()), Clock.systemUTC())));
     }
 
     private static Request build(RecallInvite invites, Registrations.Binding binding, String transport, String name)
