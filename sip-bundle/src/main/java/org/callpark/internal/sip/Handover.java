@@ -2,14 +2,12 @@ package org.callpark.internal.sip;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -363,30 +361,6 @@ final class Handover {
             release(p);
             p.result.complete(Optional.empty());
         });
-    }
-
-    /**
-     * A retriever on this node waiting for a call to be moved here. Exactly one of two things happens: the commit of
-     * the move ends the call for it ({@link #commit}), or the retriever stops waiting first ({@link #giveUp}) and the
-     * call stays parked here — never a call taken for a retriever who is gone.
-     */
-    static final class ForRetriever {
-        final Resolution how;
-        /** 0 waiting, 1 the commit ends the call for the retriever, 2 the retriever gave up. */
-        private final AtomicInteger state = new AtomicInteger();
-
-        ForRetriever(Resolution how) {
-            this.how = Objects.requireNonNull(how, "how");
-        }
-
-        boolean commit() {
-            return state.compareAndSet(0, 1);
-        }
-
-        /** @return false if the commit already ends the call for the retriever (which must then wait for it) */
-        boolean giveUp() {
-            return state.compareAndSet(0, 2);
-        }
     }
 
     /** One re-INVITE in flight. */

@@ -318,7 +318,7 @@ public final class SipServer implements ParkEventListener {
                 if (handover.claimable(current) && !localNode.get().equals(current.node())) {
                     Handover.Why why = takeovers.isMember(current.node()) ? Handover.Why.MOVE
                             : Handover.Why.TAKEOVER;
-                    Handover.ForRetriever taker = endAs == null ? null : new Handover.ForRetriever(endAs);
+                    ForRetriever taker = endAs == null ? null : new ForRetriever(endAs);
                     CompletableFuture<Optional<ParkedCall>> moving = handover.adopt(current, why, taker);
                     try {
                         return moving.get(left, TimeUnit.NANOSECONDS);
