@@ -2,8 +2,6 @@ package org.callpark.internal.sip;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,7 +15,6 @@ import org.callpark.api.CallParkService;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
-import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
 import org.callpark.spi.CallCarrier;
 import org.osgi.framework.Bundle;
@@ -98,12 +95,11 @@ public final class SipServer implements ParkEventListener {
     private final ScheduledExecutorService handoverTimer;
     private final Handover handover;
     private final Takeovers takeovers;
+    private final SipCarrier carrier;
     private final Supplier<String> localNode;
     /** Retrieve INVITEs, which may wait for a caller moved from another node, run here (bounded queue). */
     private final ExecutorService retrievals;
     static final int RETRIEVERS = 16;
-    /** How long a retriever that timed out waits for a move whose commit is taking the call for it (one CAS). */
-    private static final long COMMIT_WAIT_SECONDS = 5;
     private BundleContext context; // guarded by this
 
     /**
@@ -189,6 +185,7 @@ public final class SipServer implements ParkEventListener {
         this.handover = new Handover(messages, dialogs, legs, core.serviceView(), media, localNode,
                 member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
+        this.carrier = new SipCarrier(core, legs, handover, takeovers, localNode);
         this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);
         this.blf = new BlfNotifier(messages, auth, core.serviceView(), core.directoryView(), subscriptions, localNode);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
@@ -275,78 +272,9 @@ public final class SipServer implements ParkEventListener {
         return core;
     }
 
-    /** This node's {@link CallCarrier} (both of its methods). */
+    /** This node's {@link CallCarrier}: brings calls carried elsewhere here for a retriever or a send-to. */
     CallCarrier carrier() {
-        return new CallCarrier() {
-            @Override
-            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
-                return SipServer.this.bringHere(call, timeout, null);
-            }
-
-            @Override
-            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
-                return SipServer.this.bringHere(call, timeout, endAs);
-            }
-        };
-    }
-
-    /** {@link CallCarrier}: moves a call carried elsewhere to this node, waiting for the caller's answer. */
-    Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
-        return bringHere(call, timeout, null);
-    }
-
-    /**
-     * {@link CallCarrier}: as {@link #bringHere(ParkedCall, Duration)}; with {@code endAs} the move's commit also ends
-     * the call for the retriever calling this (unless it has given up waiting by then).
-     */
-    Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
-        long end = System.nanoTime() + timeout.toNanos();
-        ParkedCall current = call;
-        try {
-            while (current != null && current.isLive()) {
-                if (localNode.get().equals(current.node()) && legs.holds(current.leg())) {
-                    return Optional.of(current);
-                }
-                if (handover.adopting(current.id())) {
-                    // this node is moving it already, for another retriever: let this one take the next call
-                    return Optional.empty();
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return Optional.empty();
-                }
-                if (handover.claimable(current) && !localNode.get().equals(current.node())) {
-                    Handover.Why why = takeovers.isMember(current.node()) ? Handover.Why.MOVE
-                            : Handover.Why.TAKEOVER;
-                    ForRetriever taker = endAs == null ? null : new ForRetriever(endAs);
-                    CompletableFuture<Optional<ParkedCall>> moving = handover.adopt(current, why, taker);
-                    try {
-                        return moving.get(left, TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        if (taker != null && !taker.giveUp()) {
-                            // the caller accepted just now and the commit ends the call for this retriever: take it
-                            return moving.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
-                        }
-                        throw e;
-                    }
-                }
-                Thread.sleep(20); // another node is moving it (or this node's takeover is in flight): wait
-                current = call.id() == null ? null : findQuietly(call.id());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("Moving call {} here: {}", call.id(), e.toString());
-        }
-        return Optional.empty();
-    }
-
-    private ParkedCall findQuietly(String callId) {
-        try {
-            return core.service().find(callId).orElse(null);
-        } catch (ParkException | CoreAwayException e) {
-            return null;
-        }
+        return carrier;
     }
 
     /** {@code park:drain}: moves every call this node carries to the other nodes. */
