@@ -17,7 +17,6 @@ import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.Resolution;
 import org.callpark.spi.CallCarrier;
-import org.osgi.framework.Bundle;
 import com.hazelcast.core.HazelcastInstance;
 import org.callpark.internal.blf.HazelcastDialogSubscriptionStore;
 import org.callpark.internal.blf.InMemoryDialogSubscriptionStore;
@@ -81,26 +80,24 @@ public final class SipServer implements ParkEventListener {
     private final SipMessages messages;
     private final CoreAccess core;
     private final java.util.concurrent.atomic.AtomicBoolean takeoversStarted = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean nodeStopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final SipLegs legs;
     private final ParkedLegs parkedLegs;
     private final SipDispatcher dispatcher;
     private final SipRecallDialer dialer;
     private SipEndpoint endpoint; // guarded by this
     private final BlfNotifier blf;
-    private ServiceRegistration<RecallDialer> dialerRegistration; // guarded by this
-    private ServiceRegistration<ParkEventListener> blfRegistration; // guarded by this
-    private ServiceRegistration<CallCarrier> carrierRegistration; // guarded by this
-    private ServiceRegistration<NodeDrain> drainRegistration; // guarded by this
+    /** The services this component registers itself (dialer, BLF listener, carrier, drain). */
+    private final java.util.List<ServiceRegistration<?>> services = new java.util.ArrayList<>(); // guarded by this
     private final ScheduledExecutorService handoverTimer;
     private final Handover handover;
     private final Takeovers takeovers;
     private final SipCarrier carrier;
+    private final NodeStop nodeStop;
     private final Supplier<String> localNode;
     /** Retrieve INVITEs, which may wait for a caller moved from another node, run here (bounded queue). */
     private final ExecutorService retrievals;
     static final int RETRIEVERS = 16;
-    private BundleContext context; // guarded by this
+    private volatile BundleContext context;
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -117,10 +114,10 @@ public final class SipServer implements ParkEventListener {
                 System::getenv);
         synchronized (this) {
             this.context = context;
-            dialerRegistration = context.registerService(RecallDialer.class, dialer, null);
-            blfRegistration = context.registerService(ParkEventListener.class, blf, null);
-            carrierRegistration = context.registerService(CallCarrier.class, carrier(), null);
-            drainRegistration = context.registerService(NodeDrain.class, this::drain, null);
+            services.add(context.registerService(RecallDialer.class, dialer, null));
+            services.add(context.registerService(ParkEventListener.class, blf, null));
+            services.add(context.registerService(CallCarrier.class, carrier(), null));
+            services.add(context.registerService(NodeDrain.class, (NodeDrain) this::drain, null));
         }
     }
 
@@ -187,6 +184,7 @@ public final class SipServer implements ParkEventListener {
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
         this.carrier = new SipCarrier(core, legs, handover, takeovers, localNode);
         this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);
+        this.nodeStop = new NodeStop(takeovers, parkedLegs, () -> context);
         this.blf = new BlfNotifier(messages, auth, core.serviceView(), core.directoryView(), subscriptions, localNode);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
                 new ParkFlows(messages, identities, legs, answers, core, media),
@@ -240,8 +238,8 @@ public final class SipServer implements ParkEventListener {
     }
 
     void unbindService(CallParkService service) {
-        if (nodeStopping()) {
-            stopNodeOnce(); // the framework stops the core first: drain or hang up while it still answers
+        if (nodeStop.stopping()) {
+            nodeStop.once(); // the framework stops the core first: drain or hang up while it still answers
         }
         core.unbind(service);
     }
@@ -333,70 +331,26 @@ public final class SipServer implements ParkEventListener {
         }
     }
 
-    /** Tests: what {@link #nodeStopping} answers without a framework. */
-    private volatile java.util.function.BooleanSupplier stoppingForTests;
-
+    /** Tests: whether "the framework stops" without a framework. */
     void nodeStoppingForTests(java.util.function.BooleanSupplier stopping) {
-        this.stoppingForTests = stopping;
-    }
-
-    /** Whether the whole framework (the node) stops, not just this bundle or component. */
-    private boolean nodeStopping() {
-        java.util.function.BooleanSupplier t = stoppingForTests;
-        if (t != null) {
-            return t.getAsBoolean();
-        }
-        BundleContext c = context;
-        if (c == null) {
-            return false;
-        }
-        try {
-            int state = c.getBundle(0).getState();
-            return state == Bundle.STOPPING;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        nodeStop.stoppingForTests(stopping);
     }
 
     @Deactivate
     void deactivate() {
         synchronized (this) {
-            if (dialerRegistration != null) {
+            for (ServiceRegistration<?> r : services) {
                 try {
-                    dialerRegistration.unregister();
+                    r.unregister();
                 } catch (IllegalStateException e) {
-                    LOG.debug("The recall dialer was unregistered already");
+                    LOG.debug("A service of the SIP server was unregistered already");
                 }
-                dialerRegistration = null;
             }
-            if (blfRegistration != null) {
-                try {
-                    blfRegistration.unregister();
-                } catch (IllegalStateException e) {
-                    LOG.debug("The BLF notifier was unregistered already");
-                }
-                blfRegistration = null;
-            }
-            if (drainRegistration != null) {
-                try {
-                    drainRegistration.unregister();
-                } catch (IllegalStateException e) {
-                    LOG.debug("The drain service was unregistered already");
-                }
-                drainRegistration = null;
-            }
-            if (carrierRegistration != null) {
-                try {
-                    carrierRegistration.unregister();
-                } catch (IllegalStateException e) {
-                    LOG.debug("The call carrier was unregistered already");
-                }
-                carrierRegistration = null;
-            }
+            services.clear();
             blf.stop();
             dialer.dropAll();
-            if (nodeStopping()) {
-                stopNodeOnce();
+            if (nodeStop.stopping()) {
+                nodeStop.once();
             }
             takeovers.stop();
             handover.stop();
@@ -413,31 +367,6 @@ public final class SipServer implements ParkEventListener {
         handoverTimer.shutdownNow();
         retrievals.shutdown();
         async.shutdown();
-    }
-
-    /**
-     * The node stops ({@code bin/stop}): with other nodes in the cluster its parked callers are drained to them first;
-     * as the last node it hangs them up (BYE) rather than leave them in silence.
-     */
-    private void stopNodeOnce() {
-        if (nodeStopped.compareAndSet(false, true)) {
-            stopNode();
-        }
-    }
-
-    private void stopNode() {
-        try {
-            if (!takeovers.otherNodes().isEmpty()) {
-                Takeovers.Drained d = takeovers.drain(Duration.ofSeconds(20));
-                LOG.info("Node stopping: {} of {} parked call(s) moved to other nodes", d.moved(), d.total());
-            }
-        } catch (ParkException | RuntimeException e) {
-            LOG.warn("Draining before stop failed: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        parkedLegs.hangUpParked(takeovers.otherNodes().isEmpty() ? "the last node stops"
-                : "the node stops and no other node took these calls");
     }
 
     @Override
