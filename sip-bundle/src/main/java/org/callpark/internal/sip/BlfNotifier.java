@@ -22,10 +22,8 @@ import javax.sip.SipException;
 import javax.sip.message.Request;
 
 import org.callpark.api.BlfOptions;
-import org.callpark.api.CallParkService;
 import org.callpark.api.CallState;
 import org.callpark.api.CallerId;
-import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
@@ -70,8 +68,7 @@ final class BlfNotifier implements ParkEventListener {
 
     private final SipMessages messages;
     private final NotifyBuilder notifies;
-    private final CallParkService service;
-    private final DirectoryService directory;
+    private final CoreAccess core;
     private final DialogSubscriptionStore store;
     private final Supplier<String> localNode;
     private final ScheduledThreadPoolExecutor timer;
@@ -97,18 +94,17 @@ final class BlfNotifier implements ParkEventListener {
     record Sent(String subscriptionId, long version) {
     }
 
-    BlfNotifier(SipMessages messages, SipAuthenticator auth, CallParkService service, DirectoryService directory,
+    BlfNotifier(SipMessages messages, SipAuthenticator auth, CoreAccess core,
             DialogSubscriptionStore store, Supplier<String> localNode) {
         this.messages = messages;
         this.notifies = new NotifyBuilder(messages);
-        this.service = service;
-        this.directory = directory;
+        this.core = core;
         this.store = store;
         this.localNode = localNode;
         this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "callpark-blf-timer"));
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.subscriptions = new BlfSubscriptions(messages, auth, directory, store, localNode, timer,
+        this.subscriptions = new BlfSubscriptions(messages, auth, core, store, localNode, timer,
                 new BlfSubscriptions.Notifications() {
                     @Override
                     public void first(String id) {
@@ -210,7 +206,7 @@ final class BlfNotifier implements ParkEventListener {
         long seq = reads.incrementAndGet();
         List<ParkedCall> calls;
         try {
-            calls = service.list(slot);
+            calls = core.service().list(slot);
         } catch (ParkException e) {
             throw new IllegalStateException("cannot read " + slot + ": " + e.getMessage(), e);
         }
@@ -278,7 +274,7 @@ final class BlfNotifier implements ParkEventListener {
     /** The NOTIFY for {@code s} with the tenant's BLF options, as of now. */
     private Request build(Subscription s, Final end, List<ParkedCall> calls)
             throws ParseException, javax.sip.InvalidArgumentException {
-        BlfOptions options = directory.current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
+        BlfOptions options = core.directory().current().tenant(TenantId.of(s.tenant())).map(Tenant::blf)
                 .orElse(BlfOptions.DEFAULT);
         return notifies.build(s, end != null, calls, options, System.currentTimeMillis());
     }

@@ -27,7 +27,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import org.callpark.api.Directory;
-import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.SlotId;
@@ -74,19 +73,19 @@ final class BlfSubscriptions {
 
     private final SipMessages messages;
     private final SipAuthenticator auth;
-    private final DirectoryService directory;
+    private final CoreAccess core;
     private final DialogSubscriptionStore store;
     private final Supplier<String> localNode;
     private final ScheduledExecutorService timer;
     private final Notifications notifications;
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
 
-    BlfSubscriptions(SipMessages messages, SipAuthenticator auth, DirectoryService directory,
+    BlfSubscriptions(SipMessages messages, SipAuthenticator auth, CoreAccess core,
             DialogSubscriptionStore store, Supplier<String> localNode, ScheduledExecutorService timer,
             Notifications notifications) {
         this.messages = messages;
         this.auth = auth;
-        this.directory = directory;
+        this.core = core;
         this.store = store;
         this.localNode = localNode;
         this.timer = timer;
@@ -143,7 +142,7 @@ final class BlfSubscriptions {
     private void subscribe(RequestEvent event, ServerTransaction st, int granted) throws Exception {
         Request request = event.getRequest();
         String host = SipMessages.requestHost(request);
-        Optional<Tenant> tenant = directory.current().tenantForDomain(host);
+        Optional<Tenant> tenant = core.directory().current().tenantForDomain(host);
         if (tenant.isEmpty()) {
             messages.reject(st, 404, "no tenant serves " + host);
             return;
@@ -166,7 +165,8 @@ final class BlfSubscriptions {
         }
         Target target;
         try {
-            target = resolve(directory.current(), tenant.get().id(), subscriber.get(), code.get().retrieve(), host);
+            target = resolve(core.directory().current(), tenant.get().id(), subscriber.get(), code.get().retrieve(),
+                    host);
         } catch (ParkException e) {
             SipErrors.Refusal refusal = SipErrors.of(e);
             messages.reject(st, refusal.status(), refusal.message());
@@ -218,7 +218,7 @@ final class BlfSubscriptions {
         Subscription s = existing.get();
         MDC.put("tenant", s.tenant());
         MDC.put("slot", s.slot());
-        Optional<Tenant> tenant = directory.current().tenant(TenantId.of(s.tenant()));
+        Optional<Tenant> tenant = core.directory().current().tenant(TenantId.of(s.tenant()));
         if (tenant.isEmpty()) {
             store.remove(id);
             messages.reject(st, 481, "the tenant of this subscription is gone");

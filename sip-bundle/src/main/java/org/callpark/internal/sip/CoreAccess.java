@@ -1,10 +1,7 @@
 package org.callpark.internal.sip;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,12 +9,7 @@ import org.callpark.api.CallParkService;
 import org.callpark.api.Directory;
 import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
-import org.callpark.api.ParkRequest;
-import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
-import org.callpark.api.RetrieveRequest;
-import org.callpark.api.SlotId;
-import org.callpark.api.TenantId;
 import org.callpark.spi.ClusterNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,98 +222,5 @@ final class CoreAccess {
         } catch (RuntimeException e) {
             LOG.warn("Ending call {} as {} failed: {}", callId, how, e.toString());
         }
-    }
-
-    // ------------------------------------------------------------------------------------------ views
-
-    /**
-     * A {@link CallParkService} that asks this holder at every call (throwing {@link CoreAwayException} while the core
-     * is away), for the classes that take the service itself ({@link Handover}, {@link BlfNotifier}).
-     */
-    CallParkService serviceView() {
-        return new CallParkService() {
-            @Override
-            public ParkedCall park(ParkRequest request) throws ParkException {
-                return service().park(request);
-            }
-
-            @Override
-            public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
-                return service().retrieve(request);
-            }
-
-            @Override
-            public CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
-                    throws ParkException {
-                return service().sendTo(request, extension, ringFor);
-            }
-
-            @Override
-            public ParkedCall answerRecall(String callId, int attempt) throws ParkException {
-                return service().answerRecall(callId, attempt);
-            }
-
-            @Override
-            public ParkedCall end(String callId, Resolution resolution) throws ParkException {
-                return service().end(callId, resolution);
-            }
-
-            @Override
-            public List<ParkedCall> list() throws ParkException {
-                return service().list();
-            }
-
-            @Override
-            public List<ParkedCall> list(TenantId tenant) throws ParkException {
-                return service().list(tenant);
-            }
-
-            @Override
-            public List<ParkedCall> list(SlotId slot) throws ParkException {
-                return service().list(slot);
-            }
-
-            @Override
-            public Optional<ParkedCall> find(String callId) throws ParkException {
-                return service().find(callId);
-            }
-
-            @Override
-            public Optional<ParkedCall> carry(String callId, long expectedVersion, String node, String leg,
-                    String session) throws ParkException {
-                return service().carry(callId, expectedVersion, node, leg, session);
-            }
-
-            @Override
-            public Optional<ParkedCall> carryAndEnd(String callId, long expectedVersion, String node, String leg,
-                    String session, Resolution how) throws ParkException {
-                return service().carryAndEnd(callId, expectedVersion, node, leg, session, how);
-            }
-
-            @Override
-            public ParkedCall restore(ParkedCall call) throws ParkException {
-                return service().restore(call);
-            }
-        };
-    }
-
-    /** A {@link DirectoryService} that asks this holder at every call ({@link BlfNotifier}, {@link SipRecallDialer}). */
-    DirectoryService directoryView() {
-        return new DirectoryService() {
-            @Override
-            public Directory current() {
-                return directory().current();
-            }
-
-            @Override
-            public List<ParkException.Violation> validate(Directory candidate) {
-                return directory().validate(candidate);
-            }
-
-            @Override
-            public void update(Directory candidate) throws ParkException {
-                directory().update(candidate);
-            }
-        };
     }
 }

@@ -77,7 +77,7 @@ final class Handover {
     private final SipMessages messages;
     private final DialogRequests dialogs;
     private final SipLegs legs;
-    private final CallParkService service;
+    private final CoreAccess core;
     private final MediaController media;
     private final Supplier<String> localNode;
     private final HandoverClaims claims;
@@ -87,16 +87,16 @@ final class Handover {
     /** Calls this node is taking over now, until the new leg is registered (or the attempt failed). */
     private final Set<String> adopting = ConcurrentHashMap.newKeySet();
 
-    Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CallParkService service,
+    Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CoreAccess core,
             MediaController media, Supplier<String> localNode, Predicate<String> isMember,
             ScheduledExecutorService timer) {
         this.messages = messages;
         this.dialogs = dialogs;
         this.legs = legs;
-        this.service = service;
+        this.core = core;
         this.media = media;
         this.localNode = localNode;
-        this.claims = new HandoverClaims(service, localNode, isMember);
+        this.claims = new HandoverClaims(core, localNode, isMember);
         this.pending = new InFlightRequests<>(timer);
     }
 
@@ -159,7 +159,7 @@ final class Handover {
         // RESTORE: the cluster has no record to claim in; the journal's copy is ours alone.
         Optional<ParkedCall> claimed = why == Why.RESTORE
                 ? Optional.of(call.carried(call.node(), call.leg(), claimedSession.toJson()))
-                : service.carry(call.id(), call.version(), call.node(), call.leg(), claimedSession.toJson());
+                : core.service().carry(call.id(), call.version(), call.node(), call.leg(), claimedSession.toJson());
         if (claimed.isEmpty()) {
             LOG.debug("Call {} changed before this node could claim it", call.id());
             result.complete(Optional.empty());
@@ -204,7 +204,7 @@ final class Handover {
     private void quietly(ParkedCall claimed, SipSession claimedSession, MediaLeg running,
             CompletableFuture<Optional<ParkedCall>> result) throws ParkException, Sdp.Unusable {
         SipSession s = claimedSession.unclaimed().withLocalCseq(claimedSession.localCseq() - 1);
-        Optional<ParkedCall> done = service.carry(claimed.id(), claimed.version(), claimed.node(), claimed.leg(),
+        Optional<ParkedCall> done = core.service().carry(claimed.id(), claimed.version(), claimed.node(), claimed.leg(),
                 s.toJson());
         if (done.isEmpty()) {
             release(new Pending(claimed, claimedSession, claimed.leg(), null, null, 0, Why.ADOPT, result, null));
@@ -278,7 +278,7 @@ final class Handover {
         ParkedCall current = p.call;
         if (p.why == Why.RESTORE) {
             try {
-                done = Optional.of(service.restore(p.call.carried(here, p.legId, moved.toJson())));
+                done = Optional.of(core.service().restore(p.call.carried(here, p.legId, moved.toJson())));
             } catch (ParkException e) {
                 LOG.info("Call {} from the journal was not put back: {}", p.call.id(), e.getMessage());
             }
@@ -288,13 +288,14 @@ final class Handover {
         ForRetriever taker = p.forRetriever != null && p.forRetriever.commit() ? p.forRetriever : null;
         for (int i = 0; i < 20 && current != null; i++) {
             done = taker != null
-                    ? service.carryAndEnd(current.id(), current.version(), here, p.legId, moved.toJson(), taker.how)
-                    : service.carry(current.id(), current.version(), here, p.legId, moved.toJson());
+                    ? core.service().carryAndEnd(current.id(), current.version(), here, p.legId, moved.toJson(),
+                            taker.how)
+                    : core.service().carry(current.id(), current.version(), here, p.legId, moved.toJson());
             if (done.isPresent()) {
                 break;
             }
             // Changed meanwhile (a recall step of the old holder): still ours if still claimed by us.
-            current = service.find(current.id()).filter(c -> SipSession.of(c.session())
+            current = core.service().find(current.id()).filter(c -> SipSession.of(c.session())
                     .map(s -> here.equals(s.claimedBy())).orElse(false)).orElse(null);
         }
         if (done.isEmpty()) {
@@ -331,7 +332,7 @@ final class Handover {
             LOG.warn("Could not take over call {} ({}): it ends, the caller gets a BYE", p.call.id(), why);
             if (p.why != Why.RESTORE) {
                 try {
-                    service.end(p.call.id(), Resolution.FAILED);
+                    core.service().end(p.call.id(), Resolution.FAILED);
                 } catch (ParkException e) {
                     LOG.debug("Ending call {} after a failed takeover: {}", p.call.id(), e.getMessage());
                 }

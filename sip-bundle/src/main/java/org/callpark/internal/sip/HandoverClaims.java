@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import org.callpark.api.CallParkService;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.slf4j.Logger;
@@ -24,12 +23,12 @@ final class HandoverClaims {
     /** Compare-and-set rounds before giving up on a record that keeps changing. */
     private static final int ROUNDS = 20;
 
-    private final CallParkService service;
+    private final CoreAccess core;
     private final Supplier<String> localNode;
     private final Predicate<String> isMember;
 
-    HandoverClaims(CallParkService service, Supplier<String> localNode, Predicate<String> isMember) {
-        this.service = service;
+    HandoverClaims(CoreAccess core, Supplier<String> localNode, Predicate<String> isMember) {
+        this.core = core;
         this.localNode = localNode;
         this.isMember = isMember;
     }
@@ -50,7 +49,7 @@ final class HandoverClaims {
         String here = localNode.get();
         try {
             for (int i = 0; i < ROUNDS; i++) {
-                Optional<ParkedCall> current = service.find(callId);
+                Optional<ParkedCall> current = core.service().find(callId);
                 if (current.isEmpty()) {
                     return;
                 }
@@ -59,7 +58,8 @@ final class HandoverClaims {
                 if (s.isEmpty() || !here.equals(s.get().claimedBy())) {
                     return;
                 }
-                if (service.carry(c.id(), c.version(), c.node(), c.leg(), s.get().unclaimed().toJson()).isPresent()) {
+                if (core.service().carry(c.id(), c.version(), c.node(), c.leg(), s.get().unclaimed().toJson())
+                        .isPresent()) {
                     return;
                 }
             }

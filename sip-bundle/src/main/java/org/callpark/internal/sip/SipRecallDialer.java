@@ -15,7 +15,6 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipException;
 import javax.sip.message.Request;
 
-import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.Tenant;
@@ -47,7 +46,7 @@ final class SipRecallDialer implements RecallDialer {
 
     private final SipMessages messages;
     private final SipLegs legs;
-    private final DirectoryService directory;
+    private final CoreAccess core;
     private final MediaController media;
     private final Registrations registrations;
     private final Executor async;
@@ -55,11 +54,11 @@ final class SipRecallDialer implements RecallDialer {
     private final RecallForks forks;
     private final RecallAnswers answers;
 
-    SipRecallDialer(SipMessages messages, SipIdentities identities, SipLegs legs, DirectoryService directory,
+    SipRecallDialer(SipMessages messages, SipIdentities identities, SipLegs legs, CoreAccess core,
             MediaController media, Registrations registrations, Executor async) {
         this.messages = messages;
         this.legs = legs;
-        this.directory = directory;
+        this.core = core;
         this.media = media;
         this.registrations = registrations;
         this.async = async;
@@ -139,7 +138,7 @@ final class SipRecallDialer implements RecallDialer {
                     created.forEach(f -> f.cancel(actions)); // cancelled before anything was sent
                 }
             }
-            Optional<Tenant> tenant = directory.current().tenant(call.tenant());
+            Optional<Tenant> tenant = core.directory().current().tenant(call.tenant());
             String domain = tenant.flatMap(Tenant::sipDomain).orElse(settings.advertisedAddress());
             List<Codec> offer = RecallInvite.offer(media.codecs(), legs.codecOf(call.leg()));
             for (Fork fork : created) {

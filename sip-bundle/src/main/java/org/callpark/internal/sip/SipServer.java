@@ -173,19 +173,19 @@ public final class SipServer implements ParkEventListener {
                     t.setDaemon(true);
                     return t;
                 });
-        this.dialer = new SipRecallDialer(messages, identities, legs, core.directoryView(), media, registrations, async);
+        this.dialer = new SipRecallDialer(messages, identities, legs, core, media, registrations, async);
         this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
             t.setDaemon(true);
             return t;
         });
-        this.handover = new Handover(messages, dialogs, legs, core.serviceView(), media, localNode,
+        this.handover = new Handover(messages, dialogs, legs, core, media, localNode,
                 member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
         this.carrier = new SipCarrier(core, legs, handover, takeovers, localNode);
         this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);
         this.nodeStop = new NodeStop(takeovers, parkedLegs, () -> context);
-        this.blf = new BlfNotifier(messages, auth, core.serviceView(), core.directoryView(), subscriptions, localNode);
+        this.blf = new BlfNotifier(messages, auth, core, subscriptions, localNode);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
                 new ParkFlows(messages, identities, legs, answers, core, media),
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
