@@ -4,11 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,13 +40,17 @@ final class DigestAuth {
         WRONG
     }
 
-    private final byte[] secret;
+    private final NonceSecrets secrets;
     private final Clock clock;
 
+    /** With secrets of this node alone (tests). */
     DigestAuth(Clock clock) {
+        this(clock, new NonceSecrets(() -> null));
+    }
+
+    DigestAuth(Clock clock, NonceSecrets secrets) {
         this.clock = clock;
-        this.secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
+        this.secrets = secrets;
     }
 
     /** A {@code WWW-Authenticate} value for {@code realm}. */
@@ -56,8 +60,9 @@ final class DigestAuth {
     }
 
     String nonce(String realm) {
-        String issued = Long.toHexString(clock.millis());
-        return issued + "." + mac(issued + ":" + realm);
+        long now = clock.millis();
+        String issued = Long.toHexString(now);
+        return issued + "." + mac(secrets.forIssuing(now), issued + ":" + realm);
     }
 
     /**
@@ -78,8 +83,13 @@ final class DigestAuth {
             return Verdict.FOREIGN_NONCE;
         }
         String issued = nonce.substring(0, dot);
-        if (!MessageDigest.isEqual(mac(issued + ":" + realm).getBytes(StandardCharsets.US_ASCII),
-                nonce.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
+        long issuedAt;
+        try {
+            issuedAt = Long.parseLong(issued, 16);
+        } catch (NumberFormatException e) {
+            return Verdict.FOREIGN_NONCE;
+        }
+        if (!signed(issuedAt, issued + ":" + realm, nonce.substring(dot + 1))) {
             return Verdict.FOREIGN_NONCE;
         }
         String algorithm = params.getOrDefault("algorithm", "MD5");
@@ -104,12 +114,6 @@ final class DigestAuth {
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 params.getOrDefault("response", "").toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
             return Verdict.WRONG;
-        }
-        long issuedAt;
-        try {
-            issuedAt = Long.parseLong(issued, 16);
-        } catch (NumberFormatException e) {
-            return Verdict.FOREIGN_NONCE;
         }
         long age = clock.millis() - issuedAt;
         return age < 0 || age > NONCE_LIFETIME.toMillis() ? Verdict.STALE : Verdict.OK;
@@ -160,7 +164,24 @@ final class DigestAuth {
         return params;
     }
 
-    private String mac(String text) {
+    /** Whether {@code mac} is the signature of {@code text} with the cluster's or this node's secret of its hour. */
+    private boolean signed(long issuedAt, String text, String mac) {
+        long hour = NonceSecrets.hourOf(issuedAt);
+        long now = NonceSecrets.hourOf(clock.millis());
+        if (hour > now || hour < now - 2) {
+            return false; // no secret of that hour exists any more (or yet): do not even look
+        }
+        byte[] given = mac.getBytes(StandardCharsets.US_ASCII);
+        for (Optional<byte[]> secret : List.of(secrets.clusterSecret(issuedAt), secrets.localSecret(issuedAt))) {
+            if (secret.isPresent() && MessageDigest.isEqual(mac(secret.get(), text).getBytes(
+                    StandardCharsets.US_ASCII), given)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String mac(byte[] secret, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -4,6 +4,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import javax.sip.InvalidArgumentException;
 import javax.sip.ServerTransaction;
@@ -15,6 +16,8 @@ import javax.sip.message.Response;
 import org.callpark.api.Tenant;
 import org.callpark.api.User;
 
+import com.hazelcast.core.HazelcastInstance;
+
 /**
  * Who sends a request that must be authenticated (a retrieve, REGISTER, SUBSCRIBE): from a trusted proxy its
  * P-Asserted-Identity (else From), otherwise the user of digest credentials (RFC 3261 §22, {@link DigestAuth}) checked
@@ -23,17 +26,37 @@ import org.callpark.api.User;
  * <p>
  * {@link #check} decides without sending anything (unit-testable without a stack); {@link #authenticate} sends the
  * 401 challenge or the 403 on the request's transaction.
+ * <p>
+ * Hardening (issue 14, docs/security-notes/auth.md): the digest {@code uri} must be the Request-URI (RFC 2617
+ * §3.2.2.5; else 400, so credentials captured for {@code *88104} do not retrieve {@code *88105}); failures lock the
+ * source address and the user out for a while ({@link AuthFailures}, 503 with Retry-After, logged for fail2ban); a
+ * REGISTER must raise its nonce's count ({@link NonceCounts}, else a fresh {@code stale=true} challenge, so a replayed
+ * REGISTER adds no Contact); nonces are signed with the cluster's secret ({@link NonceSecrets}).
  */
 final class SipAuthenticator {
+
+    /** Limits that count nothing: a replay is logged (fail2ban) but locks nobody out (a phone's glitch looks alike). */
+    private static final SipSettings.AuthLimits NO_COUNT = new SipSettings.AuthLimits(0, java.time.Duration.ofSeconds(1),
+            0, java.time.Duration.ofSeconds(1));
 
     private final SipMessages messages;
     private final CoreAccess core;
     private final DigestAuth auth;
+    private final AuthFailures failures;
+    private final NonceCounts counts;
 
+    /** Nonce secrets and counts of this node alone (tests without a cluster). */
     SipAuthenticator(SipMessages messages, CoreAccess core, Clock clock) {
+        this(messages, core, clock, () -> null);
+    }
+
+    /** @param hazelcast the member whose maps hold the nonce secrets and counts; a supplier of null: this node's own */
+    SipAuthenticator(SipMessages messages, CoreAccess core, Clock clock, Supplier<HazelcastInstance> hazelcast) {
         this.messages = messages;
         this.core = core;
-        this.auth = new DigestAuth(clock);
+        this.auth = new DigestAuth(clock, new NonceSecrets(hazelcast));
+        this.failures = new AuthFailures(clock);
+        this.counts = new NonceCounts(hazelcast);
     }
 
     /** What {@link #check} decided: the authenticated user, or the response that challenges or refuses. */
@@ -72,20 +95,84 @@ final class SipAuthenticator {
             return Outcome.of(user);
         }
         String realm = realmFor(tenant, request);
+        String source = SipMessages.sourceIp(request);
+        SipSettings.AuthLimits limits = messages.settings().authLimits();
+        long wait = failures.sourceLocked(source, limits);
+        if (wait > 0) {
+            return Outcome.refused(locked(request, wait, "this address"));
+        }
         Header authorization = request.getHeader("Authorization");
         if (authorization == null) {
             return Outcome.refused(challenge(request, realm, false));
         }
         Map<String, String> credentials = DigestAuth.parseCredentials(SipMessages.valueOf(authorization));
         String username = credentials.getOrDefault("username", "");
+        wait = failures.userLocked(realm, username, limits);
+        if (wait > 0) {
+            return Outcome.refused(locked(request, wait, "'" + username + "'"));
+        }
+        if (!uriMatches(credentials.get("uri"), request)) {
+            failures.failed("sip", source, username, realm, "uri-mismatch", limits);
+            return Outcome.refused(messages.response(request, 400, "Digest uri mismatch"));
+        }
         Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
         return switch (auth.verify(credentials, request.getMethod(), realm, password)) {
-            case OK -> Outcome.of(username);
+            case OK -> fresh(request, credentials) ? Outcome.of(username) : replayed(request, source, username, realm);
             case STALE -> Outcome.refused(challenge(request, realm, true));
             case FOREIGN_NONCE -> Outcome.refused(challenge(request, realm, false));
-            case WRONG -> Outcome.refused(messages.response(request, 403,
-                    "wrong credentials for '" + username + "' in realm " + realm));
+            case WRONG -> {
+                failures.failed("sip", source, username, realm, password.isPresent() ? "bad-password"
+                        : "unknown-user", limits);
+                yield Outcome.refused(messages.response(request, 403,
+                        "wrong credentials for '" + username + "' in realm " + realm));
+            }
         };
+    }
+
+    /**
+     * Whether the digest {@code uri} names the Request-URI (RFC 3261 §19.1.4 comparison of the stack's URI objects;
+     * exact text for other schemes). Without it a response captured for one request authorises another.
+     */
+    boolean uriMatches(String digestUri, Request request) {
+        if (digestUri == null || digestUri.isEmpty()) {
+            return false;
+        }
+        javax.sip.address.URI target = request.getRequestURI();
+        try {
+            javax.sip.address.URI given = messages.addresses().createURI(digestUri);
+            return given.equals(target) || digestUri.equals(target.toString());
+        } catch (ParseException e) {
+            return digestUri.equals(target.toString());
+        }
+    }
+
+    /** A REGISTER must raise its nonce's count (RFC 2617 {@code nc}); other methods are not tracked. */
+    private boolean fresh(Request request, Map<String, String> credentials) {
+        if (!Request.REGISTER.equals(request.getMethod())) {
+            return true;
+        }
+        long nc;
+        try {
+            nc = credentials.get("qop") == null ? 1 : Long.parseLong(credentials.getOrDefault("nc", ""), 16);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return nc > 0 && counts.advance(credentials.getOrDefault("username", ""), credentials.get("nonce"), nc);
+    }
+
+    /** A REGISTER reusing a nonce's count: logged, answered with a new challenge (a real phone just answers it). */
+    private Outcome replayed(Request request, String source, String username, String realm)
+            throws ParseException, InvalidArgumentException {
+        failures.failed("sip", source, username, realm, "replay", NO_COUNT);
+        return Outcome.refused(challenge(request, realm, true));
+    }
+
+    private Response locked(Request request, long seconds, String who) throws ParseException,
+            InvalidArgumentException {
+        Response r = messages.response(request, 503, "too many authentication failures for " + who + ", retry in "
+                + seconds + " s");
+        r.setHeader(messages.headers().createRetryAfterHeader((int) Math.min(Integer.MAX_VALUE, seconds)));
+        return r;
     }
 
     /** The user of valid digest credentials on a request we did not challenge (a park), or empty. */
@@ -96,6 +183,9 @@ final class SipAuthenticator {
         }
         Map<String, String> credentials = DigestAuth.parseCredentials(SipMessages.valueOf(authorization));
         String username = credentials.getOrDefault("username", "");
+        if (!uriMatches(credentials.get("uri"), request)) {
+            return Optional.empty();
+        }
         Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
         return auth.verify(credentials, request.getMethod(), realmFor(tenant, request), password)
                 == DigestAuth.Verdict.OK ? Optional.of(username) : Optional.empty();

@@ -65,6 +65,26 @@ public @interface SipConfig {
             description = "The subscription length (seconds) granted to a SUBSCRIBE without Expires. Default: 600.")
     int subscribeDefaultExpires() default 600;
 
+    @AttributeDefinition(name = "Authentication failures per source",
+            description = "Digest failures (wrong password, unknown user, digest uri not the Request-URI) from one"
+                    + " source address within the source window after which that address is answered 503 with"
+                    + " Retry-After, without checking, until the window has passed. 0: no limit. Default: 10.")
+    int authSourceMaxFailures() default 10;
+
+    @AttributeDefinition(name = "Authentication source window",
+            description = "The sliding window (seconds) of the per-source failure count. Default: 60.")
+    int authSourceWindowSeconds() default 60;
+
+    @AttributeDefinition(name = "Authentication failures per user",
+            description = "Digest failures for one user, from at least two source addresses, within the user window"
+                    + " after which that user is answered 503 with Retry-After from everywhere (the right password"
+                    + " included) until the window has passed. 0: no limit. Default: 5.")
+    int authUserMaxFailures() default 5;
+
+    @AttributeDefinition(name = "Authentication user window",
+            description = "The sliding window (seconds) of the per-user failure count. Default: 300.")
+    int authUserWindowSeconds() default 300;
+
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")
     String userAgent() default "CallPark";

@@ -161,7 +161,7 @@ public final class SipServer implements ParkEventListener {
         Objects.requireNonNull(media, "media");
         this.core = core;
         this.messages = new SipMessages(settings);
-        SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC());
+        SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC(), hazelcast);
         SipIdentities identities = new SipIdentities(messages, auth);
         DialogRequests dialogs = new DialogRequests(messages);
         this.legs = new SipLegs(messages, core, dialogs, async);

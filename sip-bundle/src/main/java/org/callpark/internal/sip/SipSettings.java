@@ -27,10 +27,11 @@ import org.callpark.spi.Overrides;
  * @param userAgent         User-Agent/Server value
  * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
  * @param subscribeExpires  the bounds and default of BLF subscription lengths
+ * @param authLimits        when digest failures lock a source address or a user out
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
-        Expires subscribeExpires) {
+        Expires subscribeExpires, AuthLimits authLimits) {
 
     /**
      * Subscription lengths in seconds: {@code 1 <= min <= dflt <= max}.
@@ -40,6 +41,18 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
      * @param dflt granted when the SUBSCRIBE has no Expires
      */
     public record Expires(int min, int max, int dflt) {
+    }
+
+    /**
+     * Digest failure limits (see {@link AuthFailures}): more than {@code max} failures within {@code window}, 0 = off.
+     *
+     * @param sourceMax    failures per source address
+     * @param sourceWindow the per-source window
+     * @param userMax      failures per user (from at least two sources)
+     * @param userWindow   the per-user window
+     */
+    public record AuthLimits(int sourceMax, java.time.Duration sourceWindow, int userMax,
+            java.time.Duration userWindow) {
     }
 
     public SipSettings {
@@ -119,11 +132,20 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             invalid.add("subscribeDefaultExpires: must be between subscribeMinExpires and subscribeMaxExpires ("
                     + min + ".." + max + "): " + dflt);
         }
+        AuthLimits limits = new AuthLimits(
+                nonNegative("authSourceMaxFailures", o.integer("authSourceMaxFailures",
+                        config.authSourceMaxFailures(), invalid), invalid),
+                java.time.Duration.ofSeconds(positive("authSourceWindowSeconds", o.integer("authSourceWindowSeconds",
+                        config.authSourceWindowSeconds(), invalid), invalid)),
+                nonNegative("authUserMaxFailures", o.integer("authUserMaxFailures", config.authUserMaxFailures(),
+                        invalid), invalid),
+                java.time.Duration.ofSeconds(positive("authUserWindowSeconds", o.integer("authUserWindowSeconds",
+                        config.authUserWindowSeconds(), invalid), invalid)));
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
-                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt));
+                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */
@@ -149,6 +171,20 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             }
         }
         return parts;
+    }
+
+    private static int nonNegative(String field, int value, List<String> invalid) {
+        if (value < 0) {
+            invalid.add(field + ": must be 0 (off) or more: " + value);
+        }
+        return Math.max(0, value);
+    }
+
+    private static int positive(String field, int value, List<String> invalid) {
+        if (value < 1) {
+            invalid.add(field + ": must be at least 1: " + value);
+        }
+        return Math.max(1, value);
     }
 
     private static void checkAddress(String field, String ip, List<String> invalid) {

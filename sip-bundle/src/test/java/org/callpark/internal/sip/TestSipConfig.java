@@ -17,6 +17,30 @@ final class TestSipConfig implements SipConfig {
     int subscribeMinExpires = 60;
     int subscribeMaxExpires = 3600;
     int subscribeDefaultExpires = 600;
+    int authSourceMaxFailures = 10;
+    int authSourceWindowSeconds = 60;
+    int authUserMaxFailures = 5;
+    int authUserWindowSeconds = 300;
+
+    @Override
+    public int authSourceMaxFailures() {
+        return authSourceMaxFailures;
+    }
+
+    @Override
+    public int authSourceWindowSeconds() {
+        return authSourceWindowSeconds;
+    }
+
+    @Override
+    public int authUserMaxFailures() {
+        return authUserMaxFailures;
+    }
+
+    @Override
+    public int authUserWindowSeconds() {
+        return authUserWindowSeconds;
+    }
 
     @Override
     public int subscribeMinExpires() {
