@@ -10,9 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.message.SIPRequest;
 
 /**
  * A phone that is a bare UDP socket on a loopback address of its choice (127.0.0.x): sends request text as written (so
@@ -37,6 +41,10 @@ final class RawSipPhone implements AutoCloseable {
 
     String address() {
         return socket.getLocalAddress().getHostAddress();
+    }
+
+    String user() {
+        return user;
     }
 
     int port() {
@@ -64,10 +72,14 @@ final class RawSipPhone implements AutoCloseable {
                         + "\r\n\r\n" + sdp() : "Content-Length: 0\r\n\r\n");
     }
 
-    /** Sends {@code text} to {@code port} on 127.0.0.1 and returns the first final response (provisionals skipped). */
+    /**
+     * Sends {@code text} to {@code port} on 127.0.0.1 and returns its final response (provisionals and answers to other
+     * transactions skipped); a failed INVITE is ACKed, as a phone does.
+     */
     Response send(int serverPort, String text) throws Exception {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), serverPort));
+        SIPRequest request = (SIPRequest) new MessageFactoryImpl().createRequest(text);
+        String branch = request.getTopmostVia().getBranch();
+        transmit(serverPort, text);
         while (true) {
             DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
             try {
@@ -80,10 +92,18 @@ final class RawSipPhone implements AutoCloseable {
                 continue; // a request from the server (not expected here)
             }
             Response r = new MessageFactoryImpl().createResponse(answer);
-            if (r.getStatusCode() >= 200) {
+            if (r.getStatusCode() >= 200 && branch.equals(((ViaHeader) r.getHeader(ViaHeader.NAME)).getBranch())) {
+                if (request.getMethod().equals("INVITE") && r.getStatusCode() >= 300) {
+                    transmit(serverPort, request.createErrorAck((To) r.getHeader(ToHeader.NAME)).encode());
+                }
                 return r;
             }
         }
+    }
+
+    private void transmit(int serverPort, String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), serverPort));
     }
 
     /** The {@code Authorization} value answering {@code challenge} (a 401) for {@code method} on {@code uri}. */
