@@ -167,6 +167,13 @@ public final class Sipp {
                 dir.resolve("messages.log").toString(), "-trace_logs", "-log_file", dir.resolve("logs.log")
                         .toString()));
         cmd.addAll(extra);
+        if (extra.contains("-au")) {
+            // sipp's digest uri is "sip:<server ip:port>" unless told; the server wants the Request-URI (RFC 2617)
+            String domain = vars.get("DOMAIN");
+            cmd.add("-auth_uri");
+            cmd.add(scenario.startsWith("register") ? domain : service + "@" + domain + server.substring(
+                    server.lastIndexOf(':')));
+        }
         startedNanos = System.nanoTime();
         process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();

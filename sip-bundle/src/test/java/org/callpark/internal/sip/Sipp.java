@@ -147,6 +147,12 @@ final class Sipp {
                 dir.resolve("errors.log").toAbsolutePath().toString(), "-trace_msg", "-message_file",
                 dir.resolve("messages.log").toAbsolutePath().toString()));
         cmd.addAll(extra);
+        if (extra.contains("-au")) {
+            // sipp's digest uri is "sip:<server ip:port>" unless told; the server wants the Request-URI (RFC 2617)
+            String domain = keys.getOrDefault("domain", "127.0.0.1");
+            cmd.add("-auth_uri");
+            cmd.add(scenario.startsWith("register") ? domain : service + "@" + domain + ":" + serverPort);
+        }
         keys.forEach((k, v) -> {
             cmd.add("-key");
             cmd.add(k);
