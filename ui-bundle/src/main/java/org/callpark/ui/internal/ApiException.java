@@ -13,6 +13,7 @@ public final class ApiException extends Exception {
     private final int status;
     private final String error;
     private final List<Dtos.ViolationDto> violations;
+    private long retryAfter;
 
     public ApiException(int status, String error, String message) {
         this(status, error, message, List.of(), null);
@@ -33,6 +34,11 @@ public final class ApiException extends Exception {
         return error;
     }
 
+    /** Seconds for a {@code Retry-After} header, 0 for none. */
+    public long retryAfter() {
+        return retryAfter;
+    }
+
     public List<Dtos.ViolationDto> violations() {
         return violations;
     }
@@ -43,6 +49,14 @@ public final class ApiException extends Exception {
 
     public static ApiException unauthenticated(String message) {
         return new ApiException(401, "UNAUTHENTICATED", message);
+    }
+
+    /** 429 with {@code Retry-After}: too many failed logins from this address or for this user. */
+    public static ApiException tooManyFailures(long retryAfterSeconds) {
+        ApiException e = new ApiException(429, "TOO_MANY_FAILURES", "too many failed logins; retry in "
+                + retryAfterSeconds + " s");
+        e.retryAfter = retryAfterSeconds;
+        return e;
     }
 
     public static ApiException notPermitted(String message) {

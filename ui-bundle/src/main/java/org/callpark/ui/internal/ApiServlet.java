@@ -28,7 +28,9 @@ import org.callpark.api.TenantId;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,10 +40,11 @@ import org.slf4j.MDC;
  * the Karaf JAAS realm), roles, the CSRF guard, routing to the resources, JSON in and out, the error mapping, and the
  * SSE stream {@code /events}. The resources hold no rules of their own; the park service and the directory decide.
  */
-@Component(service = Servlet.class, property = {
+@Component(service = Servlet.class, configurationPid = "org.callpark.ui", property = {
         "osgi.http.whiteboard.servlet.pattern=/callpark/api/v1/*",
         "osgi.http.whiteboard.servlet.name=callpark-api",
         "osgi.http.whiteboard.servlet.asyncSupported=true" })
+@Designate(ocd = LoginConfig.class)
 public final class ApiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -59,16 +62,26 @@ public final class ApiServlet extends HttpServlet {
     private final transient Authenticator authenticator;
     private final transient Sessions sessions;
     private final transient Router router = new Router();
+    private final transient LoginThrottle throttle;
 
+    /** @throws IllegalArgumentException if the login limits are invalid (the component does not activate) */
     @Activate
     public ApiServlet(@Reference DirectoryService directories, @Reference CallParkService park,
-            @Reference EventStreams streams) {
+            @Reference EventStreams streams, LoginConfig config) {
         this(directories, park, streams, new JaasAuthenticator(REALM), new Sessions(Clock.systemUTC()),
-                sender(park, streams));
+                sender(park, streams), new LoginThrottle(Clock.systemUTC(), LoginThrottle.Limits.of(config,
+                        System::getProperty, System::getenv)));
     }
 
     ApiServlet(DirectoryService directories, CallParkService park, EventStreams streams, Authenticator authenticator,
             Sessions sessions, CallSender sender) {
+        this(directories, park, streams, authenticator, sessions, sender, new LoginThrottle(Clock.systemUTC(),
+                new LoginThrottle.Limits(10, 60_000, 5, 300_000)));
+    }
+
+    ApiServlet(DirectoryService directories, CallParkService park, EventStreams streams, Authenticator authenticator,
+            Sessions sessions, CallSender sender, LoginThrottle throttle) {
+        this.throttle = throttle;
         this.directories = directories;
         this.park = park;
         this.streams = streams;
@@ -97,6 +110,16 @@ public final class ApiServlet extends HttpServlet {
                                 String.valueOf(cause.getMessage())));
                     }
                 });
+    }
+
+    /** New login limits apply at once; sessions and counts stay. An invalid change is ignored with a warning. */
+    @Modified
+    void modified(LoginConfig config) {
+        try {
+            throttle.limits(LoginThrottle.Limits.of(config, System::getProperty, System::getenv));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; keeping the previous login limits", e.getMessage());
+        }
     }
 
     @Deactivate
@@ -167,9 +190,8 @@ public final class ApiServlet extends HttpServlet {
         switch (method) {
             case "POST" -> {
                 Dtos.LoginBody login = Json.read(body(method, req), Dtos.LoginBody.class);
-                Caller caller = authenticator
-                        .login(login.user(), login.password() == null ? null : login.password().toCharArray())
-                        .orElseThrow(() -> ApiException.unauthenticated("wrong user name or password"));
+                Caller caller = throttle.login(authenticator, req.getRemoteAddr(), login.user(),
+                        login.password() == null ? null : login.password().toCharArray());
                 if (!caller.canRead()) {
                     throw ApiException.notPermitted("user '" + caller.user() + "' has neither role " + Caller.ADMIN
                             + " nor " + Caller.VIEWER);
@@ -239,8 +261,8 @@ public final class ApiServlet extends HttpServlet {
             if (colon < 0) {
                 throw ApiException.unauthenticated("malformed Basic credentials");
             }
-            Caller caller = authenticator.login(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray())
-                    .orElseThrow(() -> ApiException.unauthenticated("wrong user name or password"));
+            Caller caller = throttle.login(authenticator, req.getRemoteAddr(), decoded.substring(0, colon),
+                    decoded.substring(colon + 1).toCharArray());
             return new Auth(caller, false);
         }
         String token = cookie(req);
@@ -362,6 +384,9 @@ public final class ApiServlet extends HttpServlet {
         res.setHeader("X-Content-Type-Options", "nosniff");
         if (e.status() == 401 && wantsBasicChallenge(req)) {
             res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
+        }
+        if (e.retryAfter() > 0) {
+            res.setHeader("Retry-After", Long.toString(e.retryAfter()));
         }
         if (e.status() >= 500) {
             LOG.debug("{} {}: {} {}", req.getMethod(), req.getPathInfo(), e.status(), e.getMessage());
