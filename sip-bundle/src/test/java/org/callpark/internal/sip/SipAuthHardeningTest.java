@@ -154,6 +154,36 @@ class SipAuthHardeningTest {
         assertEquals(Optional.of("102"), auth.check(invite(URI_104, captured, "192.0.2.5"), TENANT).user());
     }
 
+    // ------------------------------------------------------------------------------------------ S2 rotation
+
+    @Test
+    void theSecretRotatesHourlyAndTheLastHoursNoncesStayValidForTheirLifetime() throws Exception {
+        clock.now = Instant.parse("2026-12-07T10:59:00Z");
+        NonceSecrets secrets = new NonceSecrets(() -> null);
+        DigestAuth digest = new DigestAuth(clock, secrets);
+        String before = digest.nonce("example.com");
+        clock.now = Instant.parse("2026-12-07T11:01:00Z");
+        String after = digest.nonce("example.com");
+        assertTrue(!java.util.Arrays.equals(secrets.forIssuing(Instant.parse("2026-12-07T10:59:00Z").toEpochMilli()),
+                secrets.forIssuing(clock.millis())), "a new secret each hour");
+        assertEquals(DigestAuth.Verdict.OK, digest.verify(answer(before, "101", "pass101"), "INVITE",
+                "example.com", Optional.of("pass101")), "10:59's nonce at 11:01: signed with the previous secret");
+        clock.now = Instant.parse("2026-12-07T11:05:00Z");
+        assertEquals(DigestAuth.Verdict.STALE, digest.verify(answer(before, "101", "pass101"), "INVITE",
+                "example.com", Optional.of("pass101")), "after its 5 minutes");
+        String forged = Long.toHexString(Instant.parse("2026-12-07T11:04:00Z").toEpochMilli())
+                + after.substring(after.indexOf('.'));
+        assertEquals(DigestAuth.Verdict.FOREIGN_NONCE, digest.verify(answer(forged, "101", "pass101"), "INVITE",
+                "example.com", Optional.of("pass101")), "a signature does not carry over to another issue time");
+    }
+
+    private static Map<String, String> answer(String nonce, String user, String password) {
+        String uri = URI_104;
+        return Map.of("username", user, "realm", "example.com", "nonce", nonce, "uri", uri, "response",
+                DigestAuth.md5(DigestAuth.md5(user + ":example.com:" + password) + ":" + nonce + ":"
+                        + DigestAuth.md5("INVITE:" + uri)));
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private Request register(String authorization) throws Exception {
