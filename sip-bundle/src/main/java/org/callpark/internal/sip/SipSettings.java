@@ -44,7 +44,7 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
     }
 
     /**
-     * Digest failure limits (see {@link AuthFailures}): locked after {@code max} failures within {@code window}; 0 = off.
+     * Digest failure limits ({@link AuthFailures}): locked after {@code max} failures within {@code window}; 0 = off.
      *
      * @param sourceMax    failures per source address
      * @param sourceWindow the per-source window
