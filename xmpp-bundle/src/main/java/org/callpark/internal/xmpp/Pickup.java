@@ -22,6 +22,8 @@ final class Pickup {
 
     /** How long a pickup rings the user's phone. */
     static final Duration RING_FOR = Duration.ofSeconds(30);
+    /** The answer while the park service is away (Karaf: the park core is being updated). */
+    static final String RESTARTING = ServiceParkBackend.RESTARTING;
 
     private static final Logger LOG = LoggerFactory.getLogger(Pickup.class);
 
@@ -47,6 +49,10 @@ final class Pickup {
 
     /** Picks up the call on {@code slotNode} for the user {@code from}. */
     void run(JID from, String slotNode, Outcome outcome) {
+        if (!backend.available()) {
+            outcome.refused(PacketError.Condition.service_unavailable, "Pickup failed: " + RESTARTING + ".");
+            return;
+        }
         SlotView view;
         RetrieveRequest request;
         try {
