@@ -103,7 +103,8 @@ class OpenfirePluginIT {
                 || e.startsWith("classes/org/callpark/internal/cluster/")
                 || e.startsWith("classes/org/callpark/internal/directory/")
                 || e.startsWith("classes/org/callpark/internal/shell/")
-                || e.startsWith("classes/org/callpark/internal/sip/") || e.startsWith("classes/org/callpark/internal/blf/")
+                || e.startsWith("classes/org/callpark/internal/sip/")
+                || e.startsWith("classes/org/callpark/internal/blf/")
                 // of org.callpark.internal only the XMPP adapter: no park core class (CallParkServiceImpl …)
                 || (e.startsWith("classes/org/callpark/internal/") && e.endsWith(".class")
                         && !e.startsWith("classes/org/callpark/internal/xmpp/"))
@@ -114,7 +115,8 @@ class OpenfirePluginIT {
         assertTrue(forbidden.isEmpty(), "the plugin jar carries " + forbidden.size()
                 + " park core/SIP/shell/library entries, e.g. " + forbidden.stream().limit(5).toList());
         assertTrue(entries.contains("classes/org/callpark/openfire/ClusterCalls.class"), "its own store is in");
-        assertTrue(entries.contains("classes/org/callpark/spi/json/DirectorySnapshot.class"), "the api's codecs are in");
+        assertTrue(entries.contains("classes/org/callpark/spi/json/DirectorySnapshot.class"),
+                "the api's codecs are in");
         assertTrue(entries.contains("classes/org/callpark/internal/xmpp/ParkComponent.class"), "the component is in");
         assertTrue(entries.contains("classes/org/callpark/api/CallParkService.class"), "the api is in");
         long ours = entries.stream().filter(e -> e.startsWith("classes/org/callpark/") && e.endsWith(".class")).count();

@@ -62,8 +62,8 @@ public final class DirectoryKeys {
     public static final String RING_DURATION = "ringDuration";
     public static final String WAIT = "waitBeforeRingGroup";
     public static final String RETRIES = "retries";
-    public static final List<String> PARK_GROUP_ATTRS = List.of(NUMBER, MEMBERS, RECALL_TO, RING_GROUP_NAME, RING_DURATION,
-            WAIT, RETRIES);
+    public static final List<String> PARK_GROUP_ATTRS = List.of(NUMBER, MEMBERS, RECALL_TO, RING_GROUP_NAME,
+            RING_DURATION, WAIT, RETRIES);
 
     /** Recall defaults for a tenant's users outside park groups and for unset park group settings. */
     public static final RecallMode DEFAULT_MODE = RecallMode.USER_ONLY;

@@ -22,8 +22,6 @@ final class Pickup {
 
     /** How long a pickup rings the user's phone. */
     static final Duration RING_FOR = Duration.ofSeconds(30);
-    /** The answer while the park service is away (Karaf: the park core is being updated). */
-    static final String RESTARTING = ServiceParkBackend.RESTARTING;
 
     private static final Logger LOG = LoggerFactory.getLogger(Pickup.class);
 
@@ -50,7 +48,8 @@ final class Pickup {
     /** Picks up the call on {@code slotNode} for the user {@code from}. */
     void run(JID from, String slotNode, Outcome outcome) {
         if (!backend.available()) {
-            outcome.refused(PacketError.Condition.service_unavailable, "Pickup failed: " + RESTARTING + ".");
+            outcome.refused(PacketError.Condition.service_unavailable,
+                    "Pickup failed: " + ParkBackend.RESTARTING + ".");
             return;
         }
         SlotView view;

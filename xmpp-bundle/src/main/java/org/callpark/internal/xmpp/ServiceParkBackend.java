@@ -34,9 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceParkBackend implements ParkBackend, ParkEventListener {
 
-    /** The answer while the core is away. */
-    public static final String RESTARTING = "the park service is restarting, try again";
-
     private static final Logger LOG = LoggerFactory.getLogger(ServiceParkBackend.class);
 
     private final AtomicReference<CallParkService> service = new AtomicReference<>();

@@ -99,7 +99,7 @@ public final class XmppEntryPoint implements ParkEventListener {
         }
         HazelcastInstance last = lastInstance;
         if (last == null) {
-            throw new IllegalStateException(ServiceParkBackend.RESTARTING);
+            throw new IllegalStateException(ParkBackend.RESTARTING);
         }
         return last;
     }
