@@ -16,13 +16,12 @@ import org.callpark.api.ParkedCall;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.SlotId;
-import org.callpark.internal.SlotStoreView;
-import org.callpark.internal.cluster.DirectorySnapshot;
-import org.callpark.internal.store.HazelcastSlotStore;
 import org.callpark.internal.xmpp.HazelcastRosterSubscriberStore;
 import org.callpark.internal.xmpp.ParkBackend;
 import org.callpark.internal.xmpp.RosterSubscriberStore;
 import org.callpark.spi.ParkEventListener;
+import org.callpark.spi.json.CallCodec;
+import org.callpark.spi.json.DirectorySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +42,11 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 
 /**
  * The park service as the component sees it from inside Openfire, a JVM apart from the Karaf park nodes: a Hazelcast
- * <b>client</b> of their cluster that reads and watches the calls map ({@code callpark.calls}, through the same
- * {@link HazelcastSlotStore} and event mapping as a node), the directory the nodes publish ({@code callpark.directory},
- * {@link DirectorySnapshot}), and shares the subscriber map with them ({@link HazelcastRosterSubscriberStore}). It never
- * changes a call.
+ * <b>client</b> of their cluster that reads and watches the calls map ({@code callpark.calls}, {@link ClusterCalls}:
+ * the records through the api's {@link CallCodec}, the events by the core's own rules), the directory the nodes
+ * publish ({@code callpark.directory}, the api's {@link DirectorySnapshot}), and shares the subscriber map with them
+ * ({@link HazelcastRosterSubscriberStore}). It never changes a call, and it is built from the api and the XMPP bundle
+ * only: no class of the park core is in the plugin.
  * <p>
  * The client connects in the background ({@link #start}), retrying until it reaches the cluster, so Openfire starts
  * even when no park node runs. Until then {@link #directory()} and {@link #calls} fail (the component logs and
@@ -59,8 +59,6 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterParkBackend.class);
-    /** How this process appears as a "node" to the slot store (it owns no calls). */
-    static final String NODE_ID = "openfire";
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(5);
 
     private final PluginSettings settings;
@@ -70,7 +68,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     private final Object lock = new Object();
 
     private volatile HazelcastInstance client;
-    private volatile SlotStoreView view;
+    private volatile ClusterCalls view;
     private volatile RosterSubscriberStore subscribers;
     private volatile Directory directory;
     private volatile boolean closed;
@@ -181,12 +179,11 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
 
     /** Reads the directory, starts watching it and the calls, then tells the owner. */
     private void attach(HazelcastInstance hz) {
-        HazelcastSlotStore store = new HazelcastSlotStore(hz, NODE_ID);
         subscribers = new HazelcastRosterSubscriberStore(() -> hz);
         IMap<String, HazelcastJsonValue> published = hz.getMap(DirectorySnapshot.MAP);
         published.addEntryListener(new DirectoryWatch(), true);
         readDirectory(published.get(DirectorySnapshot.KEY));
-        SlotStoreView v = new SlotStoreView(store);
+        ClusterCalls v = new ClusterCalls(hz.getMap(CallCodec.MAP));
         view = v;
         for (Watch w : watches) {
             w.attach(v);
@@ -221,7 +218,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
 
     @Override
     public List<ParkedCall> calls(SlotId slot) throws ParkException {
-        SlotStoreView v = view;
+        ClusterCalls v = view;
         if (v == null) {
             throw new ParkException(Reason.STORE_UNAVAILABLE, "not connected to the park cluster yet");
         }
@@ -232,7 +229,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
     public AutoCloseable listen(ParkEventListener listener) {
         Watch w = new Watch(Objects.requireNonNull(listener, "listener"));
         watches.add(w);
-        SlotStoreView v = view;
+        ClusterCalls v = view;
         if (v != null) {
             w.attach(v);
         }
@@ -318,7 +315,7 @@ public final class ClusterParkBackend implements ParkBackend, AutoCloseable {
             this.listener = listener;
         }
 
-        synchronized void attach(SlotStoreView v) {
+        synchronized void attach(ClusterCalls v) {
             if (done || registration != null) {
                 return;
             }

@@ -12,7 +12,7 @@ import org.callpark.api.Directory;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.TenantId;
-import org.callpark.internal.directory.DirectoryParser;
+import org.callpark.spi.json.DirectoryParser;
 import org.junit.jupiter.api.Test;
 
 /** The plugin's Openfire properties: defaults, parsing, and every wrong property named at once. */

@@ -44,6 +44,7 @@ import org.callpark.spi.CallCarrier;
 import org.callpark.spi.ParkEventListener;
 import org.callpark.spi.RecallDialer;
 import org.callpark.spi.SlotStore;
+import org.callpark.spi.json.CallChanges;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -625,7 +626,7 @@ public final class CallParkServiceImpl implements CallParkService {
     private static List<ParkedCall> live(List<ParkedCall> calls) {
         List<ParkedCall> result = new ArrayList<>(calls);
         result.removeIf(c -> !c.isLive());
-        result.sort(CallOrder.FIFO);
+        result.sort(CallChanges.FIFO);
         return result;
     }
 
@@ -645,7 +646,7 @@ public final class CallParkServiceImpl implements CallParkService {
         if (current != null && (after == null || !after.isLive())) {
             stopDeliveries(current.id());
         }
-        Optional<ParkEvent.Type> type = ParkEvents.typeOf(before, after);
+        Optional<ParkEvent.Type> type = CallChanges.typeOf(before, after);
         if (type.isPresent()) {
             ParkEvent event = new ParkEvent(type.get(), after, timers.now());
             try {

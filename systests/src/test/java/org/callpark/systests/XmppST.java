@@ -141,4 +141,43 @@ class XmppST {
             rtp.close();
         }
     }
+
+    /**
+     * {@code bundle:update org.callpark.park} with a call parked: the XMPP component references the core dynamically,
+     * so it stays connected (Bob never sees the slot {@code unavailable}, as a restarted component would send) and
+     * re-sends the slot's presence (still busy) once the core is back.
+     */
+    @Test
+    void anUpdateOfTheParkCoreKeepsTheComponentConnectedAndResendsPresence() throws Exception {
+        subscribeBob();
+
+        RtpPeer rtp = new RtpPeer("127.0.0.1");
+        Sipp sipp = Sipp.scenario("park", SERVER).service("*68102").name("xmpp-core-update")
+                .from("Customer", "+4930123").referredBy("101").media(rtp.port(), "PCMU").set("HOLD_MS", 20000)
+                .timeout(40);
+        try {
+            sipp.start();
+            assertNotNull(presence(bob, Presence.Mode.dnd, Duration.ofSeconds(10)),
+                    "dnd presence while the call is parked\n" + sipp.diagnostics());
+            bob.clear();
+            String out = HotUpdateST.shell(SERVER, "bundle:update org.callpark.park");
+            long t0 = System.nanoTime();
+            assertTrue(out.isBlank(), "bundle:update org.callpark.park printed: " + out);
+            Presence again = presence(bob, Presence.Mode.dnd, Duration.ofSeconds(10));
+            System.out.printf("[systests] bundle:update org.callpark.park returned -> dnd presence re-sent: %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertNotNull(again, "the component re-sent the slot's presence when the core was back");
+            assertEquals("Parked: Customer (+4930123) by Bob", again.getStatus());
+            List<org.jivesoftware.smack.packet.Stanza> meanwhile = bob.drain(Duration.ofMillis(500));
+            assertTrue(meanwhile.stream().noneMatch(st -> st instanceof Presence p && p.getFrom() != null
+                    && p.getFrom().asBareJid().toString().equals(SLOT) && p.getType() == Presence.Type.unavailable),
+                    "the slot went unavailable (the component restarted): " + meanwhile);
+            sipp.run(); // the customer hangs up after HOLD_MS
+            assertNotNull(presence(bob, Presence.Mode.available, Duration.ofSeconds(20)),
+                    "free again after the caller hung up");
+        } finally {
+            sipp.kill();
+            rtp.close();
+        }
+    }
 }

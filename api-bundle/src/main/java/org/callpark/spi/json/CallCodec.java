@@ -36,6 +36,13 @@ import com.hazelcast.core.HazelcastJsonValue;
  */
 public final class CallCodec {
 
+    /** The Hazelcast map of the parked calls: call id to the record as JSON. */
+    public static final String MAP = "callpark.calls";
+    /** The record's field with the {@link SlotId#key()}, indexed and queried by slot. */
+    public static final String SLOT_FIELD = "slot";
+    /** The record's field with the tenant id, indexed and queried by tenant. */
+    public static final String TENANT_FIELD = "tenant";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** The call as a Hazelcast JSON value. */

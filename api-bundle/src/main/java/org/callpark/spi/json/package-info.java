@@ -1,6 +1,13 @@
 /**
- * The JSON form of a {@link org.callpark.api.ParkedCall}, as the cluster store keeps it and as a node's journal and the
- * Openfire plugin read it: stable field names, no class of ours inside Hazelcast.
+ * What is kept in the cluster as plain JSON, and read by processes that are not park nodes (a node's journal, the
+ * Openfire plugin): a {@link org.callpark.api.ParkedCall} ({@link org.callpark.spi.json.CallCodec}, with the pickup
+ * order and event rules of {@link org.callpark.spi.json.CallChanges}) and the published directory
+ * ({@link org.callpark.spi.json.DirectorySnapshot}: the configuration properties of PID {@code org.callpark.directory},
+ * read and written by {@link org.callpark.spi.json.DirectoryParser} and {@link org.callpark.spi.json.DirectoryWriter}).
+ * Stable field and key names, no class of ours inside Hazelcast.
+ * <p>
+ * 1.1.0: the directory codec (moved here from the park core so that the Openfire plugin needs none of its classes),
+ * {@code CallChanges}, the map and field names of {@code CallCodec}.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.callpark.spi.json;

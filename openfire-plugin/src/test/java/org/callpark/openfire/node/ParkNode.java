@@ -24,7 +24,7 @@ import org.callpark.internal.CallParkServiceImpl;
 import org.callpark.internal.cluster.DirectoryPublisher;
 import org.callpark.internal.cluster.MemberConfigFactory;
 import org.callpark.internal.cluster.MemberSettings;
-import org.callpark.internal.directory.DirectoryParser;
+import org.callpark.spi.json.DirectoryParser;
 import org.callpark.internal.store.HazelcastSlotStore;
 import org.callpark.openfire.ParkNodeControl;
 

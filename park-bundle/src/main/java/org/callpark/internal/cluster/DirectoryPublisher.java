@@ -21,6 +21,7 @@ import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
+import org.callpark.spi.json.DirectorySnapshot;
 
 /**
  * Publishes this node's active directory into the cluster ({@link DirectorySnapshot}: map {@code callpark.directory})

@@ -1,5 +1,7 @@
 package org.callpark.internal.cluster;
 
+import org.callpark.spi.json.CallCodec;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.config.IndexConfig;
 import com.hazelcast.config.IndexType;
@@ -18,12 +20,12 @@ import com.hazelcast.config.NetworkConfig;
  */
 public final class MemberConfigFactory {
 
-    /** The map of parked calls: call id to the call as JSON. */
-    public static final String CALLS_MAP = "callpark.calls";
+    /** The map of parked calls: call id to the call as JSON ({@link CallCodec}). */
+    public static final String CALLS_MAP = CallCodec.MAP;
 
     /** Indexed JSON attributes of the values of {@link #CALLS_MAP}. */
-    public static final String SLOT_ATTRIBUTE = "slot";
-    public static final String TENANT_ATTRIBUTE = "tenant";
+    public static final String SLOT_ATTRIBUTE = CallCodec.SLOT_FIELD;
+    public static final String TENANT_ATTRIBUTE = CallCodec.TENANT_FIELD;
 
     private MemberConfigFactory() {
     }

@@ -13,6 +13,9 @@ import java.util.TreeMap;
 
 import org.callpark.api.Directory;
 import org.callpark.api.ParkException.Violation;
+import org.callpark.spi.json.DirectoryKeys;
+import org.callpark.spi.json.DirectoryParser;
+import org.callpark.spi.json.DirectoryWriter;
 
 /**
  * The directory configuration (PID {@value #PID}) as properties: read, checked as a whole and normalised. This is the

@@ -31,6 +31,10 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.callpark.spi.json.DirectoryKeys;
+import org.callpark.spi.json.DirectoryModel;
+import org.callpark.spi.json.DirectoryParser;
+import org.callpark.spi.json.DirectoryWriter;
 
 /**
  * The directory, read from ConfigAdmin PID {@code org.callpark.directory} ({@code etc/org.callpark.directory.cfg}) and

@@ -1,6 +1,6 @@
 package org.callpark.internal.directory;
 
-import static org.callpark.internal.directory.DirectoryKeys.*;
+import static org.callpark.spi.json.DirectoryKeys.*;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +23,8 @@ import org.callpark.api.RingGroup;
 import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.api.User;
+import org.callpark.spi.json.DirectoryModel;
+import org.callpark.spi.json.Durations;
 
 /**
  * The directory rules, applied to a candidate as a whole: every violation is collected, nothing stops at the first.

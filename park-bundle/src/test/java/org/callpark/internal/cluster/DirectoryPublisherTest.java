@@ -26,7 +26,7 @@ import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.TenantId;
 import org.callpark.api.User;
-import org.callpark.internal.directory.DirectoryParser;
+import org.callpark.spi.json.DirectoryParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +37,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
+import org.callpark.spi.json.DirectorySnapshot;
 
 /**
  * The directory reaches the cluster map {@code callpark.directory} and reads back the same; a node writes only on a

@@ -46,6 +46,7 @@ import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.callpark.spi.json.DirectoryModel;
 
 /**
  * One directory for the cluster ({@link ClusterDirectory}) on real Hazelcast members in this JVM (loopback TCP join,

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 import org.callpark.api.ParkException.Violation;
+import org.callpark.spi.json.DirectoryParser;
 
 /** Configurations shared by the directory tests. */
 final class DirectoryFixtures {

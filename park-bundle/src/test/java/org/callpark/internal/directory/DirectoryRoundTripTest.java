@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.callpark.spi.json.DirectoryParser;
+import org.callpark.spi.json.DirectoryWriter;
+import org.callpark.spi.json.Durations;
 
 /** parse(write(d)) equals d; the accepted spellings of lists and durations. */
 class DirectoryRoundTripTest {

@@ -29,6 +29,7 @@ import org.callpark.api.TenantId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.callpark.spi.json.DirectoryParser;
 
 class DirectoryServiceImplTest {
 

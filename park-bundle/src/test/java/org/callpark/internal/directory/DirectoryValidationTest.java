@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.callpark.spi.json.DirectoryParser;
 
 /** One test per directory rule, each starting from a valid configuration and breaking one thing. */
 class DirectoryValidationTest {

@@ -16,6 +16,7 @@ import org.callpark.api.TenantId;
 import org.callpark.api.User;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.callpark.spi.json.DirectoryParser;
 
 /** The demo directory shipped as etc/org.callpark.directory.cfg is valid and says exactly what the docs promise. */
 class ShippedDirectoryConfigTest {

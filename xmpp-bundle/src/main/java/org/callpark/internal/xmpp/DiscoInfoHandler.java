@@ -39,11 +39,8 @@ final class DiscoInfoHandler implements IqHandler {
     @Override
     public void handle(IQ iq, Element child) {
         String node = child.attributeValue("node");
-        IQ result = IQ.createResultIQ(iq);
-        Element query = result.setChildElement("query", ParkComponent.NS_DISCO_INFO);
-        if (node != null) {
-            query.addAttribute("node", node);
-        }
+        IQ result = IqHandler.queryResult(iq, ParkComponent.NS_DISCO_INFO);
+        Element query = result.getChildElement();
         if (ParkComponent.PICKUP.equals(node)) {
             query.addElement("identity").addAttribute("category", "automation").addAttribute("type", "command-node")
                     .addAttribute("name", "Pick up the parked call");

@@ -28,11 +28,8 @@ final class DiscoItemsHandler implements IqHandler {
     @Override
     public void handle(IQ iq, Element child) {
         String node = child.attributeValue("node");
-        IQ result = IQ.createResultIQ(iq);
-        Element query = result.setChildElement("query", ParkComponent.NS_DISCO_ITEMS);
-        if (node != null) {
-            query.addAttribute("node", node);
-        }
+        IQ result = IqHandler.queryResult(iq, ParkComponent.NS_DISCO_ITEMS);
+        Element query = result.getChildElement();
         if (ParkComponent.NS_COMMANDS.equals(node) && iq.getTo() != null && iq.getTo().getNode() != null) {
             query.addElement("item").addAttribute("jid", iq.getTo().toBareJID())
                     .addAttribute("node", ParkComponent.PICKUP).addAttribute("name", "Pick up the parked call");

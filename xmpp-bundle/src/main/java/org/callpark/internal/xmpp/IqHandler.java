@@ -40,6 +40,22 @@ interface IqHandler {
         };
     }
 
+    /**
+     * The result to a query IQ (XEP-0030 disco#info/#items): a {@code <query>} child in {@code namespace} that repeats
+     * the request's {@code node} attribute, if any. The caller fills the query ({@link IQ#getChildElement()}) and
+     * sends it.
+     */
+    static IQ queryResult(IQ iq, String namespace) {
+        IQ result = IQ.createResultIQ(iq);
+        Element query = result.setChildElement("query", namespace);
+        Element request = iq.getChildElement();
+        String node = request == null ? null : request.attributeValue("node");
+        if (node != null) {
+            query.addAttribute("node", node);
+        }
+        return result;
+    }
+
     /** The error answer to {@code iq}: its child copied back, the condition and an optional text. */
     static IQ error(IQ iq, PacketError.Condition condition, String text) {
         IQ result = IQ.createResultIQ(iq);

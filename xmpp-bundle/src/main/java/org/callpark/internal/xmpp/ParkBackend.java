@@ -19,6 +19,17 @@ import org.callpark.spi.ParkEventListener;
  */
 public interface ParkBackend {
 
+    /** The answer to a request while the park service is away (Karaf: the park core is being updated). */
+    String RESTARTING = "the park service is restarting, try again";
+
+    /**
+     * Whether the park service can take requests now. While not (Karaf: the park core is being updated) a pickup is
+     * refused at once with a "try again" answer instead of reaching {@link #sendTo}.
+     */
+    default boolean available() {
+        return true;
+    }
+
     /** The active directory (tenants, users and their JIDs, park groups). */
     Directory directory();
 

@@ -177,6 +177,14 @@ public class ParkComponent implements Component {
         LOG.debug("XMPP component {} stopped", domain);
     }
 
+    /**
+     * Re-sends every slot's state to every subscriber, on the component's thread (the park core is back after an
+     * update: what subscribers were shown meanwhile may be stale).
+     */
+    public void resend() {
+        submit(this::resendAll);
+    }
+
     @Override
     public void processPacket(Packet packet) {
         submit(() -> handle(packet));
@@ -201,9 +209,10 @@ public class ParkComponent implements Component {
         }
     }
 
+    /** Sends {@code packet}; {@code null} (a state that cannot be read now) is nothing to send. */
     private void send(Packet packet) {
         ComponentManager m = manager;
-        if (m == null) {
+        if (m == null || packet == null) {
             return;
         }
         try {
@@ -216,12 +225,17 @@ public class ParkComponent implements Component {
     // ---------------------------------------------------------------- inbound
 
     private void handle(Packet packet) {
-        if (packet instanceof Presence p) {
-            subscriptions.handle(p);
-        } else if (packet instanceof Message m) {
-            chat.handle(m);
-        } else if (packet instanceof IQ iq) {
-            handleIq(iq);
+        try {
+            if (packet instanceof Presence p) {
+                subscriptions.handle(p);
+            } else if (packet instanceof Message m) {
+                chat.handle(m);
+            } else if (packet instanceof IQ iq) {
+                handleIq(iq);
+            }
+        } catch (IllegalStateException e) {
+            // the park service is not there (yet): no directory was ever seen, or no cluster
+            LOG.debug("{} from {} not answered: {}", packet.getElement().getName(), packet.getFrom(), e.getMessage());
         }
     }
 
@@ -259,6 +273,7 @@ public class ParkComponent implements Component {
             }
         }
         List<ParkedCall> calls = null;
+        fanOut:
         for (String node : nodes) {
             String slotJid = presence.slotJid(node).toBareJID();
             for (Map.Entry<String, State> e : backend.subscribers().subscribers(slotJid).entrySet()) {
@@ -269,6 +284,9 @@ public class ParkComponent implements Component {
                 if (view.isPresent()) {
                     if (calls == null) {
                         calls = calls(slot);
+                        if (calls == null) {
+                            break fanOut; // cannot be read now: sent again once the park service is back
+                        }
                     }
                     send(presence.state(backend.directory(), view.get(), new JID(e.getKey()), calls));
                 }
@@ -309,18 +327,23 @@ public class ParkComponent implements Component {
         }
     }
 
+    /** The slot's live calls, or {@code null} if they cannot be read now (park service away, cluster lost). */
     private List<ParkedCall> calls(SlotId slot) {
         try {
             return backend.calls(slot);
         } catch (ParkException e) {
             LOG.debug("cannot read slot {}: {}", slot, e.getMessage());
-            return List.of();
+            return null;
         }
     }
 
-    /** The slot's current presence for one subscriber. */
+    /**
+     * The slot's current presence for one subscriber, or {@code null} (nothing is sent) while its calls cannot be
+     * read: better no answer than a "free" that may be wrong; every slot is re-sent when the service is back.
+     */
     private Presence state(SlotView view, JID to) {
-        return presence.state(backend.directory(), view, to, calls(view.slot()));
+        List<ParkedCall> calls = calls(view.slot());
+        return calls == null ? null : presence.state(backend.directory(), view, to, calls);
     }
 
     private void sendUnavailable() {
@@ -360,8 +383,11 @@ public class ParkComponent implements Component {
                 }
                 try {
                     JID to = new JID(e.getKey());
-                    send(state(access.view(dir, to, slot.getNode()), to));
-                    sent++;
+                    Presence p = state(access.view(dir, to, slot.getNode()), to);
+                    if (p != null) {
+                        send(p);
+                        sent++;
+                    }
                 } catch (ParkException | IllegalArgumentException ex) {
                     LOG.debug("no state for {} on {}: {}", e.getKey(), slotJid, ex.getMessage());
                 }

@@ -47,6 +47,11 @@ final class Pickup {
 
     /** Picks up the call on {@code slotNode} for the user {@code from}. */
     void run(JID from, String slotNode, Outcome outcome) {
+        if (!backend.available()) {
+            outcome.refused(PacketError.Condition.service_unavailable,
+                    "Pickup failed: " + ParkBackend.RESTARTING + ".");
+            return;
+        }
         SlotView view;
         RetrieveRequest request;
         try {

@@ -1,6 +1,6 @@
-package org.callpark.internal.directory;
+package org.callpark.spi.json;
 
-import static org.callpark.internal.directory.DirectoryKeys.*;
+import static org.callpark.spi.json.DirectoryKeys.*;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.callpark.internal.directory;
+package org.callpark.spi.json;
 
 import java.util.List;
 import java.util.Objects;

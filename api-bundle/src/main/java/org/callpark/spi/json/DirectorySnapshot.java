@@ -1,4 +1,4 @@
-package org.callpark.internal.cluster;
+package org.callpark.spi.json;
 
 import java.util.Map;
 import java.util.Objects;
@@ -7,8 +7,6 @@ import java.util.stream.Collectors;
 
 import org.callpark.api.Directory;
 import org.callpark.api.ParkException.Violation;
-import org.callpark.internal.directory.DirectoryParser;
-import org.callpark.internal.directory.DirectoryWriter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -1,6 +1,6 @@
-package org.callpark.internal.directory;
+package org.callpark.spi.json;
 
-import static org.callpark.internal.directory.DirectoryKeys.*;
+import static org.callpark.spi.json.DirectoryKeys.*;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -236,7 +236,7 @@ public final class DirectoryParser {
     }
 
     /** A comma list from a string, an array or a collection (whose elements may themselves be comma lists). */
-    static List<String> list(Object value) {
+    public static List<String> list(Object value) {
         if (value == null) {
             return List.of();
         }

@@ -1,4 +1,4 @@
-package org.callpark.internal.directory;
+package org.callpark.spi.json;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Durations as the directory configuration writes them: a plain number is seconds (decimals allowed, {@code 1.5}), or
  * a number with a unit {@code ms}, {@code s} or {@code m} ({@code 500ms}, {@code 2m}).
  */
-final class Durations {
+public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("([+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))\\s*(ms|s|m)?");
     private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
@@ -21,7 +21,7 @@ final class Durations {
     /**
      * @throws IllegalArgumentException if the text is not a duration
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration");
@@ -41,7 +41,7 @@ final class Durations {
     }
 
     /** The shortest text {@link #parse} reads back as the same duration: {@code 30}, {@code 500ms}, {@code 1.0000005}. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.getNano() == 0) {
             return Long.toString(duration.getSeconds());
         }
