@@ -1,0 +1,396 @@
+package org.callpark.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.callpark.api.CallParkService;
+import org.callpark.api.ParkedCall;
+import org.callpark.internal.sip.SippRun;
+import org.junit.Assert;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Issue 13: each bundle of ours updated, then stopped and started, while the others keep running — with callers
+ * parked over real SIP, in one Pax Exam container of the real assembly. The test methods run inside that container
+ * (Pax Exam's probe), and start from there what a phone would be: three sipp callers ({@code park_hold.xml}: park on
+ * {@code *68101}..{@code *68103} with Referred-By 101, answer re-INVITEs, wait for the BYE) against the SIP listener
+ * on a free loopback port (set in {@code etc/org.callpark.sip.cfg}), each with an {@link RtpListener} for its hold
+ * music. After every step, what a caller would notice: still parked ({@link CallParkService} and {@code park:list}),
+ * no BYE, music again ({@literal >=} 40 packets/s within 5 s), the longest silence over the step, the re-INVITEs it
+ * got. The figures go to stdout and {@code target/adapter-updates.txt}.
+ * <ul>
+ * <li>{@code org.callpark.park}, {@code org.callpark.sip}, {@code org.callpark.xmpp}, {@code org.callpark.ui}:
+ * updated, then stopped for 2 s and started — no re-INVITE, silence at most 500 ms
+ * ({@code -Ditest.adapters.quietGapMillis}); while the SIP bundle is stopped OPTIONS get no answer, the music goes
+ * on;</li>
+ * <li>{@code org.callpark.media} (as {@code HotUpdateST} asserts): the legs die with the bundle, the SIP server
+ * re-INVITEs every caller to a new leg — exactly one re-INVITE per caller, silence at most 3 s
+ * ({@code -Ditest.adapters.mediaGapMillis}); stopped for 2 s and started: one more re-INVITE each, silence at most
+ * the 2 s plus 3 s;</li>
+ * <li>at the end each caller is retrieved by 102 with {@code *88<ext>} and digest (sip-bundle's {@code retrieve.xml},
+ * which checks the caller's P-Asserted-Identity) and gets the server's BYE when 102 hangs up.</li>
+ * </ul>
+ * sipp comes from sip-bundle's test-jar ({@link SippRun}); without {@code /usr/bin/sipp} the test fails.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
+
+    private static final String NAME = "adapters";
+    private static final String NUMBER = "+4930123";
+    private static final List<String> SLOTS = List.of("101", "102", "103");
+    private static final long QUIET_GAP_MS = Long.getLong("itest.adapters.quietGapMillis", 500);
+    private static final long MEDIA_GAP_MS = Long.getLong("itest.adapters.mediaGapMillis", 3000);
+    private static final long STOPPED_MS = 2000;
+
+    /** The parked callers, kept across the test methods (all run in the one container, in name order). */
+    private static final List<Caller> CALLERS = new ArrayList<>();
+
+    /** A parked caller: its slot (extension), its sipp and what it hears. */
+    record Caller(String slot, SippRun sipp, RtpListener rtp) {
+    }
+
+    @Configuration
+    public Option[] config() throws IOException {
+        String sipPort = String.valueOf(freeLoopbackPort());
+        List<Option> options = new ArrayList<>(List.of(
+                editConfigurationFilePut("etc/org.callpark.sip.cfg", "bindAddress", "127.0.0.1"),
+                editConfigurationFilePut("etc/org.callpark.sip.cfg", "port", sipPort),
+                // what the test code inside the container needs to know
+                editConfigurationFilePut("etc/system.properties", "itest.adapters.sipPort", sipPort),
+                editConfigurationFilePut("etc/system.properties", "itest.adapters.httpPort",
+                        port("itest.http.port", NAME)),
+                editConfigurationFilePut("etc/system.properties", "itest.adapters.report",
+                        new File("target/adapter-updates.txt").getAbsolutePath()),
+                // Sipp (sip-bundle's test-jar) asserts with JUnit 5; its API bundle requires an engine, which
+                // requires a launcher (Require-Capability, enforced by Karaf's resolver): the closed set
+                mavenBundle("org.apiguardian", "apiguardian-api", "1.1.2"),
+                mavenBundle("org.opentest4j", "opentest4j", "1.3.0"),
+                mavenBundle("org.junit.platform", "junit-platform-commons", "1.10.2"),
+                mavenBundle("org.junit.platform", "junit-platform-engine", "1.10.2"),
+                mavenBundle("org.junit.platform", "junit-platform-launcher", "1.10.2"),
+                mavenBundle("org.junit.jupiter", "junit-jupiter-api", "5.10.2"),
+                mavenBundle("org.junit.jupiter", "junit-jupiter-engine", "5.10.2")));
+        // no recall while the test runs (the parker 101 is not registered: a recall would end in a BYE)
+        for (String key : List.of("tenant.default.recall", "parkgroup.default.Sales")) {
+            options.add(editConfigurationFilePut("etc/org.callpark.directory.cfg", key + ".ringDuration", "3600"));
+            options.add(editConfigurationFilePut("etc/org.callpark.directory.cfg", key + ".waitBeforeRingGroup",
+                    "3600"));
+        }
+        return concat(concat(commonOptions(NAME), distribution(prop("callpark.assembly"), NAME)),
+                options.toArray(new Option[0]));
+    }
+
+    /** A port free for UDP and TCP on 127.0.0.1 now (the SIP listener binds both). */
+    private static int freeLoopbackPort() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                            tcp.getLocalPort()))) {
+                return tcp.getLocalPort();
+            } catch (IOException e) {
+                // UDP side taken: next
+            }
+        }
+        throw new IOException("no port free for UDP and TCP on 127.0.0.1");
+    }
+
+    private static int sipPort() {
+        return Integer.getInteger("itest.adapters.sipPort");
+    }
+
+    // ------------------------------------------------------------------------------------------------- the steps
+
+    @Test
+    public void step0ThreeCallersParkOverSipAndHearMusic() throws Exception {
+        Files.deleteIfExists(Path.of(System.getProperty("itest.adapters.report")));
+        assertBundlesActive(OUR_BUNDLES, 30_000);
+        awaitSipAnswers(30_000);
+        for (String slot : SLOTS) {
+            RtpListener rtp = new RtpListener();
+            SippRun sipp = SippRun.scenario("park_hold", sipPort()).service("*68" + slot).name(NAME + "-park-" + slot)
+                    .key("domain", "127.0.0.1").key("from_user", NUMBER).key("from_name", "Customer " + slot)
+                    .key("referrer", "101").key("rtp_port", String.valueOf(rtp.port())).timeout(240);
+            CALLERS.add(new Caller(slot, sipp, rtp));
+            sipp.start();
+        }
+        for (Caller c : CALLERS) {
+            Assert.assertTrue("no hold music for the caller on " + c.slot() + "\n" + c.sipp().diagnostics(),
+                    c.rtp().awaitPackets(5, 15_000));
+        }
+        assertAllParked("after parking");
+    }
+
+    @Test
+    public void step1ParkCore() throws Exception {
+        updateThenStopAndStart("org.callpark.park", QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    public void step2SipBundle() throws Exception {
+        updateThenStopAndStart("org.callpark.sip", QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    public void step3XmppBundle() throws Exception {
+        updateThenStopAndStart("org.callpark.xmpp", QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    public void step4UiBundle() throws Exception {
+        updateThenStopAndStart("org.callpark.ui", QUIET_GAP_MS, 0);
+    }
+
+    @Test
+    public void step5MediaBundle() throws Exception {
+        updateThenStopAndStart("org.callpark.media", MEDIA_GAP_MS, 1);
+    }
+
+    /** Each caller retrieved by 102 ({@code *88<ext>}, digest): connected, and hung up when 102 hangs up. */
+    @Test
+    public void step9EachCallerRetrievedOverSip() throws Exception {
+        try {
+            for (Caller c : CALLERS) {
+                SippRun.scenario("retrieve", sipPort()).service("*88" + c.slot()).name(NAME + "-retrieve-" + c.slot())
+                        .key("domain", "127.0.0.1").key("from_user", "102").key("from_name", "Alice")
+                        .auth("102", "pass102").pause(1000).timeout(30).run();
+                int code = c.sipp().await();
+                Assert.assertEquals("the caller on " + c.slot() + " got the BYE after the retrieve and answered it\n"
+                        + c.sipp().diagnostics(), 0, code);
+                Assert.assertEquals("one BYE for the caller on " + c.slot(), 1, c.sipp().requestsReceived("BYE"));
+            }
+            CallParkService park = service();
+            Assert.assertTrue("nothing parked any more: " + park.list(),
+                    park.list().stream().noneMatch(ParkedCall::isLive));
+        } finally {
+            CALLERS.forEach(c -> c.rtp().close());
+            killOurSipps();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * {@code bundle:update <bsn>}, then {@code bundle:stop <bsn>}, 2 s, {@code bundle:start <bsn>}: two steps, each
+     * checked as in the class comment. Media: while stopped the callers hear nothing, so the stop time counts into
+     * the allowed silence.
+     */
+    private void updateThenStopAndStart(String bsn, long maxSilenceMs, int reInvites) throws Exception {
+        step(bsn + " update", maxSilenceMs, reInvites, () -> {
+            executeCommand("bundle:update " + bsn);
+            awaitBack(bsn);
+        });
+        boolean media = bsn.equals("org.callpark.media");
+        step(bsn + " stop+start", media ? STOPPED_MS + maxSilenceMs : maxSilenceMs, reInvites, () -> {
+            executeCommand("bundle:stop " + bsn);
+            long off = System.nanoTime();
+            if (bsn.equals("org.callpark.sip")) {
+                Assert.assertNotEquals("no SIP answer while the SIP bundle is stopped", 0, options(3));
+            }
+            sleepUntil(off + STOPPED_MS * 1_000_000L);
+            if (!media) {
+                long now = System.nanoTime();
+                for (Caller c : CALLERS) {
+                    int n = c.rtp().packetsSince(now - 1_000_000_000L);
+                    Assert.assertTrue("the caller on " + c.slot() + " hears " + n + " packets/s while " + bsn
+                            + " is stopped", n >= 40);
+                }
+            }
+            executeCommand("bundle:start " + bsn);
+            awaitBack(bsn);
+        });
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code action}, then checks every caller: parked, no BYE, music again, silence, re-INVITEs. */
+    private void step(String what, long maxSilenceMs, int reInvites, Action action) throws Exception {
+        Assert.assertFalse("callers parked", CALLERS.isEmpty());
+        List<Integer> invitesBefore = new ArrayList<>();
+        for (Caller c : CALLERS) {
+            invitesBefore.add(c.sipp().requestsReceived("INVITE"));
+        }
+        long t0 = System.nanoTime();
+        action.run();
+        if (reInvites > 0) {
+            awaitReInvites(invitesBefore, reInvites, 30_000, what);
+        }
+        Thread.sleep(1000);
+        awaitMusic(5_000, what);
+        long t1 = System.nanoTime();
+        long worst = 0;
+        List<String> perCaller = new ArrayList<>();
+        for (int i = 0; i < CALLERS.size(); i++) {
+            Caller c = CALLERS.get(i);
+            Assert.assertEquals("no BYE for the caller on " + c.slot() + " after " + what + "\n"
+                    + c.sipp().diagnostics(), 0, c.sipp().requestsReceived("BYE"));
+            int got = c.sipp().requestsReceived("INVITE") - invitesBefore.get(i);
+            Assert.assertEquals("re-INVITEs of the caller on " + c.slot() + " by " + what, reInvites, got);
+            long silence = c.rtp().longestSilenceMillis(t0, t1);
+            worst = Math.max(worst, silence);
+            perCaller.add(c.slot() + "=" + silence);
+        }
+        assertAllParked("after " + what);
+        report(String.format("%s: %d s, longest silence per caller %s ms (max %d ms, allowed %d), re-INVITEs %d each,"
+                + " no BYE, %d parked", what, (t1 - t0) / 1_000_000_000L, perCaller, worst, maxSilenceMs, reInvites,
+                CALLERS.size()));
+        Assert.assertTrue(what + ": longest silence " + worst + " ms > " + maxSilenceMs + " ms " + perCaller,
+                worst <= maxSilenceMs);
+    }
+
+    /** The bundles are all active again and {@code bsn}'s job is done again (what a user would use). */
+    private void awaitBack(String bsn) throws Exception {
+        assertBundlesActive(OUR_BUNDLES, 30_000);
+        switch (bsn) {
+            case "org.callpark.park":
+                awaitService(CallParkService.class.getName(), SERVICE_TIMEOUT_MS);
+                break;
+            case "org.callpark.sip":
+                awaitSipAnswers(30_000);
+                awaitService("org.callpark.spi.CallCarrier", SERVICE_TIMEOUT_MS);
+                break;
+            case "org.callpark.ui":
+                awaitHttp(30_000);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void awaitReInvites(List<Integer> before, int expected, long timeoutMs, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (int i = 0; i < CALLERS.size(); i++) {
+            Caller c = CALLERS.get(i);
+            while (c.sipp().requestsReceived("INVITE") - before.get(i) < expected
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Every caller receives at least 40 packets within a second, within {@code timeoutMs}. */
+    private void awaitMusic(long timeoutMs, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            long now = System.nanoTime();
+            List<Caller> silent = CALLERS.stream()
+                    .filter(c -> c.rtp().packetsSince(now - 1_000_000_000L) < 40).collect(Collectors.toList());
+            if (silent.isEmpty()) {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                Assert.fail(what + ": no music (>= 40 packets/s) within " + timeoutMs + " ms for the callers on "
+                        + silent.stream().map(Caller::slot).collect(Collectors.toList()) + "\n"
+                        + silent.get(0).sipp().diagnostics());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Each caller is listed by the core's service (live, on its slot, its number) and in {@code park:list}. */
+    private void assertAllParked(String when) throws Exception {
+        CallParkService park = service();
+        List<ParkedCall> live = park.list().stream().filter(ParkedCall::isLive).collect(Collectors.toList());
+        String listed = executeCommand("park:list");
+        for (Caller c : CALLERS) {
+            Assert.assertEquals("the caller on " + c.slot() + " parked " + when + ": " + live, 1, live.stream()
+                    .filter(p -> p.slot().name().equals(c.slot()) && p.caller().number().equals(NUMBER)).count());
+            Assert.assertTrue("park:list shows the caller on " + c.slot() + " " + when + ":\n" + listed,
+                    listed.contains("Customer " + c.slot()));
+        }
+        Assert.assertEquals("only our callers parked " + when + ": " + live, CALLERS.size(), live.size());
+    }
+
+    private CallParkService service() throws Exception {
+        ServiceReference<?> ref = awaitService(CallParkService.class.getName(), SERVICE_TIMEOUT_MS);
+        // the core's service object lives as long as its bundle: no unget needed within a check
+        return (CallParkService) bundleContext.getService(ref);
+    }
+
+    /** One sipp OPTIONS to the server; sipp's exit code (0: answered 200). */
+    private static int options(int timeoutSeconds) throws Exception {
+        return SippRun.scenario("options", sipPort()).name(NAME + "-options").key("domain", "127.0.0.1")
+                .key("from_user", "itest").timeout(timeoutSeconds).start().await();
+    }
+
+    private static void awaitSipAnswers(long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        int code;
+        while ((code = options(3)) != 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        Assert.assertEquals("the SIP server answers OPTIONS on 127.0.0.1:" + sipPort(), 0, code);
+    }
+
+    /** The web admin answers (any status below 500) on the container's HTTP port. */
+    private static void awaitHttp(long timeoutMs) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI uri = URI.create("http://127.0.0.1:" + Integer.getInteger("itest.adapters.httpPort") + "/callpark/");
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        int status = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                status = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status < 400) {
+                    return;
+                }
+            } catch (IOException e) {
+                status = -1;
+            }
+            Thread.sleep(200);
+        }
+        Assert.fail(uri + " answered " + status + " (-1: no answer) within " + timeoutMs + " ms");
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        while (System.nanoTime() < nanos) {
+            Thread.sleep(Math.max(1, Math.min(50, (nanos - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private static void report(String line) throws IOException {
+        System.out.println("[itests] " + line);
+        Files.writeString(Path.of(System.getProperty("itest.adapters.report")), line + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Ends the sipps this test started that still run (by pid: only children of this JVM with our scenario dir). */
+    private static void killOurSipps() {
+        ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(l -> l.startsWith("/usr/bin/sipp") && l.contains("/sipp/"
+                        + NAME + "-")).orElse(false))
+                .forEach(ProcessHandle::destroy);
+    }
+}
