@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import org.callpark.api.CallParkService;
 import org.callpark.api.ParkedCall;
 import org.callpark.internal.sip.SippRun;
+import org.jivesoftware.smack.packet.Presence;
 import org.junit.Assert;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
@@ -72,8 +73,13 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
     private static final long MEDIA_GAP_MS = Long.getLong("itest.adapters.mediaGapMillis", 3000);
     private static final long STOPPED_MS = 2000;
 
+    private static final String SLOT_JID = "102@park.example.com";
+    private static final long PRESENCE_MS = 2000;
+
     /** The parked callers, kept across the test methods (all run in the one container, in name order). */
     private static final List<Caller> CALLERS = new ArrayList<>();
+    /** Prosody and Bob, subscribed to 102's slot, from step 0 to the end. */
+    private static SlotWatcher watcher;
 
     /** A parked caller: its slot (extension), its sipp and what it hears. */
     record Caller(String slot, SippRun sipp, RtpListener rtp) {
@@ -82,11 +88,22 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
     @Configuration
     public Option[] config() throws IOException {
         String sipPort = String.valueOf(freeLoopbackPort());
+        String c2sPort = String.valueOf(freeLoopbackPort());
+        String componentPort = String.valueOf(freeLoopbackPort());
         List<Option> options = new ArrayList<>(List.of(
                 editConfigurationFilePut("etc/org.callpark.sip.cfg", "bindAddress", "127.0.0.1"),
                 editConfigurationFilePut("etc/org.callpark.sip.cfg", "port", sipPort),
                 // what the test code inside the container needs to know
                 editConfigurationFilePut("etc/system.properties", "itest.adapters.sipPort", sipPort),
+                editConfigurationFilePut("etc/system.properties", "itest.adapters.c2sPort", c2sPort),
+                editConfigurationFilePut("etc/system.properties", "itest.adapters.componentPort", componentPort),
+                // the XMPP component: to the test's prosody, switched on once that runs (else it backs off up to 60 s)
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "enabled", "false"),
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "host", "127.0.0.1"),
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "port", componentPort),
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "domain", "example.com"),
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "subdomain", "park"),
+                editConfigurationFilePut("etc/org.callpark.xmpp.cfg", "secret", SlotWatcher.SECRET),
                 editConfigurationFilePut("etc/system.properties", "itest.adapters.httpPort",
                         port("itest.http.port", NAME)),
                 editConfigurationFilePut("etc/system.properties", "itest.adapters.report",
@@ -135,6 +152,12 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
         Files.deleteIfExists(Path.of(System.getProperty("itest.adapters.report")));
         assertBundlesActive(OUR_BUNDLES, 30_000);
         awaitSipAnswers(30_000);
+        watcher = SlotWatcher.start(NAME, Integer.getInteger("itest.adapters.c2sPort"),
+                Integer.getInteger("itest.adapters.componentPort"), SLOT_JID);
+        executeCommand("config:property-set -p org.callpark.xmpp enabled true");
+        Presence free = watcher.subscribe(30_000);
+        Assert.assertNotNull("the component answered Bob's subscription to " + SLOT_JID, free);
+        Assert.assertEquals("free", free.getStatus());
         for (String slot : SLOTS) {
             RtpListener rtp = new RtpListener();
             SippRun sipp = SippRun.scenario("park_hold", sipPort()).service("*68" + slot).name(NAME + "-park-" + slot)
@@ -148,6 +171,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                     c.rtp().awaitPackets(5, 15_000));
         }
         assertAllParked("after parking");
+        Presence busy = watcher.await(Presence.Mode.dnd, Duration.ofSeconds(10));
+        Assert.assertNotNull("Bob sees " + SLOT_JID + " busy", busy);
+        Assert.assertEquals("Parked: Customer 102 (" + NUMBER + ") by Bob", busy.getStatus());
     }
 
     @Test
@@ -194,6 +220,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
         } finally {
             CALLERS.forEach(c -> c.rtp().close());
             killOurSipps();
+            if (watcher != null) {
+                watcher.close();
+            }
         }
     }
 
@@ -206,7 +235,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
      */
     private void updateThenStopAndStart(String bsn, long maxSilenceMs, int reInvites) throws Exception {
         step(bsn + " update", maxSilenceMs, reInvites, () -> {
+            watcher.clear();
             executeCommand("bundle:update " + bsn);
+            presenceResent(bsn, "bundle:update");
             awaitBack(bsn);
         });
         boolean media = bsn.equals("org.callpark.media");
@@ -225,9 +256,29 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                             + " is stopped", n >= 40);
                 }
             }
+            watcher.clear();
             executeCommand("bundle:start " + bsn);
+            presenceResent(bsn, "bundle:start");
             awaitBack(bsn);
         });
+    }
+
+    /**
+     * After {@code org.callpark.xmpp} came back ({@code command} has returned): the new component tells Bob, who
+     * subscribed before, that 102's slot is still busy, within 2 s.
+     */
+    private static void presenceResent(String bsn, String command) throws Exception {
+        if (!bsn.equals("org.callpark.xmpp")) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        Presence again = watcher.await(Presence.Mode.dnd, Duration.ofSeconds(10));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        Assert.assertNotNull(command + " " + bsn + ": Bob is told again that " + SLOT_JID + " is busy", again);
+        report(String.format("%s %s returned -> %s busy again at Bob: %d ms (allowed %d)", command, bsn, SLOT_JID, ms,
+                PRESENCE_MS));
+        Assert.assertEquals("Parked: Customer 102 (" + NUMBER + ") by Bob", again.getStatus());
+        Assert.assertTrue(command + " " + bsn + ": presence re-sent after " + ms + " ms", ms <= PRESENCE_MS);
     }
 
     private interface Action {
