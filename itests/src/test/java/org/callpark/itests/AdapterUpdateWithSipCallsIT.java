@@ -5,14 +5,6 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +48,17 @@ import org.osgi.framework.ServiceReference;
  * re-INVITEs every caller to a new leg — exactly one re-INVITE per caller, silence at most 3 s
  * ({@code -Ditest.adapters.mediaGapMillis}); stopped for 2 s and started: one more re-INVITE each, silence at most
  * the 2 s plus 3 s;</li>
+ * <li>{@code org.callpark.xmpp}, in addition: a real prosody runs (started by the test, the component switched on by
+ * {@code config:property-set} once it does) and Bob, subscribed to {@code 102@park.example.com} before the caller on
+ * 102 parked, is told again that the slot is busy ({@code dnd}, "Parked: Customer 102 (+4930123) by Bob") within 2 s
+ * of {@code bundle:update} returning, and of {@code bundle:start} ({@link SlotWatcher});</li>
  * <li>at the end each caller is retrieved by 102 with {@code *88<ext>} and digest (sip-bundle's {@code retrieve.xml},
  * which checks the caller's P-Asserted-Identity) and gets the server's BYE when 102 hangs up.</li>
  * </ul>
- * sipp comes from sip-bundle's test-jar ({@link SippRun}); without {@code /usr/bin/sipp} the test fails.
+ * Nothing is asserted about the XMPP component on a core update (it is about to stop restarting with the core).
+ * sipp, prosody and Smack come from sip-bundle's and xmpp-bundle's test-jars ({@link SippRun}, {@link SlotWatcher}),
+ * unpacked into the probe by the build; without {@code /usr/bin/sipp} or {@code /usr/bin/prosody} the test fails
+ * (JUnit 5's assumption inside JUnit 4 is an error, not a skip). About 70 s, one container.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -87,9 +86,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
 
     @Configuration
     public Option[] config() throws IOException {
-        String sipPort = String.valueOf(freeLoopbackPort());
-        String c2sPort = String.valueOf(freeLoopbackPort());
-        String componentPort = String.valueOf(freeLoopbackPort());
+        String sipPort = String.valueOf(PeerChecks.freeLoopbackPort());
+        String c2sPort = String.valueOf(PeerChecks.freeLoopbackPort());
+        String componentPort = String.valueOf(PeerChecks.freeLoopbackPort());
         List<Option> options = new ArrayList<>(List.of(
                 editConfigurationFilePut("etc/org.callpark.sip.cfg", "bindAddress", "127.0.0.1"),
                 editConfigurationFilePut("etc/org.callpark.sip.cfg", "port", sipPort),
@@ -127,20 +126,6 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                 options.toArray(new Option[0]));
     }
 
-    /** A port free for UDP and TCP on 127.0.0.1 now (the SIP listener binds both). */
-    private static int freeLoopbackPort() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                    DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                            tcp.getLocalPort()))) {
-                return tcp.getLocalPort();
-            } catch (IOException e) {
-                // UDP side taken: next
-            }
-        }
-        throw new IOException("no port free for UDP and TCP on 127.0.0.1");
-    }
-
     private static int sipPort() {
         return Integer.getInteger("itest.adapters.sipPort");
     }
@@ -151,7 +136,7 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
     public void step0ThreeCallersParkOverSipAndHearMusic() throws Exception {
         Files.deleteIfExists(Path.of(System.getProperty("itest.adapters.report")));
         assertBundlesActive(OUR_BUNDLES, 30_000);
-        awaitSipAnswers(30_000);
+        PeerChecks.awaitSipAnswers(sipPort(), NAME, 30_000);
         watcher = SlotWatcher.start(NAME, Integer.getInteger("itest.adapters.c2sPort"),
                 Integer.getInteger("itest.adapters.componentPort"), SLOT_JID);
         executeCommand("config:property-set -p org.callpark.xmpp enabled true");
@@ -219,7 +204,7 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                     park.list().stream().noneMatch(ParkedCall::isLive));
         } finally {
             CALLERS.forEach(c -> c.rtp().close());
-            killOurSipps();
+            PeerChecks.killSipps(NAME);
             if (watcher != null) {
                 watcher.close();
             }
@@ -245,9 +230,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
             executeCommand("bundle:stop " + bsn);
             long off = System.nanoTime();
             if (bsn.equals("org.callpark.sip")) {
-                Assert.assertNotEquals("no SIP answer while the SIP bundle is stopped", 0, options(3));
+                Assert.assertNotEquals("no SIP answer while the SIP bundle is stopped", 0, PeerChecks.options(sipPort(), NAME, 3));
             }
-            sleepUntil(off + STOPPED_MS * 1_000_000L);
+            PeerChecks.sleepUntil(off + STOPPED_MS * 1_000_000L);
             if (!media) {
                 long now = System.nanoTime();
                 for (Caller c : CALLERS) {
@@ -328,11 +313,11 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                 awaitService(CallParkService.class.getName(), SERVICE_TIMEOUT_MS);
                 break;
             case "org.callpark.sip":
-                awaitSipAnswers(30_000);
+                PeerChecks.awaitSipAnswers(sipPort(), NAME, 30_000);
                 awaitService("org.callpark.spi.CallCarrier", SERVICE_TIMEOUT_MS);
                 break;
             case "org.callpark.ui":
-                awaitHttp(30_000);
+                PeerChecks.awaitHttp(Integer.getInteger("itest.adapters.httpPort"), 30_000);
                 break;
             default:
                 break;
@@ -389,59 +374,9 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
         return (CallParkService) bundleContext.getService(ref);
     }
 
-    /** One sipp OPTIONS to the server; sipp's exit code (0: answered 200). */
-    private static int options(int timeoutSeconds) throws Exception {
-        return SippRun.scenario("options", sipPort()).name(NAME + "-options").key("domain", "127.0.0.1")
-                .key("from_user", "itest").timeout(timeoutSeconds).start().await();
-    }
-
-    private static void awaitSipAnswers(long timeoutMs) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        int code;
-        while ((code = options(3)) != 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
-        Assert.assertEquals("the SIP server answers OPTIONS on 127.0.0.1:" + sipPort(), 0, code);
-    }
-
-    /** The web admin answers (any status below 500) on the container's HTTP port. */
-    private static void awaitHttp(long timeoutMs) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI uri = URI.create("http://127.0.0.1:" + Integer.getInteger("itest.adapters.httpPort") + "/callpark/");
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        int status = -1;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                status = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status < 400) {
-                    return;
-                }
-            } catch (IOException e) {
-                status = -1;
-            }
-            Thread.sleep(200);
-        }
-        Assert.fail(uri + " answered " + status + " (-1: no answer) within " + timeoutMs + " ms");
-    }
-
-    private static void sleepUntil(long nanos) throws InterruptedException {
-        while (System.nanoTime() < nanos) {
-            Thread.sleep(Math.max(1, Math.min(50, (nanos - System.nanoTime()) / 1_000_000)));
-        }
-    }
-
     private static void report(String line) throws IOException {
         System.out.println("[itests] " + line);
         Files.writeString(Path.of(System.getProperty("itest.adapters.report")), line + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    /** Ends the sipps this test started that still run (by pid: only children of this JVM with our scenario dir). */
-    private static void killOurSipps() {
-        ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().map(l -> l.startsWith("/usr/bin/sipp") && l.contains("/sipp/"
-                        + NAME + "-")).orElse(false))
-                .forEach(ProcessHandle::destroy);
     }
 }
