@@ -58,7 +58,7 @@ import org.osgi.framework.ServiceReference;
  * Nothing is asserted about the XMPP component on a core update (it is about to stop restarting with the core).
  * sipp, prosody and Smack come from sip-bundle's and xmpp-bundle's test-jars ({@link SippRun}, {@link SlotWatcher}),
  * unpacked into the probe by the build; without {@code /usr/bin/sipp} or {@code /usr/bin/prosody} the test fails
- * (JUnit 5's assumption inside JUnit 4 is an error, not a skip). About 70 s, one container.
+ * (JUnit 5's assumption inside JUnit 4 is an error, not a skip). 56–105 s with the container boot.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -116,6 +116,12 @@ public class AdapterUpdateWithSipCallsIT extends CallparkTestSupport {
                 mavenBundle("org.junit.platform", "junit-platform-launcher", "1.10.2"),
                 mavenBundle("org.junit.jupiter", "junit-jupiter-api", "5.10.2"),
                 mavenBundle("org.junit.jupiter", "junit-jupiter-engine", "5.10.2")));
+        // the bounds, when given to the test JVM (mvn -D...), into the container where the steps read them
+        for (String key : List.of("itest.adapters.quietGapMillis", "itest.adapters.mediaGapMillis")) {
+            if (System.getProperty(key) != null) {
+                options.add(editConfigurationFilePut("etc/system.properties", key, System.getProperty(key)));
+            }
+        }
         // no recall while the test runs (the parker 101 is not registered: a recall would end in a BYE)
         for (String key : List.of("tenant.default.recall", "parkgroup.default.Sales")) {
             options.add(editConfigurationFilePut("etc/org.callpark.directory.cfg", key + ".ringDuration", "3600"));
