@@ -25,8 +25,12 @@ import org.osgi.framework.ServiceReference;
 /**
  * Hot redeploy: {@code bundle:update org.callpark.park} restarts the park bundle's components; the parked calls live
  * in the Hazelcast member owned by the hazelcast bundle, so they survive. Each adapter bundle (SIP, XMPP, UI) can be
- * updated, stopped and started alone without touching the core. (With SIP-parked callers and their audio: the
- * system test {@code HotUpdateST}.)
+ * updated, stopped and started alone without touching the core. Calls here are parked through the Java API only, so
+ * this class checks the OSGi side (same bundle updated in place, services back, the core's service not replaced by an
+ * adapter's restart). The same updates with callers parked over real SIP — sipp callers still parked, no BYE, hold
+ * music with its longest silence, re-INVITEs, a SIP retrieve at the end, and the XMPP presence re-sent to a prosody
+ * client — are {@link AdapterUpdateWithSipCallsIT} (same kind of container); the longer sequence of a running node
+ * (ten callers, SIP config changes, the SIP component off and on) is the system test {@code HotUpdateST}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)

@@ -74,7 +74,7 @@ public abstract class CallparkTestSupport {
     }
 
     /** The containers' names, in the order their port blocks are laid out. */
-    private static final List<String> CONTAINERS = List.of("assembly", "update", "shell", "stock");
+    private static final List<String> CONTAINERS = List.of("assembly", "update", "shell", "stock", "adapters");
 
     /**
      * A port of container {@code name}: the configured base plus 10 per container, so that a container still shutting
