@@ -1,5 +1,6 @@
 package org.callpark.internal.sip;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -266,7 +267,12 @@ final class Handover {
         try {
             answer = Sdp.parseOffer(ok.getRawContent());
             codec = answer.codecs().get(0);
-            p.leg.connect(answer.remote(), codec);
+            // As for a park INVITE: the answer's address only if the 200 came from it (or a trusted proxy);
+            // else the leg waits for the caller's RTP and latches to it (ParkFlows.mediaTarget).
+            InetSocketAddress to = ParkFlows.vouched(answer.remote(), SipMessages.sourceIp(ok), messages.settings());
+            if (to != null) {
+                p.leg.connect(to, codec);
+            }
         } catch (Sdp.Unusable | RuntimeException e) {
             failed(p, "unusable SDP answer: " + e.getMessage());
             return;

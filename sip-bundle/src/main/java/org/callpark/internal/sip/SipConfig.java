@@ -65,6 +65,13 @@ public @interface SipConfig {
             description = "The subscription length (seconds) granted to a SUBSCRIBE without Expires. Default: 600.")
     int subscribeDefaultExpires() default 600;
 
+    @AttributeDefinition(name = "Parks in progress per source",
+            description = "How many park INVITEs from one source IP may be answered and not yet acknowledged (ACK) at"
+                    + " once; more are refused 503 with Retry-After. Bounds what an unauthenticated sender can make the"
+                    + " server hold open (a media port and a parked call each). Trusted proxies are not limited."
+                    + " Default: 20.")
+    int parksInProgressPerSource() default 20;
+
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")
     String userAgent() default "CallPark";

@@ -69,6 +69,13 @@ final class SipLeg {
     SipSession session;
     /** The version of the call record from which this leg carries the call (a stale record never lets it go). */
     long carriedSince;
+    /** The source a park in progress counts against ({@link ParksInProgress}) until its ACK, else {@code null}. */
+    String inProgressFrom;
+    /**
+     * The hold music a parked caller gets once it acknowledges our 200, or {@code null}: no RTP goes anywhere before
+     * the ACK (an INVITE alone, with any address in its SDP, must not make us stream to that address).
+     */
+    String musicOnAck;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
 

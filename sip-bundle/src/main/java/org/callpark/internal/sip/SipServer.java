@@ -162,7 +162,7 @@ public final class SipServer implements ParkEventListener {
         this.core = core;
         this.messages = new SipMessages(settings);
         SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC());
-        SipIdentities identities = new SipIdentities(messages, auth);
+        SipIdentities identities = new SipIdentities(messages, auth, registrations);
         DialogRequests dialogs = new DialogRequests(messages);
         this.legs = new SipLegs(messages, core, dialogs, async);
         InviteAnswers answers = new InviteAnswers(messages, identities, legs);
@@ -381,6 +381,11 @@ public final class SipServer implements ParkEventListener {
     /** The effective settings (tests, diagnostics). */
     synchronized SipSettings settings() {
         return messages.settings();
+    }
+
+    /** Park INVITEs from {@code ip} answered and not yet ACKed (tests). */
+    int parksInProgressFrom(String ip) {
+        return legs.inProgress().from(ip);
     }
 
     /** The recall dialer (tests; in OSGi it is a service). */

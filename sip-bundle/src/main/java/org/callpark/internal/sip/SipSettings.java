@@ -27,10 +27,11 @@ import org.callpark.spi.Overrides;
  * @param userAgent         User-Agent/Server value
  * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
  * @param subscribeExpires  the bounds and default of BLF subscription lengths
+ * @param parksInProgressPerSource park INVITEs one untrusted source IP may have answered and not yet ACKed at once
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
-        Expires subscribeExpires) {
+        Expires subscribeExpires, int parksInProgressPerSource) {
 
     /**
      * Subscription lengths in seconds: {@code 1 <= min <= dflt <= max}.
@@ -119,11 +120,15 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             invalid.add("subscribeDefaultExpires: must be between subscribeMinExpires and subscribeMaxExpires ("
                     + min + ".." + max + "): " + dflt);
         }
+        int inProgress = o.integer("parksInProgressPerSource", config.parksInProgressPerSource(), invalid);
+        if (inProgress < 1) {
+            invalid.add("parksInProgressPerSource: must be at least 1: " + inProgress);
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
-                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt));
+                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), inProgress);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */

@@ -17,6 +17,12 @@ final class TestSipConfig implements SipConfig {
     int subscribeMinExpires = 60;
     int subscribeMaxExpires = 3600;
     int subscribeDefaultExpires = 600;
+    int parksInProgressPerSource = 20;
+
+    @Override
+    public int parksInProgressPerSource() {
+        return parksInProgressPerSource;
+    }
 
     @Override
     public int subscribeMinExpires() {
