@@ -394,6 +394,7 @@ class SipRecallTest {
         TestSipConfig viaProxy = new TestSipConfig();
         viaProxy.port = port;
         viaProxy.outboundProxy = LOCAL + ":" + p;
+        viaProxy.trustedProxies = LOCAL; // the phones register with the proxy, the parks come through it
         server.modified(viaProxy);
         try {
             // nobody registered; the "proxy" (sipp) answers every INVITE 486: parker, then both ring group members
@@ -432,8 +433,9 @@ class SipRecallTest {
             bind("105", p105);
             Sipp m104 = Sipp.scenario("recall_answer", port).localPort(p104).pause(300).name("answer-104o").start();
             Sipp m105 = Sipp.scenario("recall_ring", port).localPort(p105).name("ring-105o").start();
-            Sipp outsider = Sipp.scenario("park_referred", port).key("domain", LOCAL).key("from_user", "+4930999")
-                    .key("from_name", "Outsider").service("*68").key("referrer", "102").pause(3500)
+            // the recall UAS scenarios check the caller ID "Parked: Customer" <+4930123>; the outsider is the sender
+            Sipp outsider = Sipp.scenario("park_referred", port).key("domain", LOCAL).key("from_user", "+4930123")
+                    .key("from_name", "Customer").service("*68").key("referrer", "102").pause(3500)
                     .name("outsider-park").start();
             ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
             assertEquals("102", call.parkedBy(), "the call is parked on the slot it names");
