@@ -39,19 +39,26 @@ final class ParkFlows {
     private final InviteAnswers answers;
     private final CoreAccess core;
     private final MediaController media;
+    private final SessionTimers timers;
 
     ParkFlows(SipMessages messages, SipIdentities identities, SipLegs legs, InviteAnswers answers,
-            CoreAccess core, MediaController media) {
+            CoreAccess core, MediaController media, SessionTimers timers) {
         this.messages = messages;
         this.identities = identities;
         this.legs = legs;
         this.answers = answers;
         this.core = core;
         this.media = media;
+        this.timers = timers;
     }
 
     /** Parks the caller of {@code request} (100 Trying sent, tenant and SDP checked) on {@code target}. */
     void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer) throws Exception {
+        int sessionInterval = timers.intervalFor(request);
+        if (sessionInterval < 0) {
+            st.sendResponse(timers.tooSmall(request));
+            return;
+        }
         String countedAs = legs.inProgress().enter(request);
         if (countedAs == null) {
             LOG.debug("Refused with 503: too many parks in progress from {}", SipMessages.sourceIp(request));
@@ -70,6 +77,7 @@ final class ParkFlows {
             throw e;
         }
         leg.inProgressFrom = countedAs;
+        leg.sessionInterval = sessionInterval;
         SipIdentities.Parker who = identities.parker(request, tenant);
         String parker = who.extension();
         CallerId caller = identities.callerOf(request);

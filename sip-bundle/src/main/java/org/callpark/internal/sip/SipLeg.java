@@ -76,6 +76,10 @@ final class SipLeg {
      * the ACK (an INVITE alone, with any address in its SDP, must not make us stream to that address).
      */
     String musicOnAck;
+    /** The RFC 4028 session interval in seconds the caller refreshes (refresher=uac), 0: no session timer. */
+    int sessionInterval;
+    /** Hangs the leg up when the caller's refresh is overdue ({@link SessionTimers}). */
+    java.util.concurrent.ScheduledFuture<?> sessionTimer;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
 
@@ -122,6 +126,7 @@ final class SipLeg {
             return null;
         }
         state = State.ENDED;
+        SessionTimers.stop(this);
         String parked = parkedCallId;
         parkedCallId = null;
         boolean byeNow = false;

@@ -137,6 +137,11 @@ final class SipLegs {
 
     /** Hangs up a leg we answered: BYE (after the ACK of our 200 if it has not come yet), media closed. */
     void hangUp(SipLeg leg) {
+        hangUp(leg, Resolution.FAILED);
+    }
+
+    /** As {@link #hangUp(SipLeg)}; a call still parked on the leg ends with {@code ifParked}. */
+    void hangUp(SipLeg leg, Resolution ifParked) {
         SipLeg.Ending e = leg.end(true);
         if (e == null) {
             return;
@@ -150,7 +155,7 @@ final class SipLegs {
         }
         close(e.media());
         if (e.parkedCallId() != null) {
-            endQuietly(e.parkedCallId(), Resolution.FAILED);
+            endQuietly(e.parkedCallId(), ifParked);
         }
         if (e.byeNow()) {
             sendBye(leg);

@@ -58,7 +58,7 @@ final class SipMessages {
     private static final Logger LOG = LoggerFactory.getLogger(SipMessages.class);
 
     /** The methods we answer, in the Allow header of our responses and of our INVITEs. */
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO";
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO, UPDATE";
 
     private final MessageFactory messages = new MessageFactoryImpl();
     private final HeaderFactory headers = new HeaderFactoryImpl();

@@ -18,6 +18,18 @@ final class TestSipConfig implements SipConfig {
     int subscribeMaxExpires = 3600;
     int subscribeDefaultExpires = 600;
     int parksInProgressPerSource = 20;
+    int sessionExpires = 1800;
+    int minSessionExpires = 90;
+
+    @Override
+    public int sessionExpires() {
+        return sessionExpires;
+    }
+
+    @Override
+    public int minSessionExpires() {
+        return minSessionExpires;
+    }
 
     @Override
     public int parksInProgressPerSource() {
