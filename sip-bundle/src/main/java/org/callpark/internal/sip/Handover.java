@@ -82,6 +82,7 @@ final class Handover {
     private final MediaController media;
     private final Supplier<String> localNode;
     private final HandoverClaims claims;
+    private final SessionTimers timers;
     /** Re-INVITEs in flight, by the dialog's Call-ID (one at a time per dialog). */
     private final InFlightRequests<Pending> pending;
     private volatile SessionJournal journal;
@@ -98,6 +99,7 @@ final class Handover {
         this.media = media;
         this.localNode = localNode;
         this.claims = new HandoverClaims(core, localNode, isMember);
+        this.timers = new SessionTimers(messages, legs, timer);
         this.pending = new InFlightRequests<>(timer);
     }
 
@@ -318,6 +320,9 @@ final class Handover {
         SipLeg leg = SipLeg.carried(p.legId, moved, p.leg, done.get(), p.offer);
         leg.lastAck = ack;
         legs.register(leg);
+        synchronized (leg) {
+            timers.refreshed(leg); // RFC 4028: our re-INVITE refreshed the session; the caller refreshes from now on
+        }
         if (done.get().isLive()) {
             p.leg.hold(ParkFlows.musicFor(done.get()));
         }

@@ -150,7 +150,8 @@ final class ParkFlows {
                 to.getAddress().toString(), from.getAddress().toString(),
                 SipMessages.contact(request).getAddress().getURI().toString(), SipMessages.recordRoutes(request),
                 leg.transport, messages.contactUri(leg.transport), 0, SipMessages.bodyOf(request),
-                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "", parkerUnverified);
+                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "", parkerUnverified,
+                leg.sessionInterval);
     }
 
     /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */

@@ -107,6 +107,7 @@ final class SipLeg {
         leg.session = s;
         leg.localTag = s.localTag();
         leg.answerSdp = answerSdp;
+        leg.sessionInterval = s.sessionInterval();
         return leg;
     }
 

@@ -45,11 +45,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param parkerUnverified the parker named by the INVITE could not be verified (not authenticated, not from a trusted
  *                     proxy, not from that user's registered contact): recalls never ring that parker
  *                     ({@link SipIdentities#parkerOf}, {@link SipRecallDialer})
+ * @param sessionInterval the RFC 4028 session interval (seconds) the caller refreshes, 0 for none: a node that takes
+ *                     the dialog over hangs the caller up if the refresh is overdue ({@link SessionTimers})
  */
 record SipSession(String callId, String localTag, String remoteTag, String localUri, String remoteUri,
         String remoteTarget, List<String> routes, String transport, String contact, long localCseq, String remoteSdp,
         Codec codec, long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo,
-        boolean parkerUnverified) {
+        boolean parkerUnverified, int sessionInterval) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -62,13 +64,14 @@ record SipSession(String callId, String localTag, String remoteTag, String local
     /** The session as it is after a re-INVITE with CSeq {@code cseq} claimed by {@code node}. */
     SipSession claimed(String node, long at, long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "", parkerUnverified);
+                cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "", parkerUnverified,
+                sessionInterval);
     }
 
     /** No claim, no hand-over request (a move failed or finished). */
     SipSession unclaimed() {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "", parkerUnverified);
+                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "", parkerUnverified, sessionInterval);
     }
 
     /** The session after the caller accepted our re-offer. */
@@ -76,21 +79,21 @@ record SipSession(String callId, String localTag, String remoteTag, String local
             long newSdpVersion) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, newRemoteTarget, routes,
                 transport, newContact,                 localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "",
-                parkerUnverified);
+                parkerUnverified, sessionInterval);
     }
 
     /** Asks {@code node} to take the call over. */
     SipSession handover(String node) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, node,
-                parkerUnverified);
+                parkerUnverified, sessionInterval);
     }
 
     /** With a higher local CSeq (a BYE or OPTIONS sent). */
     SipSession withLocalCseq(long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 cseq,                 remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo,
-                parkerUnverified);
+                parkerUnverified, sessionInterval);
     }
 
     /** Whether a node other than {@code except} holds a claim younger than {@code maxAgeMillis}. */
@@ -130,6 +133,9 @@ record SipSession(String callId, String localTag, String remoteTag, String local
         if (parkerUnverified) {
             o.put("parkerUnverified", true);
         }
+        if (sessionInterval > 0) {
+            o.put("sessionInterval", sessionInterval);
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -158,7 +164,7 @@ record SipSession(String callId, String localTag, String remoteTag, String local
                             c.path("channels").asInt(1)),
                     o.path("sdpId").asLong(), o.path("sdpVersion").asLong(), o.path("claimedBy").asText(""),
                     o.path("claimedAt").asLong(), o.path("handoverTo").asText(""),
-                    o.path("parkerUnverified").asBoolean(false)));
+                    o.path("parkerUnverified").asBoolean(false), o.path("sessionInterval").asInt(0)));
         } catch (JsonProcessingException | RuntimeException e) {
             return Optional.empty();
         }
