@@ -57,6 +57,8 @@ RECV_PID=$!
 
 export EXTRA_JAVA_OPTS="-Xlog:gc:file=$WORK/gc.log:time"
 export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
+# sipp parks up to 200 calls/s from one address (a trunk's load): no per-source limit of parks in progress
+export CALLPARK_SIP_PARKS_IN_PROGRESS_PER_SOURCE=100000
 export CALLPARK_CLUSTER_PORT=$((BASE + 701)) CALLPARK_CLUSTER_CLUSTER_NAME=bench-$$
 export CALLPARK_MEDIA_RTP_PORT_MIN=$RTP_MIN CALLPARK_MEDIA_RTP_PORT_MAX=$RTP_MAX
 (cd $K && exec bin/karaf server > "$WORK/karaf.out" 2>&1) &

@@ -63,6 +63,7 @@ public final class Sipp {
         vars.put("PAI_REGEX", ".*");
         vars.put("EXPECT", "403");
         vars.put("LOCAL_IP", "[local_ip]");
+        vars.put("CONTACT_PORT", "[local_port]");
     }
 
     public static Sipp scenario(String scenario, AssemblyServer server) {

@@ -474,4 +474,26 @@ class LibjitsiMediaControllerTest {
             assertNotEquals(sdp.address(), ((RtpLeg) leg).remote());
         }
     }
+
+    /**
+     * Issue 14 R1: a parked caller whose SDP address the SIP layer does not vouch for gets a leg without a remote
+     * address. On hold it sends nothing at all, to anybody, until the caller's own RTP arrives; then the music goes
+     * to that packet's source only.
+     */
+    @Test
+    void aLegWithoutAVouchedAddressSendsNothingUntilTheCallersRtpThenOnlyToItsSource() throws Exception {
+        try (RtpPeer caller = new RtpPeer(); RtpPeer bystander = new RtpPeer();
+                MediaLeg leg = media.open("unvouched", List.of(PCMU), null)) {
+            leg.hold("");
+            assertTrue(caller.receive(1, 500).isEmpty(), "no RTP before the caller's own");
+            assertEquals(0, ((RtpLeg) leg).sentPackets(), "not a single packet sent");
+            caller.send(leg.localAddress(), true, 0, 1, 160, 7, new byte[160]);
+            assertEquals(10, caller.receive(10, 2000).size(), "music follows the caller's RTP source");
+            assertEquals(caller.address(), ((RtpLeg) leg).remote());
+            bystander.send(leg.localAddress(), true, 0, 1, 160, 8, new byte[160]);
+            caller.drain(100);
+            assertEquals(5, caller.receive(5, 2000).size(), "latched once: a later source does not take it over");
+            assertTrue(bystander.receive(1, 300).isEmpty(), "nothing to the later source");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.callpark.internal.sip;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,7 @@ final class Handover {
     private final MediaController media;
     private final Supplier<String> localNode;
     private final HandoverClaims claims;
+    private final SessionTimers timers;
     /** Re-INVITEs in flight, by the dialog's Call-ID (one at a time per dialog). */
     private final InFlightRequests<Pending> pending;
     private volatile SessionJournal journal;
@@ -97,6 +99,7 @@ final class Handover {
         this.media = media;
         this.localNode = localNode;
         this.claims = new HandoverClaims(core, localNode, isMember);
+        this.timers = new SessionTimers(messages, legs, timer);
         this.pending = new InFlightRequests<>(timer);
     }
 
@@ -266,7 +269,12 @@ final class Handover {
         try {
             answer = Sdp.parseOffer(ok.getRawContent());
             codec = answer.codecs().get(0);
-            p.leg.connect(answer.remote(), codec);
+            // As for a park INVITE: the answer's address only if the 200 came from it (or a trusted proxy);
+            // else the leg waits for the caller's RTP and latches to it (ParkFlows.mediaTarget).
+            InetSocketAddress to = ParkFlows.vouched(answer.remote(), SipMessages.sourceIp(ok), messages.settings());
+            if (to != null) {
+                p.leg.connect(to, codec);
+            }
         } catch (Sdp.Unusable | RuntimeException e) {
             failed(p, "unusable SDP answer: " + e.getMessage());
             return;
@@ -312,6 +320,9 @@ final class Handover {
         SipLeg leg = SipLeg.carried(p.legId, moved, p.leg, done.get(), p.offer);
         leg.lastAck = ack;
         legs.register(leg);
+        synchronized (leg) {
+            timers.refreshed(leg); // RFC 4028: our re-INVITE refreshed the session; the caller refreshes from now on
+        }
         if (done.get().isLive()) {
             p.leg.hold(ParkFlows.musicFor(done.get()));
         }

@@ -19,11 +19,13 @@ final class InviteAnswers {
     private final SipMessages messages;
     private final SipIdentities identities;
     private final SipLegs legs;
+    private final SessionTimers timers;
 
-    InviteAnswers(SipMessages messages, SipIdentities identities, SipLegs legs) {
+    InviteAnswers(SipMessages messages, SipIdentities identities, SipLegs legs, SessionTimers timers) {
         this.messages = messages;
         this.identities = identities;
         this.legs = legs;
+        this.timers = timers;
     }
 
     /**
@@ -48,9 +50,15 @@ final class InviteAnswers {
         ok.setHeader(messages.headers().createContactHeader(contact));
         messages.addAllow(ok);
         ok.setContent(sdp, messages.headers().createContentTypeHeader("application", "sdp"));
+        if (leg.role == SipLeg.Role.PARKED) {
+            timers.decorate(ok, leg.sessionInterval);
+        }
         leg.answerSdp = sdp;
         leg.state = SipLeg.State.ANSWERED;
         st.sendResponse(ok);
+        if (leg.role == SipLeg.Role.PARKED) {
+            timers.refreshed(leg);
+        }
     }
 
     /** A re-INVITE: 481 for an unknown or ended dialog, 491 while ours is not answered, else our same SDP again. */
@@ -65,15 +73,60 @@ final class InviteAnswers {
             st.sendResponse(messages.response(request, 481, null));
             return;
         }
+        refresh(leg, st, request, true);
+    }
+
+    /**
+     * An UPDATE within a dialog (RFC 3311; a session refresh, RFC 4028): 481 for an unknown or ended dialog, else
+     * 200 (with our same SDP if it carried an offer).
+     */
+    void update(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        SipLeg leg = legs.byCallId(SipMessages.callIdOf(request));
+        ServerTransaction st = messages.serverTransaction(event);
+        if (st == null) {
+            return;
+        }
+        if (leg == null) {
+            st.sendResponse(messages.response(request, 481, null));
+            return;
+        }
+        refresh(leg, st, request, request.getRawContent() != null && request.getRawContent().length > 0);
+    }
+
+    /**
+     * A re-INVITE or UPDATE of an answered dialog: our SDP unchanged (when {@code withSdp}); for a parked caller a
+     * session refresh (RFC 4028): the interval it asks for (422 below our minimum) or the one agreed, restarted.
+     */
+    private void refresh(SipLeg leg, ServerTransaction st, Request request, boolean withSdp) throws Exception {
         synchronized (leg) {
             if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null) {
                 st.sendResponse(messages.response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
                 return;
             }
+            boolean parked = leg.role == SipLeg.Role.PARKED;
+            if (parked) {
+                int asked = SessionTimers.requested(request);
+                if (asked > 0 && asked < messages.settings().minSessionExpires()) {
+                    st.sendResponse(timers.tooSmall(request));
+                    return;
+                }
+                if (asked > 0) {
+                    leg.sessionInterval = asked;
+                }
+            }
             Response ok = messages.response(request, 200, null);
             ok.setHeader(messages.contactHeader(leg.transport));
-            ok.setContent(leg.answerSdp, messages.headers().createContentTypeHeader("application", "sdp"));
+            if (withSdp) {
+                ok.setContent(leg.answerSdp, messages.headers().createContentTypeHeader("application", "sdp"));
+            }
+            if (parked) {
+                timers.decorate(ok, leg.sessionInterval);
+            }
             st.sendResponse(ok);
+            if (parked) {
+                timers.refreshed(leg);
+            }
         }
     }
 }

@@ -1,11 +1,15 @@
 package org.callpark.internal.sip;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 import javax.sip.ServerTransaction;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 import org.callpark.api.CallParkService;
 import org.callpark.api.CallerId;
@@ -35,26 +39,52 @@ final class ParkFlows {
     private final InviteAnswers answers;
     private final CoreAccess core;
     private final MediaController media;
+    private final SessionTimers timers;
 
     ParkFlows(SipMessages messages, SipIdentities identities, SipLegs legs, InviteAnswers answers,
-            CoreAccess core, MediaController media) {
+            CoreAccess core, MediaController media, SessionTimers timers) {
         this.messages = messages;
         this.identities = identities;
         this.legs = legs;
         this.answers = answers;
         this.core = core;
         this.media = media;
+        this.timers = timers;
     }
 
     /** Parks the caller of {@code request} (100 Trying sent, tenant and SDP checked) on {@code target}. */
     void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer) throws Exception {
-        SipLeg leg = legs.newLeg(request, st, SipLeg.Role.PARKED);
-        String parker = identities.parkerOf(request, tenant);
+        int sessionInterval = timers.intervalFor(request);
+        if (sessionInterval < 0) {
+            st.sendResponse(timers.tooSmall(request));
+            return;
+        }
+        String countedAs = legs.inProgress().enter(request);
+        if (countedAs == null) {
+            LOG.debug("Refused with 503: too many parks in progress from {}", SipMessages.sourceIp(request));
+            Response busy = messages.response(request, 503, "too many calls being parked from this address");
+            busy.setHeader(messages.headers().createRetryAfterHeader(SipMessages.CORE_AWAY_RETRY_SECONDS));
+            st.sendResponse(busy);
+            return;
+        }
+        SipLeg leg;
+        try {
+            leg = legs.newLeg(request, st, SipLeg.Role.PARKED);
+        } catch (Exception | LinkageError e) {
+            SipLeg none = new SipLeg("", "", null, null, "", SipLeg.Role.PARKED);
+            none.inProgressFrom = countedAs;
+            legs.inProgress().leave(none);
+            throw e;
+        }
+        leg.inProgressFrom = countedAs;
+        leg.sessionInterval = sessionInterval;
+        SipIdentities.Parker who = identities.parker(request, tenant);
+        String parker = who.extension();
         CallerId caller = identities.callerOf(request);
         legs.register(leg);
         synchronized (leg) {
             try {
-                leg.media = media.open(leg.id, offer.codecs(), offer.remote());
+                leg.media = media.open(leg.id, offer.codecs(), mediaTarget(request, offer, messages.settings()));
             } catch (ParkException e) {
                 legs.refuse(leg, st, e);
                 return;
@@ -62,7 +92,7 @@ final class ParkFlows {
             ParkedCall call;
             try {
                 leg.localTag = SipMessages.newTag();
-                leg.session = sessionOf(request, leg, offer);
+                leg.session = sessionOf(request, leg, offer, !who.verified());
                 call = core.service().park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
                         leg.session.toJson()));
             } catch (ParkException e) {
@@ -79,14 +109,40 @@ final class ParkFlows {
                 legs.refuseCancelled(leg, st, request);
                 return;
             }
+            leg.musicOnAck = musicFor(call); // the music starts with the ACK (SipLegs.acknowledged), not before
             answers.answer(leg, st, request, offer, null);
-            leg.media.hold(musicFor(call));
-            LOG.debug("Parked {} ({}) on {} by {}", call.id(), caller.describe(), call.slot(), parker);
+            LOG.debug("Parked {} ({}) on {} by {}{}", call.id(), caller.describe(), call.slot(), parker,
+                    who.verified() ? "" : " (unverified: recalls do not ring the parker)");
+        }
+    }
+
+    /**
+     * Where a parked caller's music may go before its own RTP arrives: the SDP's address only if it is the address the
+     * INVITE came from, or the INVITE came from a trusted proxy (which vouches for its SDP). Otherwise {@code null}: the
+     * media leg sends nothing until the caller's first RTP packet and then latches to its source (symmetric RTP,
+     * {@code RtpLeg}). So an unauthenticated INVITE naming a third party's address cannot make us stream to it.
+     */
+    static InetSocketAddress mediaTarget(Request request, Sdp offer, SipSettings settings) {
+        return vouched(offer.remote(), SipMessages.sourceIp(request), settings);
+    }
+
+    /** {@code sdp} if it names {@code sourceIp} or that is a trusted proxy, else {@code null} (wait for RTP). */
+    static InetSocketAddress vouched(InetSocketAddress sdp, String sourceIp, SipSettings settings) {
+        if (sdp == null || sourceIp == null || sdp.isUnresolved()) {
+            return null;
+        }
+        if (settings.trusted(sourceIp)) {
+            return sdp;
+        }
+        try {
+            return sdp.getAddress().equals(InetAddress.getByName(sourceIp)) ? sdp : null;
+        } catch (UnknownHostException e) {
+            return null;
         }
     }
 
     /** The dialog of a caller being parked, as the cluster record keeps it (before we answer: our tag is chosen). */
-    private SipSession sessionOf(Request request, SipLeg leg, Sdp offer) {
+    private SipSession sessionOf(Request request, SipLeg leg, Sdp offer, boolean parkerUnverified) {
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         long sdpId = Sdp.nextVersion();
@@ -94,7 +150,8 @@ final class ParkFlows {
                 to.getAddress().toString(), from.getAddress().toString(),
                 SipMessages.contact(request).getAddress().getURI().toString(), SipMessages.recordRoutes(request),
                 leg.transport, messages.contactUri(leg.transport), 0, SipMessages.bodyOf(request),
-                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "");
+                offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "", parkerUnverified,
+                leg.sessionInterval);
     }
 
     /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */

@@ -84,6 +84,23 @@ public @interface SipConfig {
     @AttributeDefinition(name = "Authentication user window",
             description = "The sliding window (seconds) of the per-user failure count. Default: 300.")
     int authUserWindowSeconds() default 300;
+    @AttributeDefinition(name = "Parks in progress per source",
+            description = "How many park INVITEs from one source IP may be answered and not yet acknowledged (ACK) at"
+                    + " once; more are refused 503 with Retry-After. Bounds what an unauthenticated sender can make the"
+                    + " server hold open (a media port and a parked call each). Trusted proxies are not limited."
+                    + " Default: 20.")
+    int parksInProgressPerSource() default 20;
+
+    @AttributeDefinition(name = "Session interval",
+            description = "RFC 4028: the session interval (seconds) offered to a parked caller that supports session"
+                    + " timers but asked for none; the caller refreshes (re-INVITE/UPDATE) within it, else it is hung"
+                    + " up. Default: 1800.")
+    int sessionExpires() default 1800;
+
+    @AttributeDefinition(name = "Minimum session interval",
+            description = "RFC 4028 Min-SE: a parked caller's Session-Expires below it is answered 422. Default: 90"
+                    + " (the RFC's minimum; lower only for tests).")
+    int minSessionExpires() default 90;
 
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")

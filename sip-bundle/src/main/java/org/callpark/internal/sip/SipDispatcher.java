@@ -103,6 +103,13 @@ final class SipDispatcher implements SipListener {
                     core.require();
                     blf.onSubscribe(event);
                 }
+                case Request.UPDATE -> {
+                    if (SipMessages.inDialog(request) && legs.byCallId(callId.getCallId()) != null) {
+                        answers.update(event); // a session refresh (RFC 4028) or an unchanged offer
+                    } else {
+                        messages.respond(event, 405, "UPDATE is only accepted within a call", messages::addAllow);
+                    }
+                }
                 case Request.INFO -> {
                     if (SipMessages.inDialog(request) && legs.byCallId(callId.getCallId()) != null) {
                         messages.respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used

@@ -23,45 +23,149 @@ import org.callpark.api.Tenant;
 final class SipIdentities {
 
     private static final int MAX_DISPLAY_NAME = 64;
+    /** The longest caller name or number kept from a request (code points). */
+    static final int MAX_CALLER_TEXT = 40;
 
     private final SipMessages messages;
     private final SipAuthenticator auth;
+    private final Registrations registrations;
 
+    /** Without registrations: a parker is verified by digest or a trusted proxy only (tests of the headers). */
     SipIdentities(SipMessages messages, SipAuthenticator auth) {
+        this(messages, auth, null);
+    }
+
+    SipIdentities(SipMessages messages, SipAuthenticator auth, Registrations registrations) {
         this.messages = messages;
         this.auth = auth;
+        this.registrations = registrations;
+    }
+
+    /**
+     * The parker of a park INVITE and whether that identity can be believed.
+     *
+     * @param extension the extension named (see {@link #parker}), or {@code null}
+     * @param verified  the request proves it: a trusted proxy sent it, digest credentials of that user, or it came
+     *                  from an address/port that user registered as a Contact
+     */
+    record Parker(String extension, boolean verified) {
+    }
+
+    /** Who parks, as {@link #parker} names it (the extension only). */
+    String parkerOf(Request request, Tenant tenant) {
+        return parker(request, tenant).extension();
     }
 
     /**
      * Who parks: Referred-By (RFC 3892, the transferor) if present; else P-Asserted-Identity from a trusted proxy;
-     * else the digest user of valid credentials; else From's user.
+     * else the digest user of valid credentials; else From's user. Referred-By and From are text anyone can write, so
+     * the parker is only {@link Parker#verified} when a trusted proxy sent the request, valid credentials of that very
+     * user came with it, or it came from a Contact that user registered (the transferor's own phone). An unverified
+     * parker still chooses the slot ({@code *68}), but recalls never ring it ({@link SipRecallDialer}).
      */
-    String parkerOf(Request request, Tenant tenant) {
+    Parker parker(Request request, Tenant tenant) {
+        boolean trusted = messages.settings().trusted(SipMessages.sourceIp(request));
         Optional<Address> referredBy = messages.headerAddress(request, "Referred-By");
         if (referredBy.isPresent()) {
-            return SipMessages.userOf(referredBy.get());
+            String ext = SipMessages.userOf(referredBy.get());
+            return new Parker(ext, trusted || ext != null && (auth.digestUser(request, tenant).filter(ext::equals)
+                    .isPresent() || fromRegisteredContact(request, tenant, ext)));
         }
-        if (messages.settings().trusted(SipMessages.sourceIp(request))) {
+        if (trusted) {
             Optional<Address> pai = messages.headerAddress(request, "P-Asserted-Identity");
             if (pai.isPresent()) {
-                return SipMessages.userOf(pai.get());
+                return new Parker(SipMessages.userOf(pai.get()), true);
             }
         }
         Optional<String> digest = auth.digestUser(request, tenant);
         if (digest.isPresent()) {
-            return digest.get();
+            return new Parker(digest.get(), true);
         }
-        return SipMessages.userOf(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress());
+        String from = SipMessages.userOf(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress());
+        return new Parker(from, trusted || from != null && fromRegisteredContact(request, tenant, from));
     }
 
-    /** Who is parked: From, or P-Asserted-Identity when a trusted proxy sent it. */
+    /** Whether the request came from the source address/port (or the Contact host:port) of a binding of {@code ext}. */
+    private boolean fromRegisteredContact(Request request, Tenant tenant, String ext) {
+        String source = SipMessages.sourceOf(request);
+        if (registrations == null || source.isEmpty()) {
+            return false;
+        }
+        try {
+            for (Registrations.Binding b : registrations.lookup(tenant.id(), ext)) {
+                if (source.equals(b.source()) || source.equals(hostPort(b.contact()))) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            return false; // no registrations to ask (cluster member away): not verified
+        }
+        return false;
+    }
+
+    private String hostPort(String contact) {
+        try {
+            if (messages.addresses().createURI(contact) instanceof SipURI sip) {
+                String host = java.net.InetAddress.getByName(sip.getHost()).getHostAddress();
+                return host + ":" + (sip.getPort() > 0 ? sip.getPort() : 5060);
+            }
+        } catch (ParseException | java.net.UnknownHostException e) {
+            // not comparable
+        }
+        return "";
+    }
+
+    /**
+     * Who is parked: From, or P-Asserted-Identity when a trusted proxy sent it. Both parts are {@link #callerText
+     * cleaned} here, once, where the caller ID enters: every place that shows it later (recall display, BLF, XMPP,
+     * web) gets text without control characters or direction overrides.
+     */
     CallerId callerOf(Request request) {
         Address who = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress();
         if (messages.settings().trusted(SipMessages.sourceIp(request))) {
             who = messages.headerAddress(request, "P-Asserted-Identity").orElse(who);
         }
         String user = SipMessages.userOf(who);
-        return CallerId.of(user == null ? "" : user, who.getDisplayName());
+        return CallerId.of(callerText(user), callerText(who.getDisplayName()));
+    }
+
+    /**
+     * Caller text as a phone or trunk sent it, made safe to show: without control characters (Unicode Cc: BEL, CR, LF,
+     * ESC ...) and invisible format characters (Cf: the bidi overrides and isolates U+202A..U+202E, U+2066..U+2069,
+     * marks, zero-width characters), whitespace runs as one space, at most {@value #MAX_CALLER_TEXT} code points.
+     */
+    static String callerText(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        int kept = 0;
+        boolean space = false;
+        for (int i = 0; i < s.length() && kept < MAX_CALLER_TEXT;) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.PRIVATE_USE || type == Character.UNASSIGNED
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                continue;
+            }
+            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+                space = b.length() > 0;
+                continue;
+            }
+            if (space) {
+                b.append(' ');
+                kept++;
+                space = false;
+                if (kept >= MAX_CALLER_TEXT) {
+                    break;
+                }
+            }
+            b.appendCodePoint(cp);
+            kept++;
+        }
+        return b.toString();
     }
 
     /**

@@ -69,6 +69,17 @@ final class SipLeg {
     SipSession session;
     /** The version of the call record from which this leg carries the call (a stale record never lets it go). */
     long carriedSince;
+    /** The source a park in progress counts against ({@link ParksInProgress}) until its ACK, else {@code null}. */
+    String inProgressFrom;
+    /**
+     * The hold music a parked caller gets once it acknowledges our 200, or {@code null}: no RTP goes anywhere before
+     * the ACK (an INVITE alone, with any address in its SDP, must not make us stream to that address).
+     */
+    String musicOnAck;
+    /** The RFC 4028 session interval in seconds the caller refreshes (refresher=uac), 0: no session timer. */
+    int sessionInterval;
+    /** Hangs the leg up when the caller's refresh is overdue ({@link SessionTimers}). */
+    java.util.concurrent.ScheduledFuture<?> sessionTimer;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
 
@@ -96,6 +107,7 @@ final class SipLeg {
         leg.session = s;
         leg.localTag = s.localTag();
         leg.answerSdp = answerSdp;
+        leg.sessionInterval = s.sessionInterval();
         return leg;
     }
 
@@ -115,6 +127,7 @@ final class SipLeg {
             return null;
         }
         state = State.ENDED;
+        SessionTimers.stop(this);
         String parked = parkedCallId;
         parkedCallId = null;
         boolean byeNow = false;

@@ -36,6 +36,7 @@ final class SipLegs {
     private final CoreAccess core;
     private final DialogRequests dialogs;
     private final Executor async;
+    private final ParksInProgress inProgress;
     private final Map<String, SipLeg> byCallId = new ConcurrentHashMap<>();
     private final Map<String, SipLeg> byLegId = new ConcurrentHashMap<>();
 
@@ -44,6 +45,12 @@ final class SipLegs {
         this.core = core;
         this.dialogs = dialogs;
         this.async = async;
+        this.inProgress = new ParksInProgress(messages::settings);
+    }
+
+    /** Park INVITEs answered and not yet acknowledged, per source. */
+    ParksInProgress inProgress() {
+        return inProgress;
     }
 
     // ------------------------------------------------------------------------------------------ registry
@@ -62,6 +69,7 @@ final class SipLegs {
     }
 
     void forget(SipLeg leg) {
+        inProgress.leave(leg);
         byCallId.remove(leg.callId, leg);
         byLegId.remove(leg.id, leg);
     }
@@ -129,6 +137,11 @@ final class SipLegs {
 
     /** Hangs up a leg we answered: BYE (after the ACK of our 200 if it has not come yet), media closed. */
     void hangUp(SipLeg leg) {
+        hangUp(leg, Resolution.FAILED);
+    }
+
+    /** As {@link #hangUp(SipLeg)}; a call still parked on the leg ends with {@code ifParked}. */
+    void hangUp(SipLeg leg, Resolution ifParked) {
         SipLeg.Ending e = leg.end(true);
         if (e == null) {
             return;
@@ -142,7 +155,7 @@ final class SipLegs {
         }
         close(e.media());
         if (e.parkedCallId() != null) {
-            endQuietly(e.parkedCallId(), Resolution.FAILED);
+            endQuietly(e.parkedCallId(), ifParked);
         }
         if (e.byeNow()) {
             sendBye(leg);
@@ -152,8 +165,20 @@ final class SipLegs {
         }
     }
 
-    /** The ACK of our 200 came; a BYE that waited for it goes now. */
+    /**
+     * The ACK of our 200 came: the park is no longer in progress; a parked caller still waiting in its slot gets its
+     * hold music now (never before: see {@link SipLeg#musicOnAck}); a BYE that waited for the ACK goes now.
+     */
     void acknowledged(SipLeg leg) {
+        inProgress.leave(leg);
+        synchronized (leg) {
+            String music = leg.musicOnAck;
+            leg.musicOnAck = null;
+            if (music != null && !leg.acked && leg.state == SipLeg.State.ANSWERED && leg.parkedCallId != null
+                    && leg.peer == null && leg.media != null) {
+                leg.media.hold(music);
+            }
+        }
         if (leg.acknowledged()) {
             forget(leg); // hangUp kept the Call-ID known only so that this ACK finds the leg
             sendBye(leg);

@@ -58,7 +58,7 @@ final class SipMessages {
     private static final Logger LOG = LoggerFactory.getLogger(SipMessages.class);
 
     /** The methods we answer, in the Allow header of our responses and of our INVITEs. */
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO";
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, SUBSCRIBE, INFO, UPDATE";
 
     private final MessageFactory messages = new MessageFactoryImpl();
     private final HeaderFactory headers = new HeaderFactoryImpl();
@@ -241,9 +241,9 @@ final class SipMessages {
         return via == null || via.getTransport() == null ? "udp" : via.getTransport().toLowerCase();
     }
 
-    /** The address the request came from, or {@code null} if the stack did not record it. */
-    static String sourceIp(Request request) {
-        if (request instanceof SIPMessage m && m.getRemoteAddress() != null) {
+    /** The address the request (or response) came from, or {@code null} if the stack did not record it. */
+    static String sourceIp(Message message) {
+        if (message instanceof SIPMessage m && m.getRemoteAddress() != null) {
             return m.getRemoteAddress().getHostAddress();
         }
         return null;

@@ -17,6 +17,7 @@ import javax.sip.message.Request;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallTarget;
 import org.callpark.api.Tenant;
 import org.callpark.internal.sip.RecallForks.Fork;
 import org.callpark.internal.sip.RecallForks.Recall;
@@ -108,7 +109,19 @@ final class SipRecallDialer implements RecallDialer {
             SipSettings settings = messages.settings();
             boolean proxy = !settings.outboundProxy().isEmpty();
             List<Fork> created = new ArrayList<>();
+            boolean skipParker = call.recallTarget() == RecallTarget.PARKER
+                    && SipSession.of(call.session()).map(SipSession::parkerUnverified).orElse(false);
             for (String ext : recall.extensions) {
+                if (skipParker && ext.equals(call.parkedBy())) {
+                    // Named by a Referred-By/From nobody vouched for: not rung, the ladder moves on at once
+                    // (the ring group, or the next attempt), as for a parker the directory does not know.
+                    Fork unverified = forks.fork(recall, ext, null);
+                    unverified.state = Fork.State.FAILED;
+                    unverified.failure = Failure.UNREACHABLE;
+                    created.add(unverified);
+                    LOG.debug("Recall of {}: parker {} is unverified, not rung", call.id(), ext);
+                    continue;
+                }
                 if (proxy) {
                     created.add(forks.fork(recall, ext, null));
                     continue;

@@ -162,10 +162,16 @@ public final class SipServer implements ParkEventListener {
         this.core = core;
         this.messages = new SipMessages(settings);
         SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC(), hazelcast);
-        SipIdentities identities = new SipIdentities(messages, auth);
+        SipIdentities identities = new SipIdentities(messages, auth, registrations);
         DialogRequests dialogs = new DialogRequests(messages);
         this.legs = new SipLegs(messages, core, dialogs, async);
-        InviteAnswers answers = new InviteAnswers(messages, identities, legs);
+        this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
+            t.setDaemon(true);
+            return t;
+        });
+        SessionTimers timers = new SessionTimers(messages, legs, handoverTimer);
+        InviteAnswers answers = new InviteAnswers(messages, identities, legs, timers);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(1_000), r -> {
@@ -174,11 +180,6 @@ public final class SipServer implements ParkEventListener {
                     return t;
                 });
         this.dialer = new SipRecallDialer(messages, identities, legs, core, media, registrations, async);
-        this.handoverTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "callpark-sip-handover-" + settings.port());
-            t.setDaemon(true);
-            return t;
-        });
         this.handover = new Handover(messages, dialogs, legs, core, media, localNode,
                 member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
@@ -187,7 +188,7 @@ public final class SipServer implements ParkEventListener {
         this.nodeStop = new NodeStop(takeovers, parkedLegs, () -> context);
         this.blf = new BlfNotifier(messages, auth, core, subscriptions, localNode);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
-                new ParkFlows(messages, identities, legs, answers, core, media),
+                new ParkFlows(messages, identities, legs, answers, core, media, timers),
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
                 registrations, handover, blf, dialer);
         synchronized (this) {
@@ -381,6 +382,11 @@ public final class SipServer implements ParkEventListener {
     /** The effective settings (tests, diagnostics). */
     synchronized SipSettings settings() {
         return messages.settings();
+    }
+
+    /** Park INVITEs from {@code ip} answered and not yet ACKed (tests). */
+    int parksInProgressFrom(String ip) {
+        return legs.inProgress().from(ip);
     }
 
     /** The recall dialer (tests; in OSGi it is a service). */

@@ -42,10 +42,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param claimedBy    the node re-INVITing the caller now, or empty
  * @param claimedAt    when it claimed (epoch ms)
  * @param handoverTo   the node asked to take the call over, or empty
+ * @param parkerUnverified the parker named by the INVITE could not be verified (not authenticated, not from a trusted
+ *                     proxy, not from that user's registered contact): recalls never ring that parker
+ *                     ({@link SipIdentities#parkerOf}, {@link SipRecallDialer})
+ * @param sessionInterval the RFC 4028 session interval (seconds) the caller refreshes, 0 for none: a node that takes
+ *                     the dialog over hangs the caller up if the refresh is overdue ({@link SessionTimers})
  */
 record SipSession(String callId, String localTag, String remoteTag, String localUri, String remoteUri,
         String remoteTarget, List<String> routes, String transport, String contact, long localCseq, String remoteSdp,
-        Codec codec, long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo) {
+        Codec codec, long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo,
+        boolean parkerUnverified, int sessionInterval) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -58,32 +64,36 @@ record SipSession(String callId, String localTag, String remoteTag, String local
     /** The session as it is after a re-INVITE with CSeq {@code cseq} claimed by {@code node}. */
     SipSession claimed(String node, long at, long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "");
+                cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "", parkerUnverified,
+                sessionInterval);
     }
 
     /** No claim, no hand-over request (a move failed or finished). */
     SipSession unclaimed() {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "");
+                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "", parkerUnverified, sessionInterval);
     }
 
     /** The session after the caller accepted our re-offer. */
     SipSession moved(String newRemoteTarget, String newContact, String newRemoteSdp, Codec newCodec,
             long newSdpVersion) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, newRemoteTarget, routes,
-                transport, newContact,                 localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "");
+                transport, newContact,                 localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "",
+                parkerUnverified, sessionInterval);
     }
 
     /** Asks {@code node} to take the call over. */
     SipSession handover(String node) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, node);
+                localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, node,
+                parkerUnverified, sessionInterval);
     }
 
     /** With a higher local CSeq (a BYE or OPTIONS sent). */
     SipSession withLocalCseq(long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                cseq,                 remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo);
+                cseq,                 remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo,
+                parkerUnverified, sessionInterval);
     }
 
     /** Whether a node other than {@code except} holds a claim younger than {@code maxAgeMillis}. */
@@ -120,6 +130,12 @@ record SipSession(String callId, String localTag, String remoteTag, String local
         if (!handoverTo.isEmpty()) {
             o.put("handoverTo", handoverTo);
         }
+        if (parkerUnverified) {
+            o.put("parkerUnverified", true);
+        }
+        if (sessionInterval > 0) {
+            o.put("sessionInterval", sessionInterval);
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -147,7 +163,8 @@ record SipSession(String callId, String localTag, String remoteTag, String local
                     new Codec(c.path("name").asText("PCMU"), c.path("pt").asInt(0), c.path("rate").asInt(8000),
                             c.path("channels").asInt(1)),
                     o.path("sdpId").asLong(), o.path("sdpVersion").asLong(), o.path("claimedBy").asText(""),
-                    o.path("claimedAt").asLong(), o.path("handoverTo").asText("")));
+                    o.path("claimedAt").asLong(), o.path("handoverTo").asText(""),
+                    o.path("parkerUnverified").asBoolean(false), o.path("sessionInterval").asInt(0)));
         } catch (JsonProcessingException | RuntimeException e) {
             return Optional.empty();
         }

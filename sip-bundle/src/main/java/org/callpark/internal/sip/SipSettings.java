@@ -28,10 +28,14 @@ import org.callpark.spi.Overrides;
  * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
  * @param subscribeExpires  the bounds and default of BLF subscription lengths
  * @param authLimits        when digest failures lock a source address or a user out
+ * @param parksInProgressPerSource park INVITEs one untrusted source IP may have answered and not yet ACKed at once
+ * @param sessionExpires    RFC 4028 session interval offered to parked callers that support timers (seconds)
+ * @param minSessionExpires RFC 4028 Min-SE (seconds): shorter requested intervals get 422
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
-        Expires subscribeExpires, AuthLimits authLimits) {
+        Expires subscribeExpires, AuthLimits authLimits, int parksInProgressPerSource, int sessionExpires,
+        int minSessionExpires) {
 
     /**
      * Subscription lengths in seconds: {@code 1 <= min <= dflt <= max}.
@@ -141,11 +145,24 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
                         invalid), invalid),
                 java.time.Duration.ofSeconds(positive("authUserWindowSeconds", o.integer("authUserWindowSeconds",
                         config.authUserWindowSeconds(), invalid), invalid)));
+        int inProgress = o.integer("parksInProgressPerSource", config.parksInProgressPerSource(), invalid);
+        if (inProgress < 1) {
+            invalid.add("parksInProgressPerSource: must be at least 1: " + inProgress);
+        }
+        int minSe = o.integer("minSessionExpires", config.minSessionExpires(), invalid);
+        int se = o.integer("sessionExpires", config.sessionExpires(), invalid);
+        if (minSe < 1) {
+            invalid.add("minSessionExpires: must be at least 1: " + minSe);
+        }
+        if (se < minSe) {
+            invalid.add("sessionExpires: must be at least minSessionExpires (" + minSe + "): " + se);
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
-                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits);
+                userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits,
+                inProgress, se, minSe);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */

@@ -70,6 +70,7 @@ class ClusterSipTest {
             this.port = port;
             TestSipConfig sip = new TestSipConfig();
             sip.port = port;
+            sip.minSessionExpires = 10; // only park_move_timer asks for a session interval (10 s)
             server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hz), () -> id,
                     () -> hz, journal, sip, k -> null, k -> null);
             core.setCarrier(server.carrier());
@@ -284,6 +285,33 @@ class ClusterSipTest {
             assertEquals(1, s.received("INVITE").size(), "one takeover re-INVITE");
         }
         assertFalse(b.seen(ParkEvent.Type.FAILED), "no call failed");
+    }
+
+    /**
+     * Issue 14 R9 across nodes: the session interval is in the cluster record, so after A dies, B (which re-INVITEd
+     * the caller) hangs up a caller that never refreshes, a full interval minus a third after its takeover.
+     */
+    @Test
+    void theSurvivorEnforcesTheSessionTimerOfACallItTookOver() throws Exception {
+        Sipp parked = caller(a, "park_move_timer", "timer-moved").start();
+        ParkedCall call = parkedAt(a, 1);
+        assertEquals(10, SipSession.of(call.session()).orElseThrow().sessionInterval(), call.session());
+        a.kill();
+        await(() -> {
+            try {
+                return b.core.service().find(call.id()).map(c -> c.node().equals(b.id)).orElse(false);
+            } catch (ParkException e) {
+                return false;
+            }
+        }, "the call carried by B");
+        parked.run(); // B's re-INVITE, then (no refresh) B's BYE
+        assertEquals(1, parked.received("INVITE").size(), "one takeover re-INVITE");
+        long byeAfter = java.time.Duration.between(parked.received("INVITE").get(0).at(),
+                parked.received("BYE").get(0).at()).toMillis();
+        System.out.printf("[cluster] session timer after the takeover: BYE %d ms after B's re-INVITE (expected"
+                + " ~6667)%n", byeAfter);
+        assertTrue(byeAfter >= 6000 && byeAfter < 12_000, "BYE one interval after B's takeover: " + byeAfter);
+        await(() -> b.seen(ParkEvent.Type.ABANDONED), "the call ended ABANDONED at B");
     }
 
     @Test

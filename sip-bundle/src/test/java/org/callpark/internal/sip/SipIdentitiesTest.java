@@ -80,4 +80,39 @@ class SipIdentitiesTest {
         assertTrue(pai.contains("sip:anonymous@anonymous.invalid"), pai);
         assertFalse(pai.contains("\""), pai);
     }
+
+    // ------------------------------------------------------------------------------------------ issue 14 R2
+
+    @Test
+    void aReferredByOrFromAnyoneCanWriteIsAnUnverifiedParker() throws Exception {
+        Request referred = request("INVITE", PARK, "\"Customer\" <sip:+4930123@example.com>",
+                "Referred-By: <sip:101@example.com>\r\n", "192.0.2.5");
+        assertEquals(new SipIdentities.Parker("101", false), identities.parker(referred, TENANT));
+        Request from = request("INVITE", PARK, "<sip:101@example.com>", "", "192.0.2.5");
+        assertEquals(new SipIdentities.Parker("101", false), identities.parker(from, TENANT));
+    }
+
+    @Test
+    void aTrustedProxyVouchesForTheParker() throws Exception {
+        Request referred = request("INVITE", PARK, "<sip:+4930123@example.com>",
+                "Referred-By: <sip:101@example.com>\r\n", "10.0.0.1");
+        assertEquals(new SipIdentities.Parker("101", true), identities.parker(referred, TENANT));
+        Request pai = request("INVITE", PARK, "<sip:proxy@example.com>",
+                "P-Asserted-Identity: <sip:102@example.com>\r\n", "10.0.0.1");
+        assertEquals(new SipIdentities.Parker("102", true), identities.parker(pai, TENANT));
+    }
+
+    @Test
+    void aHostileCallerIdIsCleanedWhereItEnters() throws Exception {
+        Request r = request("INVITE", PARK,
+                "\"\u202E\u2066Parked\u0007\u200B WIN A CRUISE\u00A0\u00A0call now 0900 123456 and claim it\" "
+                        + "<sip:+4930123@example.com>", "", "192.0.2.5");
+        CallerId c = identities.callerOf(r);
+        assertEquals("Parked WIN A CRUISE call now 0900 123456", c.displayName(),
+                "no bidi override, BEL, zero-width space; spaces folded; 40 characters at most");
+        assertEquals(SipIdentities.MAX_CALLER_TEXT, c.displayName().length());
+        assertEquals("+4930123", c.number());
+        assertEquals("abc", SipIdentities.callerText("\u202Eabc\u202C\r\n"));
+        assertEquals("", SipIdentities.callerText(null));
+    }
 }

@@ -49,6 +49,10 @@ import com.hazelcast.core.HazelcastInstance;
  * Bindings: one test REGISTERs the parker through sipp with digest auth; the others put the binding straight into
  * {@link Registrations} (a sipp UAC cannot REGISTER and then take an INVITE with a new Call-ID in one scenario).
  * <p>
+ * The parked callers' INVITEs come from the address the parker registered from ({@link #transferorPort}: the
+ * transferor's own phone), so the parker is verified and rung; an outsider's park naming a registered user is not
+ * (docs/sip.md, "Who is rung back").
+ * <p>
  * Directory ({@link SipTestCore#recallDirectory}): Solo = 101 USER_ONLY with 2 attempts, Sales = 102
  * USER_THEN_RING_GROUP, Back = 103 RING_GROUP_ONLY; ring group Reception = 104 + 105.
  */
@@ -72,6 +76,8 @@ class SipRecallTest {
     private int port;
     private int logMark;
     private long testStart;
+    /** The port the parked caller's sipp sends from, and the source every {@link #bind} binding registered from. */
+    private int transferorPort;
     private final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
@@ -103,7 +109,8 @@ class SipRecallTest {
     }
 
     @BeforeEach
-    void mark() {
+    void mark() throws IOException {
+        transferorPort = uasPort();
         logMark = media.log.size();
         testStart = System.nanoTime();
     }
@@ -126,10 +133,26 @@ class SipRecallTest {
         sipp("register").localPort(p).key("from_user", "101").key("expires", "300").auth("101", "pass101")
                 .name("register-101").run();
         assertEquals(1, registrations.lookup(DEFAULT, "101").size(), "101 registered through sipp");
-        Sipp phone = Sipp.scenario("recall_ring", port).localPort(p).calls(2).timeout(25).name("ring-101").start();
-        Sipp caller = sipp("park_wait_bye").service("*68").key("referrer", "101").timeout(25).start();
-        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "101"));
-        long parkedAt = System.nanoTime();
+        // The park comes through a trusted proxy (its Referred-By is believed): the registered phone is not the
+        // transferor's address here (it listens as the recalled phone).
+        TestSipConfig trusted = new TestSipConfig();
+        trusted.port = port;
+        trusted.trustedProxies = LOCAL;
+        server.modified(trusted);
+        long parkedAt;
+        ParkedCall call;
+        Sipp phone;
+        Sipp caller;
+        try {
+            phone = Sipp.scenario("recall_ring", port).localPort(p).calls(2).timeout(25).name("ring-101").start();
+            caller = sipp("park_wait_bye").service("*68").key("referrer", "101").timeout(25).start();
+            call = awaitParked(SlotId.extension(DEFAULT, "101"));
+            parkedAt = System.nanoTime();
+        } finally {
+            TestSipConfig direct = new TestSipConfig();
+            direct.port = port;
+            server.modified(direct);
+        }
         phone.run();
         caller.run(); // BYE from us after the prompt
         long byeAfter = (System.nanoTime() - parkedAt) / 1_000_000;
@@ -371,6 +394,7 @@ class SipRecallTest {
         TestSipConfig viaProxy = new TestSipConfig();
         viaProxy.port = port;
         viaProxy.outboundProxy = LOCAL + ":" + p;
+        viaProxy.trustedProxies = LOCAL; // the phones register with the proxy, the parks come through it
         server.modified(viaProxy);
         try {
             // nobody registered; the "proxy" (sipp) answers every INVITE 486: parker, then both ring group members
@@ -392,6 +416,62 @@ class SipRecallTest {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ who is rung back
+
+    /**
+     * Issue 14 R2: an outsider parks a call with the Referred-By of registered user 102 (Sales: parker, then the ring
+     * group). 102's phone gets no INVITE at all; the recall goes straight to the ring group (104 answers), as for a
+     * parker nobody vouched for.
+     */
+    @Test
+    void outsidersParkNamingARegisteredUser_thatUserIsNotRung_theRingGroupIs() throws Exception {
+        try (DatagramSocket phone102 = new DatagramSocket(uasPort(), InetAddress.getLoopbackAddress())) {
+            int p104 = uasPort();
+            int p105 = uasPort();
+            bind("102", phone102.getLocalPort(), phone102.getLocalPort()); // 102's own phone, not the outsider
+            bind("104", p104);
+            bind("105", p105);
+            Sipp m104 = Sipp.scenario("recall_answer", port).localPort(p104).pause(300).name("answer-104o").start();
+            Sipp m105 = Sipp.scenario("recall_ring", port).localPort(p105).name("ring-105o").start();
+            // the recall UAS scenarios check the caller ID "Parked: Customer" <+4930123>; the outsider is the sender
+            Sipp outsider = Sipp.scenario("park_referred", port).key("domain", LOCAL).key("from_user", "+4930123")
+                    .key("from_name", "Customer").service("*68").key("referrer", "102").pause(3500)
+                    .name("outsider-park").start();
+            ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+            assertEquals("102", call.parkedBy(), "the call is parked on the slot it names");
+            assertTrue(SipSession.of(call.session()).orElseThrow().parkerUnverified(), call.session());
+            m105.run();
+            outsider.run();
+            m104.run();
+            assertTrue(offerLegs().contains(bridgedTo(call)), "the ring group took the call: " + newLog());
+            assertTrue(seen(ParkEvent.Type.RECALL_ANSWERED));
+            assertEquals(2, offerLegs().size(), "forks to 104 and 105 only, none to 102: " + newLog());
+            phone102.setSoTimeout(50);
+            try {
+                phone102.receive(new DatagramPacket(new byte[4096], 4096));
+                throw new AssertionError("the user named by the outsider's Referred-By (102) was rung");
+            } catch (SocketTimeoutException expected) {
+                // 102's phone stayed silent
+            }
+        }
+    }
+
+    /** The same park sent from 102's own registered contact: 102 is the verified parker and is rung first. */
+    @Test
+    void parkFromTheUsersRegisteredContact_thatUserIsRung() throws Exception {
+        int p102 = uasPort();
+        bind("102", p102); // registered from the transferor port the park comes from
+        Sipp parker = Sipp.scenario("recall_answer", port).localPort(p102).pause(300).name("answer-102v").start();
+        Sipp caller = sipp("park_referred").service("*68").key("referrer", "102").pause(3500).start();
+        ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+        assertFalse(SipSession.of(call.session()).orElseThrow().parkerUnverified(), call.session());
+        caller.run();
+        parker.run();
+        assertEquals(1, parker.received("INVITE").size(), "102 was rung back");
+        assertTrue(offerLegs().contains(bridgedTo(call)));
+        assertTrue(seen(ParkEvent.Type.RECALL_ANSWERED));
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private static void awaitInvite(Sipp phone) throws InterruptedException {
@@ -404,15 +484,22 @@ class SipRecallTest {
         }, "the phone got the recall INVITE");
     }
 
+    /** A sipp; a parked caller's ({@code park*}) sends from {@link #transferorPort}. */
     private Sipp sipp(String scenario) {
-        return Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
+        Sipp s = Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
                 .key("from_name", "Customer");
+        return scenario.startsWith("park") ? s.localPort(transferorPort) : s;
     }
 
+    /** Registers {@code ext} at a sipp UAS on {@code uasPort}, as if its REGISTER came from the transferor port. */
     private void bind(String ext, int uasPort) {
+        bind(ext, uasPort, transferorPort);
+    }
+
+    private void bind(String ext, int uasPort, int registeredFrom) {
         String contact = "sip:" + ext + "@" + LOCAL + ":" + uasPort + ";transport=udp";
         registrations.put(new Registrations.Binding(DEFAULT, ext, contact, System.currentTimeMillis() + 300_000,
-                LOCAL + ":" + uasPort, "udp", "test-" + ext, 1), 300);
+                LOCAL + ":" + registeredFrom, "udp", "test-" + ext, 1), 300);
     }
 
     private List<String> newLog() {

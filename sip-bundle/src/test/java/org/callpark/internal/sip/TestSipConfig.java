@@ -42,6 +42,25 @@ final class TestSipConfig implements SipConfig {
         return authUserWindowSeconds;
     }
 
+    int parksInProgressPerSource = 20;
+    int sessionExpires = 1800;
+    int minSessionExpires = 90;
+
+    @Override
+    public int sessionExpires() {
+        return sessionExpires;
+    }
+
+    @Override
+    public int minSessionExpires() {
+        return minSessionExpires;
+    }
+
+    @Override
+    public int parksInProgressPerSource() {
+        return parksInProgressPerSource;
+    }
+
     @Override
     public int subscribeMinExpires() {
         return subscribeMinExpires;

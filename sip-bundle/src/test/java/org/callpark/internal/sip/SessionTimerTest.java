@@ -1,0 +1,140 @@
+package org.callpark.internal.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.callpark.api.ParkEvent;
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.callpark.internal.SipTestCore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Issue 14 R9: RFC 4028 session timers on parked legs, with sipp as the parked caller ({@code park_timer_*.xml},
+ * which check the 200's {@code Session-Expires: 10;refresher=uac} and {@code Require: timer} with regexps). The
+ * server's {@code minSessionExpires} is lowered to 10 s so that an expiry takes seconds, not the RFC's 90.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionTimerTest {
+
+    private static final String LOCAL = "127.0.0.1";
+    private static final SlotId SLOT = SlotId.extension(TenantId.DEFAULT, "101");
+
+    private SipTestCore core;
+    private RecordingMedia media;
+    private SipServer server;
+    private int port;
+    private final List<ParkEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    void start() throws IOException {
+        Sipp.requireSipp();
+        core = new SipTestCore("node-1");
+        media = new RecordingMedia();
+        port = freePort(25800 + ThreadLocalRandom.current().nextInt(40) * 2);
+        TestSipConfig sip = new TestSipConfig();
+        sip.port = port;
+        sip.minSessionExpires = 10;
+        sip.sessionExpires = 10;
+        Registrations none = new Registrations(() -> {
+            throw new IllegalStateException("no cluster member in this test");
+        });
+        server = new SipServer(core.service(), core.directory(), media, none, () -> "node-1", sip, k -> null,
+                k -> null);
+        core.addListener(server);
+        core.addListener(events::add);
+    }
+
+    @AfterAll
+    void stop() {
+        SipTests.stopAll(server, core, media, null);
+    }
+
+    @AfterEach
+    void endAll() throws ParkException {
+        SipTests.endAll(core.service());
+        events.clear();
+    }
+
+    private Sipp sipp(String scenario) {
+        return Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
+                .key("from_name", "Customer").service("*68101").key("referrer", "101");
+    }
+
+    /** No refresh: BYE at 10 − min(32, 10/3) ≈ 6.7 s after the 200, the call ends ABANDONED, its leg is closed. */
+    @Test
+    void aCallerThatStopsRefreshingIsHungUpAndItsCallEnds() throws Exception {
+        Sipp caller = sipp("park_timer_expire").timeout(30).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        long parked = System.nanoTime();
+        caller.run(); // the 200 carried Session-Expires 10;refresher=uac + Require: timer, then our BYE came
+        long byeAfter = (System.nanoTime() - parked) / 1_000_000;
+        System.out.printf("session timer: BYE %d ms after the park (expected ~6667 ms)%n", byeAfter);
+        assertTrue(byeAfter >= 5500 && byeAfter < 12_000, "BYE after the session interval: " + byeAfter + " ms");
+        SipTests.await(this::nothingParked, "the call ended");
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "an ABANDONED event, not a silent end");
+        SipTests.await(() -> media.log.contains("close " + call.leg()), "its media leg closed");
+    }
+
+    /** A re-INVITE after 5 s and an UPDATE 5 s later refresh the session: no BYE for 15 s, still parked, music. */
+    @Test
+    void refreshesByReInviteAndUpdateKeepTheCallParked() throws Exception {
+        Sipp caller = sipp("park_timer_refresh").pause(5000).timeout(40).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        long deadline = System.currentTimeMillis() + 13_000;
+        while (System.currentTimeMillis() < deadline) {
+            assertEquals(1, core.service().list(SLOT).size(), "still parked while it refreshes");
+            Thread.sleep(200);
+        }
+        caller.run(); // no BYE from us in between (it would be an unexpected message), our own BYE at the end
+        assertTrue(media.log.contains("hold " + call.leg()), "music: " + media.log);
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
+    }
+
+    /** A Session-Expires below our Min-SE: 422 with Min-SE, nothing parked. */
+    @Test
+    void anIntervalBelowMinSeIsRefused() throws Exception {
+        sipp("park_timer_small").run();
+        assertTrue(core.service().list().isEmpty());
+    }
+
+    private boolean nothingParked() {
+        try {
+            return core.service().list().isEmpty();
+        } catch (ParkException e) {
+            return false;
+        }
+    }
+
+    private boolean seen(ParkEvent.Type type) {
+        synchronized (events) {
+            return events.stream().anyMatch(e -> e.type() == type);
+        }
+    }
+
+    private static int freePort(int from) throws IOException {
+        for (int p = from; p < from + 400; p += 2) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+                    java.net.DatagramSocket u = new java.net.DatagramSocket(p, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (IOException e) {
+                // next
+            }
+        }
+        throw new IOException("no free port from " + from);
+    }
+}
