@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.servlet.AsyncContext;
+import javax.servlet.AsyncEvent;
+import javax.servlet.AsyncListener;
 import javax.servlet.Servlet;
 import javax.servlet.http.Cookie;
 import javax.servlet.http.HttpServlet;
@@ -109,7 +112,7 @@ public final class ApiServlet extends HttpServlet {
         String method = req.getMethod().toUpperCase(Locale.ROOT);
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         res.setHeader("Cache-Control", "no-store");
-        res.setHeader("X-Content-Type-Options", "nosniff");
+        SecurityHeaders.apply(res);
         try {
             if (path.equals("/session")) {
                 session(method, req, res);
@@ -304,8 +307,37 @@ public final class ApiServlet extends HttpServlet {
             }
         };
         EventStreams.Snapshot snapshot = () -> filter == null ? park.list() : park.list(filter);
+        AtomicReference<EventStreams.Handle> stream = new AtomicReference<>();
+        async.addListener(new AsyncListener() { // the container saw the client go (or ended the response)
+            @Override
+            public void onComplete(AsyncEvent event) {
+                end();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                end();
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                end();
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // never restarted
+            }
+
+            private void end() {
+                EventStreams.Handle h = stream.get();
+                if (h != null) {
+                    h.close();
+                }
+            }
+        });
         try {
-            streams.open(caller, filter, snapshot, sink);
+            stream.set(streams.open(caller, filter, snapshot, sink));
         } catch (ApiException e) {
             sink.close();
             throw e;
@@ -359,7 +391,7 @@ public final class ApiServlet extends HttpServlet {
         }
         res.reset();
         res.setHeader("Cache-Control", "no-store");
-        res.setHeader("X-Content-Type-Options", "nosniff");
+        SecurityHeaders.apply(res);
         if (e.status() == 401 && wantsBasicChallenge(req)) {
             res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
         }
