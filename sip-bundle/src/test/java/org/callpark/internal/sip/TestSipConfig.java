@@ -17,6 +17,18 @@ final class TestSipConfig implements SipConfig {
     int subscribeMinExpires = 60;
     int subscribeMaxExpires = 3600;
     int subscribeDefaultExpires = 600;
+    int tcpIdleTimeout = 30;
+    int tcpMaxConnections = 1000;
+
+    @Override
+    public int tcpIdleTimeout() {
+        return tcpIdleTimeout;
+    }
+
+    @Override
+    public int tcpMaxConnections() {
+        return tcpMaxConnections;
+    }
 
     @Override
     public int subscribeMinExpires() {
