@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.servlet.AsyncContext;
-import javax.servlet.AsyncEvent;
-import javax.servlet.AsyncListener;
 import javax.servlet.Servlet;
 import javax.servlet.http.Cookie;
 import javax.servlet.http.HttpServlet;
@@ -307,37 +304,10 @@ public final class ApiServlet extends HttpServlet {
             }
         };
         EventStreams.Snapshot snapshot = () -> filter == null ? park.list() : park.list(filter);
-        AtomicReference<EventStreams.Handle> stream = new AtomicReference<>();
-        async.addListener(new AsyncListener() { // the container saw the client go (or ended the response)
-            @Override
-            public void onComplete(AsyncEvent event) {
-                end();
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-                end();
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-                end();
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-                // never restarted
-            }
-
-            private void end() {
-                EventStreams.Handle h = stream.get();
-                if (h != null) {
-                    h.close();
-                }
-            }
-        });
+        StreamEnd end = new StreamEnd(); // before open: the response may end while the stream starts
+        async.addListener(end);
         try {
-            stream.set(streams.open(caller, filter, snapshot, sink));
+            end.stream(streams.open(caller, filter, snapshot, sink));
         } catch (ApiException e) {
             sink.close();
             throw e;

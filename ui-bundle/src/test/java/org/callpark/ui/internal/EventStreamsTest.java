@@ -233,4 +233,17 @@ class EventStreamsTest {
             slow.deactivate();
         }
     }
+
+    @Test
+    void theContainerEndingTheResponseEndsTheStreamEvenBeforeItWasOpened() throws Exception {
+        StreamEnd early = new StreamEnd();
+        early.onError(null); // the client left before the stream was registered
+        early.stream(streams.open(Fixtures.ADMIN, null, List::of, new Sink()));
+        assertEquals(0, streams.size());
+        StreamEnd late = new StreamEnd();
+        late.stream(streams.open(Fixtures.ADMIN, null, List::of, new Sink()));
+        assertEquals(1, streams.size());
+        late.onComplete(null);
+        assertEquals(0, streams.size());
+    }
 }
