@@ -242,4 +242,28 @@ class TcpGuardTest {
                     .startsWith("SIP/2.0 200 OK"), "UDP is answered as before");
         }
     }
+
+    @Test
+    void theTcpKeysAreValidatedAndOverriddenLikeEveryOther() {
+        TestSipConfig c = new TestSipConfig();
+        SipSettings d = SipSettings.from(c, k -> null, k -> null);
+        assertEquals(new SipSettings.Tcp(30, 1000), d.tcp(), "the shipped defaults");
+        SipSettings env = SipSettings.from(c, k -> null, k -> switch (k) {
+            case "CALLPARK_SIP_TCP_IDLE_TIMEOUT" -> "5";
+            case "CALLPARK_SIP_TCP_MAX_CONNECTIONS" -> "200";
+            default -> null;
+        });
+        assertEquals(new SipSettings.Tcp(5, 200), env.tcp());
+        assertTrue(!d.sameNetwork(env), "a change of the TCP guards restarts the stack");
+        c.tcpIdleTimeout = 0;
+        c.tcpMaxConnections = 0;
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SipSettings.from(c, k -> null, k -> null));
+        assertTrue(e.getMessage().contains("tcpIdleTimeout") && e.getMessage().contains("tcpMaxConnections"),
+                e.getMessage());
+        c.tcpIdleTimeout = 301;
+        c.tcpMaxConnections = 10;
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SipSettings.from(c, k -> null, k -> null)).getMessage().startsWith("tcpIdleTimeout: must be"));
+    }
 }
