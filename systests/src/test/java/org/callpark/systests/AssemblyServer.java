@@ -82,6 +82,7 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
     private Thread hook;
     private long startMillis;
     private final Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
+    private final Map<String, String> extraEnv = new java.util.LinkedHashMap<>();
 
     public AssemblyServer() {
         this("127.0.0.1", 45060);
@@ -200,6 +201,15 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
      */
     public AssemblyServer etcFile(String name, String content) {
         etcFiles.put(name, content);
+        return this;
+    }
+
+    /**
+     * Sets ({@code value} non-null) or removes ({@code null}) one variable of the server's environment, applied after
+     * the {@code CALLPARK_*} variables this class sets (so it can replace or drop them). Call before {@link #start}.
+     */
+    public AssemblyServer env(String name, String value) {
+        extraEnv.put(name, value);
         return this;
     }
 
@@ -338,6 +348,13 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         env.put("CALLPARK_MEDIA_RTP_PORT_MIN", Integer.toString(rtpMin));
         env.put("CALLPARK_MEDIA_RTP_PORT_MAX", Integer.toString(rtpMax));
         env.put("CALLPARK_MEDIA_BIND_ADDRESS", address);
+        extraEnv.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         long t0 = System.nanoTime();
         killed = false;
         pid = -1;

@@ -434,10 +434,13 @@ class WebUiST {
 
     @Test
     @Order(9)
-    void thePageRaisedNoScriptError() {
+    void thePageRaisedNoScriptErrorAndNoContentSecurityPolicyViolation() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
                 || l.contains("ReferenceError")), "script errors in the console: " + CONSOLE);
+        // Chromium reports each blocked script, style, image or connection as "Refused to ... Content Security Policy"
+        assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Content Security Policy") || l.contains("Refused to")),
+                "the page broke its own Content-Security-Policy: " + CONSOLE);
     }
 
     private static final Pattern SENT = Pattern.compile(

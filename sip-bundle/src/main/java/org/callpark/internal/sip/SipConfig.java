@@ -101,6 +101,17 @@ public @interface SipConfig {
             description = "RFC 4028 Min-SE: a parked caller's Session-Expires below it is answered 422. Default: 90"
                     + " (the RFC's minimum; lower only for tests).")
     int minSessionExpires() default 90;
+    @AttributeDefinition(name = "TCP request timeout",
+            description = "Seconds a TCP connection may take to deliver a complete SIP message, counted from its"
+                    + " opening and from the first byte of each further message; a slower connection (opened and left"
+                    + " idle, or trickling bytes) is closed. Between messages a connection stays open. 1..300."
+                    + " Default: 30.")
+    int tcpIdleTimeout() default 30;
+
+    @AttributeDefinition(name = "TCP connection limit",
+            description = "The most TCP connections accepted at once; a connection beyond it is closed at once."
+                    + " 1..100000. Default: 1000.")
+    int tcpMaxConnections() default 1000;
 
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")

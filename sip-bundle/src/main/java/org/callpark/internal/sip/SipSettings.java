@@ -31,11 +31,21 @@ import org.callpark.spi.Overrides;
  * @param parksInProgressPerSource park INVITEs one untrusted source IP may have answered and not yet ACKed at once
  * @param sessionExpires    RFC 4028 session interval offered to parked callers that support timers (seconds)
  * @param minSessionExpires RFC 4028 Min-SE (seconds): shorter requested intervals get 422
+ * @param tcp               the guards of accepted TCP connections
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
         Expires subscribeExpires, AuthLimits authLimits, int parksInProgressPerSource, int sessionExpires,
-        int minSessionExpires) {
+        int minSessionExpires, Tcp tcp) {
+
+    /**
+     * Guards of accepted TCP connections (see {@link GuardedTcpProcessor}).
+     *
+     * @param idleTimeoutSeconds a connection must deliver a complete message within this time
+     * @param maxConnections     connections beyond this are closed at once
+     */
+    public record Tcp(int idleTimeoutSeconds, int maxConnections) {
+    }
 
     /**
      * Subscription lengths in seconds: {@code 1 <= min <= dflt <= max}.
@@ -157,19 +167,27 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         if (se < minSe) {
             invalid.add("sessionExpires: must be at least minSessionExpires (" + minSe + "): " + se);
         }
+        int tcpIdle = o.integer("tcpIdleTimeout", config.tcpIdleTimeout(), invalid);
+        if (tcpIdle < 1 || tcpIdle > 300) {
+            invalid.add("tcpIdleTimeout: must be 1..300 seconds: " + tcpIdle);
+        }
+        int tcpMax = o.integer("tcpMaxConnections", config.tcpMaxConnections(), invalid);
+        if (tcpMax < 1 || tcpMax > 100_000) {
+            invalid.add("tcpMaxConnections: must be 1..100000: " + tcpMax);
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
                 userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits,
-                inProgress, se, minSe);
+                inProgress, se, minSe, new Tcp(tcpIdle, tcpMax));
     }
 
-    /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports). */
+    /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports, TCP guards). */
     public boolean sameNetwork(SipSettings other) {
         return other != null && bindAddress.equals(other.bindAddress)
                 && advertisedAddress.equals(other.advertisedAddress) && port == other.port
-                && transports.equals(other.transports);
+                && transports.equals(other.transports) && tcp.equals(other.tcp);
     }
 
     /** Whether {@code ip} (as the stack reports a peer's address) is a configured trusted proxy. */

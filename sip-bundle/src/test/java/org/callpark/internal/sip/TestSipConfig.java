@@ -61,6 +61,19 @@ final class TestSipConfig implements SipConfig {
         return parksInProgressPerSource;
     }
 
+    int tcpIdleTimeout = 30;
+    int tcpMaxConnections = 1000;
+
+    @Override
+    public int tcpIdleTimeout() {
+        return tcpIdleTimeout;
+    }
+
+    @Override
+    public int tcpMaxConnections() {
+        return tcpMaxConnections;
+    }
+
     @Override
     public int subscribeMinExpires() {
         return subscribeMinExpires;

@@ -132,7 +132,7 @@ public final class ApiServlet extends HttpServlet {
         String method = req.getMethod().toUpperCase(Locale.ROOT);
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         res.setHeader("Cache-Control", "no-store");
-        res.setHeader("X-Content-Type-Options", "nosniff");
+        SecurityHeaders.apply(res);
         try {
             if (path.equals("/session")) {
                 session(method, req, res);
@@ -326,8 +326,10 @@ public final class ApiServlet extends HttpServlet {
             }
         };
         EventStreams.Snapshot snapshot = () -> filter == null ? park.list() : park.list(filter);
+        StreamEnd end = new StreamEnd(); // before open: the response may end while the stream starts
+        async.addListener(end);
         try {
-            streams.open(caller, filter, snapshot, sink);
+            end.stream(streams.open(caller, filter, snapshot, sink));
         } catch (ApiException e) {
             sink.close();
             throw e;
@@ -381,7 +383,7 @@ public final class ApiServlet extends HttpServlet {
         }
         res.reset();
         res.setHeader("Cache-Control", "no-store");
-        res.setHeader("X-Content-Type-Options", "nosniff");
+        SecurityHeaders.apply(res);
         if (e.status() == 401 && wantsBasicChallenge(req)) {
             res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
         }

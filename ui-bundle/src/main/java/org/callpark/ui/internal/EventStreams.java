@@ -34,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * sends a snapshot first, then the queued events with strictly increasing ids, and a heartbeat comment when idle. A
  * client that falls {@value #QUEUE} events behind is dropped (its stream closed; {@code EventSource} reconnects and
  * gets a fresh snapshot).
+ * <p>
+ * At most {@value #MAX_STREAMS} streams are open. A stream frees its slot as soon as the server learns that its
+ * client is gone: the servlet container ends the async response ({@link Handle#close()} from its
+ * {@code AsyncListener}), or a write fails. A container only learns of a closed TCP connection when it writes to it,
+ * and the first write after the client's FIN still succeeds (the peer answers it with a reset), so when every slot
+ * is taken {@link #open} first pings each stream twice and waits up to {@link #PROBE} for dead ones to fail before
+ * answering 503: a client that closed its stream a moment ago does not hold its slot until the next heartbeat.
  */
 @Component(service = { ParkEventListener.class, EventStreams.class }, immediate = true)
 public final class EventStreams implements ParkEventListener {
@@ -41,6 +48,8 @@ public final class EventStreams implements ParkEventListener {
     static final int QUEUE = 256;
     static final int MAX_STREAMS = 64;
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** How long a full {@link #open} waits, per ping round, for the writes to gone clients to fail. */
+    static final Duration PROBE = Duration.ofMillis(150);
     private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
 
     /** Where a stream's text goes (the async servlet response). */
@@ -49,6 +58,13 @@ public final class EventStreams implements ParkEventListener {
         void write(String text) throws IOException;
 
         /** Ends the response; may be called more than once. */
+        void close();
+    }
+
+    /** An open stream, for the servlet to end it when the container sees the client go. */
+    @FunctionalInterface
+    public interface Handle {
+        /** Ends the stream and frees its slot at once; may be called more than once. */
         void close();
     }
 
@@ -116,10 +132,11 @@ public final class EventStreams implements ParkEventListener {
      * Opens a stream: from now on it queues events; its writer thread sends the snapshot and then the events.
      *
      * @param tenant only this tenant's calls, or {@code null} for every tenant the caller sees
-     * @throws ApiException 503 if too many streams are open
+     * @return the stream, to {@link Handle#close()} when the client is known to be gone
+     * @throws ApiException 503 if too many streams are open (after the streams of gone clients were let go)
      */
-    public void open(Caller caller, TenantId tenant, Snapshot snapshot, Sink sink) throws ApiException {
-        if (streams.size() >= MAX_STREAMS) {
+    public Handle open(Caller caller, TenantId tenant, Snapshot snapshot, Sink sink) throws ApiException {
+        if (streams.size() >= MAX_STREAMS && !freeGoneClients()) {
             throw new ApiException(503, "UNAVAILABLE", "too many event streams are open (" + MAX_STREAMS + ")");
         }
         Stream s = new Stream(caller, tenant, snapshot, sink);
@@ -130,6 +147,32 @@ public final class EventStreams implements ParkEventListener {
             streams.remove(s);
             throw new ApiException(503, "UNAVAILABLE", "the event stream could not be started", List.of(), e);
         }
+        return () -> s.close("the client is gone");
+    }
+
+    /**
+     * Pings every stream (twice: the write after a peer's FIN succeeds, the next one fails) and waits for the writers
+     * of gone clients to fail and free their slots.
+     *
+     * @return whether a slot is free now
+     */
+    private boolean freeGoneClients() {
+        for (int round = 0; round < 2; round++) {
+            streams.forEach(Stream::ping);
+            long deadline = System.nanoTime() + PROBE.toNanos();
+            while (streams.size() >= MAX_STREAMS && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            if (streams.size() < MAX_STREAMS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes every stream of this node (e.g. for a test). */
@@ -138,6 +181,7 @@ public final class EventStreams implements ParkEventListener {
     }
 
     private static final Object CLOSE = new Object();
+    private static final Object PING = new Object();
 
     private final class Stream implements Runnable {
         private final Caller caller;
@@ -169,7 +213,13 @@ public final class EventStreams implements ParkEventListener {
             }
         }
 
+        /** Asks the writer for a comment line now (to learn whether the client is still there). */
+        void ping() {
+            offer(PING);
+        }
+
         void close(String why) {
+            streams.remove(this); // the slot is free at once, not when the writer notices
             if (!closed) {
                 closed = true;
                 LOG.debug("Event stream of '{}' closed: {}", caller.user(), why);
@@ -206,6 +256,8 @@ public final class EventStreams implements ParkEventListener {
                         send("park", Json.writeString(Views.event(d, e)));
                     } else if (item instanceof Dtos.SendFailedDto f) {
                         send("send-failed", Json.writeString(f));
+                    } else if (item == PING) {
+                        sink.write(": ping\n\n");
                     }
                 }
             } catch (IOException e) {

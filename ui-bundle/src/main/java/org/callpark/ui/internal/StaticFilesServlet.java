@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The web page: the files under {@code web/} of this bundle at {@code /callpark/}, {@code index.html} for the
  * directory itself. The files are public (the page logs in through the API, which holds every piece of data).
+ * Every answer, a 404 or redirect too, carries the {@link SecurityHeaders}.
  */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/callpark/*",
@@ -40,6 +41,7 @@ public final class StaticFilesServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        SecurityHeaders.apply(res);
         String path = req.getPathInfo();
         if (path == null) {
             res.sendRedirect(req.getRequestURI() + "/");
@@ -53,9 +55,6 @@ public final class StaticFilesServlet extends HttpServlet {
         }
         res.setContentType(type(file));
         res.setHeader("Cache-Control", "no-cache");
-        res.setHeader("X-Content-Type-Options", "nosniff");
-        res.setHeader("X-Frame-Options", "DENY");
-        res.setHeader("Referrer-Policy", "no-referrer");
         try (InputStream in = url.openStream()) {
             in.transferTo(res.getOutputStream());
         }

@@ -190,4 +190,60 @@ class EventStreamsTest {
         }
         assertFalse(sinks.isEmpty());
     }
+
+    @Test
+    void aStreamClosedByTheContainerFreesItsSlotAtOnce() throws Exception {
+        List<EventStreams.Handle> handles = new ArrayList<>();
+        for (int i = 0; i < EventStreams.MAX_STREAMS; i++) {
+            handles.add(streams.open(Fixtures.ADMIN, null, List::of, new Sink()));
+        }
+        assertEquals(503, assertThrows(ApiException.class,
+                () -> streams.open(Fixtures.ADMIN, null, List::of, new Sink())).status());
+        handles.forEach(EventStreams.Handle::close); // what the servlet's AsyncListener does on complete/error
+        assertEquals(0, streams.size());
+        Sink next = new Sink();
+        streams.open(Fixtures.ADMIN, null, List::of, next);
+        assertEquals("snapshot", next.next()[1]);
+    }
+
+    @Test
+    void whenFullTheStreamsOfGoneClientsAreFoundByAPingNotTheNextHeartbeat() throws Exception {
+        EventStreams slow = new EventStreams(new Fixtures.Directories(), Duration.ofHours(1)); // no heartbeat
+        try {
+            List<Sink> sinks = new ArrayList<>();
+            for (int i = 0; i < EventStreams.MAX_STREAMS; i++) {
+                Sink s = new Sink();
+                sinks.add(s);
+                slow.open(Fixtures.ADMIN, null, List::of, s);
+                s.next();
+            }
+            for (int i = 0; i < 10; i++) {
+                sinks.get(i).fail = true; // ten clients went away; nothing was written to them since
+            }
+            Sink next = new Sink();
+            slow.open(Fixtures.ADMIN, null, List::of, next);
+            assertEquals("snapshot", next.next()[1]);
+            for (int i = 0; i < 10; i++) {
+                assertTrue(sinks.get(i).closed.await(2, TimeUnit.SECONDS), "gone client " + i + " closed");
+            }
+            assertEquals(EventStreams.MAX_STREAMS - 10 + 1, slow.size());
+            assertEquals(1, sinks.get(10).closed.getCount(), "a live client keeps its stream");
+            assertTrue(sinks.get(10).chunks.contains(": ping\n\n"), "live clients were pinged");
+        } finally {
+            slow.deactivate();
+        }
+    }
+
+    @Test
+    void theContainerEndingTheResponseEndsTheStreamEvenBeforeItWasOpened() throws Exception {
+        StreamEnd early = new StreamEnd();
+        early.onError(null); // the client left before the stream was registered
+        early.stream(streams.open(Fixtures.ADMIN, null, List::of, new Sink()));
+        assertEquals(0, streams.size());
+        StreamEnd late = new StreamEnd();
+        late.stream(streams.open(Fixtures.ADMIN, null, List::of, new Sink()));
+        assertEquals(1, streams.size());
+        late.onComplete(null);
+        assertEquals(0, streams.size());
+    }
 }
