@@ -4,16 +4,21 @@ import static org.callpark.internal.sip.SipTests.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import javax.sip.message.Response;
 
+import org.callpark.api.Directory;
+import org.callpark.api.ParkException;
+import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.api.User;
 import org.callpark.internal.SipTestCore;
@@ -128,6 +133,42 @@ class ClusterPasswordsTest {
                     .getStatusCode(), "and still refuses a wrong password");
         }
         assertNotNull(server);
+    }
+
+    /**
+     * Node B knows acme's users by HA1 only: a change of acme's realm made there — in its etc file or through the
+     * REST API — is rejected naming each user's password, and nothing reaches the cluster.
+     */
+    @Test
+    void aRealmChangeOnTheNodeThatHasOnlyHa1IsRejectedNamingThePasswordAndNotShared() throws Exception {
+        Object before = ha.getMap("callpark.config").get("org.callpark.directory");
+        TenantId acme = TenantId.of("acme");
+        Tenant t = b.service().current().tenant(acme).orElseThrow();
+        Tenant renamed = new Tenant(acme, t.name(), t.domains(), t.xmppDomain(), t.recallDefaults(), t.blf(),
+                "Acme PBX");
+        Directory d = b.service().current();
+        Directory candidate = new Directory(d.defaultTenant(), d.tenants().stream()
+                .map(x -> x.id().equals(acme) ? renamed : x).toList(), d.allUsers(), d.allRingGroups(),
+                d.allParkGroups());
+        ParkException e = assertThrows(ParkException.class, () -> b.service().update(candidate));
+        assertEquals(List.of("user.acme.201.password", "user.acme.202.password", "user.acme.203.password"),
+                e.violations().stream().map(ParkException.Violation::field).toList());
+        assertTrue(e.violations().get(0).message().contains("give the password again"), e::toString);
+
+        Map<String, Object> edited = new TreeMap<>(b.configuration());
+        edited.put("tenant.acme.domains", "pbx.acme.test, acme.test"); // the realm derives from the first domain
+        b.fileEdited(edited);
+        Thread.sleep(1_500); // three checks of the cluster directory
+        assertEquals(before, ha.getMap("callpark.config").get("org.callpark.directory"), "nothing shared");
+        assertEquals("acme.test", b.service().current().tenant(acme).orElseThrow().digestRealm(),
+                "B keeps its directory");
+
+        Map<String, Object> typed = new TreeMap<>(a.configuration());
+        typed.put("tenant.acme.domains", "pbx.acme.test, acme.test");
+        a.fileEdited(typed); // where the passwords were typed the same change is fine
+        await(() -> b.service().current().tenant(acme).orElseThrow().digestRealm().equals("pbx.acme.test"),
+                "B took A's change with the new HA1");
+        assertEquals(User.ha1("201", "pbx.acme.test", "pass201"), b.configuration().get("user.acme.201.ha1"));
     }
 
     private int port;
