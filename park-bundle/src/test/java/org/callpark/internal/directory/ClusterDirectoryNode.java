@@ -11,10 +11,10 @@ import org.callpark.internal.cluster.DirectoryPublisher;
 import com.hazelcast.core.HazelcastInstance;
 
 /**
- * The directory side of one Karaf node for tests of other packages (the SIP entry point): a ConfigAdmin that delivers
- * like Felix's (with an etc file, or none), the real {@link DirectoryServiceImpl}, the real {@link ClusterDirectory} and
- * the real {@link DirectoryPublisher} on a given Hazelcast member — so a test sees what a node that typed a password,
- * or one that adopted the cluster's directory, really holds and authenticates from.
+ * The directory side of one Karaf node for tests of other packages (the SIP entry point): a ConfigAdmin that
+ * delivers like Felix's (with an etc file, or none), the real {@link DirectoryServiceImpl}, the real
+ * {@link ClusterDirectory} and the real {@link DirectoryPublisher} on a given Hazelcast member — so a test sees what
+ * a node that typed a password, or one that adopted the cluster's directory, really holds and authenticates from.
  */
 public final class ClusterDirectoryNode implements AutoCloseable {
 

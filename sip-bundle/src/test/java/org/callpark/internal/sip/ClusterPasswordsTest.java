@@ -37,8 +37,8 @@ import com.hazelcast.core.HazelcastJsonValue;
 
 /**
  * Issue 14 S1 over real sockets: node A starts with the etc file where the administrator typed the passwords (the
- * directory tests' demo, users {@code pass101}…), node B has no file and adopts the cluster's directory — both with the
- * real directory component, cluster directory and snapshot publisher on real Hazelcast members. An outsider's
+ * directory tests' demo, users {@code pass101}…), node B has no file and adopts the cluster's directory — both with
+ * the real directory component, cluster directory and snapshot publisher on real Hazelcast members. An outsider's
  * Hazelcast client on A's port reads both maps that carry the directory and finds no password, and node B, which never
  * saw one, authenticates a real digest REGISTER from a raw UDP phone.
  */
