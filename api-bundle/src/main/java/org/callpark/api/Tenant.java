@@ -13,9 +13,19 @@ import java.util.Optional;
  * @param xmppDomain     the XMPP domain its users' JIDs live in (may be empty)
  * @param recallDefaults the recall rules for calls parked by users who are in no park group
  * @param blf            how BLF keys are told about parked calls ({@link BlfOptions#DEFAULT} if {@code null})
+ * @param realm          the configured SIP digest realm, or empty (see {@link #digestRealm()})
  */
 public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
-        BlfOptions blf) {
+        BlfOptions blf, String realm) {
+
+    /** The realm of a tenant that configures none and claims no domain. */
+    public static final String DEFAULT_REALM = "callpark";
+
+    /** A tenant whose realm derives from its domains. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+            BlfOptions blf) {
+        this(id, name, domains, xmppDomain, recallDefaults, blf, "");
+    }
 
     /** A tenant with the default BLF options. */
     public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults) {
@@ -29,6 +39,19 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         name = name == null || name.isBlank() ? id.value() : name;
         domains = domains == null ? List.of() : List.copyOf(domains);
         xmppDomain = xmppDomain == null ? "" : xmppDomain;
+        realm = realm == null ? "" : realm.trim();
+    }
+
+    /**
+     * The SIP digest realm of this tenant's users, the one rule for it: the configured {@code realm}, else the first
+     * domain it claims, else {@value #DEFAULT_REALM}. A fact of the directory alone (never the request's host), so
+     * that the HA1 of a user can be computed when the directory is written.
+     */
+    public String digestRealm() {
+        if (!realm.isEmpty()) {
+            return realm;
+        }
+        return sipDomain().orElse(DEFAULT_REALM);
     }
 
     /**

@@ -43,13 +43,17 @@ public final class DirectoryKeys {
     public static final String BLF_STATE = "blf.state";
     /** BLF: whether the BroadWorks {@code <bw:callpark>} element is added, {@code true} or {@code false} (default). */
     public static final String BLF_BROADWORKS = "blf.broadworks";
+    /** The SIP digest realm; empty: the first domain, else {@code callpark} ({@code Tenant.digestRealm()}). */
+    public static final String REALM = "realm";
     public static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
-            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS);
+            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM);
 
     // user.<t>.<ext>.<attr>
     public static final String PASSWORD = "password";
     public static final String JID = "jid";
-    public static final List<String> USER_ATTRS = List.of(NAME, PASSWORD, JID);
+    /** MD5(ext:realm:password) in hex, instead of {@value #PASSWORD}: what the cluster's maps carry. */
+    public static final String HA1 = "ha1";
+    public static final List<String> USER_ATTRS = List.of(NAME, PASSWORD, JID, HA1);
 
     // ringgroup.<t>.<name>.<attr>
     public static final String MEMBERS = "members";

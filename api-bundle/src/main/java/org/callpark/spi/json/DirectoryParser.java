@@ -142,7 +142,8 @@ public final class DirectoryParser {
             String ext = id.get(1);
             users.add(new User(TenantId.of(t), ext, scalar(userKey(t, ext, NAME), userWords(t, ext), values.get(NAME), violations),
                     scalar(userKey(t, ext, PASSWORD), userWords(t, ext), values.get(PASSWORD), violations),
-                    scalar(userKey(t, ext, JID), userWords(t, ext), values.get(JID), violations)));
+                    scalar(userKey(t, ext, JID), userWords(t, ext), values.get(JID), violations),
+                    scalar(userKey(t, ext, HA1), userWords(t, ext), values.get(HA1), violations)));
         });
         List<RingGroup> ringGroups = new ArrayList<>();
         ringGroupValues.forEach((id, values) -> ringGroups
@@ -186,7 +187,8 @@ public final class DirectoryParser {
                     list(values.get(DOMAINS)).stream().map(d -> d.toLowerCase(Locale.ROOT)).toList(),
                     scalar(tenantKey(t, XMPP_DOMAIN), words, values.get(XMPP_DOMAIN), violations), recall,
                     new BlfOptions(blfState(tenantKey(t, BLF_STATE), words, values.get(BLF_STATE), violations),
-                            bool(tenantKey(t, BLF_BROADWORKS), words, values.get(BLF_BROADWORKS), violations))));
+                            bool(tenantKey(t, BLF_BROADWORKS), words, values.get(BLF_BROADWORKS), violations)),
+                    scalar(tenantKey(t, REALM), words, values.get(REALM), violations)));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

@@ -19,7 +19,9 @@ import com.hazelcast.core.HazelcastJsonValue;
  * The directory as a JSON value in the Hazelcast map {@value #MAP} (key {@value #KEY}), for processes outside the
  * Karaf nodes that need it but have no ConfigAdmin (the Openfire plugin). The value is
  * {@code {"format":1,"node":"<publisher>","properties":{…}}} where {@code properties} are exactly the ConfigAdmin
- * properties of PID {@code org.callpark.directory} ({@link DirectoryWriter}); a reader parses them with the same
+ * properties of PID {@code org.callpark.directory} ({@link DirectoryWriter#writePublished}: users carry their HA1,
+ * never a password, since Hazelcast Community lets anyone who reaches the port read the map); a reader parses them
+ * with the same
  * {@link DirectoryParser} as the Karaf nodes. No class of ours enters Hazelcast.
  * <p>
  * Thread-safe.
@@ -40,9 +42,12 @@ public final class DirectorySnapshot {
     private final DirectoryWriter writer = new DirectoryWriter();
     private final DirectoryParser parser = new DirectoryParser();
 
-    /** The directory's configuration properties, sorted by key (equal directories give equal maps). */
+    /**
+     * The directory's configuration properties as published, sorted by key (equal directories give equal maps): every
+     * user with its HA1, never a password ({@link DirectoryWriter#writePublished}).
+     */
     public Map<String, String> properties(Directory directory) {
-        return new TreeMap<>(writer.write(Objects.requireNonNull(directory, "directory")));
+        return new TreeMap<>(writer.writePublished(Objects.requireNonNull(directory, "directory")));
     }
 
     /** The JSON value for {@code directory}, published by node {@code node}. */

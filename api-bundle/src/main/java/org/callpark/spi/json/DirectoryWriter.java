@@ -15,14 +15,34 @@ import org.callpark.api.User;
 
 /**
  * Writes a directory as the flat configuration {@link DirectoryParser} reads, every key explicit except empty optional
- * ones (xmppDomain, jid, number), all values strings
+ * ones (xmppDomain, jid, number, realm), all values strings
  * (lists comma-separated) so that the {@code .cfg} file FileInstall writes back stays readable. Disabled park groups
  * are runtime state and are not written. For a valid directory {@code parse(write(d))} equals {@code d}.
+ * <p>
+ * A user is written with {@code password} if the password is known, else with {@code ha1}. What leaves the node (the
+ * Hazelcast maps, and so the other nodes' files) is {@link #writePublished}: never a password.
  */
 public final class DirectoryWriter {
 
     public Map<String, String> write(Directory directory) {
         return write(DirectoryModel.of(directory));
+    }
+
+    /** As {@link #write(Directory)}, every password replaced by its HA1 in the tenant's realm. */
+    public Map<String, String> writePublished(Directory directory) {
+        return writePublished(DirectoryModel.of(directory));
+    }
+
+    /**
+     * As {@link #write(DirectoryModel)}, every password replaced by its HA1 in the tenant's realm
+     * ({@code Tenant.digestRealm()}): the form the directory takes in the cluster's maps.
+     */
+    public Map<String, String> writePublished(DirectoryModel m) {
+        Map<String, String> realms = new java.util.HashMap<>();
+        m.tenants().forEach(t -> realms.put(t.id().value(), t.digestRealm()));
+        return write(new DirectoryModel(m.defaultTenant(), m.tenants(), m.users().stream()
+                .map(u -> u.withHa1Only(realms.getOrDefault(u.tenant().value(), Tenant.DEFAULT_REALM))).toList(),
+                m.ringGroups(), m.parkGroups()));
     }
 
     public Map<String, String> write(DirectoryModel m) {
@@ -42,10 +62,14 @@ public final class DirectoryWriter {
             p.put(tenantKey(id, RECALL_RETRIES), Integer.toString(r.retries()));
             p.put(tenantKey(id, BLF_STATE), t.blf().state().name().toLowerCase(java.util.Locale.ROOT));
             p.put(tenantKey(id, BLF_BROADWORKS), Boolean.toString(t.blf().broadWorks()));
+            putOptional(p, tenantKey(id, REALM), t.realm());
         }
         for (User u : m.users()) {
             p.put(userKey(u.tenant(), u.extension(), NAME), u.displayName());
-            p.put(userKey(u.tenant(), u.extension(), PASSWORD), u.sipPassword());
+            if (u.ha1().isEmpty() || !u.sipPassword().isEmpty()) {
+                p.put(userKey(u.tenant(), u.extension(), PASSWORD), u.sipPassword());
+            }
+            putOptional(p, userKey(u.tenant(), u.extension(), HA1), u.ha1());
             putOptional(p, userKey(u.tenant(), u.extension(), JID), u.jid());
         }
         for (RingGroup g : m.ringGroups()) {
@@ -66,7 +90,7 @@ public final class DirectoryWriter {
         return p;
     }
 
-    /** The optional settings (xmppDomain, jid, number) are left out when empty; they read back as empty. */
+    /** The optional settings (xmppDomain, jid, number, realm, ha1) are left out when empty; they read back as empty. */
     private static void putOptional(Map<String, String> p, String key, String value) {
         if (!value.isEmpty()) {
             p.put(key, value);

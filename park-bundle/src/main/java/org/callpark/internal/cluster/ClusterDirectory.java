@@ -218,8 +218,10 @@ public final class ClusterDirectory implements ConfigurationListener {
         long changeCount = configuration.getChangeCount();
         Map<String, Object> properties = DirectoryProperties.toMap(configuration.getProperties());
         Object file = properties == null ? null : properties.get(DirectoryProperties.FILEINSTALL_FILENAME);
+        // checked as a change of what this node last had in step, as DirectoryServiceImpl checks it (realm rule)
         DirectoryProperties.Checked local = DirectoryProperties.holdsDirectory(properties)
-                ? DirectoryProperties.check(properties)
+                ? DirectoryProperties.check(properties, base == null ? null
+                        : DirectoryProperties.check(base.properties()).directory())
                 : null;
 
         if (stored == null) {

@@ -39,10 +39,11 @@ public final class DirectoryProperties {
     /**
      * A checked configuration.
      *
-     * @param normalized for a valid configuration what {@link DirectoryWriter} writes for its directory, sorted by key,
-     *                   so that two configurations meaning the same directory give equal maps; for an invalid one its
-     *                   directory keys with their values as text, sorted
-     * @param directory  the directory, {@code null} if the configuration is invalid
+     * @param normalized for a valid configuration what {@link DirectoryWriter#writePublished} writes for its directory
+     *                   (users with their HA1, never a password: what the cluster's map and the other nodes' files
+     *                   hold), sorted by key, so that two configurations meaning the same directory give equal maps;
+     *                   for an invalid one its directory keys with their values as text, sorted
+     * @param directory  the directory (with the passwords the configuration gives), {@code null} if it is invalid
      * @param violations every problem, empty if valid
      */
     public record Checked(SortedMap<String, String> normalized, Directory directory, List<Violation> violations) {
@@ -61,14 +62,26 @@ public final class DirectoryProperties {
 
     /** Parses and validates {@code properties} as a whole (bookkeeping keys such as {@code service.pid} are ignored). */
     public static Checked check(Map<String, ?> properties) {
+        return check(properties, null);
+    }
+
+    /**
+     * As {@link #check(Map)}, as a change of {@code previous}: also rejects a realm change that users known only by
+     * HA1 cannot follow ({@link DirectoryValidator#validateChange}).
+     */
+    public static Checked check(Map<String, ?> properties, Directory previous) {
         Objects.requireNonNull(properties, "properties");
         DirectoryParser.Result parsed = PARSER.parse(properties);
         List<Violation> violations = new ArrayList<>(parsed.violations());
         violations.addAll(VALIDATOR.validate(parsed.model()));
+        if (violations.isEmpty()) {
+            violations.addAll(VALIDATOR.validateChange(previous, parsed.model()));
+        }
         if (!violations.isEmpty()) {
             return new Checked(text(properties), null, violations);
         }
-        return new Checked(new TreeMap<>(WRITER.write(parsed.model())), parsed.model().toDirectory(), List.of());
+        return new Checked(new TreeMap<>(WRITER.writePublished(parsed.model())), parsed.model().toDirectory(),
+                List.of());
     }
 
     /**

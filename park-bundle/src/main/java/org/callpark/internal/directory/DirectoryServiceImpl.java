@@ -118,7 +118,7 @@ public final class DirectoryServiceImpl implements DirectoryService {
      * @return the violations, empty if the configuration was applied
      */
     List<Violation> configure(Map<String, ?> properties) {
-        DirectoryProperties.Checked checked = DirectoryProperties.check(properties);
+        DirectoryProperties.Checked checked = DirectoryProperties.check(properties, current);
         List<Violation> violations = checked.violations();
         if (!checked.isValid()) {
             LOG.warn("Configuration {} rejected, the previous directory stays active (and is what the other nodes "
@@ -139,6 +139,9 @@ public final class DirectoryServiceImpl implements DirectoryService {
     public List<Violation> validate(Directory candidate) {
         Objects.requireNonNull(candidate, "candidate");
         List<Violation> violations = validator.validate(candidate);
+        if (violations.isEmpty()) {
+            violations = validator.validateChange(current, DirectoryModel.of(candidate));
+        }
         if (violations.isEmpty()) {
             // What is persisted must read back valid too (it always should; this guards the writer).
             violations = parser.parse(writer.write(candidate)).violations();

@@ -39,6 +39,45 @@ public final class DirectoryValidator {
     private static final Pattern HOST = Pattern
             .compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern JID_FORMAT = Pattern.compile("[^@\\s/]+@[^@\\s/]+");
+    private static final Pattern HA1_FORMAT = Pattern.compile("[0-9a-f]{32}");
+    /** Goes into a quoted {@code realm="…"} parameter: printable ASCII, no quote, no backslash. */
+    private static final Pattern REALM_FORMAT = Pattern.compile("[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,64}");
+
+    /**
+     * The rule that needs the directory a change replaces: a user known only by HA1 cannot follow a change of the
+     * tenant's realm (its own {@code realm}, or its first domain when the realm derives from it), because the HA1 of
+     * the new realm needs the password. Such a change is rejected naming the user's {@code password}, unless the
+     * change also gives a new {@code ha1} (one that is not the old realm's).
+     *
+     * @param previous the directory the change replaces ({@code null}: none, nothing to compare)
+     * @param next     the changed directory
+     */
+    public List<Violation> validateChange(Directory previous, DirectoryModel next) {
+        List<Violation> out = new ArrayList<>();
+        if (previous == null) {
+            return out;
+        }
+        Map<TenantId, String> realms = new HashMap<>();
+        next.tenants().forEach(t -> realms.putIfAbsent(t.id(), t.digestRealm()));
+        for (User u : next.users()) {
+            String realm = realms.get(u.tenant());
+            Optional<Tenant> before = previous.tenant(u.tenant());
+            if (!u.sipPassword().isEmpty() || u.ha1().isEmpty() || realm == null || before.isEmpty()
+                    || before.get().digestRealm().equals(realm)) {
+                continue;
+            }
+            String oldRealm = before.get().digestRealm();
+            boolean oldHa1 = previous.user(u.tenant(), u.extension())
+                    .map(p -> p.ha1For(oldRealm).equals(u.ha1())).orElse(false);
+            if (oldHa1) {
+                out.add(new Violation(userKey(u.tenant(), u.extension(), PASSWORD),
+                        userWords(u.tenant().value(), u.extension()) + ": the realm changes from '" + oldRealm
+                                + "' to '" + realm + "'; HA1 of the old realm cannot be re-computed: give the password"
+                                + " again"));
+            }
+        }
+        return out;
+    }
 
     /** Checks a directory built by code; its disabled park groups are runtime state and are not checked. */
     public List<Violation> validate(Directory candidate) {
@@ -91,6 +130,10 @@ public final class DirectoryValidator {
                     }
                 }
             }
+            if (!t.realm().isEmpty() && !REALM_FORMAT.matcher(t.realm()).matches()) {
+                out.add(new Violation(tenantKey(t.id(), REALM), tenantWords(id) + ": realm must be 1 to 64 printable"
+                        + " characters without quotes or backslashes, was '" + t.realm() + "'"));
+            }
             if (!t.xmppDomain().isEmpty() && !HOST.matcher(t.xmppDomain()).matches()) {
                 out.add(new Violation(tenantKey(t.id(), XMPP_DOMAIN),
                         tenantWords(id) + ": xmppDomain '" + t.xmppDomain() + "' is not a valid domain name"));
@@ -121,8 +164,15 @@ public final class DirectoryValidator {
             if (u.displayName().isBlank()) {
                 out.add(new Violation(userKey(t, u.extension(), NAME), words + ": name is required"));
             }
-            if (u.sipPassword().isBlank()) {
-                out.add(new Violation(userKey(t, u.extension(), PASSWORD), words + ": password is required"));
+            if (!u.ha1().isEmpty() && !HA1_FORMAT.matcher(u.ha1()).matches()) {
+                out.add(new Violation(userKey(t, u.extension(), HA1), words
+                        + ": ha1 must be 32 hexadecimal digits, MD5(extension:realm:password)"));
+            } else if (!u.ha1().isEmpty() && !u.sipPassword().isEmpty()) {
+                out.add(new Violation(userKey(t, u.extension(), HA1), words
+                        + ": give either password or ha1, not both"));
+            } else if (u.ha1().isEmpty() && u.sipPassword().isBlank()) {
+                out.add(new Violation(userKey(t, u.extension(), PASSWORD), words
+                        + ": password (or ha1) is required"));
             }
             if (!u.jid().isEmpty() && !JID_FORMAT.matcher(u.jid()).matches()) {
                 out.add(new Violation(userKey(t, u.extension(), JID),

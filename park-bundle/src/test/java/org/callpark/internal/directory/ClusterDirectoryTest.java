@@ -1,6 +1,7 @@
 package org.callpark.internal.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import org.callpark.spi.json.DirectoryModel;
+import org.callpark.spi.json.DirectoryWriter;
 
 /**
  * One directory for the cluster ({@link ClusterDirectory}) on real Hazelcast members in this JVM (loopback TCP join,
@@ -154,7 +156,12 @@ class ClusterDirectoryTest {
         await("node 1 has user 107", () -> n1.has107());
         Thread.sleep(SETTLE_MS);
         assertEquals(1, n1.cm.updates.size(), "node 1's configuration written once: " + n1.cm.updates);
-        assertEquals(n2.cm.directoryProperties(), n1.cm.directoryProperties(), "the same properties on both");
+        // node 2 keeps the password typed there; node 1 got only the HA1: the same directory in the published form
+        assertEquals(normalized(n2.cm.directoryProperties()), new TreeMap<>(n1.cm.directoryProperties()),
+                "node 1 holds what the cluster holds");
+        assertTrue(n2.cm.directoryProperties().containsKey("user.default.107.password"));
+        assertFalse(n1.cm.directoryProperties().keySet().stream().anyMatch(k -> k.endsWith(".password")),
+                "no password written on node 1: " + n1.cm.directoryProperties());
         assertEquals(1, n2.cm.updates.size(), "node 2: only the update itself");
         assertEquals(1, clusterWrites.get());
         assertEquals(2, revision().revision());
@@ -329,7 +336,7 @@ class ClusterDirectoryTest {
                 DirectoryRevision r = revisionOrNull();
                 return r != null && normalized(n1.cm.directoryProperties()).equals(r.properties())
                         && normalized(n2.cm.directoryProperties()).equals(r.properties())
-                        && DirectoryModel.of(n1.service.current()).equals(DirectoryModel.of(n2.service.current()));
+                        && published(n1.service.current()).equals(published(n2.service.current()));
             });
             Thread.sleep(SETTLE_MS);
             DirectoryRevision r = revision();
@@ -370,7 +377,7 @@ class ClusterDirectoryTest {
             return r != null && r.revision() >= 2
                     && normalized(n1.cm.directoryProperties()).equals(r.properties())
                     && normalized(n2.cm.directoryProperties()).equals(r.properties())
-                    && DirectoryModel.of(n1.service.current()).equals(DirectoryModel.of(n2.service.current()));
+                    && published(n1.service.current()).equals(published(n2.service.current()));
         });
         Thread.sleep(SETTLE_MS);
         DirectoryRevision r = revision();
@@ -443,6 +450,11 @@ class ClusterDirectoryTest {
         m.put("user.default.107.name", "User 107");
         m.put("user.default.107.password", "pass107");
         return m;
+    }
+
+    /** A node's active directory as the cluster carries it (users with HA1, wherever the password was typed). */
+    private static Map<String, String> published(Directory d) {
+        return new TreeMap<>(new DirectoryWriter().writePublished(d));
     }
 
     private static SortedMap<String, String> normalized(Map<String, ?> properties) {

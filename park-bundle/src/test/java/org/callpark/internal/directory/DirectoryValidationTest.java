@@ -337,7 +337,7 @@ class DirectoryValidationTest {
                 with("user.default.106.name", "", "user.default.106.password", null));
         assertEquals(List.of("user.default.106.name", "user.default.106.password"), fields(v));
         assertEquals("tenant 'default', user 106: name is required", v.get(0).message());
-        assertEquals("tenant 'default', user 106: password is required", v.get(1).message());
+        assertEquals("tenant 'default', user 106: password (or ha1) is required", v.get(1).message());
     }
 
     @Test
@@ -386,6 +386,98 @@ class DirectoryValidationTest {
         if (!v.isEmpty()) {
             fail("a disabled group is runtime state, not configuration: " + v);
         }
+    }
+
+    // --- S1: HA1 instead of passwords, the realm a directory fact ---
+
+    private static final String HA1_106 = org.callpark.api.User.ha1("106", "callpark", "pass106");
+
+    @Test
+    void aUserMayBeGivenByHa1Alone() {
+        valid(with("user.default.106.password", null, "user.default.106.ha1", HA1_106.toUpperCase()));
+        Directory d = DirectoryProperties.check(with("user.default.106.password", null, "user.default.106.ha1",
+                HA1_106)).directory();
+        assertEquals(HA1_106, d.user(org.callpark.api.TenantId.DEFAULT, "106").orElseThrow().ha1For("callpark"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0123456789abcdef0123456789abcdeg", "0123456789abcdef0123456789abcdef0"})
+    void aMalformedHa1IsRejectedNamingIt(String ha1) {
+        single(with("user.default.106.password", null, "user.default.106.ha1", ha1), "user.default.106.ha1",
+                "ha1 must be 32 hexadecimal digits");
+    }
+
+    @Test
+    void passwordAndHa1TogetherAreRejected() {
+        single(with("user.default.106.ha1", HA1_106), "user.default.106.ha1", "either password or ha1");
+    }
+
+    @Test
+    void theRealmIsTheTenantsSettingElseItsFirstDomainElseCallpark() {
+        Directory d = DirectoryProperties.check(with("tenant.acme.realm", "Acme PBX")).directory();
+        assertEquals("Acme PBX", d.tenant(org.callpark.api.TenantId.of("acme")).orElseThrow().digestRealm());
+        d = DirectoryProperties.check(with()).directory();
+        assertEquals("acme.test", d.tenant(org.callpark.api.TenantId.of("acme")).orElseThrow().digestRealm());
+        assertEquals("callpark", d.tenant(org.callpark.api.TenantId.DEFAULT).orElseThrow().digestRealm());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\"b", "back\\slash", "tab\there"})
+    void aRealmThatCannotBeQuotedIsRejected(String realm) {
+        single(with("tenant.acme.realm", realm), "tenant.acme.realm", "realm must be 1 to 64 printable");
+    }
+
+    @Test
+    void theNormalisedFormCarriesHa1NeverAPassword() {
+        Map<String, String> published = DirectoryProperties.check(with()).normalized();
+        assertTrue(published.keySet().stream().noneMatch(k -> k.endsWith(".password")), published::toString);
+        assertEquals(HA1_106, published.get("user.default.106.ha1"));
+        assertEquals(org.callpark.api.User.ha1("201", "acme.test", "pass201"), published.get("user.acme.201.ha1"));
+    }
+
+    /** What a node that adopted the cluster's directory holds: every user by HA1 alone. */
+    private static Map<String, Object> adopted(String... keyValues) {
+        Map<String, Object> m = new java.util.TreeMap<>(DirectoryProperties.check(with()).normalized());
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void aRealmChangeThatHa1OnlyUsersCannotFollowIsRejectedNamingTheirPassword() {
+        Directory previous = DirectoryProperties.check(adopted()).directory();
+        DirectoryProperties.Checked realm = DirectoryProperties.check(adopted("tenant.acme.realm", "Acme PBX"),
+                previous);
+        assertEquals(List.of("user.acme.201.password", "user.acme.202.password", "user.acme.203.password"),
+                fields(realm.violations()));
+        assertEquals("tenant 'acme', user 201: the realm changes from 'acme.test' to 'Acme PBX'; HA1 of the old realm"
+                + " cannot be re-computed: give the password again", realm.violations().get(0).message());
+        DirectoryProperties.Checked domain = DirectoryProperties.check(adopted("tenant.default.domains",
+                "example.com"), previous);
+        assertEquals(6, domain.violations().size(), domain.violations()::toString);
+        assertTrue(domain.violations().stream().allMatch(v -> v.field().startsWith("user.default.")
+                && v.field().endsWith(".password") && v.message().contains("from 'callpark' to 'example.com'")));
+        assertTrue(DirectoryProperties.check(adopted("tenant.acme.domains", "acme.test, other.test"), previous)
+                .isValid(), "the first domain, and so the realm, stays");
+        assertTrue(DirectoryProperties.check(adopted("tenant.acme.name", "Acme 2"), previous).isValid());
+    }
+
+    @Test
+    void aRealmChangeWithThePasswordsGivenAgainOrNewHa1Passes() {
+        Directory previous = DirectoryProperties.check(adopted()).directory();
+        Map<String, Object> again = adopted("tenant.acme.realm", "Acme PBX", "user.acme.201.password", "pass201",
+                "user.acme.202.ha1", org.callpark.api.User.ha1("202", "Acme PBX", "pass202"));
+        again.remove("user.acme.201.ha1");
+        again.remove("user.acme.203.ha1");
+        again.put("user.acme.203.password", "pass203");
+        DirectoryProperties.Checked checked = DirectoryProperties.check(again, previous);
+        assertTrue(checked.isValid(), checked.violations()::toString);
+        assertEquals(org.callpark.api.User.ha1("201", "Acme PBX", "pass201"),
+                checked.normalized().get("user.acme.201.ha1"));
+        // where the passwords are known, the realm may change freely
+        Directory typed = DirectoryProperties.check(with()).directory();
+        assertTrue(DirectoryProperties.check(with("tenant.acme.realm", "Acme PBX"), typed).isValid());
     }
 
     private static List<String> fields(List<Violation> violations) {

@@ -70,8 +70,9 @@ class DirectoryCommandsTest {
         assertEquals(List.of("default", "101", "Bob", "bob@xmpp.pbx.test", "Sales"), cells(line(out, "Bob")));
         assertEquals(List.of("default", "100", "Desk", "-", "-"), cells(line(out, "Desk")));
         assertEquals(List.of("acme", "201", "Carol", "-", "Support"), cells(line(out, "Carol")));
-        for (String password : List.of(BOB_PASSWORD, ALICE_PASSWORD, CAROL_PASSWORD, "Secret")) {
-            assertFalse(out.contains(password), "a password leaked:\n" + out);
+        for (String password : List.of(BOB_PASSWORD, ALICE_PASSWORD, CAROL_PASSWORD, "Secret",
+                ShellFixtures.CAROL_HA1)) {
+            assertFalse(out.contains(password), "a password or HA1 leaked:\n" + out);
         }
     }
 

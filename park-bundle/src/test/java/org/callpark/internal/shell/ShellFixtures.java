@@ -45,6 +45,8 @@ public final class ShellFixtures {
     public static final String BOB_PASSWORD = "bob-Secret-1";
     public static final String ALICE_PASSWORD = "alice-Secret-2";
     public static final String CAROL_PASSWORD = "carol-Secret-3";
+    /** Carol is known by HA1 only, as on a node that adopted the cluster's directory (S1). */
+    public static final String CAROL_HA1 = User.ha1("201", "acme.test", CAROL_PASSWORD);
 
     public static final String SALES_CALL = "a1b2c3d4-1111-4000-8000-000000000001";
     public static final String ALICE_CALL = "a1b2ffee-2222-4000-8000-000000000002";
@@ -70,7 +72,7 @@ public final class ShellFixtures {
                 new User(DEFAULT, "101", "Bob", BOB_PASSWORD, "bob@xmpp.pbx.test"),
                 new User(DEFAULT, "102", "Alice", ALICE_PASSWORD, "alice@xmpp.pbx.test"),
                 new User(DEFAULT, "105", "Eve", "eve-Secret-5", ""),
-                new User(ACME, "201", "Carol", CAROL_PASSWORD, ""));
+                new User(ACME, "201", "Carol", "", "", CAROL_HA1));
         List<RingGroup> ringGroups = List.of(new RingGroup(DEFAULT, "Reception", List.of("100", "105")));
         List<ParkGroup> parkGroups = List.of(
                 new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102"), RecallMode.USER_THEN_RING_GROUP,

@@ -30,7 +30,7 @@ final class DigestAuth {
 
     /** The outcome of checking an Authorization header. */
     enum Verdict {
-        /** The response matches the user's password. */
+        /** The response matches the user's HA1. */
         OK,
         /** Well-formed and ours, but the nonce expired: challenge again with {@code stale=true}. */
         STALE,
@@ -71,9 +71,10 @@ final class DigestAuth {
      * @param params   the Authorization header's parameters (lower-case names, unquoted values)
      * @param method   the request's method
      * @param realm    the realm we expect
-     * @param password the user's password, empty if the user is unknown
+     * @param ha1      the user's HA1 in {@code realm} (MD5(user:realm:password), {@code User.ha1For}), empty if the
+     *                 user is unknown: the server needs no password, so a node that only has the HA1 authenticates
      */
-    Verdict verify(Map<String, String> params, String method, String realm, Optional<String> password) {
+    Verdict verify(Map<String, String> params, String method, String realm, Optional<String> ha1) {
         String nonce = params.getOrDefault("nonce", "");
         if (!realm.equals(params.get("realm"))) {
             return Verdict.FOREIGN_NONCE;
@@ -96,17 +97,16 @@ final class DigestAuth {
         if (!algorithm.equalsIgnoreCase("MD5")) {
             return Verdict.FOREIGN_NONCE;
         }
-        if (password.isEmpty() || password.get().isEmpty()) {
+        if (ha1.isEmpty() || ha1.get().isEmpty()) {
             return Verdict.WRONG;
         }
-        String ha1 = md5(params.getOrDefault("username", "") + ":" + realm + ":" + password.get());
         String ha2 = md5(method + ":" + params.getOrDefault("uri", ""));
         String qop = params.get("qop");
         String expected;
         if (qop == null) {
-            expected = md5(ha1 + ":" + nonce + ":" + ha2);
+            expected = md5(ha1.get() + ":" + nonce + ":" + ha2);
         } else if (qop.equalsIgnoreCase("auth")) {
-            expected = md5(ha1 + ":" + nonce + ":" + params.getOrDefault("nc", "") + ":"
+            expected = md5(ha1.get() + ":" + nonce + ":" + params.getOrDefault("nc", "") + ":"
                     + params.getOrDefault("cnonce", "") + ":auth:" + ha2);
         } else {
             return Verdict.WRONG;

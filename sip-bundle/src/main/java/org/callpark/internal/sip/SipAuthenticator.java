@@ -14,7 +14,6 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import org.callpark.api.Tenant;
-import org.callpark.api.User;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -94,7 +93,7 @@ final class SipAuthenticator {
             }
             return Outcome.of(user);
         }
-        String realm = realmFor(tenant, request);
+        String realm = tenant.digestRealm();
         String source = SipMessages.sourceIp(request);
         SipSettings.AuthLimits limits = messages.settings().authLimits();
         long wait = failures.sourceLocked(source, limits);
@@ -115,13 +114,13 @@ final class SipAuthenticator {
             failures.failed("sip", source, username, realm, "uri-mismatch", limits);
             return Outcome.refused(messages.response(request, 400, "Digest uri mismatch"));
         }
-        Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
-        return switch (auth.verify(credentials, request.getMethod(), realm, password)) {
+        Optional<String> ha1 = core.currentDirectory().user(tenant.id(), username).map(u -> u.ha1For(realm));
+        return switch (auth.verify(credentials, request.getMethod(), realm, ha1)) {
             case OK -> fresh(request, credentials) ? Outcome.of(username) : replayed(request, source, username, realm);
             case STALE -> Outcome.refused(challenge(request, realm, true));
             case FOREIGN_NONCE -> Outcome.refused(challenge(request, realm, false));
             case WRONG -> {
-                failures.failed("sip", source, username, realm, password.isPresent() ? "bad-password"
+                failures.failed("sip", source, username, realm, ha1.isPresent() ? "bad-password"
                         : "unknown-user", limits);
                 yield Outcome.refused(messages.response(request, 403,
                         "wrong credentials for '" + username + "' in realm " + realm));
@@ -186,18 +185,10 @@ final class SipAuthenticator {
         if (!uriMatches(credentials.get("uri"), request)) {
             return Optional.empty();
         }
-        Optional<String> password = core.currentDirectory().user(tenant.id(), username).map(User::sipPassword);
-        return auth.verify(credentials, request.getMethod(), realmFor(tenant, request), password)
+        String realm = tenant.digestRealm();
+        Optional<String> ha1 = core.currentDirectory().user(tenant.id(), username).map(u -> u.ha1For(realm));
+        return auth.verify(credentials, request.getMethod(), realm, ha1)
                 == DigestAuth.Verdict.OK ? Optional.of(username) : Optional.empty();
-    }
-
-    /** The configured realm, else the tenant's first domain, else the Request-URI's host. */
-    String realmFor(Tenant tenant, Request request) {
-        SipSettings settings = messages.settings();
-        if (!settings.realm().isEmpty()) {
-            return settings.realm();
-        }
-        return tenant.sipDomain().orElseGet(() -> SipMessages.requestHost(request));
     }
 
     private Response challenge(Request request, String realm, boolean stale)

@@ -46,9 +46,14 @@ public @interface SipConfig {
                     + " Empty: no Alert-Info. Default: <urn:alert:service:recall:transfer>.")
     String recallAlertInfo() default "<urn:alert:service:recall:transfer>";
 
-    @AttributeDefinition(name = "Realm",
-            description = "The digest authentication realm. Empty: the tenant's first domain, else the request's"
-                    + " domain. Default: empty.")
+    /**
+     * Removed: the realm is the directory's {@code tenant.<t>.realm} (the HA1 the cluster carries is computed with
+     * it). Still read only so that a configuration that sets it is rejected with a message saying where it went,
+     * instead of being ignored.
+     */
+    @AttributeDefinition(name = "Realm (removed)",
+            description = "Removed: set tenant.<t>.realm in the directory (etc/org.callpark.directory.cfg) instead."
+                    + " A SIP configuration that sets it is rejected.")
     String realm() default "";
 
     @AttributeDefinition(name = "BLF subscription minimum expiry",

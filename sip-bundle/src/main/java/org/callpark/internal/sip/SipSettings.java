@@ -23,7 +23,6 @@ import org.callpark.spi.Overrides;
  * @param transports        lower-case transports, {@code udp} and/or {@code tcp}
  * @param trustedProxies    source IPs whose P-Asserted-Identity is believed
  * @param outboundProxy     {@code host:port} for requests this server originates, or empty
- * @param realm             the configured digest realm, or empty
  * @param userAgent         User-Agent/Server value
  * @param recallAlertInfo   the Alert-Info value of recall INVITEs, or empty for none
  * @param subscribeExpires  the bounds and default of BLF subscription lengths
@@ -34,7 +33,7 @@ import org.callpark.spi.Overrides;
  * @param tcp               the guards of accepted TCP connections
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
-        Set<String> trustedProxies, String outboundProxy, String realm, String userAgent, String recallAlertInfo,
+        Set<String> trustedProxies, String outboundProxy, String userAgent, String recallAlertInfo,
         Expires subscribeExpires, AuthLimits authLimits, int parksInProgressPerSource, int sessionExpires,
         int minSessionExpires, Tcp tcp) {
 
@@ -74,7 +73,6 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         transports = List.copyOf(transports);
         trustedProxies = Set.copyOf(trustedProxies);
         outboundProxy = outboundProxy == null ? "" : outboundProxy;
-        realm = realm == null ? "" : realm;
         recallAlertInfo = recallAlertInfo == null ? "" : recallAlertInfo;
     }
 
@@ -127,7 +125,10 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
                 invalid.add("outboundProxy: " + e.getMessage());
             }
         }
-        String realm = o.string("realm", config.realm()).trim();
+        if (!o.string("realm", config.realm()).isBlank()) {
+            invalid.add("realm: no longer a SIP setting; the digest realm is a directory fact now: set"
+                    + " tenant.<t>.realm in etc/org.callpark.directory.cfg instead (and remove realm here)");
+        }
         String userAgent = o.string("userAgent", config.userAgent()).trim();
         String alertInfo = o.string("recallAlertInfo", config.recallAlertInfo()).trim();
         if (!alertInfo.isEmpty() && !alertInfo.matches("<[^<>\\s]+>[^\\r\\n<>]*(,\\s*<[^<>\\s]+>[^\\r\\n<>]*)*")) {
@@ -178,7 +179,7 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
-        return new SipSettings(bind, advertised, port, transports, trusted, proxy, realm,
+        return new SipSettings(bind, advertised, port, transports, trusted, proxy,
                 userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits,
                 inProgress, se, minSe, new Tcp(tcpIdle, tcpMax));
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,6 +17,10 @@ import javax.sip.header.WarningHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import org.callpark.api.Directory;
+import org.callpark.api.Tenant;
+import org.callpark.api.TenantId;
+import org.callpark.api.User;
 import org.junit.jupiter.api.Test;
 
 /** Who a retrieve, REGISTER or SUBSCRIBE comes from: digest credentials, realm and trusted proxies, without a stack. */
@@ -23,7 +28,7 @@ class SipAuthenticatorTest {
 
     private static final String URI = "sip:*88@example.com";
 
-    private final SipMessages messages = new SipMessages(settings("10.0.0.1", ""));
+    private final SipMessages messages = new SipMessages(settings("10.0.0.1"));
     private final SipAuthenticator auth = new SipAuthenticator(messages, CoreAccess.of(null, directory()),
             Clock.systemUTC());
 
@@ -80,12 +85,30 @@ class SipAuthenticatorTest {
     }
 
     @Test
-    void theConfiguredRealmWinsOverTheTenantsDomain() throws Exception {
-        SipMessages withRealm = new SipMessages(settings("", "pbx.example.org"));
-        SipAuthenticator a = new SipAuthenticator(withRealm, CoreAccess.of(null, directory()), Clock.systemUTC());
-        Request r = request("INVITE", URI, "<sip:102@example.com>", "", "192.0.2.5");
-        assertEquals("pbx.example.org", a.realmFor(TENANT, r));
-        assertEquals("example.com", auth.realmFor(TENANT, r));
+    void theTenantsRealmWinsOverItsDomainAndATenantWithoutDomainsUsesCallpark() throws Exception {
+        Tenant withRealm = new Tenant(TenantId.DEFAULT, "Example", List.of("example.com"), "",
+                TENANT.recallDefaults(), null, "pbx.example.org");
+        Tenant noDomain = new Tenant(TenantId.DEFAULT, "Example", List.of(), "", TENANT.recallDefaults());
+        assertEquals("pbx.example.org", challengeRealm(withRealm));
+        assertEquals("callpark", challengeRealm(noDomain), "never the Request-URI's host (example.com)");
+        assertEquals("example.com", challengeRealm(TENANT));
+    }
+
+    @Test
+    void aUserKnownOnlyByHa1Authenticates() throws Exception {
+        Directory d = new Directory(TenantId.DEFAULT, List.of(TENANT), List.of(new User(TenantId.DEFAULT, "102",
+                "Bob", "", "", DigestAuth.md5("102:example.com:pass102"))), List.of(), List.of());
+        SipAuthenticator ha1Only = new SipAuthenticator(messages, CoreAccess.of(null, directory(d)),
+                Clock.systemUTC());
+        assertEquals(Optional.of("102"), ha1Only.check(withCredentials(ha1Only, "102", "pass102"), TENANT).user());
+        assertEquals(403, ha1Only.check(withCredentials(ha1Only, "102", "wrong"), TENANT).refusal()
+                .getStatusCode());
+    }
+
+    private String challengeRealm(Tenant tenant) throws Exception {
+        Response challenge = auth.check(request("INVITE", URI, "<sip:102@example.com>", "", "192.0.2.5"), tenant)
+                .refusal();
+        return DigestAuth.parseCredentials(SipMessages.valueOf(challenge.getHeader("WWW-Authenticate"))).get("realm");
     }
 
     @Test
@@ -102,6 +125,10 @@ class SipAuthenticatorTest {
     }
 
     private Request withCredentials(String user, String password) throws Exception {
+        return withCredentials(auth, user, password);
+    }
+
+    private static Request withCredentials(SipAuthenticator auth, String user, String password) throws Exception {
         Response challenge = auth.check(request("INVITE", URI, "<sip:" + user + "@example.com>", "", "192.0.2.5"),
                 TENANT).refusal();
         Map<String, String> c = DigestAuth.parseCredentials(SipMessages.valueOf(challenge.getHeader(

@@ -51,18 +51,19 @@ class SipPartsTest {
         String ha1 = DigestAuth.md5("102:example.com:pass102");
         String ha2 = DigestAuth.md5("INVITE:sip:*88@example.com");
         p.put("response", DigestAuth.md5(ha1 + ":" + nonce + ":00000001:abc:auth:" + ha2));
-        assertEquals(DigestAuth.Verdict.OK, auth.verify(p, "INVITE", "example.com", Optional.of("pass102")));
-        assertEquals(DigestAuth.Verdict.WRONG, auth.verify(p, "INVITE", "example.com", Optional.of("nope")));
+        assertEquals(DigestAuth.Verdict.OK, auth.verify(p, "INVITE", "example.com", Optional.of(ha1)));
+        assertEquals(DigestAuth.Verdict.WRONG, auth.verify(p, "INVITE", "example.com",
+                Optional.of(DigestAuth.md5("102:example.com:nope"))));
         assertEquals(DigestAuth.Verdict.WRONG, auth.verify(p, "INVITE", "example.com", Optional.empty()));
-        assertEquals(DigestAuth.Verdict.FOREIGN_NONCE, auth.verify(p, "INVITE", "other.com", Optional.of("pass102")));
+        assertEquals(DigestAuth.Verdict.FOREIGN_NONCE, auth.verify(p, "INVITE", "other.com", Optional.of(ha1)));
         Map<String, String> forged = new HashMap<>(p);
         forged.put("nonce", nonce.substring(0, nonce.indexOf('.')) + ".AAAA");
         assertEquals(DigestAuth.Verdict.FOREIGN_NONCE, auth.verify(forged, "INVITE", "example.com",
-                Optional.of("pass102")));
+                Optional.of(ha1)));
         DigestAuth later = new DigestAuth(Clock.offset(clock, Duration.ofMinutes(6)));
         // another instance has another secret: the nonce is not its own
         assertEquals(DigestAuth.Verdict.FOREIGN_NONCE, later.verify(p, "INVITE", "example.com",
-                Optional.of("pass102")));
+                Optional.of(ha1)));
     }
 
     @Test
@@ -73,9 +74,10 @@ class SipPartsTest {
         Map<String, String> p = new HashMap<>(Map.of("username", "u", "realm", "r", "nonce", nonce, "uri", "sip:x"));
         p.put("response", DigestAuth.md5(DigestAuth.md5("u:r:pw") + ":" + nonce + ":" + DigestAuth.md5(
                 "REGISTER:sip:x")));
-        assertEquals(DigestAuth.Verdict.OK, auth.verify(p, "REGISTER", "r", Optional.of("pw")), "RFC 2069 form");
+        Optional<String> ha1 = Optional.of(DigestAuth.md5("u:r:pw"));
+        assertEquals(DigestAuth.Verdict.OK, auth.verify(p, "REGISTER", "r", ha1), "RFC 2069 form");
         clock.now = clock.now.plus(DigestAuth.NONCE_LIFETIME).plusSeconds(1);
-        assertEquals(DigestAuth.Verdict.STALE, auth.verify(p, "REGISTER", "r", Optional.of("pw")));
+        assertEquals(DigestAuth.Verdict.STALE, auth.verify(p, "REGISTER", "r", ha1));
         assertTrue(auth.challenge("r", true).contains("stale=true"));
     }
 
@@ -104,18 +106,33 @@ class SipPartsTest {
         SipSettings o = SipSettings.from(c, props::get, env::get);
         assertEquals(5080, o.port(), "the system property wins over the environment");
         assertEquals("192.0.2.7", o.advertisedAddress());
-        assertTrue(s.sameNetwork(SipSettings.from(withRealm(c), k -> null, k -> null)));
+        assertTrue(s.sameNetwork(SipSettings.from(withUserAgent(c), k -> null, k -> null)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SipSettings.from(c,
                 Map.of("callpark.sip.transports", "udp,sctp", "callpark.sip.port", "x")::get, k -> null));
         assertTrue(e.getMessage().contains("transports") && e.getMessage().contains("port"), e.getMessage());
     }
 
-    private static TestSipConfig withRealm(TestSipConfig c) {
+    private static TestSipConfig withUserAgent(TestSipConfig c) {
         TestSipConfig d = new TestSipConfig();
         d.transports = c.transports;
         d.trustedProxies = c.trustedProxies;
-        d.realm = "example.com";
+        d.userAgent = "Other";
         return d;
+    }
+
+    /** S1: the realm is the directory's now; a SIP configuration (or override) that still sets it is rejected. */
+    @Test
+    void aSipConfigurationThatSetsRealmIsRejectedNamingIt() {
+        TestSipConfig c = new TestSipConfig();
+        c.realm = "pbx.example.org";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SipSettings.from(c, k -> null, k -> null));
+        assertTrue(e.getMessage().startsWith("realm: ") && e.getMessage().contains("tenant.<t>.realm"),
+                e.getMessage());
+        IllegalArgumentException env = assertThrows(IllegalArgumentException.class, () -> SipSettings.from(
+                new TestSipConfig(), k -> null, Map.of("CALLPARK_SIP_REALM", "pbx.example.org")::get));
+        assertTrue(env.getMessage().contains("realm: "), env.getMessage());
+        SipSettings.from(new TestSipConfig(), k -> null, k -> null); // unset: fine
     }
 
     @Test

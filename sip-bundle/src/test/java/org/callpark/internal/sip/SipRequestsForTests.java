@@ -48,6 +48,11 @@ final class SipRequestsForTests {
     }
 
     /** Settings trusting {@code trusted} (comma-separated) as proxies, with the given realm. */
+    static SipSettings settings(String trusted) {
+        return settings(trusted, "");
+    }
+
+    /** With the removed SIP {@code realm} set (anything but empty is rejected by {@link SipSettings#from}). */
     static SipSettings settings(String trusted, String realm) {
         TestSipConfig c = new TestSipConfig();
         c.trustedProxies = trusted;
@@ -57,10 +62,14 @@ final class SipRequestsForTests {
 
     /** One tenant ({@link #TENANT}) with the users 101 (password pass101) and 102 (pass102). */
     static DirectoryService directory() {
-        Directory d = new Directory(TenantId.DEFAULT, List.of(TENANT),
+        return directory(new Directory(TenantId.DEFAULT, List.of(TENANT),
                 List.of(new User(TenantId.DEFAULT, "101", "Ann", "pass101", ""),
                         new User(TenantId.DEFAULT, "102", "Bob", "pass102", "")),
-                List.of(), List.of());
+                List.of(), List.of()));
+    }
+
+    /** {@code d}, read-only. */
+    static DirectoryService directory(Directory d) {
         return new DirectoryService() {
             @Override
             public Directory current() {

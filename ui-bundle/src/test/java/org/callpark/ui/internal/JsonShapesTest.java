@@ -36,6 +36,11 @@ class JsonShapesTest {
         assertEquals("{\"extension\":\"101\",\"displayName\":\"Bob\",\"jid\":\"bob@example.com\",\"parkGroup\":\"Sales\"}",
                 user);
         assertFalse(user.contains("pass101"));
+        org.callpark.api.User byHa1 = new org.callpark.api.User(Fixtures.DEFAULT, "109", "Ivy", "", "",
+                org.callpark.api.User.ha1("109", "example.com", "pass109"));
+        String ha1User = Json.writeString(Views.user(d, byHa1));
+        assertEquals("{\"extension\":\"109\",\"displayName\":\"Ivy\",\"jid\":\"\",\"parkGroup\":null}", ha1User,
+                "an HA1 is not shown either (S1)");
         assertTrue(Json.writeString(Views.user(d, d.user(Fixtures.DEFAULT, "104").orElseThrow()))
                 .endsWith("\"parkGroup\":null}"));
         assertEquals("{\"name\":\"Reception\",\"members\":[\"104\",\"105\"]}",
