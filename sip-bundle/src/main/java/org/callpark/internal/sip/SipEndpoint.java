@@ -39,6 +39,11 @@ import gov.nist.javax.sip.message.MessageFactoryImpl;
  * parallel on 8 threads (the handlers call the cluster store); per-dialog state is guarded in {@link SipLeg}.</li>
  * <li>{@code gov.nist.javax.sip.MAX_MESSAGE_SIZE=65536}: TCP peers cannot make us buffer without limit.</li>
  * <li>{@code gov.nist.javax.sip.STACK_LOGGER}: {@link Slf4jStackLogger}, quiet unless {@code gov.nist} is turned up.</li>
+ * <li>{@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}: {@link SafeMessageParserFactory}, the stack's parser with
+ * clean 400 reason phrases and RFC 3261 §18.3 Content-Length on datagrams (excess bytes discarded).</li>
+ * <li>{@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}: {@link ViaTransportValve}, a request whose top Via names another
+ * transport than the one it came on is answered 400 before any transaction (the stack would look for a listening
+ * point of that transport and fail).</li>
  * </ul>
  */
 final class SipEndpoint {
@@ -74,6 +79,8 @@ final class SipEndpoint {
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", SafeMessageParserFactory.class.getName());
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", ViaTransportValve.class.getName());
         return p;
     }
 

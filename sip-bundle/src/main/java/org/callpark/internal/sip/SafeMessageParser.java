@@ -1,0 +1,99 @@
+package org.callpark.internal.sip;
+
+import java.text.ParseException;
+import java.util.Arrays;
+import java.util.Map;
+
+import gov.nist.javax.sip.header.CSeq;
+import gov.nist.javax.sip.header.CallID;
+import gov.nist.javax.sip.header.ContentLength;
+import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.RequestLine;
+import gov.nist.javax.sip.header.StatusLine;
+import gov.nist.javax.sip.header.To;
+import gov.nist.javax.sip.header.Via;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.parser.MessageParser;
+import gov.nist.javax.sip.parser.ParseExceptionListener;
+import gov.nist.javax.sip.parser.StringMsgParser;
+
+/**
+ * The stack's own {@link StringMsgParser}, with two corrections at its edge (no parsing of our own):
+ * <ul>
+ * <li><b>Clean error text</b> (issue 14, D3). The UDP channel answers an unparsable request with
+ * {@code 400 Bad Request (<the parser's exception message>)}. Those messages carry bare line feeds, Java identities
+ * ({@code [C@5c9f44c9}) and pieces of the request, so the status line was malformed and echoed what the peer sent.
+ * Every {@link ParseException} leaving this parser has a fixed text instead: {@code malformed <header> header}
+ * for the header the stack rejected (one of a fixed list of names, never the peer's bytes), {@code malformed
+ * request line}, {@code malformed message}, or the Content-Length error below. The request itself still goes back
+ * as the {@code message/sipfrag} body, as the stack does.</li>
+ * <li><b>Content-Length on datagrams</b> (D4, RFC 3261 §18.3): when the whole message is in one buffer (UDP;
+ * {@code readBody}), the body is the first Content-Length bytes after the header; bytes beyond it are discarded
+ * (the stack took the whole rest of the packet as the body and rewrote Content-Length to match). A packet that ends
+ * before Content-Length bytes is an error ({@code Content-Length larger than the body}: 400 for a request, a response
+ * is dropped). Stream transports read the body by Content-Length already and are passed through unchanged.</li>
+ * </ul>
+ * Installed by {@link SafeMessageParserFactory} through the stack property
+ * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}. Stateless, so one instance serves the whole stack.
+ */
+final class SafeMessageParser implements MessageParser {
+
+    static final String CONTENT_LENGTH_TOO_LARGE = "Content-Length larger than the body";
+
+    /** The headers whose parse errors the stack's channels treat as fatal, by their names on the wire. */
+    private static final Map<Class<?>, String> FATAL = Map.of(From.class, "From header", To.class, "To header",
+            CSeq.class, "CSeq header", Via.class, "Via header", CallID.class, "Call-ID header", ContentLength.class,
+            "Content-Length header", RequestLine.class, "request line", StatusLine.class, "status line");
+
+    private final StringMsgParser delegate = new StringMsgParser();
+
+    @Override
+    public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict, ParseExceptionListener listener)
+            throws ParseException {
+        Culprit culprit = listener == null ? null : new Culprit(listener);
+        SIPMessage message;
+        try {
+            // the header part only: the body is cut below by Content-Length
+            message = delegate.parseSIPMessage(bytes, false, strict, culprit);
+        } catch (ParseException | RuntimeException e) {
+            String what = culprit == null || culprit.header == null ? null : FATAL.get(culprit.header);
+            throw new ParseException(what == null ? "malformed message" : "malformed " + what, 0);
+        }
+        if (message == null || !readBody || message.getContentLength() == null) {
+            return message; // as the stack: no Content-Length header on a datagram, no body
+        }
+        int declared = message.getContentLength().getContentLength();
+        int start = message.getSize();
+        if (declared == 0) {
+            return message;
+        }
+        if (declared > bytes.length - start) {
+            throw new ParseException(CONTENT_LENGTH_TOO_LARGE, start);
+        }
+        message.setMessageContent(Arrays.copyOfRange(bytes, start, start + declared));
+        return message;
+    }
+
+    /** Passes the stack's listener every header error and remembers the kind of the last one it rethrew. */
+    private static final class Culprit implements ParseExceptionListener {
+
+        private final ParseExceptionListener listener;
+        private Class<?> header;
+
+        Culprit(ParseExceptionListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public void handleException(ParseException ex, SIPMessage message, Class headerClass, String headerText,
+                String messageText) throws ParseException {
+            try {
+                listener.handleException(ex, message, headerClass, headerText, messageText);
+            } catch (ParseException e) {
+                header = headerClass;
+                throw e;
+            }
+        }
+    }
+}
