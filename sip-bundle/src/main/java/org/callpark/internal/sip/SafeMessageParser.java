@@ -1,8 +1,10 @@
 package org.callpark.internal.sip;
 
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import gov.nist.javax.sip.header.CSeq;
 import gov.nist.javax.sip.header.CallID;
@@ -13,6 +15,7 @@ import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
@@ -32,6 +35,11 @@ import gov.nist.javax.sip.parser.StringMsgParser;
  * (the stack took the whole rest of the packet as the body and rewrote Content-Length to match). A packet that ends
  * before Content-Length bytes is an error ({@code Content-Length larger than the body}: 400 for a request, a response
  * is dropped). Stream transports read the body by Content-Length already and are passed through unchanged.</li>
+ * <li><b>The request line's shape</b> (RFC 3261 §25.1: {@code Method SP Request-URI SP SIP-Version CRLF}, and
+ * §19.1.1: no headers in a SIP Request-URI). The stack's request-line parser tolerates runs of spaces, trailing
+ * spaces, other SIP versions and {@code ?headers} in the Request-URI (RFC 4475 {@code lwsstart}, {@code trws},
+ * {@code badvers}, {@code escruri}); such a request is refused here as {@code malformed request line}. This is one
+ * regular expression over the first line, the parsing stays the stack's.</li>
  * </ul>
  * Installed by {@link SafeMessageParserFactory} through the stack property
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}. Stateless, so one instance serves the whole stack.
@@ -44,6 +52,10 @@ final class SafeMessageParser implements MessageParser {
     private static final Map<Class<?>, String> FATAL = Map.of(From.class, "From header", To.class, "To header",
             CSeq.class, "CSeq header", Via.class, "Via header", CallID.class, "Call-ID header", ContentLength.class,
             "Content-Length header", RequestLine.class, "request line", StatusLine.class, "status line");
+
+    /** Method SP Request-URI SP SIP/2.0, single spaces, no {@code ?headers} in a sip/sips Request-URI. */
+    private static final Pattern REQUEST_LINE = Pattern.compile(
+            "[!-~]+ (?!(?i:sips?):(?:[^ @]*@)?+[^ @?]*\\?)[!-~]+ SIP/2\\.0");
 
     private final StringMsgParser delegate = new StringMsgParser();
 
@@ -59,6 +71,9 @@ final class SafeMessageParser implements MessageParser {
             String what = culprit == null || culprit.header == null ? null : FATAL.get(culprit.header);
             throw new ParseException(what == null ? "malformed message" : "malformed " + what, 0);
         }
+        if (message instanceof SIPRequest && !REQUEST_LINE.matcher(firstLine(bytes)).matches()) {
+            throw new ParseException("malformed request line", 0);
+        }
         if (message == null || !readBody || message.getContentLength() == null) {
             return message; // as the stack: no Content-Length header on a datagram, no body
         }
@@ -72,6 +87,19 @@ final class SafeMessageParser implements MessageParser {
         }
         message.setMessageContent(Arrays.copyOfRange(bytes, start, start + declared));
         return message;
+    }
+
+    /** The first line, after the CR/LF and other control bytes the stack skips before a message. */
+    private static String firstLine(byte[] bytes) {
+        int start = 0;
+        while (start < bytes.length && (bytes[start] & 0xff) < 0x20) {
+            start++;
+        }
+        int end = start;
+        while (end < bytes.length && bytes[end] != '\r' && bytes[end] != '\n') {
+            end++;
+        }
+        return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /** Passes the stack's listener every header error and remembers the kind of the last one it rethrew. */

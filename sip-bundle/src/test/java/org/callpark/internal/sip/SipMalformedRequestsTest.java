@@ -132,6 +132,10 @@ class SipMalformedRequestsTest {
             // what the stack cannot parse, the reason we expect
             {"INVITE <sip:user@example.com> SIP/2.0", "malformed request line"}, // RFC 4475 ltgtruri
             {"INVITE sip:user@example.com; lr SIP/2.0", "malformed request line"}, // lwsruri
+            {"OPTIONS  sip:probe@127.0.0.1  SIP/2.0", "malformed request line"}, // lwsstart
+            {"OPTIONS sip:probe@127.0.0.1 SIP/2.0  ", "malformed request line"}, // trws
+            {"OPTIONS sip:probe@127.0.0.1 SIP/7.0", "malformed request line"}, // badvers
+            {"OPTIONS sip:probe@127.0.0.1?Route=%3Csip:example.com%3E SIP/2.0", "malformed request line"}, // escruri
             {"OPTIONS sip:probe@127.0.0.1 SIP/2.0", "malformed CSeq header", "CSeq: 1ncl OPTIONS"},
             {"OPTIONS sip:probe@127.0.0.1 SIP/2.0", "malformed Content-Length header", "Content-Length: 0x20"},
             {"OPTIONS sip:probe@127.0.0.1 SIP/2.0", "malformed From header", "From: badinv01 <sip:a@[::1>;tag=\n"},
