@@ -48,6 +48,8 @@ class SipFuzzST {
     private static final long SEED = Long.getLong("systests.fuzz.seed", System.nanoTime());
     /** One TCP message for every this many messages (TCP is paced: a connection per 10 messages). */
     private static final int TCP_SHARE = 25;
+    /** The largest UDP payload over IPv4. */
+    private static final int MAX_DATAGRAM = 65_507;
 
     private final AtomicLong answers = new AtomicLong();
     private final Map<String, String> malformed = new ConcurrentHashMap<>();
@@ -89,6 +91,7 @@ class SipFuzzST {
                     }
                 } else {
                     byte[] b = RawSip.ownVia(mutated, "UDP", udp.getLocalPort());
+                    b = b.length > MAX_DATAGRAM ? java.util.Arrays.copyOf(b, MAX_DATAGRAM) : b; // truncation too
                     udp.send(new DatagramPacket(b, b.length, server));
                     sentUdp++;
                 }

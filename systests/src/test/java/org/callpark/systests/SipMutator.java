@@ -32,6 +32,9 @@ final class SipMutator {
         return random.nextInt(n);
     }
 
+    /** A mutated message is cut here: more than a TCP peer may send (the stack's MAX_MESSAGE_SIZE is 64 KB). */
+    static final int MAX_BYTES = 128 * 1024;
+
     byte[] mutate(byte[] seed) {
         int rounds = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
         byte[] m = seed;
@@ -45,7 +48,7 @@ final class SipMutator {
                 default -> hugeNumber(m);
             };
         }
-        return m;
+        return m.length > MAX_BYTES ? Arrays.copyOf(m, MAX_BYTES) : m;
     }
 
     /** Whether a mutation of {@code seed} still has the seed's address lines (Contact, c=, o=) unchanged. */
