@@ -1,5 +1,6 @@
 package org.callpark.internal.sip;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Arrays;
@@ -29,7 +30,8 @@ import gov.nist.javax.sip.parser.StringMsgParser;
  * Every {@link ParseException} leaving this parser has a fixed text instead: {@code malformed <header> header}
  * for the header the stack rejected (one of a fixed list of names, never the peer's bytes), {@code malformed
  * request line}, {@code malformed message}, or the Content-Length error below. The request itself still goes back
- * as the {@code message/sipfrag} body, as the stack does.</li>
+ * as the {@code message/sipfrag} body, as the stack does. When the stack's 400 would copy headers across broken line
+ * ends (its copy assumes CRLF before each), the request is dropped instead (see {@link #stackCanQuote}).</li>
  * <li><b>Content-Length on datagrams</b> (D4, RFC 3261 §18.3): when the whole message is in one buffer (UDP;
  * {@code readBody}), the body is the first Content-Length bytes after the header; bytes beyond it are discarded
  * (the stack took the whole rest of the packet as the body and rewrote Content-Length to match). A packet that ends
@@ -69,10 +71,10 @@ final class SafeMessageParser implements MessageParser {
             message = delegate.parseSIPMessage(bytes, false, strict, culprit);
         } catch (ParseException | RuntimeException e) {
             String what = culprit == null || culprit.header == null ? null : FATAL.get(culprit.header);
-            throw new ParseException(what == null ? "malformed message" : "malformed " + what, 0);
+            return refuse(what == null ? "malformed message" : "malformed " + what, bytes, listener);
         }
         if (message instanceof SIPRequest && !REQUEST_LINE.matcher(firstLine(bytes)).matches()) {
-            throw new ParseException("malformed request line", 0);
+            return refuse("malformed request line", bytes, listener);
         }
         if (message == null || !readBody || message.getContentLength() == null) {
             return message; // as the stack: no Content-Length header on a datagram, no body
@@ -83,10 +85,62 @@ final class SafeMessageParser implements MessageParser {
             return message;
         }
         if (declared > bytes.length - start) {
-            throw new ParseException(CONTENT_LENGTH_TOO_LARGE, start);
+            return refuse(CONTENT_LENGTH_TOO_LARGE, bytes, listener);
         }
         message.setMessageContent(Arrays.copyOfRange(bytes, start, start + declared));
         return message;
+    }
+
+    /**
+     * Refuses the message: a {@link ParseException} with {@code reason} (the UDP channel answers 400 with it), or
+     * {@code null} — the channel drops a message that parses to nothing — when the stack's 400 would be malformed.
+     */
+    private static SIPMessage refuse(String reason, byte[] bytes, ParseExceptionListener listener)
+            throws ParseException {
+        if (listener != null && !stackCanQuote(bytes)) {
+            return null;
+        }
+        throw new ParseException(reason, 0);
+    }
+
+    /**
+     * Whether the UDP channel's automatic 400 ({@code MessageChannel.createBadReqRes}) would be well-formed for these
+     * bytes. It copies Via, CSeq, Call-ID, From and To from the raw text, each from two characters before the name
+     * (assumed CRLF) to the next CRLF; when the line ends around them are broken (a lone CR or LF, another byte in
+     * place of the CR) that copy puts a bare LF or junk right after our status line. Such a request is dropped
+     * instead. Mirrors the stack's own look-ups, including its decoding of the datagram with the default charset.
+     */
+    private static boolean stackCanQuote(byte[] bytes) {
+        String raw = new String(bytes, Charset.defaultCharset());
+        for (int at = raw.indexOf("Via"); at != -1; at = raw.indexOf("Via", at + 1)) {
+            if (!quotable(raw, at)) {
+                return false;
+            }
+        }
+        for (String name : new String[] {"CSeq", "Call-ID", "From", "To"}) {
+            int at = raw.indexOf(name);
+            if (at != -1 && !quotable(raw, at)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean quotable(String raw, int at) {
+        int end = raw.indexOf("\r\n", at);
+        if (end == -1) {
+            return true; // the stack gives up on the 400 itself
+        }
+        if (at < 2 || !raw.startsWith("\r\n", at - 2)) {
+            return false;
+        }
+        for (int i = at; i < end; i++) {
+            char c = raw.charAt(i);
+            if (c == '\r' || c == '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first line, after the CR/LF and other control bytes the stack skips before a message. */

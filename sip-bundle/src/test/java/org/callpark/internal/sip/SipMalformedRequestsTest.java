@@ -161,6 +161,24 @@ class SipMalformedRequestsTest {
         assertEquals("SIP/2.0 200 OK", firstLine(receive(probe)));
     }
 
+    @Test
+    void d3_unparsableRequestWithBrokenLineEnds_isDropped_ratherThanAnsweredWithAMangledStatusLine() throws Exception {
+        socket.setSoTimeout(1500);
+        String id = "d3-mangled";
+        // the CR before Via turned into 'M' (one flipped bit) and a CSeq the stack cannot parse: its 400 would copy
+        // "M\nVia: ..." right after the status line
+        String msg = request("OPTIONS", "probe", "UDP", id, "Content-Length: 0\r\n", "")
+                .replaceFirst("\r\nVia:", "M\nVia:").replaceFirst("CSeq: 1 OPTIONS", "CSeq: x OPTIONS");
+        send(msg);
+        List<String> answers = new ArrayList<>();
+        collect(answers, 1500);
+        answers.removeIf(a -> !a.contains(id));
+        assertTrue(answers.isEmpty(), "dropped: " + answers);
+        String probe = "d3-probe2";
+        send(request("OPTIONS", "probe", "UDP", probe, "Content-Length: 0\r\n", ""));
+        assertEquals("SIP/2.0 200 OK", firstLine(receive(probe)));
+    }
+
     // ------------------------------------------------------------------------------------------ D4
 
     @Test
