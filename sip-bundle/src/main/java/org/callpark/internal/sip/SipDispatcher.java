@@ -47,6 +47,8 @@ final class SipDispatcher implements SipListener {
     private static final List<String> KNOWN_METHODS = List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
             "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "INFO", "UPDATE", "PRACK", "PUBLISH");
 
+    /** A handler failure a peer can repeat on every packet: one WARN per 10 s at most, the rest counted. */
+    private final LogLimiter failures = new LogLimiter(java.time.Duration.ofSeconds(10));
     private final SipMessages messages;
     private final SipAuthenticator auth;
     private final SipLegs legs;
@@ -126,7 +128,11 @@ final class SipDispatcher implements SipListener {
             // the peer went away (TCP closed) or the stack refused a transaction: the peer's business
             LOG.debug("Handling {} failed: {}", request.getMethod(), e.toString());
         } catch (Exception | LinkageError e) {
-            LOG.warn("Handling {} failed: {}", request.getMethod(), e.toString());
+            long suppressed = failures.admit();
+            if (suppressed >= 0) {
+                LOG.warn("Handling {} failed: {} ({} more failures since the last such line)", request.getMethod(),
+                        e.toString(), suppressed);
+            }
             LOG.debug("Handling {} failed", request.getMethod(), e);
             if (!Request.ACK.equals(request.getMethod())) {
                 try {

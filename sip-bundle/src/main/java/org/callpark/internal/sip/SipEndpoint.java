@@ -42,6 +42,11 @@ import gov.nist.javax.sip.message.MessageFactoryImpl;
  * <li>{@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}: {@link GuardedTcpFactory}, NIO TCP (one selector thread,
  * not two threads per connection) with a connection limit and a deadline for complete messages
  * ({@link SipSettings.Tcp}); UDP as before.</li>
+ * <li>{@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}: {@link SafeMessageParserFactory}, the stack's parser with
+ * clean 400 reason phrases and RFC 3261 §18.3 Content-Length on datagrams (excess bytes discarded).</li>
+ * <li>{@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}: {@link ViaTransportValve}, a request whose top Via names another
+ * transport than the one it came on is answered 400 before any transaction (the stack would look for a listening
+ * point of that transport and fail).</li>
  * </ul>
  */
 final class SipEndpoint {
@@ -80,6 +85,8 @@ final class SipEndpoint {
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", GuardedTcpFactory.class.getName());
         p.setProperty(GuardedTcpFactory.IDLE_MILLIS, Long.toString(settings.tcp().idleTimeoutSeconds() * 1000L));
         p.setProperty(GuardedTcpFactory.MAX_CONNECTIONS, Integer.toString(settings.tcp().maxConnections()));
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", SafeMessageParserFactory.class.getName());
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", ViaTransportValve.class.getName());
         return p;
     }
 
