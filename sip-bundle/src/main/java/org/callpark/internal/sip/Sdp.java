@@ -2,7 +2,6 @@ package org.callpark.internal.sip;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -106,12 +105,13 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
                     if (codecs.isEmpty()) {
                         throw new Unusable("the audio stream offers no known codec");
                     }
-                    InetAddress address = InetAddress.getByName(c.getAddress());
+                    InetAddress address = IpLiteral.parse(c.getAddress()).orElseThrow(() -> new Unusable(
+                            "the SDP connection address must be an IP address, not a host name"));
                     return new Sdp(new InetSocketAddress(address, m.getMediaPort()), List.copyOf(codecs), te);
                 }
             }
             throw new Unusable("the SDP offer has no active audio stream");
-        } catch (SdpException | UnknownHostException | RuntimeException e) {
+        } catch (SdpException | RuntimeException e) {
             throw new Unusable("unparsable SDP offer: " + e.getMessage());
         }
     }

@@ -106,10 +106,11 @@ final class SipIdentities {
     private String hostPort(String contact) {
         try {
             if (messages.addresses().createURI(contact) instanceof SipURI sip) {
-                String host = java.net.InetAddress.getByName(sip.getHost()).getHostAddress();
-                return host + ":" + (sip.getPort() > 0 ? sip.getPort() : 5060);
+                // A Contact naming a host is never resolved here (no DNS on a listener thread): not comparable.
+                return IpLiteral.parse(sip.getHost())
+                        .map(a -> a.getHostAddress() + ":" + (sip.getPort() > 0 ? sip.getPort() : 5060)).orElse("");
             }
-        } catch (ParseException | java.net.UnknownHostException e) {
+        } catch (ParseException e) {
             // not comparable
         }
         return "";

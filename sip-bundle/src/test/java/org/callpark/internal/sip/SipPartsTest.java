@@ -183,6 +183,24 @@ class SipPartsTest {
                 + "m=audio 4000 RTP/AVP 0\r\n").getBytes(StandardCharsets.UTF_8)).telephoneEvent());
     }
 
+    @Test
+    void sdpConnectionAddressesAreIpLiteralsNeverResolvedNames() throws Exception {
+        String named = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 localhost\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+        Sdp.Unusable e = assertThrows(Sdp.Unusable.class,
+                () -> Sdp.parseOffer(named.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("not a host name"), e.getMessage());
+        String v6 = "v=0\r\no=- 1 1 IN IP6 h\r\ns=-\r\nc=IN IP6 2001:db8::7\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+        assertEquals("2001:db8:0:0:0:0:0:7",
+                Sdp.parseOffer(v6.getBytes(StandardCharsets.UTF_8)).remote().getAddress().getHostAddress());
+        assertEquals("192.0.2.5", IpLiteral.parse("192.0.2.5").orElseThrow().getHostAddress());
+        assertEquals("0:0:0:0:0:0:0:1", IpLiteral.parse("[::1]").orElseThrow().getHostAddress());
+        assertTrue(IpLiteral.parse("256.1.1.1").isEmpty());
+        assertTrue(IpLiteral.parse("localhost").isEmpty());
+        assertTrue(IpLiteral.parse("1.2.3.4.example").isEmpty());
+        assertTrue(IpLiteral.parse("evil:host").isEmpty());
+        assertTrue(IpLiteral.parse(null).isEmpty());
+    }
+
     private static final class MutableClock extends Clock {
         Instant now = Instant.parse("2026-11-25T10:00:00Z");
 
