@@ -48,7 +48,7 @@ class Rfc4475ST {
     /**
      * Invalid messages JAIN-SIP's header parsers accept (display name, addr-spec and Date leniency: RFC 4475
      * {@code badaspec}, {@code baddn}, {@code baddate}, {@code regbadct}). They are answered as the request they parse
-     * to; asserted here: a well-formed answer, never a 2xx to an INVITE. Known, see docs/security-notes/parser.md.
+     * to; asserted here: a well-formed answer, never a 2xx to an INVITE. Known, see docs/security/malformed-sip.md.
      */
     static final Set<String> TOLERATED = Set.of("badaspec", "baddn", "baddate", "regbadct");
 

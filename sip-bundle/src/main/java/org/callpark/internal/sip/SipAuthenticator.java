@@ -26,7 +26,7 @@ import com.hazelcast.core.HazelcastInstance;
  * {@link #check} decides without sending anything (unit-testable without a stack); {@link #authenticate} sends the
  * 401 challenge or the 403 on the request's transaction.
  * <p>
- * Hardening (issue 14, docs/security-notes/auth.md): the digest {@code uri} must be the Request-URI (RFC 2617
+ * Hardening (issue 14, docs/security/authentication.md): the digest {@code uri} must be the Request-URI (RFC 2617
  * §3.2.2.5; else 400, so credentials captured for {@code *88104} do not retrieve {@code *88105}); failures lock the
  * source address and the user out for a while ({@link AuthFailures}, 503 with Retry-After, logged for fail2ban); a
  * REGISTER must raise its nonce's count ({@link NonceCounts}, else a fresh {@code stale=true} challenge, so a replayed
