@@ -121,7 +121,10 @@ class LibjitsiMediaControllerTest {
             long p99 = dev[(int) (dev.length * 0.99) - 1];
             System.out.printf("%s hold: %.2f pps, inter-packet deviation p50 %.2f ms, p99 %.2f ms%n", codec.name(), pps,
                     dev[dev.length / 2] / 1e6, p99 / 1e6);
-            assertTrue(p99 < 20_000_000, "p99 deviation " + p99 / 1e6 + " ms");
+            // Paced, not bursty: a sender that batches (e.g. 5 packets every 100 ms) has a median deviation of ~20 ms.
+            // The tail (p99) is a figure of the machine's load and is measured by bench/, not asserted here.
+            long p50 = dev[dev.length / 2];
+            assertTrue(p50 < 5_000_000, "median inter-packet deviation " + p50 / 1e6 + " ms");
         }
     }
 
