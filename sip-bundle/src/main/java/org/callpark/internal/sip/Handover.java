@@ -91,7 +91,7 @@ final class Handover {
 
     Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CoreAccess core,
             MediaController media, Supplier<String> localNode, Predicate<String> isMember,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, SessionTimers timers) {
         this.messages = messages;
         this.dialogs = dialogs;
         this.legs = legs;
@@ -99,7 +99,7 @@ final class Handover {
         this.media = media;
         this.localNode = localNode;
         this.claims = new HandoverClaims(core, localNode, isMember);
-        this.timers = new SessionTimers(messages, legs, timer);
+        this.timers = timers;
         this.pending = new InFlightRequests<>(timer);
     }
 
@@ -321,7 +321,8 @@ final class Handover {
         leg.lastAck = ack;
         legs.register(leg);
         synchronized (leg) {
-            timers.refreshed(leg); // RFC 4028: our re-INVITE refreshed the session; the caller refreshes from now on
+            // RFC 4028: our re-INVITE refreshed the session; from now on the caller refreshes, or we do from here
+            timers.refreshed(leg);
         }
         if (done.get().isLive()) {
             p.leg.hold(ParkFlows.musicFor(done.get()));
