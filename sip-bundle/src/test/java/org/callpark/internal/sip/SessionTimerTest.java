@@ -162,11 +162,48 @@ class SessionTimerTest {
         SipTests.await(() -> media.log.contains("close " + call.leg()), "its media leg closed");
     }
 
+    /**
+     * Glare: the caller's re-INVITE while our refresh re-INVITE waits for its answer gets 491; our re-INVITE is then
+     * answered and ACKed, and the caller stays parked with its music (the media leg untouched).
+     */
+    @Test
+    void aCallerReInviteWhileOurRefreshWaitsGets491AndTheMusicGoesOn() throws Exception {
+        Sipp caller = sipp("park_timer_uas_glare").timeout(40).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        long parked = System.currentTimeMillis();
+        while (System.currentTimeMillis() < parked + 7_000) {
+            assertEquals(1, core.service().list(SLOT).size(), "still parked through the glare");
+            Thread.sleep(200);
+        }
+        caller.run(); // our re-INVITE, its 491 to the caller's, 200 + ACK to ours, then the caller's BYE
+        assertTrue(media.log.contains("hold " + call.leg()), "music: " + media.log);
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
+    }
+
+    /** A caller's refresh asking for another interval: the 200 takes it and so does the call's cluster record. */
+    @Test
+    void aRefreshThatChangesTheIntervalIsWrittenToTheClusterRecord() throws Exception {
+        Sipp caller = sipp("park_timer_change").pause(2000).timeout(30).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        assertEquals(10, SipSession.of(call.session()).orElseThrow().sessionInterval());
+        SipTests.await(() -> recordedInterval(call.id()) == 30, "the record's interval is 30 s now");
+        caller.run();
+    }
+
     /** A Session-Expires below our Min-SE: 422 with Min-SE, nothing parked. */
     @Test
     void anIntervalBelowMinSeIsRefused() throws Exception {
         sipp("park_timer_small").run();
         assertTrue(core.service().list().isEmpty());
+    }
+
+    private int recordedInterval(String callId) {
+        try {
+            return core.service().find(callId).flatMap(c -> SipSession.of(c.session()))
+                    .map(SipSession::sessionInterval).orElse(-1);
+        } catch (ParkException e) {
+            return -1;
+        }
     }
 
     private boolean nothingParked() {
