@@ -217,7 +217,11 @@ final class Handover {
         String answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(StandardCharsets.UTF_8)).answer(
                 messages.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
                 s.sdpVersion());
-        legs.register(SipLeg.carried(running.id(), s, running, done.get(), answerSdp));
+        SipLeg leg = SipLeg.carried(running.id(), s, running, done.get(), answerSdp);
+        legs.register(leg);
+        synchronized (leg) {
+            timers.refreshed(leg); // RFC 4028: a full interval from here (or half of it to our next refresh)
+        }
         LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
         result.complete(done);
     }

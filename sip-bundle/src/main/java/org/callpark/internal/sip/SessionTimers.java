@@ -341,6 +341,9 @@ final class SessionTimers {
         try {
             synchronized (p.leg) {
                 p.leg.refreshing = false;
+                if (p.leg.state == SipLeg.State.ENDED) {
+                    return; // it ended meanwhile (a BYE, a retrieve's end, a takeover elsewhere)
+                }
             }
             LOG.info("Our session refresh of {} failed ({}): hanging up", p.leg, why);
             legs.hangUp(p.leg, Resolution.ABANDONED);

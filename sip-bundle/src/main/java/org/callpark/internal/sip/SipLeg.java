@@ -76,7 +76,7 @@ final class SipLeg {
      * the ACK (an INVITE alone, with any address in its SDP, must not make us stream to that address).
      */
     String musicOnAck;
-    /** The RFC 4028 session interval in seconds the caller refreshes (refresher=uac), 0: no session timer. */
+    /** The RFC 4028 session interval in seconds, 0: no session timer. */
     int sessionInterval;
     /**
      * Empty: the caller refreshes the session ({@code refresher=uac}); else we do, by this method ({@code UPDATE} or
