@@ -78,7 +78,7 @@ final class ParkFlows {
         }
         leg.inProgressFrom = countedAs;
         leg.sessionInterval = sessionInterval;
-        leg.ourRefresh = timers.ourRefresh(request, sessionInterval);
+        leg.ourRefresh = SessionTimers.ourRefresh(request, sessionInterval);
         SipIdentities.Parker who = identities.parker(request, tenant);
         String parker = who.extension();
         CallerId caller = identities.callerOf(request);
