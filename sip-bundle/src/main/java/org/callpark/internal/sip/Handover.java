@@ -91,7 +91,7 @@ final class Handover {
 
     Handover(SipMessages messages, DialogRequests dialogs, SipLegs legs, CoreAccess core,
             MediaController media, Supplier<String> localNode, Predicate<String> isMember,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, SessionTimers timers) {
         this.messages = messages;
         this.dialogs = dialogs;
         this.legs = legs;
@@ -99,7 +99,7 @@ final class Handover {
         this.media = media;
         this.localNode = localNode;
         this.claims = new HandoverClaims(core, localNode, isMember);
-        this.timers = new SessionTimers(messages, legs, timer);
+        this.timers = timers;
         this.pending = new InFlightRequests<>(timer);
     }
 
@@ -217,7 +217,11 @@ final class Handover {
         String answerSdp = Sdp.parseOffer(s.remoteSdp().getBytes(StandardCharsets.UTF_8)).answer(
                 messages.settings().advertisedAddress(), running.localAddress().getPort(), s.codec(), s.sdpId(),
                 s.sdpVersion());
-        legs.register(SipLeg.carried(running.id(), s, running, done.get(), answerSdp));
+        SipLeg leg = SipLeg.carried(running.id(), s, running, done.get(), answerSdp);
+        legs.register(leg);
+        synchronized (leg) {
+            timers.refreshed(leg); // RFC 4028: a full interval from here (or half of it to our next refresh)
+        }
         LOG.info("Took up parked call {} with its running media leg: no gap, no re-INVITE", done.get().id());
         result.complete(done);
     }
@@ -321,7 +325,8 @@ final class Handover {
         leg.lastAck = ack;
         legs.register(leg);
         synchronized (leg) {
-            timers.refreshed(leg); // RFC 4028: our re-INVITE refreshed the session; the caller refreshes from now on
+            // RFC 4028: our re-INVITE refreshed the session; from now on the caller refreshes, or we do from here
+            timers.refreshed(leg);
         }
         if (done.get().isLive()) {
             p.leg.hold(ParkFlows.musicFor(done.get()));

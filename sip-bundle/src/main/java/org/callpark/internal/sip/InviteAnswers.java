@@ -1,6 +1,7 @@
 package org.callpark.internal.sip;
 
 import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.address.Address;
 import javax.sip.header.ToHeader;
@@ -51,7 +52,7 @@ final class InviteAnswers {
         messages.addAllow(ok);
         ok.setContent(sdp, messages.headers().createContentTypeHeader("application", "sdp"));
         if (leg.role == SipLeg.Role.PARKED) {
-            timers.decorate(ok, leg.sessionInterval);
+            timers.decorate(ok, request, leg.sessionInterval, leg.ourRefresh);
         }
         leg.answerSdp = sdp;
         leg.state = SipLeg.State.ANSWERED;
@@ -61,7 +62,15 @@ final class InviteAnswers {
         }
     }
 
-    /** A re-INVITE: 481 for an unknown or ended dialog, 491 while ours is not answered, else our same SDP again. */
+    /** A response to one of our session refreshes ({@link SessionTimers#onResponse}). */
+    boolean onResponse(ResponseEvent event) {
+        return timers.onResponse(event);
+    }
+
+    /**
+     * A re-INVITE: 481 for an unknown or ended dialog, 491 while ours is not answered or our refresh re-INVITE waits
+     * (RFC 3261 §14.2 glare), else our same SDP again.
+     */
     void reInvite(RequestEvent event) throws Exception {
         Request request = event.getRequest();
         SipLeg leg = legs.byCallId(SipMessages.callIdOf(request));
@@ -100,7 +109,8 @@ final class InviteAnswers {
      */
     private void refresh(SipLeg leg, ServerTransaction st, Request request, boolean withSdp) throws Exception {
         synchronized (leg) {
-            if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null) {
+            if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null
+                    || leg.refreshing && Request.INVITE.equals(request.getMethod())) {
                 st.sendResponse(messages.response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
                 return;
             }
@@ -111,9 +121,11 @@ final class InviteAnswers {
                     st.sendResponse(timers.tooSmall(request));
                     return;
                 }
-                if (asked > 0) {
-                    leg.sessionInterval = asked;
-                }
+                int interval = asked > 0 ? asked : leg.sessionInterval;
+                // RFC 4028 §9: the refresher the refresh names; naming none, the one agreed so far
+                String ours = SessionTimers.refresherAsked(request).isEmpty() ? leg.ourRefresh
+                        : SessionTimers.ourRefresh(request, interval);
+                timers.agreed(leg, interval, ours); // a changed interval or refresher goes into the cluster record
             }
             Response ok = messages.response(request, 200, null);
             ok.setHeader(messages.contactHeader(leg.transport));
@@ -121,7 +133,7 @@ final class InviteAnswers {
                 ok.setContent(leg.answerSdp, messages.headers().createContentTypeHeader("application", "sdp"));
             }
             if (parked) {
-                timers.decorate(ok, leg.sessionInterval);
+                timers.decorate(ok, request, leg.sessionInterval, leg.ourRefresh);
             }
             st.sendResponse(ok);
             if (parked) {

@@ -78,6 +78,7 @@ final class ParkFlows {
         }
         leg.inProgressFrom = countedAs;
         leg.sessionInterval = sessionInterval;
+        leg.ourRefresh = SessionTimers.ourRefresh(request, sessionInterval);
         SipIdentities.Parker who = identities.parker(request, tenant);
         String parker = who.extension();
         CallerId caller = identities.callerOf(request);
@@ -151,7 +152,7 @@ final class ParkFlows {
                 SipMessages.contact(request).getAddress().getURI().toString(), SipMessages.recordRoutes(request),
                 leg.transport, messages.contactUri(leg.transport), 0, SipMessages.bodyOf(request),
                 offer.offered(leg.media.codec()), sdpId, sdpId, "", 0, "", parkerUnverified,
-                leg.sessionInterval);
+                leg.sessionInterval, leg.ourRefresh);
     }
 
     /** The hold music a call hears: its park group's, else its tenant's, else the default (the media falls back). */

@@ -97,9 +97,11 @@ public @interface SipConfig {
     int parksInProgressPerSource() default 20;
 
     @AttributeDefinition(name = "Session interval",
-            description = "RFC 4028: the session interval (seconds) offered to a parked caller that supports session"
-                    + " timers but asked for none; the caller refreshes (re-INVITE/UPDATE) within it, else it is hung"
-                    + " up. Default: 1800.")
+            description = "RFC 4028: the session interval (seconds) offered to a parked caller that asked for none;"
+                    + " a caller that supports timers refreshes (re-INVITE/UPDATE) within it, else it is hung up; for"
+                    + " a caller without timer support (or one asking refresher=uas) this server refreshes at half"
+                    + " the interval and hangs up when the refresh fails. 0: only callers that ask get timers."
+                    + " Default: 1800.")
     int sessionExpires() default 1800;
 
     @AttributeDefinition(name = "Minimum session interval",

@@ -151,7 +151,8 @@ final class SipDispatcher implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        if (handover.onResponse(event) || blf.onResponse(event) || recalls.onResponse(event)) {
+        if (handover.onResponse(event) || answers.onResponse(event) || blf.onResponse(event)
+                || recalls.onResponse(event)) {
             return;
         }
         // Responses to our BYEs: nothing to do (the dialog is over either way).

@@ -76,9 +76,16 @@ final class SipLeg {
      * the ACK (an INVITE alone, with any address in its SDP, must not make us stream to that address).
      */
     String musicOnAck;
-    /** The RFC 4028 session interval in seconds the caller refreshes (refresher=uac), 0: no session timer. */
+    /** The RFC 4028 session interval in seconds, 0: no session timer. */
     int sessionInterval;
-    /** Hangs the leg up when the caller's refresh is overdue ({@link SessionTimers}). */
+    /**
+     * Empty: the caller refreshes the session ({@code refresher=uac}); else we do, by this method ({@code UPDATE} or
+     * {@code INVITE}), before half the interval ({@link SessionTimers}).
+     */
+    String ourRefresh = "";
+    /** Our refresh re-INVITE waits for its final response: a re-INVITE of the caller meanwhile gets 491 (glare). */
+    boolean refreshing;
+    /** Hangs the leg up when the caller's refresh is overdue, or sends ours ({@link SessionTimers}). */
     java.util.concurrent.ScheduledFuture<?> sessionTimer;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
@@ -108,6 +115,7 @@ final class SipLeg {
         leg.localTag = s.localTag();
         leg.answerSdp = answerSdp;
         leg.sessionInterval = s.sessionInterval();
+        leg.ourRefresh = s.ourRefresh();
         return leg;
     }
 

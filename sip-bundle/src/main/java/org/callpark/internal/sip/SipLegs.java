@@ -48,6 +48,11 @@ final class SipLegs {
         this.inProgress = new ParksInProgress(messages::settings);
     }
 
+    /** The requests built from a dialog's cluster record. */
+    DialogRequests dialogs() {
+        return dialogs;
+    }
+
     /** Park INVITEs answered and not yet acknowledged, per source. */
     ParksInProgress inProgress() {
         return inProgress;
@@ -243,14 +248,25 @@ final class SipLegs {
     }
 
     private void sendBye(SipLeg leg) {
-        if (leg.dialog == null) {
-            SipSession next;
-            synchronized (leg) {
+        SipSession next = null;
+        boolean fromRecord;
+        synchronized (leg) {
+            // Once we sent requests built from the record (our session refreshes), its CSeq is ahead of the
+            // JAIN-SIP dialog's: the BYE follows the record too.
+            fromRecord = leg.dialog == null || leg.session != null && leg.session.localCseq() > 0;
+            if (fromRecord) {
                 next = leg.session == null ? null : leg.session.withLocalCseq(leg.session.localCseq() + 1);
                 leg.session = next;
             }
-            if (next != null) {
-                async.execute(() -> dialogs.bye(next, next.localCseq()));
+        }
+        if (fromRecord) {
+            SipSession bye = next;
+            Dialog dialog = leg.dialog;
+            if (bye != null) {
+                async.execute(() -> dialogs.bye(bye, bye.localCseq()));
+            }
+            if (dialog != null) {
+                dialog.delete();
             }
             return;
         }

@@ -170,7 +170,8 @@ public final class SipServer implements ParkEventListener {
             t.setDaemon(true);
             return t;
         });
-        SessionTimers timers = new SessionTimers(messages, legs, handoverTimer);
+        SessionTimers timers = new SessionTimers(messages, legs, handoverTimer, async,
+                new SessionRecords(core, localNode));
         InviteAnswers answers = new InviteAnswers(messages, identities, legs, timers);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.retrievals = new java.util.concurrent.ThreadPoolExecutor(RETRIEVERS, RETRIEVERS, 60, TimeUnit.SECONDS,
@@ -181,7 +182,7 @@ public final class SipServer implements ParkEventListener {
                 });
         this.dialer = new SipRecallDialer(messages, identities, legs, core, media, registrations, async);
         this.handover = new Handover(messages, dialogs, legs, core, media, localNode,
-                member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer);
+                member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer, timers);
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
         this.carrier = new SipCarrier(core, legs, handover, takeovers, localNode);
         this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);

@@ -47,11 +47,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *                     ({@link SipIdentities#parkerOf}, {@link SipRecallDialer})
  * @param sessionInterval the RFC 4028 session interval (seconds) the caller refreshes, 0 for none: a node that takes
  *                     the dialog over hangs the caller up if the refresh is overdue ({@link SessionTimers})
+ * @param ourRefresh   empty if the caller refreshes the session ({@code refresher=uac}); else we do
+ *                     ({@code refresher=uas}) with this method, {@code UPDATE} (the caller allows it) or {@code INVITE}:
+ *                     whichever node carries the dialog sends the refreshes, so a survivor goes on with them
  */
 record SipSession(String callId, String localTag, String remoteTag, String localUri, String remoteUri,
         String remoteTarget, List<String> routes, String transport, String contact, long localCseq, String remoteSdp,
         Codec codec, long sdpId, long sdpVersion, String claimedBy, long claimedAt, String handoverTo,
-        boolean parkerUnverified, int sessionInterval) {
+        boolean parkerUnverified, int sessionInterval, String ourRefresh) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -59,19 +62,20 @@ record SipSession(String callId, String localTag, String remoteTag, String local
         routes = List.copyOf(routes);
         claimedBy = claimedBy == null ? "" : claimedBy;
         handoverTo = handoverTo == null ? "" : handoverTo;
+        ourRefresh = ourRefresh == null ? "" : ourRefresh;
     }
 
     /** The session as it is after a re-INVITE with CSeq {@code cseq} claimed by {@code node}. */
     SipSession claimed(String node, long at, long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 cseq,                 remoteSdp, codec, sdpId, sdpVersion, node, at, "", parkerUnverified,
-                sessionInterval);
+                sessionInterval, ourRefresh);
     }
 
     /** No claim, no hand-over request (a move failed or finished). */
     SipSession unclaimed() {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
-                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "", parkerUnverified, sessionInterval);
+                localCseq, remoteSdp, codec, sdpId, sdpVersion, "", 0, "", parkerUnverified, sessionInterval, ourRefresh);
     }
 
     /** The session after the caller accepted our re-offer. */
@@ -79,21 +83,28 @@ record SipSession(String callId, String localTag, String remoteTag, String local
             long newSdpVersion) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, newRemoteTarget, routes,
                 transport, newContact,                 localCseq, newRemoteSdp, newCodec, sdpId, newSdpVersion, "", 0, "",
-                parkerUnverified, sessionInterval);
+                parkerUnverified, sessionInterval, ourRefresh);
     }
 
     /** Asks {@code node} to take the call over. */
     SipSession handover(String node) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, node,
-                parkerUnverified, sessionInterval);
+                parkerUnverified, sessionInterval, ourRefresh);
     }
 
     /** With a higher local CSeq (a BYE or OPTIONS sent). */
     SipSession withLocalCseq(long cseq) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
                 cseq,                 remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo,
-                parkerUnverified, sessionInterval);
+                parkerUnverified, sessionInterval, ourRefresh);
+    }
+
+    /** With the session timer agreed last: its interval and who refreshes (see {@link #ourRefresh}). */
+    SipSession withTimer(int interval, String refresh) {
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
+                localCseq, remoteSdp, codec, sdpId, sdpVersion, claimedBy, claimedAt, handoverTo,
+                parkerUnverified, interval, refresh);
     }
 
     /** Whether a node other than {@code except} holds a claim younger than {@code maxAgeMillis}. */
@@ -136,6 +147,9 @@ record SipSession(String callId, String localTag, String remoteTag, String local
         if (sessionInterval > 0) {
             o.put("sessionInterval", sessionInterval);
         }
+        if (!ourRefresh.isEmpty()) {
+            o.put("ourRefresh", ourRefresh);
+        }
         try {
             return MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -164,7 +178,8 @@ record SipSession(String callId, String localTag, String remoteTag, String local
                             c.path("channels").asInt(1)),
                     o.path("sdpId").asLong(), o.path("sdpVersion").asLong(), o.path("claimedBy").asText(""),
                     o.path("claimedAt").asLong(), o.path("handoverTo").asText(""),
-                    o.path("parkerUnverified").asBoolean(false), o.path("sessionInterval").asInt(0)));
+                    o.path("parkerUnverified").asBoolean(false), o.path("sessionInterval").asInt(0),
+                    o.path("ourRefresh").asText("")));
         } catch (JsonProcessingException | RuntimeException e) {
             return Optional.empty();
         }

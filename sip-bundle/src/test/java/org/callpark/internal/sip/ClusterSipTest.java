@@ -70,7 +70,7 @@ class ClusterSipTest {
             this.port = port;
             TestSipConfig sip = new TestSipConfig();
             sip.port = port;
-            sip.minSessionExpires = 10; // only park_move_timer asks for a session interval (10 s)
+            sip.minSessionExpires = 10; // only park_move_timer(_uas) ask for a session interval (10 s)
             server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hz), () -> id,
                     () -> hz, journal, sip, k -> null, k -> null);
             core.setCarrier(server.carrier());
@@ -312,6 +312,40 @@ class ClusterSipTest {
                 + " ~6667)%n", byeAfter);
         assertTrue(byeAfter >= 6000 && byeAfter < 12_000, "BYE one interval after B's takeover: " + byeAfter);
         await(() -> b.seen(ParkEvent.Type.ABANDONED), "the call ended ABANDONED at B");
+    }
+
+    /**
+     * Issue 14 R9, refresher=uas across nodes: the refresher role is in the cluster record, so after A dies, B (which
+     * re-INVITEd the caller) goes on refreshing by UPDATE at half the interval; the caller's 481 to B's second UPDATE
+     * makes B hang up and end the call ABANDONED.
+     */
+    @Test
+    void theSurvivorGoesOnRefreshingACallItTookOver() throws Exception {
+        Sipp parked = caller(a, "park_move_timer_uas", "timer-uas-moved").start();
+        ParkedCall call = parkedAt(a, 1);
+        SipSession s = SipSession.of(call.session()).orElseThrow();
+        assertEquals(10, s.sessionInterval(), call.session());
+        assertEquals("UPDATE", s.ourRefresh(), "we refresh, by UPDATE: " + call.session());
+        a.kill();
+        await(() -> {
+            try {
+                return b.core.service().find(call.id()).map(c -> c.node().equals(b.id)).orElse(false);
+            } catch (ParkException e) {
+                return false;
+            }
+        }, "the call carried by B");
+        parked.run(); // B's re-INVITE, B's UPDATE (200), B's UPDATE (481), B's BYE
+        assertEquals(1, parked.received("INVITE").size(), "one takeover re-INVITE");
+        java.time.LocalDateTime reInvite = parked.received("INVITE").get(0).at();
+        List<Sipp.Received> fromB = parked.received("UPDATE").stream().filter(u -> u.at().isAfter(reInvite))
+                .toList();
+        assertEquals(2, fromB.size(), "two refreshes by B: " + fromB);
+        long first = java.time.Duration.between(reInvite, fromB.get(0).at()).toMillis();
+        long gap = java.time.Duration.between(fromB.get(0).at(), fromB.get(1).at()).toMillis();
+        System.out.printf("[cluster] refresher=uas after the takeover: B's UPDATEs %d ms after its re-INVITE, then"
+                + " %d ms apart (expected ~5000 each)%n", first, gap);
+        assertTrue(gap >= 4000 && gap < 8000, "B refreshes once per half interval: " + gap + " ms");
+        await(() -> b.seen(ParkEvent.Type.ABANDONED), "the call ended ABANDONED at B after the 481");
     }
 
     @Test

@@ -105,11 +105,105 @@ class SessionTimerTest {
         SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
     }
 
+    /**
+     * {@code refresher=uas} with UPDATE in Allow: the 200 echoes refresher=uas, we refresh by UPDATE at about half the
+     * interval (5 s), and the caller stays parked with music meanwhile.
+     */
+    @Test
+    void weRefreshByUpdateWhenTheCallerAsksUsTo() throws Exception {
+        Sipp caller = sipp("park_timer_uas").timeout(40).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        long parked = System.currentTimeMillis();
+        while (System.currentTimeMillis() < parked + 9_000) {
+            assertEquals(1, core.service().list(SLOT).size(), "still parked while we refresh");
+            Thread.sleep(200);
+        }
+        caller.run(); // two UPDATEs with Session-Expires 10;refresher=uas, no BYE from us, then the caller's BYE
+        List<Sipp.Received> updates = caller.received("UPDATE");
+        assertEquals(2, updates.size(), "two refreshes: " + updates);
+        long gap = Duration.between(updates.get(0).at(), updates.get(1).at()).toMillis();
+        System.out.printf("session timer refresher=uas: UPDATEs %d ms apart (expected ~5000 ms)%n", gap);
+        assertTrue(gap >= 4000 && gap < 8000, "one refresh per half interval: " + gap + " ms");
+        assertTrue(caller.received("INVITE").isEmpty(), "no re-INVITE: the caller allows UPDATE");
+        assertTrue(media.log.contains("hold " + call.leg()), "music: " + media.log);
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
+    }
+
+    /**
+     * {@code refresher=uas} without UPDATE in Allow: we refresh by re-INVITE, with our SDP unchanged (the same o= line,
+     * version included, as in our 200), and ACK its 200.
+     */
+    @Test
+    void weRefreshByReInviteWithTheSameSdpWhenTheCallerHasNoUpdate() throws Exception {
+        Sipp caller = sipp("park_timer_uas_invite").timeout(40).start();
+        SipTests.awaitParked(core.service(), SLOT, media.log);
+        caller.run(); // two re-INVITEs answered 200 + ACK expected by the scenario, then the caller's BYE
+        List<Sipp.Received> invites = caller.received("INVITE");
+        assertEquals(2, invites.size(), "two refresh re-INVITEs: " + invites);
+        List<String> origins = new ArrayList<>();
+        for (String line : caller.messages().split("\\R")) {
+            if (line.trim().startsWith("o=") && !line.trim().startsWith("o=user1")) {
+                origins.add(line.trim());
+            }
+        }
+        assertTrue(origins.size() >= 3, "our o= line in the 200 and in both re-INVITEs: " + origins);
+        assertEquals(1, origins.stream().distinct().count(), "our session description unchanged: " + origins);
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
+    }
+
+    /** The caller answers our refresh with 481 (it lost the dialog): our BYE, the call ends ABANDONED. */
+    @Test
+    void aCallerThatRejectsOurRefreshIsHungUp() throws Exception {
+        Sipp caller = sipp("park_timer_uas_481").timeout(30).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        caller.run(); // UPDATE, 481, then our BYE
+        SipTests.await(this::nothingParked, "the call ended");
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "an ABANDONED event");
+        SipTests.await(() -> media.log.contains("close " + call.leg()), "its media leg closed");
+    }
+
+    /**
+     * Glare: the caller's re-INVITE while our refresh re-INVITE waits for its answer gets 491; our re-INVITE is then
+     * answered and ACKed, and the caller stays parked with its music (the media leg untouched).
+     */
+    @Test
+    void aCallerReInviteWhileOurRefreshWaitsGets491AndTheMusicGoesOn() throws Exception {
+        Sipp caller = sipp("park_timer_uas_glare").timeout(40).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        long parked = System.currentTimeMillis();
+        while (System.currentTimeMillis() < parked + 7_000) {
+            assertEquals(1, core.service().list(SLOT).size(), "still parked through the glare");
+            Thread.sleep(200);
+        }
+        caller.run(); // our re-INVITE, its 491 to the caller's, 200 + ACK to ours, then the caller's BYE
+        assertTrue(media.log.contains("hold " + call.leg()), "music: " + media.log);
+        SipTests.await(() -> seen(ParkEvent.Type.ABANDONED), "ended by the caller's own BYE");
+    }
+
+    /** A caller's refresh asking for another interval: the 200 takes it and so does the call's cluster record. */
+    @Test
+    void aRefreshThatChangesTheIntervalIsWrittenToTheClusterRecord() throws Exception {
+        Sipp caller = sipp("park_timer_change").pause(2000).timeout(30).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SLOT, media.log);
+        assertEquals(10, SipSession.of(call.session()).orElseThrow().sessionInterval());
+        SipTests.await(() -> recordedInterval(call.id()) == 30, "the record's interval is 30 s now");
+        caller.run();
+    }
+
     /** A Session-Expires below our Min-SE: 422 with Min-SE, nothing parked. */
     @Test
     void anIntervalBelowMinSeIsRefused() throws Exception {
         sipp("park_timer_small").run();
         assertTrue(core.service().list().isEmpty());
+    }
+
+    private int recordedInterval(String callId) {
+        try {
+            return core.service().find(callId).flatMap(c -> SipSession.of(c.session()))
+                    .map(SipSession::sessionInterval).orElse(-1);
+        } catch (ParkException e) {
+            return -1;
+        }
     }
 
     private boolean nothingParked() {

@@ -17,7 +17,7 @@ class SipSessionTest {
         return new SipSession("call-1@10.0.0.5", "ourtag", "theirtag", "<sip:*68101@park.example.com>",
                 "\"Customer \\\"Big\\\" <x>\" <sip:+4930123@10.0.0.5:5070>", "sip:+4930123@10.0.0.5:5070;transport=udp",
                 List.of("<sip:10.0.0.1;lr>", "<sip:10.0.0.2;lr;ftag=x>"), "udp", "<sip:park@10.0.0.20:5060;transport=udp>",
-                7, "v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\n", new Codec("PCMA", 8, 8000, 1), 1234, 1235, "", 0, "", false, 0);
+                7, "v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\n", new Codec("PCMA", 8, 8000, 1), 1234, 1235, "", 0, "", false, 0, "");
     }
 
     @Test
@@ -33,7 +33,7 @@ class SipSessionTest {
         SipSession s = session();
         SipSession unverified = new SipSession(s.callId(), s.localTag(), s.remoteTag(), s.localUri(), s.remoteUri(),
                 s.remoteTarget(), s.routes(), s.transport(), s.contact(), s.localCseq(), s.remoteSdp(), s.codec(),
-                s.sdpId(), s.sdpVersion(), "", 0, "", true, 90);
+                s.sdpId(), s.sdpVersion(), "", 0, "", true, 90, "");
         SipSession moved = unverified.claimed("node-b", 42, 8).handover("node-c").unclaimed()
                 .moved("sip:x@10.0.0.6", "<sip:park@10.0.0.21>", "v=0\r\n", s.codec(), 9).withLocalCseq(10);
         assertTrue(SipSession.of(moved.toJson()).orElseThrow().parkerUnverified());
@@ -41,6 +41,18 @@ class SipSessionTest {
         assertFalse(SipSession.of(s.toJson()).orElseThrow().parkerUnverified(), "absent in older records: verified");
         assertFalse(s.toJson().contains("parkerUnverified"));
         assertEquals(0, SipSession.of(s.toJson()).orElseThrow().sessionInterval());
+    }
+
+    @Test
+    void theRefresherRoleAndAChangedIntervalStayThroughEveryChange() {
+        SipSession s = session().withTimer(120, "UPDATE");
+        SipSession moved = s.claimed("node-b", 42, 8).unclaimed().moved("sip:x@10.0.0.6", "<sip:park@10.0.0.21>",
+                "v=0\r\n", s.codec(), 9).withLocalCseq(10);
+        SipSession back = SipSession.of(moved.toJson()).orElseThrow();
+        assertEquals("UPDATE", back.ourRefresh(), "we refresh, by UPDATE");
+        assertEquals(120, back.sessionInterval());
+        assertEquals("", SipSession.of(session().toJson()).orElseThrow().ourRefresh(), "absent: the caller refreshes");
+        assertFalse(session().toJson().contains("ourRefresh"));
     }
 
     @Test

@@ -211,9 +211,12 @@ final class Sipp {
     record Received(java.time.LocalDateTime at, String firstLine, String callId) {
     }
 
-    /** The requests of {@code method} sipp received, retransmissions (same Call-ID and first line) left out. */
+    /**
+     * The requests of {@code method} sipp received, retransmissions (same Call-ID, first line and CSeq) left out.
+     */
     List<Received> received(String method) throws IOException {
         List<Received> result = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         Path p = dir.resolve("messages.log");
         if (!Files.exists(p)) {
             return result;
@@ -231,14 +234,16 @@ final class Sipp {
                 continue;
             }
             String callId = "";
+            String cseq = "";
             for (int j = i + 4; j < lines.size() && !lines.get(j).isBlank(); j++) {
                 if (lines.get(j).regionMatches(true, 0, "Call-ID:", 0, 8)) {
                     callId = lines.get(j).substring(8).trim();
-                    break;
+                } else if (lines.get(j).regionMatches(true, 0, "CSeq:", 0, 5)) {
+                    cseq = lines.get(j).substring(5).trim();
                 }
             }
-            String id = callId;
-            if (result.stream().noneMatch(r -> r.callId().equals(id) && r.firstLine().equals(first))) {
+            String key = callId + "|" + first + "|" + cseq;
+            if (seen.add(key)) {
                 String stamp = l.replaceAll("^-+\\s*", "").trim();
                 result.add(new Received(java.time.LocalDateTime.parse(stamp, f), first, callId));
             }
