@@ -42,6 +42,11 @@ import gov.nist.javax.sip.parser.StringMsgParser;
  * spaces, other SIP versions and {@code ?headers} in the Request-URI (RFC 4475 {@code lwsstart}, {@code trws},
  * {@code badvers}, {@code escruri}); such a request is refused here as {@code malformed request line}. This is one
  * regular expression over the first line, the parsing stays the stack's.</li>
+ * <li><b>Header grammar the stack's header parsers do not enforce</b> (RFC 4475 {@code baddate}, {@code baddn},
+ * {@code badaspec}, {@code regbadct}): each header line of a request, as the stack hands it to its header parser,
+ * goes through {@link HeaderRules}; the first defect refuses the request with its fixed text (e.g. {@code malformed
+ * Date header}). Responses are not checked: we only ever receive them from peers we called, and dropping one for a
+ * grammar nit would hang the call.</li>
  * </ul>
  * Installed by {@link SafeMessageParserFactory} through the stack property
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}. Stateless, so one instance serves the whole stack.
@@ -59,13 +64,12 @@ final class SafeMessageParser implements MessageParser {
     private static final Pattern REQUEST_LINE = Pattern.compile(
             "[!-~]+ (?!(?i:sips?):(?:[^ @]*@)?+[^ @?]*\\?)[!-~]+ SIP/2\\.0");
 
-    private final StringMsgParser delegate = new StringMsgParser();
-
     @Override
     public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict, ParseExceptionListener listener)
             throws ParseException {
         Culprit culprit = listener == null ? null : new Culprit(listener);
         SIPMessage message;
+        Checked delegate = new Checked();
         try {
             // the header part only: the body is cut below by Content-Length
             message = delegate.parseSIPMessage(bytes, false, strict, culprit);
@@ -75,6 +79,9 @@ final class SafeMessageParser implements MessageParser {
         }
         if (message instanceof SIPRequest && !REQUEST_LINE.matcher(firstLine(bytes)).matches()) {
             return refuse("malformed request line", bytes, listener);
+        }
+        if (delegate.defect != null) {
+            return refuse(delegate.defect, bytes, listener);
         }
         if (message == null || !readBody || message.getContentLength() == null) {
             return message; // as the stack: no Content-Length header on a datagram, no body
@@ -154,6 +161,24 @@ final class SafeMessageParser implements MessageParser {
             end++;
         }
         return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The stack's parser, one per message: after the stack has parsed each header line of a request, the line goes
+     * through {@link HeaderRules}; the first defect is kept for {@link #parseSIPMessage} to refuse the request with.
+     */
+    private static final class Checked extends StringMsgParser {
+
+        private String defect;
+
+        @Override
+        protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] raw)
+                throws ParseException {
+            super.processHeader(header, message, listener, raw);
+            if (defect == null && message instanceof SIPRequest && header != null) {
+                defect = HeaderRules.defect(header);
+            }
+        }
     }
 
     /** Passes the stack's listener every header error and remembers the kind of the last one it rethrew. */
