@@ -7,16 +7,20 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import javax.sip.InvalidArgumentException;
+
 import gov.nist.javax.sip.header.CSeq;
 import gov.nist.javax.sip.header.CallID;
 import gov.nist.javax.sip.header.ContentLength;
 import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.RequestLine;
 import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.parser.Lexer;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
@@ -47,6 +51,13 @@ import gov.nist.javax.sip.parser.StringMsgParser;
  * goes through {@link HeaderRules}; the first defect refuses the request with its fixed text (e.g. {@code malformed
  * Date header}). Responses are not checked: we only ever receive them from peers we called, and dropping one for a
  * grammar nit would hang the call.</li>
+ * <li><b>RFC 2543 requests</b> (RFC 4475 §3.4 {@code inv2543}: to be accepted by elements that keep backwards
+ * compatibility). A datagram without a Content-Length header has the rest of the datagram as its body (RFC 3261
+ * §20.14 makes the header mandatory on stream transports only; the stack left such a body out, so an INVITE's SDP
+ * was lost: 488). A request without Max-Forwards gets {@code Max-Forwards: 70}, as a proxy adds it (RFC 3261 §16.6
+ * step 3): the stack refuses a server transaction without one, so such an INVITE went unanswered; we never forward
+ * requests and read the header nowhere. (An INVITE also needs a Contact for us to answer it; {@code inv2543} has
+ * none and stays a 400, see docs/security/malformed-sip.md.)</li>
  * </ul>
  * Installed by {@link SafeMessageParserFactory} through the stack property
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}. Stateless, so one instance serves the whole stack.
@@ -83,8 +94,21 @@ final class SafeMessageParser implements MessageParser {
         if (delegate.defect != null) {
             return refuse(delegate.defect, bytes, listener);
         }
-        if (message == null || !readBody || message.getContentLength() == null) {
-            return message; // as the stack: no Content-Length header on a datagram, no body
+        if (message instanceof SIPRequest request && request.getMaxForwards() == null) {
+            request.setHeader(maxForwards()); // RFC 2543 requests; see the class comment
+        }
+        if (message == null || !readBody) {
+            return message;
+        }
+        if (!delegate.sawContentLength) { // RFC 2543 / 3261 §20.14: optional on datagrams, the body is the rest
+            int start = message.getSize();
+            if (start < bytes.length) {
+                message.setMessageContent(Arrays.copyOfRange(bytes, start, bytes.length));
+            }
+            return message;
+        }
+        if (message.getContentLength() == null) {
+            return message;
         }
         int declared = message.getContentLength().getContentLength();
         int start = message.getSize();
@@ -96,6 +120,14 @@ final class SafeMessageParser implements MessageParser {
         }
         message.setMessageContent(Arrays.copyOfRange(bytes, start, start + declared));
         return message;
+    }
+
+    private static MaxForwards maxForwards() {
+        try {
+            return new MaxForwards(70);
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -170,11 +202,17 @@ final class SafeMessageParser implements MessageParser {
     private static final class Checked extends StringMsgParser {
 
         private String defect;
+        private boolean sawContentLength;
 
         @Override
         protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] raw)
                 throws ParseException {
             super.processHeader(header, message, listener, raw);
+            if (header != null && header.indexOf(':') > 0) {
+                String name = Lexer.getHeaderName(header);
+                sawContentLength |= name != null && (ContentLength.NAME.equalsIgnoreCase(name.trim())
+                        || "l".equalsIgnoreCase(name.trim()));
+            }
             if (defect == null && message instanceof SIPRequest && header != null) {
                 defect = HeaderRules.defect(header);
             }

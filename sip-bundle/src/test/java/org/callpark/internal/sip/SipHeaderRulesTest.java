@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.callpark.api.ParkException;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
 import org.callpark.internal.SipTestCore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -144,6 +146,65 @@ class SipHeaderRulesTest {
         assertServed("OPTIONS", "probe", "To: sip:+16505552222@127.0.0.1;user=phone", "SIP/2.0 200 OK");
         assertServed("REGISTER", "", "Contact: <sip:user@127.0.0.1?Route=%3Csip:sip.example.com%3E>",
                 "SIP/2.0 401 Unauthorized");
+    }
+
+    // ---------------------------------------------------------------------------------------- RFC 2543 (inv2543)
+
+    /**
+     * RFC 4475 §3.4 {@code inv2543}'s backwards-compatible traits: no Via branch, no From tag, no Max-Forwards, no
+     * Content-Length (the body is the rest of the datagram). With a Contact (which {@code inv2543} lacks, see
+     * docs/security/malformed-sip.md) such an INVITE parks.
+     */
+    @Test
+    void rfc2543StyleInvite_noBranchNoFromTagNoMaxForwardsNoContentLength_parks() throws Exception {
+        int lp = socket.getLocalPort();
+        String id = "rfc2543";
+        String sdp = "v=0\r\no=- 123 1 IN IP4 127.0.0.1\r\ns=park\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        send("INVITE sip:*68@" + LOCAL + ":" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + LOCAL + ":" + lp + "\r\n"
+                + "From: <sip:+4930123@" + LOCAL + ":" + lp + ";user=phone>\r\n"
+                + "To: sip:*68@" + LOCAL + ";user=phone\r\n"
+                + "Call-ID: " + id + "-" + System.nanoTime() + "\r\n"
+                + "CSeq: 56 INVITE\r\n"
+                + "Contact: <sip:+4930123@" + LOCAL + ":" + lp + ">\r\n"
+                + "Referred-By: <sip:101@" + LOCAL + ">\r\n"
+                + "Content-Type: application/sdp\r\n\r\n" + sdp);
+        String answer = finalAnswer(id);
+        assertEquals("SIP/2.0 200 OK", firstLine(answer), answer);
+        assertTrue(answer.contains("m=audio"), "our answer carries SDP: " + answer);
+        SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        StringBuilder ack = new StringBuilder("ACK sip:*68@" + LOCAL + ":" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + LOCAL + ":" + lp + ";branch=z9hG4bK-ack-" + System.nanoTime() + "\r\n");
+        for (String h : answer.split("\r\n")) {
+            if (h.startsWith("From:") || h.startsWith("To:") || h.startsWith("Call-ID:")) {
+                ack.append(h).append("\r\n");
+            }
+        }
+        send(ack.append("CSeq: 56 ACK\r\nContent-Length: 0\r\n\r\n").toString());
+        SipTests.endAll(core.service());
+    }
+
+    /**
+     * {@code inv2543} as published has no Contact: JAIN-SIP refuses a server transaction for it (RFC 3261 §8.1.1.8)
+     * and we would have no target for our BYE, so it stays a stateless 400 that says why (left so on purpose).
+     */
+    @Test
+    void inv2543_withoutContact_isOneWellFormed400SayingSo() throws Exception {
+        int lp = socket.getLocalPort();
+        send("INVITE sip:UserB@" + LOCAL + ":" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + LOCAL + ":" + lp + "\r\n"
+                + "From: <sip:+13035551111@ift.client.example.net;user=phone>\r\n"
+                + "Record-Route: <sip:UserB@example.com;maddr=ss1.example.com>\r\n"
+                + "To: sip:+16505552222@ss1.example.net;user=phone\r\n"
+                + "Call-ID: inv2543-" + System.nanoTime() + "@ift.client.example.com\r\n"
+                + "CSeq: 56 INVITE\r\n"
+                + "Content-Type: application/sdp\r\n\r\n"
+                + "v=0\r\no=mhandley 29739 7272939 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
+                + "m=audio 49217 RTP/AVP 0\r\n");
+        String answer = finalAnswer("inv2543");
+        assertEquals("SIP/2.0 400 Bad request", firstLine(answer), answer);
+        assertTrue(answer.contains("Warning: 399 127.0.0.1 \"an INVITE needs a Contact\""), answer);
     }
 
     // ---------------------------------------------------------------------------------------- helpers
