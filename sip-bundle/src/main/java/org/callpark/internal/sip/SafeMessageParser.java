@@ -7,16 +7,20 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import javax.sip.InvalidArgumentException;
+
 import gov.nist.javax.sip.header.CSeq;
 import gov.nist.javax.sip.header.CallID;
 import gov.nist.javax.sip.header.ContentLength;
 import gov.nist.javax.sip.header.From;
+import gov.nist.javax.sip.header.MaxForwards;
 import gov.nist.javax.sip.header.RequestLine;
 import gov.nist.javax.sip.header.StatusLine;
 import gov.nist.javax.sip.header.To;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.parser.Lexer;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
 import gov.nist.javax.sip.parser.StringMsgParser;
@@ -42,6 +46,18 @@ import gov.nist.javax.sip.parser.StringMsgParser;
  * spaces, other SIP versions and {@code ?headers} in the Request-URI (RFC 4475 {@code lwsstart}, {@code trws},
  * {@code badvers}, {@code escruri}); such a request is refused here as {@code malformed request line}. This is one
  * regular expression over the first line, the parsing stays the stack's.</li>
+ * <li><b>Header grammar the stack's header parsers do not enforce</b> (RFC 4475 {@code baddate}, {@code baddn},
+ * {@code badaspec}, {@code regbadct}): each header line of a request, as the stack hands it to its header parser,
+ * goes through {@link HeaderRules}; the first defect refuses the request with its fixed text (e.g. {@code malformed
+ * Date header}). Responses are not checked: we only ever receive them from peers we called, and dropping one for a
+ * grammar nit would hang the call.</li>
+ * <li><b>RFC 2543 requests</b> (RFC 4475 §3.4 {@code inv2543}: to be accepted by elements that keep backwards
+ * compatibility). A datagram without a Content-Length header has the rest of the datagram as its body (RFC 3261
+ * §20.14 makes the header mandatory on stream transports only; the stack left such a body out, so an INVITE's SDP
+ * was lost: 488). A request without Max-Forwards gets {@code Max-Forwards: 70}, as a proxy adds it (RFC 3261 §16.6
+ * step 3): the stack refuses a server transaction without one, so such an INVITE went unanswered; we never forward
+ * requests and read the header nowhere. (An INVITE also needs a Contact for us to answer it; {@code inv2543} has
+ * none and stays a 400, see docs/security/malformed-sip.md.)</li>
  * </ul>
  * Installed by {@link SafeMessageParserFactory} through the stack property
  * {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}. Stateless, so one instance serves the whole stack.
@@ -59,13 +75,12 @@ final class SafeMessageParser implements MessageParser {
     private static final Pattern REQUEST_LINE = Pattern.compile(
             "[!-~]+ (?!(?i:sips?):(?:[^ @]*@)?+[^ @?]*\\?)[!-~]+ SIP/2\\.0");
 
-    private final StringMsgParser delegate = new StringMsgParser();
-
     @Override
     public SIPMessage parseSIPMessage(byte[] bytes, boolean readBody, boolean strict, ParseExceptionListener listener)
             throws ParseException {
         Culprit culprit = listener == null ? null : new Culprit(listener);
         SIPMessage message;
+        Checked delegate = new Checked();
         try {
             // the header part only: the body is cut below by Content-Length
             message = delegate.parseSIPMessage(bytes, false, strict, culprit);
@@ -76,8 +91,24 @@ final class SafeMessageParser implements MessageParser {
         if (message instanceof SIPRequest && !REQUEST_LINE.matcher(firstLine(bytes)).matches()) {
             return refuse("malformed request line", bytes, listener);
         }
-        if (message == null || !readBody || message.getContentLength() == null) {
-            return message; // as the stack: no Content-Length header on a datagram, no body
+        if (delegate.defect != null) {
+            return refuse(delegate.defect, bytes, listener);
+        }
+        if (message instanceof SIPRequest request && request.getMaxForwards() == null) {
+            request.setHeader(maxForwards()); // RFC 2543 requests; see the class comment
+        }
+        if (message == null || !readBody) {
+            return message;
+        }
+        if (!delegate.sawContentLength) { // RFC 2543 / 3261 §20.14: optional on datagrams, the body is the rest
+            int start = message.getSize();
+            if (start < bytes.length) {
+                message.setMessageContent(Arrays.copyOfRange(bytes, start, bytes.length));
+            }
+            return message;
+        }
+        if (message.getContentLength() == null) {
+            return message;
         }
         int declared = message.getContentLength().getContentLength();
         int start = message.getSize();
@@ -89,6 +120,14 @@ final class SafeMessageParser implements MessageParser {
         }
         message.setMessageContent(Arrays.copyOfRange(bytes, start, start + declared));
         return message;
+    }
+
+    private static MaxForwards maxForwards() {
+        try {
+            return new MaxForwards(70);
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -154,6 +193,30 @@ final class SafeMessageParser implements MessageParser {
             end++;
         }
         return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The stack's parser, one per message: after the stack has parsed each header line of a request, the line goes
+     * through {@link HeaderRules}; the first defect is kept for {@link #parseSIPMessage} to refuse the request with.
+     */
+    private static final class Checked extends StringMsgParser {
+
+        private String defect;
+        private boolean sawContentLength;
+
+        @Override
+        protected void processHeader(String header, SIPMessage message, ParseExceptionListener listener, byte[] raw)
+                throws ParseException {
+            super.processHeader(header, message, listener, raw);
+            if (header != null && header.indexOf(':') > 0) {
+                String name = Lexer.getHeaderName(header);
+                sawContentLength |= name != null && (ContentLength.NAME.equalsIgnoreCase(name.trim())
+                        || "l".equalsIgnoreCase(name.trim()));
+            }
+            if (defect == null && message instanceof SIPRequest && header != null) {
+                defect = HeaderRules.defect(header);
+            }
+        }
     }
 
     /** Passes the stack's listener every header error and remembers the kind of the last one it rethrew. */
