@@ -21,8 +21,11 @@ import gov.nist.javax.sip.parser.ParserFactory;
  * <li><b>Date</b> (§20.17, §25.1: {@code rfc1123-date = wkday "," SP date1 SP time SP "GMT"}, date1 = 2DIGIT SP month
  * SP 4DIGIT): a Date value of any other shape, e.g. another time zone, is refused. The stack's own parser throws for a
  * non-GMT zone, but the header is not one it treats as fatal, so it dropped the header and kept the request.</li>
- * <li><b>Unquoted display name</b> (§25.1: {@code display-name = *(token LWS) / quoted-string}): a display name with a
- * character outside {@code token} and white space that was not sent as a quoted string is refused. The stack keeps
+ * <li><b>Unquoted display name</b> (§25.1: {@code display-name = *(token LWS) / quoted-string}): a display name with an
+ * ASCII character outside {@code token} and white space (a separator such as {@code , ; @ < "}, which makes the header
+ * ambiguous) that was not sent as a quoted string is refused. Non-ASCII letters are let through unquoted although the
+ * grammar wants quotes: carriers send {@code Jürgen <sip:…>}, and refusing that would drop a customer's call for a
+ * cosmetic fault that is not ambiguous. The stack keeps
  * no trace of the quotes, so "was quoted" is: the header's text contains the parsed name between double quotes.</li>
  * <li><b>White space inside angle brackets</b> ({@code name-addr = [display-name] LAQUOT addr-spec RAQUOT},
  * {@code LAQUOT = SWS "<"}, {@code RAQUOT = ">" SWS}: no white space after {@code <} or before {@code >}).</li>
@@ -46,7 +49,7 @@ final class HeaderRules {
             + "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT");
 
     /** RFC 3261 §25.1 token characters. */
-    private static final Pattern TOKEN_OR_LWS = Pattern.compile("[A-Za-z0-9\\-.!%*_+`'~ \\t]*");
+    private static final Pattern TOKEN_OR_LWS = Pattern.compile("[A-Za-z0-9\\-.!%*_+`'~ \\t\\x{80}-\\x{10FFFF}]*");
 
     private HeaderRules() {
     }

@@ -111,6 +111,9 @@ class SipHeaderRulesTest {
                 "SIP/2.0 200 OK");
         assertServed("OPTIONS", "probe", "From: \"J\\\"urgen \u00c4\" <sip:j@127.0.0.1>;tag=44", "SIP/2.0 200 OK");
         assertServed("OPTIONS", "probe", "From: Bob  Smith-Jr. <sip:b@127.0.0.1>;tag=45", "SIP/2.0 200 OK");
+        // Not token by the grammar, but not ambiguous either: carriers send it, and a customer's call is not refused
+        // for it.
+        assertServed("OPTIONS", "probe", "From: J\u00fcrgen M\u00fcller <sip:j@127.0.0.1>;tag=46", "SIP/2.0 200 OK");
     }
 
     // ---------------------------------------------------------------------------------------- <> (badaspec)
