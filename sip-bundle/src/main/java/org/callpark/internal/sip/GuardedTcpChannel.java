@@ -9,12 +9,15 @@ import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 /**
  * An accepted TCP connection that remembers since when it has been waiting for a complete SIP message: from the
  * moment it was opened, and from the first byte of each further message (CR/LF keep-alives between messages do not
- * count); a parsed message clears it. {@link GuardedTcpProcessor} closes connections that wait too long.
+ * count); a parsed message clears it. {@link GuardedTcpProcessor} closes connections that wait too long. The bytes
+ * go through {@link TcpFramingHeaders} first, so that the stack's NIO reader frames messages whose Call-ID or
+ * Content-Length is in compact form or has white space before the colon.
  */
 final class GuardedTcpChannel extends NioTcpMessageChannel {
 
     private final GuardedTcpProcessor processor;
     private volatile long waitingSince = System.nanoTime();
+    private final TcpFramingHeaders framing = new TcpFramingHeaders();
 
     GuardedTcpChannel(GuardedTcpProcessor processor, SocketChannel socket) throws IOException {
         super(processor, socket);
@@ -31,7 +34,7 @@ final class GuardedTcpChannel extends NioTcpMessageChannel {
         if (waitingSince == 0 && !onlyLineBreaks(bytes)) {
             waitingSince = System.nanoTime();
         }
-        super.addBytes(bytes);
+        super.addBytes(framing.filter(bytes)); // compact i:/l: and LWS before the colon, see TcpFramingHeaders
     }
 
     @Override
