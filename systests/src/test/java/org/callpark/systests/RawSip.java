@@ -128,10 +128,17 @@ final class RawSip {
         return split(stream).stream().anyMatch(RawSip::isFinal);
     }
 
-    /** The messages of a TCP stream, cut at each status line (our answers carry no bodies but SDP/sipfrag). */
+    /**
+     * The messages of a TCP stream, cut at each status line (our answers carry no bodies but SDP/sipfrag). CR/LF before
+     * the first status line are skipped: the stack's RFC 5626 keep-alive pong (a CRLF for a CRLF CRLF, e.g. after
+     * {@code dblreq}'s REGISTER), which RFC 3261 §7.5 has a reader ignore before a start line.
+     */
     static List<String> split(String stream) {
         List<String> out = new ArrayList<>();
         int from = 0;
+        while (from < stream.length() && (stream.charAt(from) == '\r' || stream.charAt(from) == '\n')) {
+            from++;
+        }
         while (from < stream.length()) {
             int next = stream.indexOf("\r\nSIP/2.0 ", from + 1);
             out.add(stream.substring(from, next < 0 ? stream.length() : next + 2));
