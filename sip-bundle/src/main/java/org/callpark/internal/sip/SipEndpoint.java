@@ -53,6 +53,8 @@ final class SipEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipEndpoint.class);
     private static final AtomicInteger ACTIVATIONS = new AtomicInteger();
+    /** The largest SIP message (bytes) the stack takes; over TCP also the largest Content-Length (TcpFramingHeaders). */
+    static final int MAX_MESSAGE_SIZE = 65_536;
 
     final SipSettings settings;
     final SipStackImpl stack;
@@ -77,7 +79,7 @@ final class SipEndpoint {
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
-        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");

@@ -1,6 +1,7 @@
 package org.callpark.internal.sip;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 import javax.sip.header.CallIdHeader;
@@ -29,8 +30,11 @@ import gov.nist.javax.sip.parser.Lexer;
  * {@code dblreq}: the bytes after the INVITE's 150-byte body). Zero is what JAIN-SIP's blocking TCP reader
  * ({@code PipelinedMsgParser}, in use before {@code GuardedTcpFactory}) took for a missing Content-Length.
  * <p>
- * A header line longer than {@link #MAX_LINE} bytes (none of the two is, legitimately) switches the filter off for
- * the rest of the connection: from then on the bytes pass as they come, and the stack frames them as it would alone.
+ * Two limits the stack's reader lacks end the connection (an {@link IOException} out of {@code addBytes}, which the
+ * stack answers by closing it): a header line longer than {@link #MAX_LINE} bytes, and a Content-Length beyond
+ * {@link SipEndpoint#MAX_MESSAGE_SIZE} (or negative). The reader allocates {@code new byte[contentLength]} before it
+ * checks any size, so one unauthenticated {@code Content-Length: 2000000000} line would otherwise make the selector
+ * thread allocate 2 GB.
  */
 final class TcpFramingHeaders {
 
@@ -43,13 +47,13 @@ final class TcpFramingHeaders {
     private int contentLength;
     private boolean sawLength;
     private int bodyLeft;
-    private boolean off;
 
-    /** The bytes to hand to the stack for {@code bytes} received (may be held back until a line is complete). */
-    byte[] filter(byte[] bytes) {
-        if (off) {
-            return bytes;
-        }
+    /**
+     * The bytes to hand to the stack for {@code bytes} received (may be held back until a line is complete).
+     *
+     * @throws IOException when the peer went past a limit: the connection is to be closed
+     */
+    byte[] filter(byte[] bytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 32);
         int i = 0;
         while (i < bytes.length) {
@@ -65,17 +69,13 @@ final class TcpFramingHeaders {
             if (b == '\n') {
                 endOfLine(out);
             } else if (line.size() > MAX_LINE) {
-                off = true;
-                out.writeBytes(line.toByteArray());
-                line.reset();
-                out.write(bytes, i, bytes.length - i);
-                break;
+                throw new IOException("SIP over TCP: a line longer than " + MAX_LINE + " bytes; closing the connection");
             }
         }
         return out.toByteArray();
     }
 
-    private void endOfLine(ByteArrayOutputStream out) {
+    private void endOfLine(ByteArrayOutputStream out) throws IOException {
         byte[] raw = line.toByteArray();
         line.reset();
         String s = new String(raw, StandardCharsets.ISO_8859_1);
@@ -118,6 +118,10 @@ final class TcpFramingHeaders {
                 contentLength = Integer.parseInt(value.trim());
             } catch (NumberFormatException e) {
                 contentLength = 0; // the stack fails on it too and closes the connection
+            }
+            if (contentLength < 0 || contentLength > SipEndpoint.MAX_MESSAGE_SIZE) {
+                throw new IOException("SIP over TCP: Content-Length " + value.trim() + " outside 0.."
+                        + SipEndpoint.MAX_MESSAGE_SIZE + "; closing the connection");
             }
         }
         out.writeBytes((canonical + ":").getBytes(StandardCharsets.US_ASCII));

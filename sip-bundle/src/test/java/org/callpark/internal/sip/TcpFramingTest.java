@@ -1,6 +1,8 @@
 package org.callpark.internal.sip;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -150,7 +152,7 @@ class TcpFramingTest {
         }
     }
 
-    private static String filtered(String in, int chunk) {
+    private static String filtered(String in, int chunk) throws IOException {
         TcpFramingHeaders f = new TcpFramingHeaders();
         byte[] b = in.getBytes(StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -162,7 +164,7 @@ class TcpFramingTest {
     }
 
     @Test
-    void onlyTheNamesOfCallIdAndContentLengthAreRewritten_bodiesPassUntouched_aMissingLengthIsZero() {
+    void onlyTheNamesOfCallIdAndContentLengthAreRewritten_bodiesPassUntouched_aMissingLengthIsZero() throws IOException {
         String body = "SIP/2.0 200 OK\r\ni: x\r\nl: 0\r\n";
         String in = "\r\n\r\nNOTIFY sip:a@b SIP/2.0\r\nI: abc\r\nSubject: i: l:\r\n x\r\n  l: 3\r\n"
                 + "content-LENGTH \t: " + body.length() + "\r\nContent-Type: message/sipfrag\r\n\r\n" + body
@@ -178,8 +180,38 @@ class TcpFramingTest {
     }
 
     @Test
-    void anOverlongLineTurnsTheFilterOff() {
-        String in = "INVITE sip:a@b SIP/2.0\r\nX: " + "a".repeat(TcpFramingHeaders.MAX_LINE) + "\r\ni: 1\r\nl: 0\r\n\r\n";
-        assertEquals(in, filtered(in, 1000));
+    void anOverlongLineOrAContentLengthBeyondTheMessageLimitEndsTheConnection() {
+        String longLine = "INVITE sip:a@b SIP/2.0\r\nX: " + "a".repeat(TcpFramingHeaders.MAX_LINE) + "\r\ni: 1\r\n";
+        assertThrows(IOException.class, () -> filtered(longLine, 1000));
+        for (String length : new String[] { "2000000000", "-1", Integer.toString(SipEndpoint.MAX_MESSAGE_SIZE + 1) }) {
+            String in = "INVITE sip:a@b SIP/2.0\r\ni: 1\r\nl: " + length + "\r\n\r\n";
+            IOException e = assertThrows(IOException.class, () -> filtered(in, 7), length);
+            assertTrue(e.getMessage().contains("Content-Length " + length), e.getMessage());
+        }
+        String atTheLimit = "INVITE sip:a@b SIP/2.0\r\ni: 1\r\nl: " + SipEndpoint.MAX_MESSAGE_SIZE + "\r\n\r\n";
+        assertDoesNotThrow(() -> filtered(atTheLimit, 7));
+    }
+
+    /** Without the cap the stack's reader would allocate the declared body and wait for 2 GB that never come. */
+    @Test
+    void aHugeContentLengthOverTcpClosesTheConnection_theServerServesTheNext() throws Exception {
+        TestSipConfig c = new TestSipConfig();
+        c.port = TestCluster.freePort(32060 + ThreadLocalRandom.current().nextInt(400) * 2);
+        endpoint = SipEndpoint.start(SipSettings.from(c, k -> null, k -> null), new Answering());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(LOCAL, c.port), 5000);
+            s.setSoTimeout(5000);
+            String huge = options(s.getLocalPort(), c.port, "huge-" + c.port)
+                    .replace("Content-Length: 0", "Content-Length: 2000000000");
+            s.getOutputStream().write(huge.getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, s.getInputStream().read(), "the connection is closed, nothing answered");
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(LOCAL, c.port), 5000);
+            s.setSoTimeout(5000);
+            String callId = "next-" + c.port;
+            s.getOutputStream().write(options(s.getLocalPort(), c.port, callId).getBytes(StandardCharsets.US_ASCII));
+            assertTrue(responseWith(s, callId).startsWith("SIP/2.0 200 OK\r\n"));
+        }
     }
 }
