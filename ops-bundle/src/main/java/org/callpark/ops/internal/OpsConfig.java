@@ -1,0 +1,32 @@
+package org.callpark.ops.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Metrics and health (PID {@code org.callpark.ops}; docs/operations.md). Each attribute can be overridden by
+ * {@code callpark.ops.<attribute>} or {@code CALLPARK_OPS_<ATTRIBUTE>}.
+ */
+@ObjectClassDefinition(name = "Call Park metrics and health",
+        description = "Who may read /callpark/metrics, the JMX domain, and which parts /callpark/health requires.")
+public @interface OpsConfig {
+
+    @AttributeDefinition(name = "Anonymous metrics from loopback",
+            description = "true: /callpark/metrics answers requests from 127.0.0.0/8 and ::1 without a login (a"
+                    + " Prometheus on the same host). Every other source still needs HTTP Basic. Default: false.")
+    boolean metricsAnonymousFromLoopback() default false;
+
+    @AttributeDefinition(name = "Metrics roles",
+            description = "Comma-separated JAAS roles (realm karaf) that may read /callpark/metrics."
+                    + " Default: callpark-admin,admin,callpark-metrics.")
+    String metricsRoles() default "callpark-admin,admin,callpark-metrics";
+
+    @AttributeDefinition(name = "Required health checks",
+            description = "Comma-separated checks that must be present and UP for /callpark/health to answer 200;"
+                    + " a required check whose bundle is stopped is DOWN (\"not running\"). Checks not listed still"
+                    + " count when present. Default: sip,media,cluster,directory.")
+    String requiredChecks() default "sip,media,cluster,directory";
+
+    @AttributeDefinition(name = "JMX domain", description = "Domain of the metrics' MBeans. Default: org.callpark.")
+    String jmxDomain() default "org.callpark";
+}
