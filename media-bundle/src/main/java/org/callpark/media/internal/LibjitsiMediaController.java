@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,10 @@ import org.callpark.media.internal.rtp.PortPool;
 import org.callpark.media.internal.rtp.RtpLeg;
 import org.callpark.media.internal.rtp.RtpLoop;
 import org.callpark.spi.MediaController;
+import org.callpark.spi.health.HealthCheck;
+import org.callpark.spi.metrics.MeterBinders;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,10 +58,24 @@ public final class LibjitsiMediaController implements MediaController {
     private final RtpLoop loop;
     private final Map<String, RtpLeg> legs = new ConcurrentHashMap<>();
     private volatile Setup setup;
+    /** The {@code media} health check and the meters' binder (docs/operations.md). */
+    private final List<ServiceRegistration<?>> services = new ArrayList<>();
 
     @Activate
     public LibjitsiMediaController(BundleContext context, MediaConfig config) throws ParkException, IOException {
         this(MediaSettings.from(config), context == null ? null : context.getDataFile("libjitsi").toPath());
+        if (context != null) {
+            Hashtable<String, Object> media = new Hashtable<>();
+            media.put(HealthCheck.NAME, "media");
+            services.add(context.registerService(HealthCheck.class, this::health, media));
+            services.add(MeterBinders.register(context, () -> new MediaMeters(loop, legs::size)));
+        }
+    }
+
+    /** UP while the RTP loop ticks (it ticks every 20 ms, calls or not); DOWN if it stalled for a second. */
+    HealthCheck.Result health() {
+        return loop.ticking(TimeUnit.SECONDS.toNanos(1)) ? HealthCheck.Result.up("legs=" + legs.size())
+                : HealthCheck.Result.down("RTP loop not ticking");
     }
 
     /** Outside OSGi (tests, benchmarks): {@code home} null means a directory under java.io.tmpdir. */
@@ -112,6 +130,8 @@ public final class LibjitsiMediaController implements MediaController {
 
     @Deactivate
     public void deactivate() {
+        services.forEach(MeterBinders::unregister);
+        services.clear();
         for (RtpLeg leg : List.copyOf(legs.values())) {
             leg.close();
         }

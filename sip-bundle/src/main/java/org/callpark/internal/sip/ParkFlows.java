@@ -53,7 +53,9 @@ final class ParkFlows {
     }
 
     /** Parks the caller of {@code request} (100 Trying sent, tenant and SDP checked) on {@code target}. */
-    void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer) throws Exception {
+    /** @param received when the INVITE reached the dispatcher ({@link System#nanoTime()}), for the park latency */
+    void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer, long received)
+            throws Exception {
         int sessionInterval = timers.intervalFor(request);
         if (sessionInterval < 0) {
             st.sendResponse(timers.tooSmall(request));
@@ -112,6 +114,7 @@ final class ParkFlows {
             }
             leg.musicOnAck = musicFor(call); // the music starts with the ACK (SipLegs.acknowledged), not before
             answers.answer(leg, st, request, offer, null);
+            messages.stats().parked(tenant.id().value(), received);
             LOG.debug("Parked {} ({}) on {} by {}{}", call.id(), caller.describe(), call.slot(), parker,
                     who.verified() ? "" : " (unverified: recalls do not ring the parker)");
         }

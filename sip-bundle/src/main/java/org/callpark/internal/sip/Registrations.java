@@ -75,6 +75,11 @@ public final class Registrations {
                 TimeUnit.SECONDS);
     }
 
+    /** The number of bindings in the cluster now (expired ones are gone from the map). */
+    public int size() {
+        return map().size();
+    }
+
     /** Removes one binding (nothing if absent). */
     public void remove(TenantId tenant, String extension, String contact) {
         map().delete(prefix(tenant, extension) + contact);

@@ -58,7 +58,7 @@ final class RetrieveFlows {
     }
 
     /** A retrieve INVITE (100 Trying sent, tenant and SDP checked): authenticates, then retrieves on the pool. */
-    void onInvite(Request request, ServerTransaction st, Tenant tenant, FeatureCode code, Sdp offer)
+    void onInvite(Request request, ServerTransaction st, Tenant tenant, FeatureCode code, Sdp offer, long received)
             throws Exception {
         Optional<String> requester = auth.authenticate(request, st, tenant);
         if (requester.isEmpty()) {
@@ -70,7 +70,7 @@ final class RetrieveFlows {
         }
         SipLeg leg = legs.newLeg(request, st, SipLeg.Role.RETRIEVER);
         if (pool == null) {
-            retrieve(request, st, leg, tenant, requester.get(), code, offer);
+            retrieve(request, st, leg, tenant, requester.get(), code, offer, received);
             return;
         }
         String callId = SipMessages.callIdOf(request);
@@ -80,7 +80,7 @@ final class RetrieveFlows {
                 MDC.put("call-id", callId);
                 MDC.put("tenant", tenantId);
                 try {
-                    retrieve(request, st, leg, tenant, requester.get(), code, offer);
+                    retrieve(request, st, leg, tenant, requester.get(), code, offer, received);
                 } catch (Exception | LinkageError e) {
                     LOG.warn("Handling the retrieve INVITE failed: {}", e.toString());
                     legs.failQuietly(leg, st);
@@ -96,7 +96,7 @@ final class RetrieveFlows {
     }
 
     private void retrieve(Request request, ServerTransaction st, SipLeg leg, Tenant tenant, String requester,
-            FeatureCode code, Sdp offer) throws Exception {
+            FeatureCode code, Sdp offer, long received) throws Exception {
         legs.register(leg);
         synchronized (leg) {
             // The retriever's media first: if it cannot be set up the call is never taken and stays parked as it was.
@@ -160,6 +160,7 @@ final class RetrieveFlows {
             }
             leg.peer = parked;
             answers.answer(leg, st, request, offer, call.caller());
+            messages.stats().retrieved(tenant.id().value(), received);
             parkedMedia.bridge(leg.media);
             LOG.debug("Retrieved {} ({}) from {} by {}", call.id(), call.caller().describe(), call.slot(),
                     requester);

@@ -16,6 +16,7 @@ import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 import org.callpark.api.ParkRequest;
 import org.callpark.api.Resolution;
@@ -82,6 +83,7 @@ final class SipDispatcher implements SipListener {
         Request request = event.getRequest();
         CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         MDC.put("call-id", callId == null ? "" : callId.getCallId());
+        messages.stats().request(request.getMethod());
         try {
             switch (request.getMethod()) {
                 case Request.INVITE -> onInvite(event);
@@ -207,6 +209,7 @@ final class SipDispatcher implements SipListener {
     }
 
     private void onInvite(RequestEvent event) throws Exception {
+        long received = System.nanoTime(); // the park/retrieve latency's start
         Request request = event.getRequest();
         if (SipMessages.inDialog(request)) {
             answers.reInvite(event);
@@ -240,9 +243,9 @@ final class SipDispatcher implements SipListener {
             return;
         }
         if (code.get().park() != null) {
-            parks.park(request, st, tenant.get(), code.get().park(), offer);
+            parks.park(request, st, tenant.get(), code.get().park(), offer, received);
         } else {
-            retrieves.onInvite(request, st, tenant.get(), code.get(), offer);
+            retrieves.onInvite(request, st, tenant.get(), code.get(), offer, received);
         }
     }
 
@@ -328,7 +331,9 @@ final class SipDispatcher implements SipListener {
         if (user.isEmpty()) {
             return;
         }
-        st.sendResponse(new Registrar(messages.endpoint(), registrations).register(request, tenant.get().id(),
-                user.get(), SipMessages.sourceOf(request), SipMessages.transportOf(request)));
+        Response registered = new Registrar(messages.endpoint(), registrations).register(request,
+                tenant.get().id(), user.get(), SipMessages.sourceOf(request), SipMessages.transportOf(request));
+        messages.stats().response(registered.getStatusCode());
+        st.sendResponse(registered);
     }
 }

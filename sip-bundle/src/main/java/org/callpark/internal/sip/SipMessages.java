@@ -55,6 +55,8 @@ import gov.nist.javax.sip.message.SIPMessage;
  */
 final class SipMessages {
 
+    private final SipStats stats = new SipStats();
+
     private static final Logger LOG = LoggerFactory.getLogger(SipMessages.class);
 
     /** The methods we answer, in the Allow header of our responses and of our INVITEs. */
@@ -68,6 +70,11 @@ final class SipMessages {
 
     SipMessages(SipSettings settings) {
         this.settings = settings;
+    }
+
+    /** The figures of the metrics (requests, responses, latencies): counted here, read by {@link SipMeters}. */
+    SipStats stats() {
+        return stats;
     }
 
     /** A (new) stack runs: its provider sends from now on, with its settings. */
@@ -115,6 +122,7 @@ final class SipMessages {
     Response response(Request request, int status, String warning) throws ParseException, InvalidArgumentException {
         SipSettings s = settings;
         Response r = messages.createResponse(status, request);
+        stats.response(status);
         if (status >= 200) {
             ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
             if (to != null && to.getTag() == null) {

@@ -26,6 +26,8 @@ import org.callpark.spi.MediaController;
 import org.callpark.spi.NodeDrain;
 import org.callpark.spi.ParkEventListener;
 import org.callpark.spi.RecallDialer;
+import org.callpark.spi.health.HealthCheck;
+import org.callpark.spi.metrics.MeterBinders;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -118,6 +120,10 @@ public final class SipServer implements ParkEventListener {
             services.add(context.registerService(ParkEventListener.class, blf, null));
             services.add(context.registerService(CallCarrier.class, carrier(), null));
             services.add(context.registerService(NodeDrain.class, (NodeDrain) this::drain, null));
+            java.util.Hashtable<String, Object> sip = new java.util.Hashtable<>();
+            sip.put(HealthCheck.NAME, "sip");
+            services.add(context.registerService(HealthCheck.class, this::health, sip));
+            services.add(MeterBinders.register(context, () -> new SipMeters(messages.stats())));
         }
     }
 
@@ -188,6 +194,7 @@ public final class SipServer implements ParkEventListener {
         this.parkedLegs = new ParkedLegs(legs, core, localNode, takeovers, journal);
         this.nodeStop = new NodeStop(takeovers, parkedLegs, () -> context);
         this.blf = new BlfNotifier(messages, auth, core, subscriptions, localNode);
+        messages.stats().counts(registrations::size, subscriptions::size);
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
                 new ParkFlows(messages, identities, legs, answers, core, media, timers),
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
@@ -210,6 +217,21 @@ public final class SipServer implements ParkEventListener {
         if (core.present()) {
             coreBack();
         }
+    }
+
+    /** The {@code sip} health check (/callpark/health): UP while the stack listens, with its transports. */
+    private HealthCheck.Result health() {
+        SipEndpoint e;
+        synchronized (this) {
+            e = endpoint;
+        }
+        java.util.List<String> transports = new java.util.ArrayList<>();
+        if (e != null) {
+            e.stack.getListeningPoints().forEachRemaining(lp -> transports.add(
+                    ((javax.sip.ListeningPoint) lp).getTransport().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return transports.isEmpty() ? HealthCheck.Result.down("not listening")
+                : HealthCheck.Result.up(String.join(",", transports));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
@@ -48,6 +49,10 @@ public final class RtpLoop implements AutoCloseable {
     private long tick;
     private final AtomicLong lateTicks = new AtomicLong();
     private final AtomicLong ticks = new AtomicLong();
+    /** Gets each tick's lateness (ns from its deadline to its last packet sent); set by the metrics while bound. */
+    private volatile LongConsumer lateness = n -> {
+    };
+    private volatile long lastTickAt = System.nanoTime();
 
     /**
      * @param name        the thread's name
@@ -81,6 +86,20 @@ public final class RtpLoop implements AutoCloseable {
 
     public long ticks() {
         return ticks.get();
+    }
+
+    /**
+     * Hands every tick's lateness to {@code sink} (on this thread: it must be cheap and not allocate), {@code null}
+     * to stop. One {@link System#nanoTime()} per tick, nothing per packet.
+     */
+    public void lateness(LongConsumer sink) {
+        this.lateness = sink == null ? n -> {
+        } : sink;
+    }
+
+    /** Whether the loop runs and ticked within {@code maxNanos} (the health check). */
+    public boolean ticking(long maxNanos) {
+        return running && thread.isAlive() && System.nanoTime() - lastTickAt <= maxNanos;
     }
 
     Executor callbacks() {
@@ -178,6 +197,7 @@ public final class RtpLoop implements AutoCloseable {
                     }
                     tick++;
                     ticks.incrementAndGet();
+                    long due = next;
                     next += PERIOD_NANOS;
                     for (int i = paced.size() - 1; i >= 0; i--) {
                         RtpLeg leg = paced.get(i);
@@ -188,6 +208,8 @@ public final class RtpLoop implements AutoCloseable {
                             paced.remove(leg);
                         }
                     }
+                    lastTickAt = System.nanoTime();
+                    lateness.accept(lastTickAt - due);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("RTP loop: {}", e.toString(), e);
