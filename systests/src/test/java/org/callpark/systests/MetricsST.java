@@ -166,6 +166,14 @@ class MetricsST {
         System.out.printf("[systests] metrics: %d samples; media loop lateness p99 %.3f ms; park latency mean %.1f ms,"
                 + " retrieve %.1f ms%n", s.size(), p99 * 1000, parkSeconds * 1000, retrieveSeconds * 1000);
 
+        // every figure the shipped Grafana dashboard queries exists
+        String dashboard = java.nio.file.Files.readString(Path.of("..", "docs", "grafana", "callpark.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(callpark_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+"
+                + "|system_[a-z_]+)").matcher(dashboard);
+        while (m.find()) {
+            assertTrue(has(s, m.group(1)), "the dashboard queries " + m.group(1) + ", which is not served");
+        }
+
         HttpResponse<String> om = get("metrics", "prometheus", "prometheus",
                 "application/openmetrics-text; version=1.0.0");
         assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"));
