@@ -127,6 +127,22 @@ class SoundFileTest {
         checkTone(g, 48000, 1, 500);
     }
 
+    /** As inside Karaf, where the context class loader may be a bundle's: the JDK's readers are found all the same. */
+    @Test
+    void readsWhateverTheContextClassLoaderAndRestoresIt() throws Exception {
+        Path f = Tones.write(dir.resolve("ctx.aiff"), Tones.tone(8000, 1, 1000), Encoding.PCM_SIGNED, 16, true,
+                Type.AIFF);
+        ClassLoader isolated = new java.net.URLClassLoader(new java.net.URL[0], null);
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(isolated);
+        try {
+            checkTone(f, 8000, 1, 1000);
+            assertEquals(isolated, Thread.currentThread().getContextClassLoader());
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
     @Test
     void unreadableFilesAreIoExceptionsNamingTheFile() throws Exception {
         Path good = Tones.write(dir.resolve("good.wav"), Tones.tone(8000, 1, 1000), Encoding.PCM_SIGNED, 16, false,
