@@ -42,7 +42,7 @@ public @interface MediaConfig {
 
     @AttributeDefinition(name = "Prompt directory",
             description = "A directory of <name>.wav/.aif/.aiff/.au prompts (nothing-parked, nobody-available,"
-                    + " parked, or more), same formats as the music; shipped prompts missing there, or whose file cannot"
-                    + " be played (logged at WARN), are still used. Empty: the shipped prompts. Default: empty.")
+                    + " parked, or more), same formats as the music; shipped prompts missing there, or whose file"
+                    + " cannot be played (logged at WARN), are still used. Empty: the shipped prompts. Default: empty.")
     String promptDir() default "";
 }

@@ -48,7 +48,7 @@ public final class AudioLibrary {
      * @param codecs       the codecs to encode into
      * @param defaultMusic a sound file for the default music, or null for the shipped one
      * @param namedMusic   further music by name
-     * @param promptDir    a directory of {@code <name>.wav|.aif|.aiff|.au} prompts, or null for the shipped ones
+     * @param promptDir    a directory of {@code <name>.wav|.aif|.aiff|.aifc|.au} prompts, or null for the shipped ones
      *                     (shipped prompts missing from the directory are still available)
      * @throws IOException only if a shipped sound cannot be read (a broken build)
      */
@@ -56,12 +56,13 @@ public final class AudioLibrary {
             Path promptDir) throws IOException {
         Map<String, Map<AudioCodec, EncodedAudio>> music = new LinkedHashMap<>();
         Map<AudioCodec, EncodedAudio> def = defaultMusic == null ? null
-                : fromFile("music:default", defaultMusic, codecs, false, "the shipped default music");
+                : fromFile("music:default", defaultMusic, codecs, false, "using the shipped default music instead");
         music.put("", def != null ? def
                 : encodeAll("music:default", resource(DEFAULT_MUSIC_RESOURCE), codecs, false));
         for (Map.Entry<String, Path> e : namedMusic.entrySet()) {
             Map<AudioCodec, EncodedAudio> m = fromFile("music:" + e.getKey(), e.getValue(), codecs, false,
-                    "the music of its tenant, else the default music");
+                    e.getKey().contains("/") ? "using its tenant's music, else the default music, instead"
+                            : "using the default music instead");
             if (m != null) {
                 music.put(e.getKey().toLowerCase(Locale.ROOT), m);
             }
@@ -73,7 +74,7 @@ public final class AudioLibrary {
         for (Map.Entry<String, Path> e : promptFiles(promptDir).entrySet()) {
             String name = e.getKey();
             Map<AudioCodec, EncodedAudio> m = fromFile("prompt:" + name, e.getValue(), codecs, true,
-                    SHIPPED_PROMPTS.contains(name) ? "the shipped prompt" : "no prompt of that name");
+                    SHIPPED_PROMPTS.contains(name) ? "using the shipped prompt instead" : "there is no such prompt");
             if (m != null) {
                 prompts.put(name, m);
             }
@@ -104,15 +105,14 @@ public final class AudioLibrary {
 
     /**
      * One configured file decoded and encoded, or null (logged once at WARN with its path) if it cannot be played.
-     * Nothing else happens per file: the caller decides what plays instead ({@code instead} names it in the log).
+     * Nothing else happens per file: the caller decides what plays instead ({@code instead} says it in the log).
      */
     private static Map<AudioCodec, EncodedAudio> fromFile(String name, Path path, Set<AudioCodec> codecs,
             boolean prompt, String instead) {
         try {
             return encodeAll(name, file(path), codecs, prompt);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Media: {} file {} cannot be played ({}); using {} instead", name, path, reason(e, path),
-                    instead);
+            LOG.warn("Media: {} file {} cannot be played ({}); {}", name, path, reason(e, path), instead);
             return null;
         }
     }

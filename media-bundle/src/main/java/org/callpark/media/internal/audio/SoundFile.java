@@ -73,7 +73,7 @@ public final class SoundFile {
                     + " Hz, got " + f);
         }
         int to = SPEEX_RATES.contains((int) rate) ? (int) rate : 48000;
-        // Rate conversion, when needed, asks the JDK's converter for windowed-sinc interpolation (its default is linear).
+        // A rate conversion asks the JDK's converter for windowed-sinc interpolation (its default is linear).
         AudioFormat linear = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, to, 16, channels, 2 * channels, to,
                 false, to == (int) rate ? Map.of() : Map.of("interpolation", "sinc"));
         AudioInputStream pcm = source;

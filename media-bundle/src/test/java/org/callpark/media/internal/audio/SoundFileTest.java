@@ -24,7 +24,7 @@ class SoundFileTest {
     @TempDir
     Path dir;
 
-    /** Decodes and checks: rate, length (± 1 %), and that {@code hz} holds most of the energy of every 100 ms block. */
+    /** Decodes and checks: rate, length (± 1 %), and that {@code hz} has most of the energy of each 100 ms block. */
     private static Pcm checkTone(Path file, int expectedRate, double seconds, double hz) throws IOException {
         Pcm pcm = SoundFile.read(file);
         assertEquals(expectedRate, pcm.sampleRate(), file + ": rate");
