@@ -28,18 +28,21 @@ public @interface MediaConfig {
     String codecs() default "PCMU,PCMA,opus";
 
     @AttributeDefinition(name = "Default music",
-            description = "Path of a WAV file (16-bit PCM, 8/16/48 kHz, mono or stereo) for the default hold music."
-                    + " Empty: the shipped music. Default: empty.")
+            description = "Path of a sound file for the default hold music: WAV (PCM 8/16/24/32-bit, float, µ-law,"
+                    + " A-law), AIFF or AU, any rate, mono or stereo; converted once at start. A file that cannot be"
+                    + " played is logged (WARN) and the shipped music plays. Empty: the shipped music. Default: empty.")
     String musicDefault() default "";
 
     @AttributeDefinition(name = "Named music",
             description = "Hold music per tenant or park group, comma-separated name=path pairs where a name is"
                     + " <tenant> or <tenant>/<group>, e.g. acme=/srv/music/acme.wav,default/sales=/srv/music/sales.wav;"
-                    + " a group without its own falls back to its tenant's, then to the default. Default: empty.")
+                    + " a group without its own falls back to its tenant's, then to the default; so does one whose"
+                    + " file cannot be played (logged at WARN). Same formats as the default music. Default: empty.")
     String musicFiles() default "";
 
     @AttributeDefinition(name = "Prompt directory",
-            description = "A directory of <name>.wav prompts (nothing-parked, nobody-available, parked, or more);"
-                    + " shipped prompts missing there are still used. Empty: the shipped prompts. Default: empty.")
+            description = "A directory of <name>.wav/.aif/.aiff/.au prompts (nothing-parked, nobody-available,"
+                    + " parked, or more), same formats as the music; shipped prompts missing there, or whose file"
+                    + " cannot be played (logged at WARN), are still used. Empty: the shipped prompts. Default: empty.")
     String promptDir() default "";
 }

@@ -2,7 +2,7 @@ package org.callpark.media.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,30 +81,28 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
                 named.put(pair.substring(0, eq).trim(), p);
             }
         }
-        String dir = o.string("promptDir", c.promptDir()).trim();
-        Path prompts = null;
-        if (!dir.isEmpty()) {
-            prompts = Path.of(dir);
-            if (!Files.isDirectory(prompts)) {
-                bad.add(new Violation("promptDir", "not a directory: " + dir));
-            }
-        }
+        Path prompts = file(o.string("promptDir", c.promptDir()), "promptDir", bad);
         if (!bad.isEmpty()) {
             throw ParkException.invalid(bad);
         }
         return new MediaSettings(address, min, max, List.copyOf(codecs), music, Map.copyOf(named), prompts);
     }
 
+    /**
+     * A path, or null if empty. Whether the file exists or can be played is not checked here: that is the audio
+     * library's job at load (a file it cannot play is logged and replaced), so a missing or broken sound never makes
+     * the whole configuration invalid and the bridge fail to start.
+     */
     private static Path file(String value, String field, List<Violation> bad) {
         String v = value.trim();
         if (v.isEmpty()) {
             return null;
         }
-        Path p = Path.of(v);
-        if (!Files.isReadable(p)) {
-            bad.add(new Violation(field, "cannot read " + v));
+        try {
+            return Path.of(v);
+        } catch (InvalidPathException e) {
+            bad.add(new Violation(field, "not a path: " + v));
             return null;
         }
-        return p;
     }
 }

@@ -14,6 +14,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 import org.callpark.api.Tenant;
+import org.callpark.spi.auth.FailureLimiter;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -28,20 +29,16 @@ import com.hazelcast.core.HazelcastInstance;
  * <p>
  * Hardening (issue 14, docs/security/authentication.md): the digest {@code uri} must be the Request-URI (RFC 2617
  * §3.2.2.5; else 400, so credentials captured for {@code *88104} do not retrieve {@code *88105}); failures lock the
- * source address and the user out for a while ({@link AuthFailures}, 503 with Retry-After, logged for fail2ban); a
+ * source address and the user out for a while ({@link FailureLimiter}, 503 with Retry-After, logged for fail2ban); a
  * REGISTER must raise its nonce's count ({@link NonceCounts}, else a fresh {@code stale=true} challenge, so a replayed
  * REGISTER adds no Contact); nonces are signed with the cluster's secret ({@link NonceSecrets}).
  */
 final class SipAuthenticator {
 
-    /** Limits that count nothing: a replay is logged (fail2ban) but locks nobody out (a phone's glitch looks alike). */
-    private static final SipSettings.AuthLimits NO_COUNT = new SipSettings.AuthLimits(0, java.time.Duration.ofSeconds(1),
-            0, java.time.Duration.ofSeconds(1));
-
     private final SipMessages messages;
     private final CoreAccess core;
     private final DigestAuth auth;
-    private final AuthFailures failures;
+    private final FailureLimiter failures;
     private final NonceCounts counts;
 
     /** Nonce secrets and counts of this node alone (tests without a cluster). */
@@ -54,7 +51,7 @@ final class SipAuthenticator {
         this.messages = messages;
         this.core = core;
         this.auth = new DigestAuth(clock, new NonceSecrets(hazelcast));
-        this.failures = new AuthFailures(clock);
+        this.failures = new FailureLimiter("sip", clock);
         this.counts = new NonceCounts(hazelcast);
     }
 
@@ -95,7 +92,7 @@ final class SipAuthenticator {
         }
         String realm = tenant.digestRealm();
         String source = SipMessages.sourceIp(request);
-        SipSettings.AuthLimits limits = messages.settings().authLimits();
+        FailureLimiter.Limits limits = messages.settings().authLimits();
         long wait = failures.sourceLocked(source, limits);
         if (wait > 0) {
             return Outcome.refused(locked(request, wait, "this address"));
@@ -111,7 +108,7 @@ final class SipAuthenticator {
             return Outcome.refused(locked(request, wait, "'" + username + "'"));
         }
         if (!uriMatches(credentials.get("uri"), request)) {
-            failures.failed("sip", source, username, realm, "uri-mismatch", limits);
+            failures.failed(source, username, realm, "uri-mismatch", limits);
             return Outcome.refused(messages.response(request, 400, "Digest uri mismatch"));
         }
         Optional<String> ha1 = core.currentDirectory().user(tenant.id(), username).map(u -> u.ha1For(realm));
@@ -120,7 +117,7 @@ final class SipAuthenticator {
             case STALE -> Outcome.refused(challenge(request, realm, true));
             case FOREIGN_NONCE -> Outcome.refused(challenge(request, realm, false));
             case WRONG -> {
-                failures.failed("sip", source, username, realm, ha1.isPresent() ? "bad-password"
+                failures.failed(source, username, realm, ha1.isPresent() ? "bad-password"
                         : "unknown-user", limits);
                 yield Outcome.refused(messages.response(request, 403,
                         "wrong credentials for '" + username + "' in realm " + realm));
@@ -162,7 +159,8 @@ final class SipAuthenticator {
     /** A REGISTER reusing a nonce's count: logged, answered with a new challenge (a real phone just answers it). */
     private Outcome replayed(Request request, String source, String username, String realm)
             throws ParseException, InvalidArgumentException {
-        failures.failed("sip", source, username, realm, "replay", NO_COUNT);
+        // logged for fail2ban but counted against nobody: a phone's glitch looks alike
+        failures.failed(source, username, realm, "replay", FailureLimiter.Limits.LOG_ONLY);
         return Outcome.refused(challenge(request, realm, true));
     }
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import org.callpark.spi.Overrides;
+import org.callpark.spi.auth.FailureLimiter;
 
 /**
  * The effective SIP settings: the {@link SipConfig} with the overrides of system properties
@@ -34,7 +35,7 @@ import org.callpark.spi.Overrides;
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String userAgent, String recallAlertInfo,
-        Expires subscribeExpires, AuthLimits authLimits, int parksInProgressPerSource, int sessionExpires,
+        Expires subscribeExpires, FailureLimiter.Limits authLimits, int parksInProgressPerSource, int sessionExpires,
         int minSessionExpires, Tcp tcp) {
 
     /**
@@ -54,18 +55,6 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
      * @param dflt granted when the SUBSCRIBE has no Expires
      */
     public record Expires(int min, int max, int dflt) {
-    }
-
-    /**
-     * Digest failure limits ({@link AuthFailures}): locked after {@code max} failures within {@code window}; 0 = off.
-     *
-     * @param sourceMax    failures per source address
-     * @param sourceWindow the per-source window
-     * @param userMax      failures per user (from at least two sources)
-     * @param userWindow   the per-user window
-     */
-    public record AuthLimits(int sourceMax, java.time.Duration sourceWindow, int userMax,
-            java.time.Duration userWindow) {
     }
 
     public SipSettings {
@@ -147,7 +136,7 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
             invalid.add("subscribeDefaultExpires: must be between subscribeMinExpires and subscribeMaxExpires ("
                     + min + ".." + max + "): " + dflt);
         }
-        AuthLimits limits = new AuthLimits(
+        FailureLimiter.Limits limits = new FailureLimiter.Limits(
                 nonNegative("authSourceMaxFailures", o.integer("authSourceMaxFailures",
                         config.authSourceMaxFailures(), invalid), invalid),
                 java.time.Duration.ofSeconds(positive("authSourceWindowSeconds", o.integer("authSourceWindowSeconds",

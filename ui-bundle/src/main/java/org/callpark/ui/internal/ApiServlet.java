@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.callpark.api.ParkException;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.TenantId;
+import org.callpark.spi.auth.FailureLimiter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -69,14 +71,14 @@ public final class ApiServlet extends HttpServlet {
     public ApiServlet(@Reference DirectoryService directories, @Reference CallParkService park,
             @Reference EventStreams streams, LoginConfig config) {
         this(directories, park, streams, new JaasAuthenticator(REALM), new Sessions(Clock.systemUTC()),
-                sender(park, streams), new LoginThrottle(Clock.systemUTC(), LoginThrottle.Limits.of(config,
+                sender(park, streams), new LoginThrottle(Clock.systemUTC(), LoginThrottle.limits(config,
                         System::getProperty, System::getenv)));
     }
 
     ApiServlet(DirectoryService directories, CallParkService park, EventStreams streams, Authenticator authenticator,
             Sessions sessions, CallSender sender) {
         this(directories, park, streams, authenticator, sessions, sender, new LoginThrottle(Clock.systemUTC(),
-                new LoginThrottle.Limits(10, 60_000, 5, 300_000)));
+                new FailureLimiter.Limits(10, Duration.ofMinutes(1), 5, Duration.ofMinutes(5))));
     }
 
     ApiServlet(DirectoryService directories, CallParkService park, EventStreams streams, Authenticator authenticator,
@@ -116,7 +118,7 @@ public final class ApiServlet extends HttpServlet {
     @Modified
     void modified(LoginConfig config) {
         try {
-            throttle.limits(LoginThrottle.Limits.of(config, System::getProperty, System::getenv));
+            throttle.limits(LoginThrottle.limits(config, System::getProperty, System::getenv));
         } catch (IllegalArgumentException e) {
             LOG.warn("{}; keeping the previous login limits", e.getMessage());
         }

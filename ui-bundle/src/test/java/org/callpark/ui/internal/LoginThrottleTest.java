@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.callpark.spi.auth.FailureLimiter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,7 +58,8 @@ class LoginThrottleTest {
         return "karaf".equals(user) && Arrays.equals("secret".toCharArray(), password)
                 ? Optional.of(new Caller(user, Set.of(Caller.ADMIN))) : Optional.empty();
     };
-    private final LoginThrottle throttle = new LoginThrottle(clock, new LoginThrottle.Limits(10, 60_000, 5, 300_000));
+    private final LoginThrottle throttle = new LoginThrottle(clock, new FailureLimiter.Limits(10,
+            Duration.ofMinutes(1), 5, Duration.ofMinutes(5)));
 
     @Test
     void tenFailuresFromOneAddressLockItEvenForTheRightPassword() throws Exception {
@@ -113,9 +115,10 @@ class LoginThrottleTest {
                 return 300;
             }
         };
-        assertEquals(new LoginThrottle.Limits(3, 60_000, 5, 300_000), LoginThrottle.Limits.of(defaults, k -> null,
+        assertEquals(new FailureLimiter.Limits(3, Duration.ofMinutes(1), 5, Duration.ofMinutes(5)),
+                LoginThrottle.limits(defaults, k -> null,
                 k -> k.equals("CALLPARK_UI_LOGIN_SOURCE_MAX_FAILURES") ? "3" : null));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoginThrottle.Limits.of(
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoginThrottle.limits(
                 defaults, k -> null, k -> k.equals("CALLPARK_UI_LOGIN_USER_WINDOW_SECONDS") ? "0" : null));
         assertTrue(e.getMessage().contains("loginUserWindowSeconds"), e.getMessage());
     }
@@ -135,7 +138,7 @@ class LoginThrottleTest {
         assertEquals("callpark auth failure: service=rest source=198.51.100.9 user=bob?source?203.0.113.1 realm=karaf"
                 + " reason=bad-password", message);
         String line = String.format("2026-12-07T02:40:01,123 | %-5s | %-16s | %-32s | %s | %s", "INFO", "qtp1-17",
-                "LoginThrottle", "70 - org.callpark.ui - 0.1.0", message);
+                "FailureLimiter", "58 - org.callpark.api - 0.1.0", message);
         String failregex = Files.readAllLines(Path.of("..", "docs", "fail2ban", "callpark.conf")).stream()
                 .filter(l -> l.startsWith("failregex")).findFirst().orElseThrow().replaceFirst("failregex\\s*=\\s*", "");
         Matcher m = Pattern.compile(failregex.replace("<HOST>", "(?<host>[0-9A-Fa-f.:]+)"))

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,8 @@ public final class AudioLibrary {
     public static final String DEFAULT_MUSIC_RESOURCE = "/audio/hold-music.wav";
     /** The shipped prompts, by name (resource {@code /audio/<name>.wav}). */
     public static final List<String> SHIPPED_PROMPTS = List.of("nothing-parked", "nobody-available", "parked");
+    /** The file name endings taken as prompts in a prompt directory (all read through {@link SoundFile}). */
+    static final Set<String> PROMPT_EXTENSIONS = Set.of("wav", "aif", "aiff", "aifc", "au");
 
     private static final Logger LOG = LoggerFactory.getLogger(AudioLibrary.class);
 
@@ -36,38 +40,97 @@ public final class AudioLibrary {
     }
 
     /**
-     * Loads and encodes everything.
+     * Loads and encodes everything. A configured file that cannot be played (missing, unreadable, an unknown or
+     * unsupported format, truncated inside its header, no audio) is logged once here at WARN with its path and left
+     * out: the default music falls back to the shipped music, a tenant's or group's music to the next in the
+     * {@link #music} chain, a prompt to the shipped prompt of that name. So a bad file never stops the bridge.
      *
      * @param codecs       the codecs to encode into
-     * @param defaultMusic a WAV file for the default music, or null for the shipped one
+     * @param defaultMusic a sound file for the default music, or null for the shipped one
      * @param namedMusic   further music by name
-     * @param promptDir    a directory of {@code <name>.wav} prompts, or null for the shipped ones (shipped prompts
-     *                     missing from the directory are still available)
+     * @param promptDir    a directory of {@code <name>.wav|.aif|.aiff|.aifc|.au} prompts, or null for the shipped ones
+     *                     (shipped prompts missing from the directory are still available)
+     * @throws IOException only if a shipped sound cannot be read (a broken build)
      */
     public static AudioLibrary load(Set<AudioCodec> codecs, Path defaultMusic, Map<String, Path> namedMusic,
             Path promptDir) throws IOException {
         Map<String, Map<AudioCodec, EncodedAudio>> music = new LinkedHashMap<>();
-        Pcm def = defaultMusic == null ? resource(DEFAULT_MUSIC_RESOURCE) : file(defaultMusic);
-        music.put("", encodeAll("music:default", def, codecs, false));
+        Map<AudioCodec, EncodedAudio> def = defaultMusic == null ? null
+                : fromFile("music:default", defaultMusic, codecs, false, "using the shipped default music instead");
+        music.put("", def != null ? def
+                : encodeAll("music:default", resource(DEFAULT_MUSIC_RESOURCE), codecs, false));
         for (Map.Entry<String, Path> e : namedMusic.entrySet()) {
-            music.put(e.getKey().toLowerCase(java.util.Locale.ROOT), encodeAll("music:" + e.getKey(), file(e.getValue()), codecs, false));
+            Map<AudioCodec, EncodedAudio> m = fromFile("music:" + e.getKey(), e.getValue(), codecs, false,
+                    e.getKey().contains("/") ? "using its tenant's music, else the default music, instead"
+                            : "using the default music instead");
+            if (m != null) {
+                music.put(e.getKey().toLowerCase(Locale.ROOT), m);
+            }
         }
         Map<String, Map<AudioCodec, EncodedAudio>> prompts = new LinkedHashMap<>();
         for (String name : SHIPPED_PROMPTS) {
             prompts.put(name, encodeAll("prompt:" + name, resource("/audio/" + name + ".wav"), codecs, true));
         }
-        if (promptDir != null) {
-            try (var files = Files.list(promptDir)) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    String f = p.getFileName().toString();
-                    if (f.endsWith(".wav")) {
-                        String name = f.substring(0, f.length() - 4);
-                        prompts.put(name, encodeAll("prompt:" + name, file(p), codecs, true));
-                    }
-                }
+        for (Map.Entry<String, Path> e : promptFiles(promptDir).entrySet()) {
+            String name = e.getKey();
+            Map<AudioCodec, EncodedAudio> m = fromFile("prompt:" + name, e.getValue(), codecs, true,
+                    SHIPPED_PROMPTS.contains(name) ? "using the shipped prompt instead" : "there is no such prompt");
+            if (m != null) {
+                prompts.put(name, m);
             }
         }
         return new AudioLibrary(music, prompts);
+    }
+
+    /** The prompt files in {@code dir} by name (first in file-name order wins); a missing directory is logged. */
+    private static Map<String, Path> promptFiles(Path dir) {
+        Map<String, Path> files = new TreeMap<>();
+        if (dir == null) {
+            return files;
+        }
+        try (var list = Files.list(dir)) {
+            list.sorted().forEach(p -> {
+                String f = p.getFileName().toString();
+                int dot = f.lastIndexOf('.');
+                if (dot > 0 && PROMPT_EXTENSIONS.contains(f.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+                    files.putIfAbsent(f.substring(0, dot), p);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Media: prompt directory {} cannot be read ({}); using the shipped prompts", dir,
+                    reason(e, dir));
+        }
+        return files;
+    }
+
+    /**
+     * One configured file decoded and encoded, or null (logged once at WARN with its path) if it cannot be played.
+     * Nothing else happens per file: the caller decides what plays instead ({@code instead} says it in the log).
+     */
+    private static Map<AudioCodec, EncodedAudio> fromFile(String name, Path path, Set<AudioCodec> codecs,
+            boolean prompt, String instead) {
+        try {
+            return encodeAll(name, file(path), codecs, prompt);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Media: {} file {} cannot be played ({}); {}", name, path, reason(e, path), instead);
+            return null;
+        }
+    }
+
+    /** The exception's message without the path it usually starts with; "no such file" and the like by type. */
+    static String reason(Exception e, Path path) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "access denied";
+        }
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String prefix = path + ": ";
+        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
     private static Map<AudioCodec, EncodedAudio> encodeAll(String name, Pcm pcm, Set<AudioCodec> codecs,
@@ -94,12 +157,12 @@ public final class AudioLibrary {
             if (in == null) {
                 throw new IOException("missing resource " + path);
             }
-            return WavFile.read(in.readAllBytes(), path);
+            return SoundFile.read(in, path);
         }
     }
 
     public static Pcm file(Path path) throws IOException {
-        return WavFile.read(Files.readAllBytes(path), path.toString());
+        return SoundFile.read(path);
     }
 
     /**
@@ -108,7 +171,7 @@ public final class AudioLibrary {
      * name to the default.
      */
     public EncodedAudio music(String name, AudioCodec codec) {
-        String key = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
+        String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
         Map<AudioCodec, EncodedAudio> m = music.get(key);
         while (m == null && key.contains("/")) {
             key = key.substring(0, key.lastIndexOf('/'));

@@ -1,4 +1,4 @@
-package org.callpark.internal.sip;
+package org.callpark.spi.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 14 R3: the shipped fail2ban filter ({@code docs/fail2ban/callpark.conf}) finds the source address in the line
- * {@link AuthFailures} really logs (captured from the logger, laid out as Karaf's pax-logging pattern writes it to
+ * {@link FailureLimiter} really logs (for SIP digest, the REST/web login and the metrics endpoint alike) (captured from the logger, laid out as Karaf's pax-logging pattern writes it to
  * {@code karaf.log}), and a crafted username cannot make it ban another address. If {@code fail2ban-regex} is on the
  * PATH, it is run on the same lines too.
  */
@@ -50,7 +50,7 @@ class Fail2banFilterTest {
     @Test
     void otherLinesDoNotMatch() throws Exception {
         String message = logged("sip", "192.0.2.7", "103", "example.com", "bad-password");
-        String other = karafLine(message).replace("| AuthFailures      ", "| SipDispatcher     ");
+        String other = karafLine(message).replace("| FailureLimiter    ", "| SipDispatcher     ");
         assertEquals(null, host(other), "another logger quoting the text");
     }
 
@@ -68,14 +68,14 @@ class Fail2banFilterTest {
         assertTrue(out.contains("1 matched"), out);
     }
 
-    /** What {@link AuthFailures#failed} logs (the message, as slf4j hands it to the appender). */
+    /** What {@link FailureLimiter#failed} logs (the message, as slf4j hands it to the appender). */
     private static String logged(String service, String source, String user, String realm, String reason) {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            new AuthFailures(Clock.systemUTC()).failed(service, source, user, realm, reason,
-                    new SipSettings.AuthLimits(10, Duration.ofMinutes(1), 5, Duration.ofMinutes(5)));
+            new FailureLimiter(service, Clock.systemUTC()).failed(source, user, realm, reason,
+                    new FailureLimiter.Limits(10, Duration.ofMinutes(1), 5, Duration.ofMinutes(5)));
         } finally {
             System.setErr(err);
         }
@@ -88,7 +88,7 @@ class Fail2banFilterTest {
     /** {@code message} as Karaf's {@code log4j2.pattern} writes it to karaf.log. */
     private static String karafLine(String message) {
         return String.format("2026-12-07T02:40:01,123 | %-5s | %-16s | %-32s | %s | %s", "INFO",
-                "EventScannerThread", "AuthFailures", "61 - org.callpark.sip - 0.1.0.202612070240", message);
+                "EventScannerThread", "FailureLimiter", "58 - org.callpark.api - 0.1.0.202612070240", message);
     }
 
     /** The host fail2ban's failregex takes from {@code line} (date stripped as fail2ban does), or null. */
