@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
@@ -13,6 +14,7 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.callpark.spi.auth.FailureLimiter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * header asks for it. HTTP Basic against the Karaf JAAS realm; the user needs one of the configured roles
  * ({@code callpark-admin}, {@code admin} or {@code callpark-metrics} by default). Optionally, requests from loopback
  * need no login ({@code metricsAnonymousFromLoopback}). No session, no cookie: a scraper sends its credentials every
- * time. docs/operations.md "Metrics".
+ * time. Failed logins go through the api's {@link FailureLimiter} (service {@code metrics}: the fail2ban line, and 429
+ * with Retry-After without checking while the source or the user is locked). docs/operations.md "Metrics".
  */
 @Component(service = Servlet.class, configurationPid = OpsSettings.PID, property = {
         "osgi.http.whiteboard.servlet.pattern=/callpark/metrics",
@@ -44,6 +47,7 @@ public final class MetricsServlet extends HttpServlet {
 
     private final transient OpsRegistry registry;
     private final transient Login login;
+    private final transient FailureLimiter failures;
     private transient volatile OpsSettings settings;
 
     @Activate
@@ -52,9 +56,14 @@ public final class MetricsServlet extends HttpServlet {
     }
 
     MetricsServlet(OpsRegistry registry, Login login, OpsSettings settings) {
+        this(registry, login, settings, Clock.systemUTC());
+    }
+
+    MetricsServlet(OpsRegistry registry, Login login, OpsSettings settings, Clock clock) {
         this.registry = registry;
         this.login = login;
         this.settings = settings;
+        this.failures = new FailureLimiter("metrics", clock);
     }
 
     /** Roles and the loopback option apply to the next request. An invalid change is ignored with a warning. */
@@ -72,8 +81,22 @@ public final class MetricsServlet extends HttpServlet {
         SecurityHeaders.apply(res);
         OpsSettings s = settings;
         if (!(s.anonymousFromLoopback() && isLoopback(req.getRemoteAddr()))) {
-            Optional<Set<String>> roles = basic(req.getHeader("Authorization"));
+            String[] credentials = basic(req.getHeader("Authorization"));
+            if (credentials == null) {
+                res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
+                res.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+                return;
+            }
+            String source = String.valueOf(req.getRemoteAddr());
+            long wait = failures.locked(source, REALM, credentials[0], s.limits());
+            if (wait > 0) {
+                res.setHeader("Retry-After", Long.toString(wait));
+                res.sendError(429);
+                return;
+            }
+            Optional<Set<String>> roles = login.roles(credentials[0], credentials[1].toCharArray());
             if (roles.isEmpty()) {
+                failures.failed(source, credentials[0], REALM, "bad-password", s.limits());
                 res.setHeader("WWW-Authenticate", "Basic realm=\"callpark\", charset=\"UTF-8\"");
                 res.sendError(HttpServletResponse.SC_UNAUTHORIZED);
                 return;
@@ -89,22 +112,19 @@ public final class MetricsServlet extends HttpServlet {
         registry.scrape(res.getOutputStream(), type);
     }
 
-    /** The roles of the HTTP Basic credentials, or empty if there are none or they are wrong. */
-    private Optional<Set<String>> basic(String header) {
+    /** The HTTP Basic user and password, or {@code null} if there are none. */
+    private static String[] basic(String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
+            return null;
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            return null;
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0) {
-            return Optional.empty();
-        }
-        return login.roles(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
+        return colon <= 0 ? null : new String[] { decoded.substring(0, colon), decoded.substring(colon + 1) };
     }
 
     /** A literal loopback address (the container gives the peer's address, never a name to resolve). */

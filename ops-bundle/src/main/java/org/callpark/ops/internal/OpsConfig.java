@@ -21,6 +21,24 @@ public @interface OpsConfig {
                     + " Default: callpark-admin,admin,callpark-metrics.")
     String metricsRoles() default "callpark-admin,admin,callpark-metrics";
 
+    @AttributeDefinition(name = "Metrics failures per source",
+            description = "Failed metrics logins from one address within the source window after which that address"
+                    + " gets 429 with Retry-After, without checking, until the window has passed. 0: no limit."
+                    + " Default: 10.")
+    int metricsSourceMaxFailures() default 10;
+
+    @AttributeDefinition(name = "Metrics source window", description = "Seconds. Default: 60.")
+    int metricsSourceWindowSeconds() default 60;
+
+    @AttributeDefinition(name = "Metrics failures per user",
+            description = "Failed metrics logins for one user, from at least two addresses, within the user window"
+                    + " after which that user gets 429 from everywhere (the right password too). 0: no limit."
+                    + " Default: 5.")
+    int metricsUserMaxFailures() default 5;
+
+    @AttributeDefinition(name = "Metrics user window", description = "Seconds. Default: 300.")
+    int metricsUserWindowSeconds() default 300;
+
     @AttributeDefinition(name = "Required health checks",
             description = "Comma-separated checks that must be present and UP for /callpark/health to answer 200;"
                     + " a required check whose bundle is stopped is DOWN (\"not running\"). Checks not listed still"

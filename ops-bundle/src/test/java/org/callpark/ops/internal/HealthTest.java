@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class HealthTest {
 
     private final HealthServlet servlet = new HealthServlet(
-            new OpsSettings(false, Set.of("admin"), OpsSettings.list("sip,media,cluster,directory"), "x"));
+            new OpsSettings(false, Set.of("admin"), OpsSettings.list("sip,media,cluster,directory"), "x",
+                    OpsSettings.DEFAULT_LIMITS));
 
     private void add(String name, HealthCheck check) {
         servlet.addCheck(check, Map.of(HealthCheck.NAME, name));

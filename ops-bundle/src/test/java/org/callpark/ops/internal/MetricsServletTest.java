@@ -33,16 +33,24 @@ class MetricsServletTest {
         ops.deactivate();
     }
 
+    private static OpsSettings settings(boolean anonymousLoopback) {
+        return new OpsSettings(anonymousLoopback, OpsSettings.list("callpark-admin,admin,callpark-metrics"), Set.of(),
+                "x", OpsSettings.DEFAULT_LIMITS);
+    }
+
     private FakeHttp get(boolean anonymousLoopback, String remote, String user, String password) throws Exception {
-        OpsSettings settings = new OpsSettings(anonymousLoopback,
-                OpsSettings.list("callpark-admin,admin,callpark-metrics"), Set.of(), "x");
+        return get(new MetricsServlet(ops, login, settings(anonymousLoopback)), remote, user, password);
+    }
+
+    private static FakeHttp get(MetricsServlet servlet, String remote, String user, String password)
+            throws Exception {
         FakeHttp http = new FakeHttp();
         http.remote = remote;
         if (user != null) {
             http.requestHeaders.put("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
-        new MetricsServlet(ops, login, settings).doGet(http.request(), http.response());
+        servlet.doGet(http.request(), http.response());
         return http;
     }
 
@@ -69,6 +77,20 @@ class MetricsServletTest {
         assertEquals(403, viewer.status);
         assertEquals("", viewer.text());
         assertEquals(401, get(false, "127.0.0.1", null, null).status, "loopback needs a login by default");
+    }
+
+    @Test
+    void tenWrongPasswordsLockTheSourceOutTheRightOneToo() throws Exception {
+        MetricsServlet servlet = new MetricsServlet(ops, login, settings(false));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(401, get(servlet, "192.0.2.7", "prometheus", "guess" + i).status, "attempt " + i);
+        }
+        FakeHttp locked = get(servlet, "192.0.2.7", "prometheus", "pw");
+        assertEquals(429, locked.status);
+        long retryAfter = Long.parseLong(locked.headers.get("Retry-After"));
+        assertTrue(retryAfter > 0 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertEquals("", locked.text());
+        assertEquals(200, get(servlet, "192.0.2.8", "prometheus", "pw").status, "another source is not locked");
     }
 
     @Test
