@@ -46,11 +46,13 @@ public class FeatureInstallIT extends CallparkTestSupport {
         executeCommand("feature:install --no-auto-refresh callpark", 120);
         String installed = executeCommand("feature:list -i");
         for (String feature : List.of("callpark-deps", "callpark-park", "callpark-sip", "callpark-xmpp", "callpark-media",
-                "callpark-ui", "callpark ")) {
+                "callpark-ui", "callpark-ops", "callpark ")) {
             Assert.assertTrue(feature + " not installed:\n" + installed, installed.contains(feature));
         }
         List<String> bundles = new ArrayList<>(OUR_BUNDLES);
         bundles.add("com.hazelcast");
+        bundles.add("org.callpark.ops"); // metrics and health; micrometer-core re-wrapped (com.sun.management optional)
+        bundles.add("micrometer-core");
         assertBundlesActive(bundles, 30_000);
         Assert.assertTrue("etc/org.callpark.directory.cfg not delivered by the feature",
                 new java.io.File(System.getProperty("karaf.etc"), "org.callpark.directory.cfg").isFile());
@@ -64,6 +66,9 @@ public class FeatureInstallIT extends CallparkTestSupport {
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
         // ui-bundle's DS components are satisfied (the SSE hub, which the REST servlet needs, is a ParkEventListener)
         awaitService("org.callpark.ui.internal.EventStreams", SERVICE_TIMEOUT_MS);
+        // The ops bundle's registry, and the park, SIP and media bundles' health checks (their meters are bound)
+        awaitService("io.micrometer.core.instrument.MeterRegistry", SERVICE_TIMEOUT_MS);
+        awaitService("org.callpark.spi.health.HealthCheck", SERVICE_TIMEOUT_MS);
         // The XMPP entry point activates (embedded Tinder/Whack resolve) without any XMPP server running.
         awaitComponent("org.callpark.internal.xmpp.XmppEntryPoint", SERVICE_TIMEOUT_MS);
         // The directory publisher (no service of its own) is active: it feeds callpark.directory to the Openfire plugin.
