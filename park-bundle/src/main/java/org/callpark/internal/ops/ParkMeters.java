@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.Resolution;
 import org.callpark.spi.ParkEventListener;
 
 /**
@@ -99,15 +100,35 @@ final class ParkMeters implements MeterBinder, ParkEventListener, AutoCloseable 
 
     private static void count(MeterRegistry r, String name, String description, String tenant, String group,
             String... more) {
-        Counter.builder(name).description(description).tag("tenant", tenant).tag("group", group).tags(more)
-                .register(r).increment();
+        counter(r, name, description, tenant, group, more).increment();
     }
 
+    private static Counter counter(MeterRegistry r, String name, String description, String tenant, String group,
+            String... more) {
+        return Counter.builder(name).description(description).tag("tenant", tenant).tag("group", group).tags(more)
+                .register(r);
+    }
+
+    /**
+     * The first time a tenant and group is seen: its parked-now gauge, and its counters at 0 (so that {@code rate()}
+     * and {@code increase()} see the first event, and a dashboard finds every series before anything happened).
+     */
     private void gauge(List<String> key) {
         MeterRegistry r = registry;
         if (r != null && gauged.add(key)) {
+            String tenant = key.get(0);
+            String group = key.get(1);
             Gauge.builder("callpark.parked", this, m -> m.parked(key)).description("Calls parked now (cluster-wide)")
-                    .tag("tenant", key.get(0)).tag("group", key.get(1)).register(r);
+                    .tag("tenant", tenant).tag("group", group).register(r);
+            counter(r, "callpark.parks", "Calls parked", tenant, group);
+            counter(r, "callpark.retrieves", "Calls retrieved", tenant, group);
+            counter(r, "callpark.recall.attempts", "Recall attempts started", tenant, group);
+            counter(r, "callpark.recalls", "Recall attempts by outcome", tenant, group, "outcome", "answered");
+            counter(r, "callpark.recalls", "Recall attempts by outcome", tenant, group, "outcome", "unanswered");
+            for (Resolution how : Resolution.values()) {
+                counter(r, "callpark.calls.ended", "Parked calls ended, by resolution", tenant, group, "resolution",
+                        how.name().toLowerCase(Locale.ROOT));
+            }
         }
     }
 

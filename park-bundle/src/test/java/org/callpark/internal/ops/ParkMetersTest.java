@@ -61,8 +61,7 @@ class ParkMetersTest {
     }
 
     private static double count(SimpleMeterRegistry r, String name, String... tags) {
-        Counter c = r.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        return r.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test
@@ -119,6 +118,9 @@ class ParkMetersTest {
         now = now.plusSeconds(2);
         assertEquals(0, sales.value());
         assertNull(r.find("callpark.parked").tags("tenant", "globex").gauge());
+        assertEquals(0, count(r, "callpark.recall.attempts", "tenant", "acme", "group", "Sales"),
+                "a seen tenant's counters exist at 0 before their first event");
+        assertEquals(6, r.find("callpark.calls.ended").tags("tenant", "acme", "group", "Sales").counters().size());
     }
 
     @Test
