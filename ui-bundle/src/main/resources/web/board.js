@@ -165,7 +165,7 @@ export class BoardView {
       return;
     }
     const allTenants = !this.app.tenant && this.app.tenants.length > 1;
-    const edit = this.app.session.canEdit;
+    const edit = this.app.session.canOperate; // hang up / send to: callpark-operator or -admin
     if (!this.table) {
       this.rows = new Map(); // id -> {sig, el}: unchanged rows stay in place (keeps keyboard focus)
       this.table = h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table',
