@@ -63,7 +63,7 @@ public final class ApiServlet extends HttpServlet {
     private final transient Sessions sessions;
     private final transient Router router = new Router();
     private final transient LoginThrottle throttle;
-    private final transient RoleCheck legacy = new RoleCheck();
+    private final transient RoleCheck roles = new RoleCheck();
 
     /** @throws IllegalArgumentException if the login limits are invalid (the component does not activate) */
     @Activate
@@ -141,7 +141,7 @@ public final class ApiServlet extends HttpServlet {
             }
             Auth auth = authenticate(req);
             MDC.put("user", auth.caller.user());
-            requireAny(auth.caller);
+            roles.requireAny(auth.caller);
             if (path.equals("/events")) {
                 if (!method.equals("GET")) {
                     throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /events; allowed: GET");
@@ -191,7 +191,7 @@ public final class ApiServlet extends HttpServlet {
                 Dtos.LoginBody login = Json.read(body(method, req), Dtos.LoginBody.class);
                 Caller caller = throttle.login(authenticator, req.getRemoteAddr(), login.user(),
                         login.password() == null ? null : login.password().toCharArray());
-                requireAny(caller);
+                roles.requireAny(caller);
                 String token = sessions.open(caller);
                 res.addHeader("Set-Cookie", Sessions.COOKIE + "=" + token + "; Path=/callpark; HttpOnly; SameSite=Strict"
                         + (req.isSecure() ? "; Secure" : ""));
@@ -217,14 +217,6 @@ public final class ApiServlet extends HttpServlet {
                 tenants);
     }
 
-    /** 403 unless the caller holds one of our roles; a warning (once per user) if only through the old names. */
-    private void requireAny(Caller caller) throws ApiException {
-        if (!caller.canRead()) {
-            throw ApiException.notPermitted("user '" + caller.user() + "' has none of the roles " + Caller.ADMIN
-                    + ", " + Caller.OPERATOR + ", " + Caller.VIEWER);
-        }
-        legacy.check(caller);
-    }
 
     /**
      * Whether a 401 may carry {@code WWW-Authenticate: Basic}: only for scripts. The page's requests (our header), an

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The migration warning for realms that still grant web access through Karaf's {@code admin}/{@code viewer} instead
+ * The "has any of our roles" check of every request and login, and the migration warning for realms that still grant web access through Karaf's {@code admin}/{@code viewer} instead
  * of the {@code callpark-*} roles: logged once per user name while the bundle runs (not per request), so the log says
  * who to migrate without flooding. See docs/operations.md, "Migrating from admin/viewer".
  */
@@ -17,6 +17,15 @@ final class RoleCheck {
 
     /** Bounded by the realm's user count: only users that logged in successfully are added. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    /** 403 unless the caller holds one of our roles; the migration warning (once per user) if only the old names. */
+    void requireAny(Caller caller) throws ApiException {
+        if (!caller.canRead()) {
+            throw ApiException.notPermitted("user '" + caller.user() + "' has none of the roles " + Caller.ADMIN
+                    + ", " + Caller.OPERATOR + ", " + Caller.VIEWER);
+        }
+        check(caller);
+    }
 
     /** @return whether this call logged the warning */
     boolean check(Caller caller) {
