@@ -9,7 +9,7 @@ const ALL = '';
 
 /** What every view may read: the session, the tenants, the selected tenant. */
 export const app = {
-  session: null, // {user, roles, canEdit, tenants}
+  session: null, // {user, roles, canEdit, canOperate, tenants}
   tenants: [], // [{id, name, domains, xmppDomain}]
   tenant: ALL, // selected tenant id; ALL only on the board
   tenantName(id) {
@@ -49,7 +49,7 @@ async function showApp(session) {
   }
   $('login-view').hidden = true;
   $('app-view').hidden = false;
-  const roleText = session.canEdit ? 'admin' : 'read-only';
+  const roleText = session.canEdit ? 'admin' : session.canOperate ? 'operator' : 'read-only';
   mount($('user-chip'), h('span', { class: 'avatar', 'aria-hidden': 'true' }, (session.user || '?').slice(0, 1).toUpperCase()),
     h('span', { class: 'user-name' }, session.user),
     h('span', { class: session.canEdit ? 'badge badge-admin' : 'badge', id: 'role-badge' }, roleText));

@@ -6,7 +6,7 @@ import { h, mount, toast, confirmDialog, duration } from './dom.js';
 const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
 const ENDINGS = {
   RETRIEVED: 'retrieved', RECALL_ANSWERED: 'answered on recall', ABANDONED: 'caller hung up',
-  TIMED_OUT: 'nobody answered the recalls', FORCED: 'hung up by an administrator', FAILED: 'failed',
+  TIMED_OUT: 'nobody answered the recalls', FORCED: 'hung up by an operator', FAILED: 'failed',
 };
 
 /** "Parked", "Recalling 2/3 — parker", "Recalling 1/2 — ring group". */
@@ -165,7 +165,7 @@ export class BoardView {
       return;
     }
     const allTenants = !this.app.tenant && this.app.tenants.length > 1;
-    const edit = this.app.session.canEdit;
+    const edit = this.app.session.canOperate; // hang up / send to: callpark-operator or -admin
     if (!this.table) {
       this.rows = new Map(); // id -> {sig, el}: unchanged rows stay in place (keeps keyboard focus)
       this.table = h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table',

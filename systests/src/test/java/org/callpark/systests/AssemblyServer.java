@@ -480,8 +480,13 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
 
     /** Runs one Karaf shell command through {@code bin/client} and returns its output. */
     public String shell(String command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/client").toString(), "-b", "-u", "karaf",
-                "-p", "karaf", "-a", Integer.toString(sshPort), "-r", "10", "-d", "1")).directory(home.toFile())
+        return shellAs("karaf", "karaf", command);
+    }
+
+    /** Runs one Karaf shell command through {@code bin/client} as {@code user} and returns its output. */
+    public String shellAs(String user, String password, String command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(inNetns(home.resolve("bin/client").toString(), "-b", "-u", user,
+                "-p", password, "-a", Integer.toString(sshPort), "-r", "10", "-d", "1")).directory(home.toFile())
                 .redirectErrorStream(true);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {

@@ -39,7 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Issue 15 parts 2 and 3 against the running assembly: N parks and N retrieves by sipp, then {@code /callpark/metrics}
  * read as the demo user {@code prometheus} and parsed by the real Prometheus client library's parser (Debian
  * {@code python3-prometheus-client}, run as a python3 subprocess): the park and retrieve counters are N, parked-now 0,
- * the park and retrieve latency histograms count N; a wrong password gets 401 and a viewer 403; one figure read over
+ * the park and retrieve latency histograms count N; a wrong password gets 401, a viewer or operator 403; one figure read over
  * Karaf's JMX connector. {@code /callpark/health} is 200 UP, 503 naming sip after {@code bundle:stop org.callpark.sip},
  * 200 again after {@code bundle:start}.
  */
@@ -188,7 +188,8 @@ class MetricsST {
         assertTrue(wrong.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
         assertTrue(!wrong.body().contains("callpark_"), "no figures without a login");
         assertEquals(401, get("metrics", null, null, null).statusCode(), "loopback needs a login by default");
-        assertEquals(403, get("metrics", "reception", "reception", null).statusCode(), "viewer");
+        assertEquals(403, get("metrics", "auditor", "auditor", null).statusCode(), "callpark-viewer");
+        assertEquals(403, get("metrics", "reception", "reception", null).statusCode(), "callpark-operator");
         assertEquals(200, get("metrics", "karaf", "karaf", null).statusCode(), "admin");
     }
 

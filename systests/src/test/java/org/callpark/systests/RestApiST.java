@@ -31,8 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The REST API {@code /callpark/api/v1} of the running assembly, over real HTTP with {@link HttpClient}: logins
- * against the Karaf JAAS realm (demo users karaf/admin, reception/viewer, acme/admin of tenant acme only), park
- * group CRUD with every directory rule, the calls of a real SIP call parked by sipp, hang up, and the SSE stream.
+ * against the Karaf JAAS realm (demo users karaf/callpark-admin, reception/callpark-operator, auditor/callpark-viewer,
+ * acme/callpark-admin of tenant acme only), park group CRUD with every directory rule, the calls of a real SIP call
+ * parked by sipp, hang up, and the SSE stream; the same roles in the shell ({@code bin/client -u auditor}), the log
+ * pattern's MDC keys, and {@code park:sip-trace}.
  */
 class RestApiST {
 
@@ -69,6 +71,7 @@ class RestApiST {
 
     private static final String KARAF = basic("karaf", "karaf");
     private static final String RECEPTION = basic("reception", "reception");
+    private static final String AUDITOR = basic("auditor", "auditor");
     private static final String ACME = basic("acme", "acme");
 
     /** One request; {@code headers} are name/value pairs. */
@@ -142,7 +145,8 @@ class RestApiST {
         Answer a = call("POST", "/session", "{\"user\":\"karaf\",\"password\":\"karaf\"}");
         assertEquals("karaf", a.json().path("user").asText());
         assertTrue(a.json().path("canEdit").asBoolean());
-        assertTrue(a.json().path("roles").toString().contains("\"admin\""));
+        assertTrue(a.json().path("roles").toString().contains("\"callpark-admin\""), a.toString());
+        assertTrue(a.json().path("canOperate").asBoolean());
         assertEquals("[\"acme\",\"default\"]", a.json().path("tenants").toString());
         String cookie = login("karaf", "karaf");
 
@@ -165,26 +169,40 @@ class RestApiST {
         assertEquals(401, call("GET", "/session", null, "Cookie", cookie).status(), "logged out");
         assertEquals(401, call("GET", "/tenants", null, "Cookie", cookie).status());
 
-        Answer viewer = call("POST", "/session", "{\"user\":\"reception\",\"password\":\"reception\"}");
+        Answer operator = call("POST", "/session", "{\"user\":\"reception\",\"password\":\"reception\"}");
+        assertFalse(operator.json().path("canEdit").asBoolean());
+        assertTrue(operator.json().path("canOperate").asBoolean(), "the board shows reception its buttons");
+        assertEquals("[\"acme\",\"default\"]", operator.json().path("tenants").toString());
+        Answer viewer = call("POST", "/session", "{\"user\":\"auditor\",\"password\":\"auditor\"}");
         assertFalse(viewer.json().path("canEdit").asBoolean());
-        assertEquals("[\"acme\",\"default\"]", viewer.json().path("tenants").toString());
+        assertFalse(viewer.json().path("canOperate").asBoolean());
+        Answer acme = call("POST", "/session", "{\"user\":\"acme\",\"password\":\"acme\"}");
+        assertTrue(acme.json().path("canEdit").asBoolean());
+        assertFalse(acme.json().path("roles").toString().contains("\"admin\""), "no Karaf admin: " + acme);
     }
 
     @Test
-    void viewerReadsButCannotChange() throws Exception {
-        assertEquals(200, as(RECEPTION, "GET", "/tenants", null).status());
-        assertEquals(200, as(RECEPTION, "GET", "/tenants/default/park-groups", null).status());
-        assertEquals(200, as(RECEPTION, "GET", "/tenants/acme/users", null).status());
-        assertEquals(200, as(RECEPTION, "GET", "/calls", null).status());
-        List<Answer> refused = List.of(
-                as(RECEPTION, "POST", "/tenants/default/park-groups", "{\"name\":\"Viewers\",\"members\":[\"106\"]}"),
-                as(RECEPTION, "PUT", "/tenants/default/park-groups/Sales", "{\"name\":\"Sales\",\"retries\":5}"),
-                as(RECEPTION, "DELETE", "/tenants/default/park-groups/Sales", null),
-                as(RECEPTION, "DELETE", "/tenants/default/calls/any", null),
-                as(RECEPTION, "POST", "/tenants/default/calls/any/send", "{\"extension\":\"104\"}"));
-        for (Answer a : refused) {
-            assertEquals(403, a.status(), a.toString());
-            assertEquals("NOT_PERMITTED", a.json().path("error").asText());
+    void viewerReadsButCannotChange_operatorCannotChangeGroups() throws Exception {
+        for (String who : List.of(AUDITOR, RECEPTION)) {
+            assertEquals(200, as(who, "GET", "/tenants", null).status());
+            assertEquals(200, as(who, "GET", "/tenants/default/park-groups", null).status());
+            assertEquals(200, as(who, "GET", "/tenants/acme/users", null).status());
+            assertEquals(200, as(who, "GET", "/calls", null).status());
+            List<Answer> refused = new ArrayList<>(List.of(
+                    as(who, "POST", "/tenants/default/park-groups", "{\"name\":\"Viewers\",\"members\":[\"106\"]}"),
+                    as(who, "PUT", "/tenants/default/park-groups/Sales", "{\"name\":\"Sales\",\"retries\":5}"),
+                    as(who, "DELETE", "/tenants/default/park-groups/Sales", null)));
+            if (who.equals(AUDITOR)) {
+                refused.add(as(who, "DELETE", "/tenants/default/calls/any", null));
+                refused.add(as(who, "POST", "/tenants/default/calls/any/send", "{\"extension\":\"104\"}"));
+            } else { // an operator may act on calls: this one does not exist
+                assertEquals(404, as(who, "DELETE", "/tenants/default/calls/any", null).status());
+            }
+            for (Answer a : refused) {
+                assertEquals(403, a.status(), a.toString());
+                assertEquals("NOT_PERMITTED", a.json().path("error").asText());
+                assertTrue(a.json().path("message").asText().contains("callpark-"), "names the role: " + a);
+            }
         }
         JsonNode sales = as(KARAF, "GET", "/tenants/default/park-groups/Sales", null).json();
         assertEquals(3, sales.path("retries").asInt(), "unchanged");
@@ -412,8 +430,12 @@ class RestApiST {
     }
 
     private static Parked park(String name, String code, String referrer) throws Exception {
+        return park(name, code, referrer, "Customer");
+    }
+
+    private static Parked park(String name, String code, String referrer, String callerName) throws Exception {
         RtpPeer rtp = new RtpPeer("127.0.0.1");
-        Sipp sipp = Sipp.scenario("park", SERVER).service(code).name(name).from("Customer", "+4930123")
+        Sipp sipp = Sipp.scenario("park", SERVER).service(code).name(name).from(callerName, "+4930123")
                 .referredBy(referrer).media(rtp.port(), "PCMU").set("HOLD_MS", 25000).timeout(45);
         sipp.start();
         assertTrue(rtp.awaitPackets(5, 5000), () -> "no hold music\n" + sipp.diagnostics());
@@ -463,12 +485,16 @@ class RestApiST {
             assertEquals(id, lateSnapshot.data().path("calls").get(0).path("id").asText(), "snapshot on connect");
             late.close();
 
-            assertEquals(403, as(RECEPTION, "DELETE", "/tenants/default/calls/" + id, null).status());
+            assertEquals(403, as(AUDITOR, "DELETE", "/tenants/default/calls/" + id, null).status(), "a viewer");
+            assertEquals(403, as(AUDITOR, "POST", "/tenants/default/calls/" + id + "/send",
+                    "{\"extension\":\"104\"}").status(), "a viewer");
             assertEquals(404, as(ACME, "DELETE", "/tenants/default/calls/" + id, null).status());
             assertEquals(404, as(ACME, "DELETE", "/tenants/acme/calls/" + id, null).status());
             assertEquals(404, as(KARAF, "DELETE", "/tenants/acme/calls/" + id, null).status(), "not acme's call");
+            assertEquals(1, as(KARAF, "GET", "/calls", null).json().size(), "still parked");
             long hangUp = System.nanoTime();
-            assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
+            assertEquals(204, as(RECEPTION, "DELETE", "/tenants/default/calls/" + id, null).status(),
+                    "the operator hangs up");
 
             Event forced = admin.next("park", 5000);
             System.out.printf("[systests] RestApiST: DELETE sent -> FORCED event on the stream after %.1f ms%n",
@@ -585,5 +611,99 @@ class RestApiST {
             assertTrue(a.status() == 404 || a.status() == 400, bad + " -> " + a.status());
             assertFalse(a.raw().body().contains("karaf = karaf"), bad);
         }
+    }
+
+    // --- the roles in the shell, the log pattern, park:sip-trace ---
+
+    /** The id of the one call parked now (as karaf sees it), waiting at most 5 s. */
+    private static String onlyCall() throws Exception {
+        long end = System.currentTimeMillis() + 5000;
+        while (true) {
+            JsonNode calls = as(KARAF, "GET", "/calls", null).json();
+            if (calls.size() == 1) {
+                return calls.get(0).path("id").asText();
+            }
+            assertTrue(System.currentTimeMillis() < end, "one parked call expected: " + calls);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Leaves no parked call to the next test, whatever failed. */
+    private static void hangUpAll() throws Exception {
+        for (JsonNode c : as(KARAF, "GET", "/calls", null).json()) {
+            as(KARAF, "DELETE", "/tenants/" + c.path("tenant").asText() + "/calls/" + c.path("id").asText(), null);
+        }
+    }
+
+    private static int callCount() throws Exception {
+        return as(KARAF, "GET", "/calls", null).json().size();
+    }
+
+    @Test
+    void theShellFollowsTheRoles_andTheParkLogLineCarriesCallIdTenantAndSlot() throws Exception {
+        SERVER.shell("log:set DEBUG org.callpark.internal.sip.ParkFlows");
+        try (Parked p = park("rest-shell", "*68", "101")) {
+            String id = onlyCall();
+            String list = SERVER.shellAs("auditor", "auditor", "park:list");
+            assertTrue(list.contains(id.substring(0, 8)), "a viewer lists: " + list);
+
+            String refused = SERVER.shellAs("auditor", "auditor", "park:hangup " + id);
+            System.out.println("[systests] RestApiST: park:hangup as auditor -> " + refused.strip());
+            assertFalse(refused.contains("Hung up"), refused);
+            assertEquals(1, callCount(), "the ACL refused park:hangup to a viewer: the call is still parked");
+            String trace = SERVER.shellAs("reception", "reception", "park:sip-trace on");
+            assertFalse(trace.contains("SIP trace on"), "an operator may not switch the trace: " + trace);
+            assertTrue(SERVER.shell("park:sip-trace status").contains("SIP trace off"));
+
+            String done = SERVER.shellAs("reception", "reception", "park:hangup " + id);
+            assertTrue(done.contains("Hung up"), "an operator hangs up: " + done);
+            assertEquals(0, callCount());
+            p.sipp().assertSucceeded();
+            assertTrue(p.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), p.sipp().diagnostics());
+
+            String line = SERVER.karafLog().lines().filter(l -> l.contains("Parked " + id)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no park line for " + id));
+            System.out.println("[systests] RestApiST: " + line);
+            assertTrue(line.contains(" tenant=default") && line.contains(" slot=default/") && line.contains(" call-id="),
+                    "the shipped pattern prints the MDC keys: " + line);
+        } finally {
+            SERVER.shell("log:set INFO org.callpark.internal.sip.ParkFlows");
+            hangUpAll();
+        }
+    }
+
+    @Test
+    void sipTraceOnWritesTheInviteToItsOwnFile_offStops() throws Exception {
+        java.nio.file.Path file = SERVER.home().resolve("data/log/sip-trace.log");
+        assertFalse(read(file).contains("INVITE sip:"), "off at start");
+        String on = SERVER.shell("park:sip-trace on");
+        assertTrue(on.contains("SIP trace on"), on);
+        try {
+            try (Parked p = park("rest-trace-on", "*68", "101", "TraceOn")) {
+                String id = onlyCall();
+                long end = System.currentTimeMillis() + 5000;
+                while (!read(file).contains("\"TraceOn\"") && System.currentTimeMillis() < end) {
+                    Thread.sleep(50);
+                }
+                String t = read(file);
+                assertTrue(t.contains("INVITE sip:*68@") && t.contains("\"TraceOn\""), "the INVITE is traced: " + t);
+                assertTrue(t.contains("SIP/2.0 200 OK"), "and the answer");
+                assertFalse(SERVER.karafLog().contains("\"TraceOn\" <sip:"), "not in karaf.log");
+                assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
+            }
+            assertTrue(SERVER.shell("park:sip-trace off").contains("SIP trace off"));
+            try (Parked p = park("rest-trace-off", "*68", "101", "TraceOff")) {
+                String id = onlyCall(); // parked: the INVITE and its 200 are through the stack
+                assertFalse(read(file).contains("TraceOff"), "off: the next INVITE is not traced");
+                assertEquals(204, as(KARAF, "DELETE", "/tenants/default/calls/" + id, null).status());
+            }
+        } finally {
+            SERVER.shell("park:sip-trace off");
+            hangUpAll();
+        }
+    }
+
+    private static String read(java.nio.file.Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     }
 }

@@ -33,7 +33,7 @@ import org.openqa.selenium.support.ui.Select;
  * The web admin and live board at {@code /callpark/} of the running assembly, in headless Chromium: log in, park
  * groups created/validated/edited/deleted through the page (errors come from the server's validation), calls parked
  * and retrieved by sipp show up on and leave the board live, a hostile caller name stays text, hang-up and
- * send-to-extension from the board, read-only and tenant-scoped users. Screenshots in {@code target/webui/}.
+ * send-to-extension from the board, operator, read-only and tenant-scoped users. Screenshots in {@code target/webui/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiST {
@@ -401,7 +401,7 @@ class WebUiST {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
             logout();
-            login("reception", "reception");
+            login("auditor", "auditor");
             assertEquals("read-only", browser.driver.findElement(By.id("role-badge")).getText().toLowerCase());
             go("#/board");
             browser.visible(callRow("Scope Test"), 5_000);
@@ -411,6 +411,20 @@ class WebUiST {
             browser.visible(row("Sales"), 5_000);
             assertTrue(browser.driver.findElements(By.id("add-group")).isEmpty(), "no add button for a viewer");
             assertTrue(browser.driver.findElements(By.cssSelector("#groups-table button")).isEmpty(), "no edit/delete");
+            logout();
+
+            // the operator: the board's buttons, but no park group editing
+            login("reception", "reception");
+            assertEquals("operator", browser.driver.findElement(By.id("role-badge")).getText().toLowerCase());
+            go("#/board");
+            // signed in on the groups page, the tenant picker took its first tenant (acme) along to the board
+            new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+            assertEquals(2, browser.visible(callRow("Scope Test"), 5_000).findElements(By.tagName("button")).size(),
+                    "hang up and send");
+            go("#/groups");
+            new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+            browser.visible(row("Sales"), 5_000);
+            assertTrue(browser.driver.findElements(By.id("add-group")).isEmpty(), "no add button for an operator");
             logout();
 
             // acme's admin: only tenant acme exists for it, default's parked call is not on its board

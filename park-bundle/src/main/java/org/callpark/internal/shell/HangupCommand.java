@@ -17,7 +17,10 @@ import org.callpark.api.ParkedCall;
 import org.callpark.api.Resolution;
 import org.callpark.internal.shell.completers.CallIdCompleter;
 
-/** {@code park:hangup}: an administrator ends a live parked call ({@link Resolution#FORCED}). */
+/**
+ * {@code park:hangup}: an operator ({@code callpark-operator} or up, etc/org.apache.karaf.command.acl.park.cfg) ends a
+ * live parked call ({@link Resolution#FORCED}).
+ */
 @Service
 @Command(scope = "park", name = "hangup", description = "Hangs up a live parked call (resolution FORCED).")
 public class HangupCommand implements Action {

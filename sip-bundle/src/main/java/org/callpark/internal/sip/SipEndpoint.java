@@ -39,6 +39,9 @@ import gov.nist.javax.sip.message.MessageFactoryImpl;
  * parallel on 8 threads (the handlers call the cluster store); per-dialog state is guarded in {@link SipLeg}.</li>
  * <li>{@code gov.nist.javax.sip.MAX_MESSAGE_SIZE=65536}: TCP peers cannot make us buffer without limit.</li>
  * <li>{@code gov.nist.javax.sip.STACK_LOGGER}: {@link Slf4jStackLogger}, quiet unless {@code gov.nist} is turned up.</li>
+ * <li>{@code gov.nist.javax.sip.SERVER_LOGGER}: {@link SipTraceLogger}, the run-time message trace
+ * ({@code park:sip-trace}); {@code TRACE_LEVEL}/{@code LOG_MESSAGE_CONTENT} below only concern the stack's own
+ * {@code ServerLog}, which is not used.</li>
  * <li>{@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}: {@link GuardedTcpFactory}, NIO TCP (one selector thread,
  * not two threads per connection) with a connection limit and a deadline for complete messages
  * ({@link SipSettings.Tcp}); UDP as before.</li>
@@ -81,6 +84,7 @@ final class SipEndpoint {
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SipTraceLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "ERROR");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

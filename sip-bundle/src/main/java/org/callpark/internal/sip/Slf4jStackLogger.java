@@ -10,7 +10,8 @@ import gov.nist.core.StackLogger;
 /**
  * Routes the NIST stack's own logging to SLF4J (logger {@code gov.nist.javax.sip}) instead of its log4j file writer.
  * The stack asks {@link #isLoggingEnabled(int)} before building expensive messages, so this follows the SLF4J level:
- * quiet unless someone turns {@code gov.nist} up. Errors of the stack (unparsable messages from peers, peers gone) are
+ * quiet unless someone turns {@code gov.nist} up, except that message logging ({@code TRACE_MESSAGES}) is enabled while
+ * {@link SipTrace} is on, so that the stack hands each message to {@link SipTraceLogger}. Errors of the stack (unparsable messages from peers, peers gone) are
  * logged at debug: they are the peers' business, not the operator's.
  * <p>
  * Loaded by name through the stack property {@code gov.nist.javax.sip.STACK_LOGGER}; needs a public no-arg
@@ -100,6 +101,9 @@ public final class Slf4jStackLogger implements StackLogger {
         }
         if (logLevel >= TRACE_TRACE) {
             return LOG.isTraceEnabled();
+        }
+        if (logLevel == TRACE_MESSAGES && SipTrace.isOn()) {
+            return true; // the stack then hands each message to SipTraceLogger
         }
         if (logLevel >= TRACE_INFO) {
             return LOG.isDebugEnabled();

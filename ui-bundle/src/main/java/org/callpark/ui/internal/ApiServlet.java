@@ -65,6 +65,7 @@ public final class ApiServlet extends HttpServlet {
     private final transient Sessions sessions;
     private final transient Router router = new Router();
     private final transient LoginThrottle throttle;
+    private final transient RoleCheck roles = new RoleCheck();
 
     /** @throws IllegalArgumentException if the login limits are invalid (the component does not activate) */
     @Activate
@@ -142,10 +143,7 @@ public final class ApiServlet extends HttpServlet {
             }
             Auth auth = authenticate(req);
             MDC.put("user", auth.caller.user());
-            if (!auth.caller.canRead()) {
-                throw ApiException.notPermitted("user '" + auth.caller.user() + "' has neither role "
-                        + Caller.ADMIN + " nor " + Caller.VIEWER);
-            }
+            roles.requireAny(auth.caller);
             if (path.equals("/events")) {
                 if (!method.equals("GET")) {
                     throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /events; allowed: GET");
@@ -154,11 +152,12 @@ public final class ApiServlet extends HttpServlet {
                 return;
             }
             Router.Match match = router.match(method, path);
+            if (!auth.caller.may(match.permission())) {
+                throw ApiException.notPermitted("user '" + auth.caller.user() + "' may not " + method + " " + path
+                        + ": that needs role " + RoleCheck.roleFor(match.permission()) + " (the user's level: "
+                        + auth.caller.level() + ")");
+            }
             if (match.isChange()) {
-                if (!auth.caller.canEdit()) {
-                    throw ApiException.notPermitted("user '" + auth.caller.user() + "' may only read (role "
-                            + Caller.VIEWER + "); changes need role " + Caller.ADMIN);
-                }
                 if (auth.byCookie && !CSRF_VALUE.equals(req.getHeader(CSRF_HEADER))) {
                     throw ApiException.notPermitted("changes made with the session cookie need the header "
                             + CSRF_HEADER + ": " + CSRF_VALUE);
@@ -194,10 +193,7 @@ public final class ApiServlet extends HttpServlet {
                 Dtos.LoginBody login = Json.read(body(method, req), Dtos.LoginBody.class);
                 Caller caller = throttle.login(authenticator, req.getRemoteAddr(), login.user(),
                         login.password() == null ? null : login.password().toCharArray());
-                if (!caller.canRead()) {
-                    throw ApiException.notPermitted("user '" + caller.user() + "' has neither role " + Caller.ADMIN
-                            + " nor " + Caller.VIEWER);
-                }
+                roles.requireAny(caller);
                 String token = sessions.open(caller);
                 res.addHeader("Set-Cookie", Sessions.COOKIE + "=" + token + "; Path=/callpark; HttpOnly; SameSite=Strict"
                         + (req.isSecure() ? "; Secure" : ""));
@@ -219,8 +215,10 @@ public final class ApiServlet extends HttpServlet {
     private Dtos.SessionDto sessionDto(Caller caller) {
         List<String> tenants = directories.current().tenants().stream().map(t -> t.id())
                 .filter(caller::sees).map(TenantId::value).toList();
-        return new Dtos.SessionDto(caller.user(), caller.sortedRoles(), caller.canEdit(), tenants);
+        return new Dtos.SessionDto(caller.user(), caller.sortedRoles(), caller.canEdit(), caller.canOperate(),
+                tenants);
     }
+
 
     /**
      * Whether a 401 may carry {@code WWW-Authenticate: Basic}: only for scripts. The page's requests (our header), an

@@ -14,7 +14,8 @@ import org.callpark.api.Tenant;
 
 /**
  * Parked calls: the lists, hang up (resolution {@code FORCED}) and "send to extension". A call of a tenant the caller
- * may not see is answered like a call that does not exist.
+ * may not see is answered like a call that does not exist. Hang up and send need {@link Caller#OPERATOR} (or
+ * {@link Caller#ADMIN}): acting on calls is the operator's job, configuration is not.
  */
 final class CallResource {
 
@@ -35,8 +36,8 @@ final class CallResource {
         router.add("GET", "/calls", this::all);
         router.add("GET", "/tenants/{t}/calls", this::ofTenant);
         router.add("GET", "/tenants/{t}/calls/{id}", this::one);
-        router.add("DELETE", "/tenants/{t}/calls/{id}", this::hangUp);
-        router.add("POST", "/tenants/{t}/calls/{id}/send", this::send);
+        router.add("DELETE", "/tenants/{t}/calls/{id}", Caller.Permission.OPERATE, this::hangUp);
+        router.add("POST", "/tenants/{t}/calls/{id}/send", Caller.Permission.OPERATE, this::send);
     }
 
     ApiResponse all(ApiRequest r) throws ParkException {

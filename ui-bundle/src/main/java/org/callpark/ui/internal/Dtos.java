@@ -11,7 +11,12 @@ public final class Dtos {
     private Dtos() {
     }
 
-    public record SessionDto(String user, List<String> roles, boolean canEdit, List<String> tenants) {
+    /**
+     * @param canEdit    park group changes ({@code callpark-admin})
+     * @param canOperate hang up and send to ({@code callpark-operator} or {@code callpark-admin}): the board's buttons
+     */
+    public record SessionDto(String user, List<String> roles, boolean canEdit, boolean canOperate,
+            List<String> tenants) {
     }
 
     public record LoginBody(String user, String password) {

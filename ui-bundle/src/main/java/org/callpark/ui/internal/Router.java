@@ -11,7 +11,9 @@ import org.callpark.api.ParkException;
 
 /**
  * Maps {@code METHOD /path/{var}/...} to handlers. Literal segments match exactly; {@code {var}} matches one non-empty
- * segment. An unknown path is 404, a known path with another method 405.
+ * segment. An unknown path is 404, a known path with another method 405. Each route names the {@link Caller.Permission}
+ * it needs: reads {@code READ}, changes {@code CONFIGURE} unless the resource says otherwise (acting on a call needs
+ * {@code OPERATE}), so a new change route is admin-only until someone decides it is not.
  */
 public final class Router {
 
@@ -22,7 +24,8 @@ public final class Router {
     }
 
     /** A matched route with its path variables. */
-    public record Match(String method, String pattern, Handler handler, Map<String, String> variables) {
+    public record Match(String method, String pattern, Handler handler, Map<String, String> variables,
+            Caller.Permission permission) {
 
         /** Whether the route changes state (everything but GET and HEAD). */
         public boolean isChange() {
@@ -30,13 +33,20 @@ public final class Router {
         }
     }
 
-    private record Route(String method, String pattern, String[] segments, Handler handler) {
+    private record Route(String method, String pattern, String[] segments, Handler handler,
+            Caller.Permission permission) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A route that needs {@code READ} for GET/HEAD, else {@code CONFIGURE}. */
     public Router add(String method, String pattern, Handler handler) {
-        routes.add(new Route(method, pattern, split(pattern), handler));
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        return add(method, pattern, read ? Caller.Permission.READ : Caller.Permission.CONFIGURE, handler);
+    }
+
+    public Router add(String method, String pattern, Caller.Permission permission, Handler handler) {
+        routes.add(new Route(method, pattern, split(pattern), handler, permission));
         return this;
     }
 
@@ -52,7 +62,7 @@ public final class Router {
                 continue;
             }
             if (r.method.equals(method)) {
-                return new Match(r.method, r.pattern, r.handler, vars);
+                return new Match(r.method, r.pattern, r.handler, vars, r.permission);
             }
             allowed.add(r.method);
         }
