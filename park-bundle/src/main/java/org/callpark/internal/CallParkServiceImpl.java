@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class CallParkServiceImpl implements CallParkService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallParkServiceImpl.class);
+    /** {@link ParkedCall#resolvedBy()} of what an administrator did (the API does not say which one). */
+    static final String ADMIN = "admin";
 
     private final DirectoryService directory;
     private final SlotStore store;
@@ -238,6 +240,11 @@ public final class CallParkServiceImpl implements CallParkService {
 
     @Override
     public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
+        return retrieve(request, request.byAdministrator() ? ADMIN : request.requester());
+    }
+
+    /** {@link #retrieve(RetrieveRequest)}, the call ending {@link ParkedCall#resolvedBy() resolved by} {@code by}. */
+    private ParkedCall retrieve(RetrieveRequest request, String by) throws ParkException {
         Directory dir = directory.current();
         TenantId tid = checkRequester(dir, request);
         if (request.target().kind() == RetrieveTarget.Kind.CALL) {
@@ -250,7 +257,7 @@ public final class CallParkServiceImpl implements CallParkService {
                 }
             }
             String id = call.id();
-            return take(id, Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+            return take(id, Resolution.ANSWERED, by).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                     "call " + id + " was taken by someone else"));
         }
         List<SlotId> slots = slotsOf(dir, tid, request);
@@ -270,7 +277,7 @@ public final class CallParkServiceImpl implements CallParkService {
                         return moved.get();
                     }
                 }
-                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
+                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED, by);
                 if (taken.isPresent()) {
                     LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, request.requester());
                     return taken.get();
@@ -372,9 +379,12 @@ public final class CallParkServiceImpl implements CallParkService {
         return String.join(" or ", names);
     }
 
-    /** Ends one live call with {@code how}; empty if it was not live any more (someone else won). */
-    private Optional<ParkedCall> take(String callId, Resolution how) throws ParkException {
-        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() ? c.ended(how) : null);
+    /**
+     * Ends one live call with {@code how}, {@link ParkedCall#resolvedBy() resolved by} {@code by}; empty if it was not
+     * live any more (someone else won).
+     */
+    private Optional<ParkedCall> take(String callId, Resolution how, String by) throws ParkException {
+        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() ? c.ended(how, by) : null);
         if (ended.isPresent()) {
             forget(callId);
         }
@@ -421,7 +431,7 @@ public final class CallParkServiceImpl implements CallParkService {
                 }
                 delivery.finish();
                 try {
-                    ParkedCall taken = retrieve(take);
+                    ParkedCall taken = retrieve(take, extension);
                     LOG.debug("Call {} sent to {}: answered", call.id(), answeredBy);
                     delivery.result.complete(taken);
                     return true;
@@ -539,7 +549,7 @@ public final class CallParkServiceImpl implements CallParkService {
     @Override
     public ParkedCall answerRecall(String callId, int attempt) throws ParkException {
         Optional<ParkedCall> ended = store.update(callId, c -> c.state() == CallState.RECALLING
-                && c.recallAttempt() == attempt ? c.ended(Resolution.RECALLED) : null);
+                && c.recallAttempt() == attempt ? c.ended(Resolution.RECALLED, recalledTo(c)) : null);
         if (ended.isPresent()) {
             forget(callId);
             return ended.get();
@@ -550,12 +560,21 @@ public final class CallParkServiceImpl implements CallParkService {
         throw new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more");
     }
 
+    /**
+     * Who answered a recall, for the history: the parker, or the ring group (its member that answered is not passed
+     * through {@link #answerRecall}).
+     */
+    private static String recalledTo(ParkedCall c) {
+        return c.recallTarget() == RecallTarget.RING_GROUP ? "ring group " + c.recall().ringGroup() : c.parkedBy();
+    }
+
     @Override
     public ParkedCall end(String callId, Resolution resolution) throws ParkException {
         if (resolution == Resolution.ANSWERED || resolution == Resolution.RECALLED) {
             throw ParkException.invalid("resolution", resolution + " is given by a retrieve or an answered recall");
         }
-        return take(callId, resolution).orElseThrow(
+        // FORCED comes from an administrator (shell park:hangup, REST); who it was is not passed through this API.
+        return take(callId, resolution, resolution == Resolution.FORCED ? ADMIN : "").orElseThrow(
                 () -> new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more"));
     }
 

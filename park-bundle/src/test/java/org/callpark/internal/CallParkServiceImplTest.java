@@ -309,6 +309,36 @@ class CallParkServiceImplTest {
     }
 
     @Test
+    void theEndedCallSaysWhoResolvedIt() throws Exception {
+        ParkedCall a = park("101", ParkTarget.ownExtension());
+        assertEquals("", a.resolvedBy(), "nobody while it is live");
+        assertEquals("104", retrieve("104", RetrieveTarget.extension("101")).resolvedBy());
+        ParkedCall b = park("101", ParkTarget.ownExtension());
+        assertEquals("admin", service.retrieve(new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(b.id())))
+                .resolvedBy());
+        ParkedCall c = park("101", ParkTarget.ownExtension());
+        assertEquals("admin", service.end(c.id(), Resolution.FORCED).resolvedBy());
+        ParkedCall d = park("101", ParkTarget.ownExtension());
+        assertEquals("", service.end(d.id(), Resolution.ABANDONED).resolvedBy());
+        ParkedCall e = park("104", ParkTarget.ownExtension()); // tenant defaults: the parker only
+        timers.advance(Duration.ofSeconds(45)); // attempt 1 rings the parker
+        assertEquals(org.callpark.api.RecallTarget.PARKER, service.find(e.id()).orElseThrow().recallTarget());
+        assertEquals("104", service.answerRecall(e.id(), 1).resolvedBy());
+        ParkedCall f = park("101", ParkTarget.ownExtension()); // park group Sales: the parker, then Reception
+        ParkedCall ringing = f;
+        for (int i = 0; i < 10 && ringing.recallTarget() != org.callpark.api.RecallTarget.RING_GROUP; i++) {
+            timers.advance(Duration.ofSeconds(10));
+            ringing = service.find(f.id()).orElseThrow();
+        }
+        assertEquals(org.callpark.api.RecallTarget.RING_GROUP, ringing.recallTarget());
+        assertEquals("ring group Reception", service.answerRecall(f.id(), ringing.recallAttempt()).resolvedBy());
+        synchronized (events) {
+            assertEquals("104", events.stream().filter(ev -> ev.type() == ParkEvent.Type.RETRIEVED).findFirst()
+                    .orElseThrow().call().resolvedBy(), "the final event carries it to every listener");
+        }
+    }
+
+    @Test
     void callerHangingUpEndsAbandonedAndFreesTheSlot() throws Exception {
         ParkedCall call = park("101", ParkTarget.ownExtension());
         assertEquals(Resolution.ABANDONED, service.end(call.id(), Resolution.ABANDONED).resolution());
