@@ -96,9 +96,9 @@ public final class HistoryService implements ParkHistory, ParkEventListener {
         this.store = new HistoryStore(() -> Optional.ofNullable(factories.getService()), settings.toString());
         this.writer = new HistoryWriter(store, settings, Clock.systemUTC(), Duration.ofSeconds(1),
                 Duration.ofSeconds(30));
+        LOG.info("history: recording to the {}{}", settings, settings.embedded() ? " (embedded, this node only)" : "");
         factories.open();
         writer.start();
-        LOG.info("history: recording to the {}{}", settings, settings.embedded() ? " (embedded, this node only)" : "");
     }
 
     @Deactivate

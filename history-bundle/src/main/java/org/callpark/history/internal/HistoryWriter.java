@@ -25,6 +25,11 @@ final class HistoryWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryWriter.class);
     static final Duration PURGE_EVERY = Duration.ofHours(1);
+    /**
+     * The first purge runs this long after the start, not at once: the JDBC driver's DataSourceFactory may still be
+     * coming up with the bundle, and a purge that found no driver would report an outage at every start.
+     */
+    static final Duration FIRST_PURGE_AFTER = Duration.ofMinutes(1);
 
     private final HistoryStore store;
     private final int batchSize;
@@ -46,6 +51,11 @@ final class HistoryWriter {
 
     HistoryWriter(HistoryStore store, HistorySettings settings, Clock clock, Duration minBackoff,
             Duration maxBackoff) {
+        this(store, settings, clock, minBackoff, maxBackoff, FIRST_PURGE_AFTER);
+    }
+
+    HistoryWriter(HistoryStore store, HistorySettings settings, Clock clock, Duration minBackoff,
+            Duration maxBackoff, Duration firstPurgeAfter) {
         this.store = store;
         this.batchSize = settings.batchSize();
         this.capacity = settings.queueCapacity();
@@ -53,7 +63,7 @@ final class HistoryWriter {
         this.clock = clock;
         this.minBackoff = minBackoff;
         this.maxBackoff = maxBackoff;
-        this.nextPurge = clock.instant();
+        this.nextPurge = clock.instant().plus(firstPurgeAfter);
         this.thread = new Thread(this::run, "callpark-history-writer");
         thread.setDaemon(true);
     }

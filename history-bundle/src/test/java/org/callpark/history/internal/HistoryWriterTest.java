@@ -113,7 +113,7 @@ class HistoryWriterTest {
     void theWriterPurgesExpiredRecordsOnItsOwnThread() throws Exception {
         Instant now = T0.plus(Duration.ofDays(91));
         HistoryWriter writer = new HistoryWriter(store, Fixtures.settings(10, 100, 90),
-                Clock.fixed(now, ZoneOffset.UTC), Duration.ofMillis(10), Duration.ofMillis(50));
+                Clock.fixed(now, ZoneOffset.UTC), Duration.ofMillis(10), Duration.ofMillis(50), Duration.ZERO);
         writer.offer(record("expired", "acme", "101", T0, Resolution.ANSWERED));
         writer.offer(record("kept", "acme", "101", now.minus(Duration.ofDays(89)), Resolution.ANSWERED));
         writer.start();
