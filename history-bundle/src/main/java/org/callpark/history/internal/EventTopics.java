@@ -2,9 +2,12 @@ package org.callpark.history.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkedCall;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 
 /**
  * A {@link ParkEvent} as an OSGi EventAdmin event: topic {@code org/callpark/park/<TYPE>} (e.g.
@@ -17,6 +20,21 @@ final class EventTopics {
     static final String PREFIX = "org/callpark/park/";
 
     private EventTopics() {
+    }
+
+    /**
+     * Posts {@code event} (asynchronously, {@link EventAdmin#postEvent}) if this node carries the call and an
+     * EventAdmin is there.
+     *
+     * @return whether it was posted
+     */
+    static boolean post(Supplier<EventAdmin> admin, ParkEvent event, String localNode) {
+        EventAdmin a = admin.get();
+        if (a == null || localNode == null || !localNode.equals(event.call().node())) {
+            return false;
+        }
+        a.postEvent(new Event(topic(event), properties(event)));
+        return true;
     }
 
     static String topic(ParkEvent event) {

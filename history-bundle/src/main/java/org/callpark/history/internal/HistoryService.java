@@ -29,7 +29,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -111,10 +110,7 @@ public final class HistoryService implements ParkHistory, ParkEventListener {
     public void onParkEvent(ParkEvent event) {
         try {
             String local = cluster.nodeId();
-            EventAdmin admin = events;
-            if (admin != null && local != null && local.equals(event.call().node())) {
-                admin.postEvent(new Event(EventTopics.topic(event), EventTopics.properties(event)));
-            }
+            EventTopics.post(() -> events, event, local);
             Optional<HistoryRecord> record = lives.accept(event, local);
             if (record.isPresent()) {
                 AUDIT.info(AuditLine.of(record.get()));

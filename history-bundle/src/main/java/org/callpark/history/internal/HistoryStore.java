@@ -36,6 +36,11 @@ final class HistoryStore implements ParkHistory {
         this.description = description;
     }
 
+    /** Whether the JDBC driver's data source is there (the database itself may still be unreachable). */
+    boolean hasDataSource() {
+        return source.dataSource().isPresent();
+    }
+
     /** A new connection to a migrated database. */
     Connection open() throws SQLException {
         DataSource ds = source.dataSource().orElseThrow(

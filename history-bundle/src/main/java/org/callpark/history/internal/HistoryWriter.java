@@ -30,6 +30,8 @@ final class HistoryWriter {
      * coming up with the bundle, and a purge that found no driver would report an outage at every start.
      */
     static final Duration FIRST_PURGE_AFTER = Duration.ofMinutes(1);
+    /** How long the writer waits at start for the JDBC driver's DataSourceFactory before it connects. */
+    static final Duration DRIVER_WAIT = Duration.ofSeconds(10);
 
     private final HistoryStore store;
     private final int batchSize;
@@ -136,6 +138,7 @@ final class HistoryWriter {
 
     private void run() {
         Duration backoff = minBackoff;
+        connectEarly();
         while (true) {
             List<HistoryRecord> batch = new ArrayList<>();
             synchronized (queue) {
@@ -181,6 +184,32 @@ final class HistoryWriter {
             }
         }
         closeConnection();
+    }
+
+    /**
+     * Connects (and so creates or migrates the schema) as soon as the driver is there, at most {@link #DRIVER_WAIT}
+     * after the start, so that a wrong URL or password shows in the log at start, not at the first ended call. A
+     * driver still missing then is reported with the first record.
+     */
+    private void connectEarly() {
+        long deadline = System.nanoTime() + DRIVER_WAIT.toNanos();
+        try {
+            while (!store.hasDataSource() && !stopping && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!store.hasDataSource() || stopping) {
+            return;
+        }
+        try {
+            connection();
+        } catch (SQLException | RuntimeException e) {
+            closeConnection();
+            failed(e);
+        }
     }
 
     private boolean purgeDue() {
