@@ -92,9 +92,14 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
 
     /** This call, carried by {@code node}/{@code leg} and ended with {@code how} in one change (version one up). */
     public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how) {
+        return carriedAndEnded(node, leg, session, how, "");
+    }
+
+    /** {@link #carriedAndEnded(String, String, String, Resolution)}, resolved by {@code by}. Since 1.4. */
+    public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how, String by) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
                 Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
-                session);
+                session, by);
     }
 
     /** This call, ended with the given resolution. */

@@ -78,6 +78,11 @@ public final class CallParkServiceImpl implements CallParkService {
     private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Armed> armed = new ConcurrentHashMap<>();
     private final Map<String, ActiveRing> ringing = new ConcurrentHashMap<>();
+    /**
+     * Who retrieves a call that this node's carrier is moving here right now (call id to {@link ParkedCall#resolvedBy}):
+     * the carrier may end it in the move ({@link #carryAndEnd}, from its own thread) without knowing the retriever.
+     */
+    private final Map<String, String> retrievers = new ConcurrentHashMap<>();
     private final Map<String, Set<Delivery>> deliveries = new ConcurrentHashMap<>();
     private volatile RecallDialer dialer;
     private volatile CallCarrier carrier;
@@ -250,7 +255,7 @@ public final class CallParkServiceImpl implements CallParkService {
         if (request.target().kind() == RetrieveTarget.Kind.CALL) {
             ParkedCall call = namedCall(dir, tid, request);
             if (!onNode(call.node(), request)) {
-                call = bringHere(call, request).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                call = bringHere(call, request, by).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                         "call " + id(request) + " could not be moved to this node"));
                 if (!call.isLive()) {
                     return call; // taken in the move itself
@@ -267,7 +272,8 @@ public final class CallParkServiceImpl implements CallParkService {
                     // Carried by another node: bring the caller here first (media is bridged on one node), then take
                     // it like a local call. If it cannot be moved, the next one in the queue is tried.
                     Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
-                    Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty() : bringHere(live.get(), request);
+                    Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty()
+                            : bringHere(live.get(), request, by);
                     if (moved.isEmpty()) {
                         continue;
                     }
@@ -343,12 +349,18 @@ public final class CallParkServiceImpl implements CallParkService {
      * on; empty if there is no carrier here or the call could not be moved. The carrier may hand it over already taken
      * for this retriever (ended {@code ANSWERED}, see {@link CallCarrier#bringHere(ParkedCall, Duration, Resolution)}).
      */
-    private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request) {
+    private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request, String by) {
         CallCarrier c = carrier;
         if (c == null || request.node() == null || !request.node().equals(store.localNode())) {
             return Optional.empty();
         }
-        Optional<ParkedCall> moved = c.bringHere(call, BRING_HERE_TIMEOUT, Resolution.ANSWERED);
+        Optional<ParkedCall> moved;
+        retrievers.put(call.id(), by);
+        try {
+            moved = c.bringHere(call, BRING_HERE_TIMEOUT, Resolution.ANSWERED);
+        } finally {
+            retrievers.remove(call.id(), by);
+        }
         LOG.debug("Call {} carried by {} {} to this node", call.id(), call.node(),
                 moved.isPresent() ? "moved" : "could not be moved");
         Optional<ParkedCall> here = moved.filter(m -> request.node().equals(m.node()));
@@ -412,7 +424,8 @@ public final class CallParkServiceImpl implements CallParkService {
         // The extension is rung from this node and bridged here: a call carried elsewhere is moved here first (the
         // caller keeps hearing music, now from this node).
         ParkedCall call = store.localNode().equals(chosen.node()) ? chosen
-                : bringHere(chosen, new RetrieveRequest(tid, request.requester(), request.target(), store.localNode()))
+                : bringHere(chosen, new RetrieveRequest(tid, request.requester(), request.target(), store.localNode()),
+                        extension)
                         .orElseThrow(() -> new ParkException(Reason.UNREACHABLE, "call " + chosen.id()
                                 + " is held by cluster node " + chosen.node() + " and could not be moved here"));
         // On answer the call is taken by id, on the requester's behalf (the rules are checked again then).
@@ -589,8 +602,9 @@ public final class CallParkServiceImpl implements CallParkService {
     public Optional<ParkedCall> carryAndEnd(String callId, long expectedVersion, String node, String leg,
             String session, Resolution how) throws ParkException {
         Objects.requireNonNull(how, "how");
+        String by = how == Resolution.ANSWERED ? retrievers.getOrDefault(callId, "") : "";
         Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() && c.version() == expectedVersion
-                ? c.carriedAndEnded(node, leg, session, how) : null);
+                ? c.carriedAndEnded(node, leg, session, how, by) : null);
         if (ended.isPresent()) {
             forget(callId);
         }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -336,6 +337,42 @@ class CallParkServiceImplTest {
             assertEquals("104", events.stream().filter(ev -> ev.type() == ParkEvent.Type.RETRIEVED).findFirst()
                     .orElseThrow().call().resolvedBy(), "the final event carries it to every listener");
         }
+    }
+
+    @Test
+    void aCallTheCarrierTakesInTheMoveToTheRetrieversNodeSaysWhoRetrievedIt() throws Exception {
+        ParkedCall parked = park("101", ParkTarget.ownExtension());
+        ParkedCall elsewhere = service.carry(parked.id(), parked.version(), "node-b", "leg-b", "").orElseThrow();
+        service.setCarrier(new org.callpark.spi.CallCarrier() {
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
+                throw new AssertionError("the retrieve asks for the call taken in the move");
+            }
+
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
+                try {
+                    // as the SIP carrier does once the caller accepted the move: one compare-and-set, from its thread
+                    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return service.carryAndEnd(call.id(), call.version(), "node-a", "leg-a", "", endAs);
+                        } catch (ParkException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        ParkedCall taken = service.retrieve(new RetrieveRequest(DEFAULT, "102", RetrieveTarget.call(elsewhere.id()),
+                "node-a"));
+        assertEquals(Resolution.ANSWERED, taken.resolution());
+        assertEquals("node-a", taken.node());
+        assertEquals("102", taken.resolvedBy());
+        ParkedCall other = park("101", ParkTarget.ownExtension());
+        assertEquals("", service.carryAndEnd(other.id(), other.version(), "node-a", "leg", "", Resolution.ANSWERED)
+                .orElseThrow().resolvedBy(), "nobody named when no retrieve is moving it");
     }
 
     @Test
