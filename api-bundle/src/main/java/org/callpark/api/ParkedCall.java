@@ -26,10 +26,23 @@ import java.util.Objects;
  * @param session       the carrier's record of the caller's session (for SIP: the dialog, the caller's SDP, the media
  *                      leg), opaque to everybody but the carrier, or empty. It is what lets any node take the call over
  *                      ({@link CallParkService#carry}); carriers keep it in the cluster record, not in a JVM.
+ * @param resolvedBy    who took the call, for people, once it ended: the retrieving extension or chat user, the recall
+ *                      target that answered (the parker's extension, or {@code "ring group <name>"} when the member
+ *                      that answered is not known), the administrator who hung it up ({@code "admin"} when the
+ *                      transport does not say who); empty while it is live and when nobody did (abandoned, timed out,
+ *                      failed). Since 1.4.
  */
 public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
         long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
-        String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session) {
+        String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session, String resolvedBy) {
+
+    /** A call nobody is named as having resolved (every call before 1.4). */
+    public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
+            long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
+            String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session) {
+        this(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution, recallAttempt, recall, node,
+                leg, nextActionAt, version, recallTarget, session, "");
+    }
 
     /** A call without a carrier session. */
     public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
@@ -59,6 +72,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
         node = node == null ? "" : node;
         leg = leg == null ? "" : leg;
         session = session == null ? "" : session;
+        resolvedBy = resolvedBy == null ? "" : resolvedBy;
         if ((state == CallState.ENDED) != (resolution != null)) {
             throw new IllegalArgumentException("an ENDED call needs a resolution and only an ENDED call has one");
         }
@@ -78,15 +92,29 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
 
     /** This call, carried by {@code node}/{@code leg} and ended with {@code how} in one change (version one up). */
     public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how) {
+        return carriedAndEnded(node, leg, session, how, "");
+    }
+
+    /** {@link #carriedAndEnded(String, String, String, Resolution)}, resolved by {@code by}. Since 1.4. */
+    public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how, String by) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
                 Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
-                session);
+                session, by);
     }
 
     /** This call, ended with the given resolution. */
     public ParkedCall ended(Resolution how) {
+        return ended(how, "");
+    }
+
+    /**
+     * This call, ended with the given resolution by {@code by} (see {@link #resolvedBy()}; null or empty: nobody
+     * named). Since 1.4.
+     */
+    public ParkedCall ended(Resolution how, String by) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
-                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null, session);
+                Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
+                session, by);
     }
 
     /** This call, ringing the parker for recall attempt {@code attempt}. */
@@ -109,12 +137,12 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     /** This call with a new time for the owning node's next action, in the same state. */
     public ParkedCall rescheduled(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, next, version + 1, recallTarget, session);
+                recallAttempt, recall, node, leg, next, version + 1, recallTarget, session, resolvedBy);
     }
 
     /** This call, carried by {@code node} on {@code leg} with {@code session}, in the same state. */
     public ParkedCall carried(String node, String leg, String session) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, nextActionAt, version + 1, recallTarget, session);
+                recallAttempt, recall, node, leg, nextActionAt, version + 1, recallTarget, session, resolvedBy);
     }
 }

@@ -46,13 +46,16 @@ public class FeatureInstallIT extends CallparkTestSupport {
         executeCommand("feature:install --no-auto-refresh callpark", 120);
         String installed = executeCommand("feature:list -i");
         for (String feature : List.of("callpark-deps", "callpark-park", "callpark-sip", "callpark-xmpp", "callpark-media",
-                "callpark-ui", "callpark-ops", "callpark ")) {
+                "callpark-ui", "callpark-ops", "callpark-history", "callpark ")) {
             Assert.assertTrue(feature + " not installed:\n" + installed, installed.contains(feature));
         }
         List<String> bundles = new ArrayList<>(OUR_BUNDLES);
         bundles.add("com.hazelcast");
         bundles.add("org.callpark.ops"); // metrics and health; micrometer-core re-wrapped (com.sun.management optional)
         bundles.add("micrometer-core");
+        bundles.add("org.callpark.history");
+        bundles.add("com.h2database");
+        bundles.add("org.postgresql.jdbc");
         assertBundlesActive(bundles, 30_000);
         Assert.assertTrue("etc/org.callpark.directory.cfg not delivered by the feature",
                 new java.io.File(System.getProperty("karaf.etc"), "org.callpark.directory.cfg").isFile());
@@ -64,6 +67,9 @@ public class FeatureInstallIT extends CallparkTestSupport {
     public void step2ServicesRegistered() throws Exception {
         awaitService("org.callpark.api.CallParkService", SERVICE_TIMEOUT_MS);
         awaitService("org.callpark.api.DirectoryService", SERVICE_TIMEOUT_MS);
+        // the park history (embedded H2 through H2's own DataSourceFactory, which needs org.osgi.service.jdbc)
+        awaitService("org.callpark.api.history.ParkHistory", SERVICE_TIMEOUT_MS);
+        awaitService("org.osgi.service.jdbc.DataSourceFactory", SERVICE_TIMEOUT_MS);
         // ui-bundle's DS components are satisfied (the SSE hub, which the REST servlet needs, is a ParkEventListener)
         awaitService("org.callpark.ui.internal.EventStreams", SERVICE_TIMEOUT_MS);
         // The ops bundle's registry, and the park, SIP and media bundles' health checks (their meters are bound)

@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class CallParkServiceImpl implements CallParkService {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallParkServiceImpl.class);
+    /** {@link ParkedCall#resolvedBy()} of what an administrator did (the API does not say which one). */
+    static final String ADMIN = "admin";
 
     private final DirectoryService directory;
     private final SlotStore store;
@@ -76,6 +78,11 @@ public final class CallParkServiceImpl implements CallParkService {
     private final List<ParkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Armed> armed = new ConcurrentHashMap<>();
     private final Map<String, ActiveRing> ringing = new ConcurrentHashMap<>();
+    /**
+     * Who retrieves a call that this node's carrier is moving here right now (call id to {@link ParkedCall#resolvedBy}):
+     * the carrier may end it in the move ({@link #carryAndEnd}, from its own thread) without knowing the retriever.
+     */
+    private final Map<String, String> retrievers = new ConcurrentHashMap<>();
     private final Map<String, Set<Delivery>> deliveries = new ConcurrentHashMap<>();
     private volatile RecallDialer dialer;
     private volatile CallCarrier carrier;
@@ -238,19 +245,24 @@ public final class CallParkServiceImpl implements CallParkService {
 
     @Override
     public ParkedCall retrieve(RetrieveRequest request) throws ParkException {
+        return retrieve(request, request.byAdministrator() ? ADMIN : request.requester());
+    }
+
+    /** {@link #retrieve(RetrieveRequest)}, the call ending {@link ParkedCall#resolvedBy() resolved by} {@code by}. */
+    private ParkedCall retrieve(RetrieveRequest request, String by) throws ParkException {
         Directory dir = directory.current();
         TenantId tid = checkRequester(dir, request);
         if (request.target().kind() == RetrieveTarget.Kind.CALL) {
             ParkedCall call = namedCall(dir, tid, request);
             if (!onNode(call.node(), request)) {
-                call = bringHere(call, request).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+                call = bringHere(call, request, by).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                         "call " + id(request) + " could not be moved to this node"));
                 if (!call.isLive()) {
                     return call; // taken in the move itself
                 }
             }
             String id = call.id();
-            return take(id, Resolution.ANSWERED).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
+            return take(id, Resolution.ANSWERED, by).orElseThrow(() -> new ParkException(Reason.SLOT_EMPTY,
                     "call " + id + " was taken by someone else"));
         }
         List<SlotId> slots = slotsOf(dir, tid, request);
@@ -260,7 +272,8 @@ public final class CallParkServiceImpl implements CallParkService {
                     // Carried by another node: bring the caller here first (media is bridged on one node), then take
                     // it like a local call. If it cannot be moved, the next one in the queue is tried.
                     Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
-                    Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty() : bringHere(live.get(), request);
+                    Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty()
+                            : bringHere(live.get(), request, by);
                     if (moved.isEmpty()) {
                         continue;
                     }
@@ -270,7 +283,7 @@ public final class CallParkServiceImpl implements CallParkService {
                         return moved.get();
                     }
                 }
-                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED);
+                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED, by);
                 if (taken.isPresent()) {
                     LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, request.requester());
                     return taken.get();
@@ -336,12 +349,18 @@ public final class CallParkServiceImpl implements CallParkService {
      * on; empty if there is no carrier here or the call could not be moved. The carrier may hand it over already taken
      * for this retriever (ended {@code ANSWERED}, see {@link CallCarrier#bringHere(ParkedCall, Duration, Resolution)}).
      */
-    private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request) {
+    private Optional<ParkedCall> bringHere(ParkedCall call, RetrieveRequest request, String by) {
         CallCarrier c = carrier;
         if (c == null || request.node() == null || !request.node().equals(store.localNode())) {
             return Optional.empty();
         }
-        Optional<ParkedCall> moved = c.bringHere(call, BRING_HERE_TIMEOUT, Resolution.ANSWERED);
+        Optional<ParkedCall> moved;
+        retrievers.put(call.id(), by);
+        try {
+            moved = c.bringHere(call, BRING_HERE_TIMEOUT, Resolution.ANSWERED);
+        } finally {
+            retrievers.remove(call.id(), by);
+        }
         LOG.debug("Call {} carried by {} {} to this node", call.id(), call.node(),
                 moved.isPresent() ? "moved" : "could not be moved");
         Optional<ParkedCall> here = moved.filter(m -> request.node().equals(m.node()));
@@ -372,9 +391,12 @@ public final class CallParkServiceImpl implements CallParkService {
         return String.join(" or ", names);
     }
 
-    /** Ends one live call with {@code how}; empty if it was not live any more (someone else won). */
-    private Optional<ParkedCall> take(String callId, Resolution how) throws ParkException {
-        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() ? c.ended(how) : null);
+    /**
+     * Ends one live call with {@code how}, {@link ParkedCall#resolvedBy() resolved by} {@code by}; empty if it was not
+     * live any more (someone else won).
+     */
+    private Optional<ParkedCall> take(String callId, Resolution how, String by) throws ParkException {
+        Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() ? c.ended(how, by) : null);
         if (ended.isPresent()) {
             forget(callId);
         }
@@ -402,7 +424,8 @@ public final class CallParkServiceImpl implements CallParkService {
         // The extension is rung from this node and bridged here: a call carried elsewhere is moved here first (the
         // caller keeps hearing music, now from this node).
         ParkedCall call = store.localNode().equals(chosen.node()) ? chosen
-                : bringHere(chosen, new RetrieveRequest(tid, request.requester(), request.target(), store.localNode()))
+                : bringHere(chosen, new RetrieveRequest(tid, request.requester(), request.target(), store.localNode()),
+                        extension)
                         .orElseThrow(() -> new ParkException(Reason.UNREACHABLE, "call " + chosen.id()
                                 + " is held by cluster node " + chosen.node() + " and could not be moved here"));
         // On answer the call is taken by id, on the requester's behalf (the rules are checked again then).
@@ -421,7 +444,7 @@ public final class CallParkServiceImpl implements CallParkService {
                 }
                 delivery.finish();
                 try {
-                    ParkedCall taken = retrieve(take);
+                    ParkedCall taken = retrieve(take, extension);
                     LOG.debug("Call {} sent to {}: answered", call.id(), answeredBy);
                     delivery.result.complete(taken);
                     return true;
@@ -539,7 +562,7 @@ public final class CallParkServiceImpl implements CallParkService {
     @Override
     public ParkedCall answerRecall(String callId, int attempt) throws ParkException {
         Optional<ParkedCall> ended = store.update(callId, c -> c.state() == CallState.RECALLING
-                && c.recallAttempt() == attempt ? c.ended(Resolution.RECALLED) : null);
+                && c.recallAttempt() == attempt ? c.ended(Resolution.RECALLED, recalledTo(c)) : null);
         if (ended.isPresent()) {
             forget(callId);
             return ended.get();
@@ -550,12 +573,21 @@ public final class CallParkServiceImpl implements CallParkService {
         throw new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more");
     }
 
+    /**
+     * Who answered a recall, for the history: the parker, or the ring group (its member that answered is not passed
+     * through {@link #answerRecall}).
+     */
+    private static String recalledTo(ParkedCall c) {
+        return c.recallTarget() == RecallTarget.RING_GROUP ? "ring group " + c.recall().ringGroup() : c.parkedBy();
+    }
+
     @Override
     public ParkedCall end(String callId, Resolution resolution) throws ParkException {
         if (resolution == Resolution.ANSWERED || resolution == Resolution.RECALLED) {
             throw ParkException.invalid("resolution", resolution + " is given by a retrieve or an answered recall");
         }
-        return take(callId, resolution).orElseThrow(
+        // FORCED comes from an administrator (shell park:hangup, REST); who it was is not passed through this API.
+        return take(callId, resolution, resolution == Resolution.FORCED ? ADMIN : "").orElseThrow(
                 () -> new ParkException(Reason.NOT_FOUND, "call " + callId + " is not parked any more"));
     }
 
@@ -570,8 +602,9 @@ public final class CallParkServiceImpl implements CallParkService {
     public Optional<ParkedCall> carryAndEnd(String callId, long expectedVersion, String node, String leg,
             String session, Resolution how) throws ParkException {
         Objects.requireNonNull(how, "how");
+        String by = how == Resolution.ANSWERED ? retrievers.getOrDefault(callId, "") : "";
         Optional<ParkedCall> ended = store.update(callId, c -> c.isLive() && c.version() == expectedVersion
-                ? c.carriedAndEnded(node, leg, session, how) : null);
+                ? c.carriedAndEnded(node, leg, session, how, by) : null);
         if (ended.isPresent()) {
             forget(callId);
         }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -306,6 +307,72 @@ class CallParkServiceImplTest {
         ParkedCall answered = service.answerRecall(call.id(), 2);
         assertEquals(Resolution.RECALLED, answered.resolution());
         assertEquals(ParkEvent.Type.RECALL_ANSWERED, eventTypes().get(eventTypes().size() - 1));
+    }
+
+    @Test
+    void theEndedCallSaysWhoResolvedIt() throws Exception {
+        ParkedCall a = park("101", ParkTarget.ownExtension());
+        assertEquals("", a.resolvedBy(), "nobody while it is live");
+        assertEquals("104", retrieve("104", RetrieveTarget.extension("101")).resolvedBy());
+        ParkedCall b = park("101", ParkTarget.ownExtension());
+        assertEquals("admin", service.retrieve(new RetrieveRequest(DEFAULT, null, RetrieveTarget.call(b.id())))
+                .resolvedBy());
+        ParkedCall c = park("101", ParkTarget.ownExtension());
+        assertEquals("admin", service.end(c.id(), Resolution.FORCED).resolvedBy());
+        ParkedCall d = park("101", ParkTarget.ownExtension());
+        assertEquals("", service.end(d.id(), Resolution.ABANDONED).resolvedBy());
+        ParkedCall e = park("104", ParkTarget.ownExtension()); // tenant defaults: the parker only
+        timers.advance(Duration.ofSeconds(45)); // attempt 1 rings the parker
+        assertEquals(org.callpark.api.RecallTarget.PARKER, service.find(e.id()).orElseThrow().recallTarget());
+        assertEquals("104", service.answerRecall(e.id(), 1).resolvedBy());
+        ParkedCall f = park("101", ParkTarget.ownExtension()); // park group Sales: the parker, then Reception
+        ParkedCall ringing = f;
+        for (int i = 0; i < 10 && ringing.recallTarget() != org.callpark.api.RecallTarget.RING_GROUP; i++) {
+            timers.advance(Duration.ofSeconds(10));
+            ringing = service.find(f.id()).orElseThrow();
+        }
+        assertEquals(org.callpark.api.RecallTarget.RING_GROUP, ringing.recallTarget());
+        assertEquals("ring group Reception", service.answerRecall(f.id(), ringing.recallAttempt()).resolvedBy());
+        synchronized (events) {
+            assertEquals("104", events.stream().filter(ev -> ev.type() == ParkEvent.Type.RETRIEVED).findFirst()
+                    .orElseThrow().call().resolvedBy(), "the final event carries it to every listener");
+        }
+    }
+
+    @Test
+    void aCallTheCarrierTakesInTheMoveToTheRetrieversNodeSaysWhoRetrievedIt() throws Exception {
+        ParkedCall parked = park("101", ParkTarget.ownExtension());
+        ParkedCall elsewhere = service.carry(parked.id(), parked.version(), "node-b", "leg-b", "").orElseThrow();
+        service.setCarrier(new org.callpark.spi.CallCarrier() {
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout) {
+                throw new AssertionError("the retrieve asks for the call taken in the move");
+            }
+
+            @Override
+            public Optional<ParkedCall> bringHere(ParkedCall call, Duration timeout, Resolution endAs) {
+                try {
+                    // as the SIP carrier does once the caller accepted the move: one compare-and-set, from its thread
+                    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return service.carryAndEnd(call.id(), call.version(), "node-a", "leg-a", "", endAs);
+                        } catch (ParkException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        ParkedCall taken = service.retrieve(new RetrieveRequest(DEFAULT, "102", RetrieveTarget.call(elsewhere.id()),
+                "node-a"));
+        assertEquals(Resolution.ANSWERED, taken.resolution());
+        assertEquals("node-a", taken.node());
+        assertEquals("102", taken.resolvedBy());
+        ParkedCall other = park("101", ParkTarget.ownExtension());
+        assertEquals("", service.carryAndEnd(other.id(), other.version(), "node-a", "leg", "", Resolution.ANSWERED)
+                .orElseThrow().resolvedBy(), "nobody named when no retrieve is moving it");
     }
 
     @Test

@@ -84,6 +84,7 @@ class SendToTest {
 
         assertTrue(ring.outcome.answered("104"));
         assertEquals(Resolution.ANSWERED, result.join().resolution());
+        assertEquals("104", result.join().resolvedBy(), "the extension that took it, not the administrator who sent it");
         assertTrue(service.find(call.id()).isEmpty());
         assertEquals(ParkEvent.Type.RETRIEVED, events.get(events.size() - 1).type());
     }

@@ -29,7 +29,7 @@ import com.hazelcast.core.HazelcastJsonValue;
  * (informational copies of the slot's parts), {@code callerNumber, callerName, parkedBy, parkGroup, parkedAt} (epoch
  * ms), {@code sequence, state, resolution, attempt, recall {mode, ringGroup, members[], ringDurationMs, waitMs,
  * retries}, node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the carrier's session
- * record, nested as JSON; absent when empty). Unknown fields are ignored, so records written
+ * record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty). Unknown fields are ignored, so records written
  * by a newer node stay readable. Instants are kept to the millisecond.
  * <p>
  * Thread-safe.
@@ -89,6 +89,9 @@ public final class CallCodec {
         o.put("leg", call.leg());
         o.put("nextActionAt", call.nextActionAt() == null ? null : call.nextActionAt().toEpochMilli());
         o.put("version", call.version());
+        if (!call.resolvedBy().isEmpty()) {
+            o.put("resolvedBy", call.resolvedBy());
+        }
         if (!call.session().isEmpty()) {
             try {
                 // nested, so that the member can read (and index) its attributes
@@ -137,7 +140,7 @@ public final class CallCodec {
                     o.path("sequence").asLong(), state,
                     resolution == null ? null : Resolution.valueOf(resolution), o.path("attempt").asInt(), recall,
                     text(o, "node"), text(o, "leg"), instant(o, "nextActionAt"), required(o, "version").asLong(),
-                    recallTarget, session(o));
+                    recallTarget, session(o), text(o, "resolvedBy"));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("unreadable call record " + o.path("id").asText("?") + ": "
                     + e.getMessage(), e);

@@ -46,6 +46,18 @@ class CallCodecTest {
     }
 
     @Test
+    void whoResolvedTheCallTravelsAsResolvedByAndIsAbsentWhenNobodyDid() throws Exception {
+        ParkedCall live = everyFieldSet().carried("node-7", "leg-abc", "");
+        ParkedCall ended = new ParkedCall(live.id(), live.slot(), live.caller(), live.parkedBy(), live.parkGroup(),
+                live.parkedAt(), live.sequence(), CallState.PARKED, null, 0, live.recall(), "node-7", "leg", null, 1)
+                .ended(Resolution.ANSWERED, "103");
+        assertEquals("103", mapper.readTree(codec.toJson(ended)).path("resolvedBy").asText());
+        assertEquals(ended, codec.decode(codec.encode(ended)));
+        assertTrue(mapper.readTree(codec.toJson(everyFieldSet())).path("resolvedBy").isMissingNode());
+        assertEquals("", codec.decode(codec.encode(everyFieldSet())).resolvedBy());
+    }
+
+    @Test
     void roundTripOfALiveCallWithoutOptionalParts() {
         ParkedCall call = new ParkedCall("c2", SlotId.extension(TenantId.DEFAULT, "101"), CallerId.of("", ""), null,
                 null, Instant.ofEpochMilli(0), 0, CallState.PARKED, null, 0,
