@@ -43,8 +43,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * opens a call's steps, exports CSV (the hostile name is one literal cell, {@code +4930…} is formula-proofed) — with no
  * script error and no CSP violation. Screenshots {@code history}, {@code history-detail}, {@code history-narrow}.
  *
- * <p>The records come from the assembly's {@code ParkHistory}; while the history bundle is not in the assembly, a
- * TEST-ONLY in-memory one ({@link HistoryStubBundle}) is installed first, fed by the same real park events.
+ * <p>The records are the history bundle's (feature {@code callpark-history}, embedded H2), written asynchronously:
+ * each is awaited for up to 10 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebHistoryST {
@@ -63,11 +63,10 @@ class WebHistoryST {
 
     @BeforeAll
     static void historyAndBrowser() throws Exception {
-        boolean stub = HistoryStubBundle.installIfMissing(SERVER);
         long deadline = System.currentTimeMillis() + 15_000;
         while (get("karaf", "/history").statusCode() != 200) {
-            assertTrue(System.currentTimeMillis() < deadline, "no ParkHistory reached the REST API (stub: " + stub
-                    + "): " + get("karaf", "/history").body());
+            assertTrue(System.currentTimeMillis() < deadline, "the history bundle's ParkHistory never reached the REST"
+                    + " API: " + get("karaf", "/history").body());
             Thread.sleep(200);
         }
         browser = new Browser(1400, 900);
@@ -154,6 +153,7 @@ class WebHistoryST {
         JsonNode retrieved = awaitRecord("+4930999");
         assertEquals(XSS_NAME, retrieved.path("caller").path("name").asText());
         assertEquals("ANSWERED", retrieved.path("resolution").asText());
+        assertEquals("102", retrieved.path("resolvedBy").asText(), "102 retrieved it");
         assertEquals("101", retrieved.path("slot").path("name").asText());
         assertEquals("101 Bob", retrieved.path("slot").path("label").asText());
         assertEquals("ABANDONED", awaitRecord("+4930444").path("resolution").asText());
@@ -172,6 +172,7 @@ class WebHistoryST {
         detail.path("steps").forEach(s -> steps.add(s.path("type").asText()));
         assertEquals("PARKED", steps.get(0), steps.toString());
         assertEquals("RETRIEVED", steps.get(steps.size() - 1), steps.toString());
+        assertEquals("102", detail.path("steps").get(steps.size() - 1).path("detail").asText());
         System.out.println("[systests] history: " + retrieved);
     }
 
@@ -214,7 +215,8 @@ class WebHistoryST {
         browser.await(5_000).until(d -> d.findElements(By.cssSelector("#history-table tbody tr")).size() == 2);
         assertTrue(browser.driver.findElements(historyRow("Group Caller")).isEmpty());
         String text = browser.driver.findElement(historyRow(XSS_NAME)).getText();
-        assertTrue(text.contains("101 Bob") && text.contains("Retrieved") && text.contains("+4930999"), text);
+        assertTrue(text.contains("101 Bob") && text.contains("Retrieved") && text.contains("+4930999")
+                && text.contains("102"), text);
         browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty());
         browser.screenshot("history");
 
@@ -230,7 +232,7 @@ class WebHistoryST {
         assertEquals(XSS_NAME, dialog.findElement(By.id("detail-title")).getText());
         List<String> steps = Browser.texts(dialog.findElements(By.cssSelector("#history-steps .step-text")));
         assertEquals("parked by 101", steps.get(0), steps.toString());
-        assertTrue(steps.get(steps.size() - 1).startsWith("retrieved"), steps.toString());
+        assertEquals("retrieved by 102", steps.get(steps.size() - 1), steps.toString());
         assertEquals(0L, browser.js("return document.querySelectorAll('img').length"));
         browser.screenshot("history-detail");
         dialog.findElement(By.cssSelector("button[aria-label='Close']")).click();
@@ -250,6 +252,7 @@ class WebHistoryST {
         assertEquals(XSS_NAME, hostile.get(name));
         assertEquals("ANSWERED", hostile.get(rows.get(0).indexOf("resolution")));
         assertEquals("101 Bob", hostile.get(rows.get(0).indexOf("slotLabel")));
+        assertEquals("102", hostile.get(rows.get(0).indexOf("resolvedBy")));
         assertThrows(NoAlertPresentException.class, () -> browser.driver.switchTo().alert());
 
         // a phone-sized window: each row a card, no table header
