@@ -13,13 +13,16 @@ const PAGE = 50;
 /** CSV export: pages of 1,000, at most this many (a bounded loop; the file says when it stopped early). */
 const EXPORT_PAGES = 100;
 
-/** One step of a call for people: "rang parker 101 — not answered", "retrieved by 103". */
+/** Whom a recall rang, from a step's detail: "parker 101", "ring group sales" (an "attempt N: " prefix dropped). */
+const whom = (detail) => String(detail || '').replace(/^attempt \d+:\s*/, '');
+
+/** One step of a call for people: "retrieved by 103", "caller hung up". */
 export function stepText(s, call) {
-  const d = s.detail || '';
+  const d = s.detail || (/^(RETRIEVED|RECALL_ANSWERED|FORCED)$/.test(s.type) ? call.resolvedBy || '' : '');
   switch (s.type) {
     case 'PARKED': return call.parkedBy ? `parked by ${call.parkedBy}` : 'parked';
-    case 'RECALLING': return d ? `ringing ${d}` : 'recall ringing';
-    case 'RECALL_FAILED': return d ? `rang ${d} — not answered` : 'recall not answered';
+    case 'RECALLING': return whom(d) ? `rang ${whom(d)}` : 'recall rang';
+    case 'RECALL_FAILED': return 'recall not answered';
     case 'RETRIEVED': return d ? `retrieved by ${d}` : 'retrieved';
     case 'RECALL_ANSWERED': return d ? `answered on recall by ${d}` : 'answered on recall';
     case 'ABANDONED': return 'caller hung up';
@@ -28,6 +31,27 @@ export function stepText(s, call) {
     case 'FAILED': return d ? `failed: ${d}` : 'failed';
     default: return `${String(s.type || '').toLowerCase().replace(/_/g, ' ')}${d ? ` — ${d}` : ''}`;
   }
+}
+
+/**
+ * The steps as lines, oldest first: a recall attempt and its outcome are one line ("rang parker 101 — not
+ * answered"); everything else is one line per step.
+ */
+export function stepLines(call) {
+  const lines = [];
+  let ringing = null; // the line of the recall attempt that has no outcome yet
+  for (const s of call.steps || []) {
+    if (s.type === 'RECALL_FAILED' && ringing) {
+      ringing.text += ' — not answered';
+      ringing = null;
+      continue;
+    }
+    if (s.type === 'RECALL_ANSWERED' && ringing) ringing.text += ' — answered';
+    const line = { at: s.at, text: stepText(s, call) };
+    ringing = s.type === 'RECALLING' ? line : null;
+    lines.push(line);
+  }
+  return lines;
 }
 
 /**
@@ -212,8 +236,8 @@ export class HistoryView {
         item('Taken by', call.resolvedBy),
         item('Node', call.node)),
       h('h3', {}, 'Steps'),
-      (call.steps || []).length ? h('ol', { class: 'steps', id: 'history-steps' }, call.steps.map((s) => h('li', {},
-        h('span', { class: 'step-time num muted' }, when(s.at)), h('span', { class: 'step-text' }, stepText(s, call)))))
+      (call.steps || []).length ? h('ol', { class: 'steps', id: 'history-steps' }, stepLines(call).map((l) => h('li', {},
+        h('span', { class: 'step-time num muted' }, when(l.at)), h('span', { class: 'step-text' }, l.text))))
         : h('p', { class: 'muted' }, 'No steps recorded.'));
     document.body.appendChild(dlg);
     dlg.addEventListener('close', () => dlg.remove());

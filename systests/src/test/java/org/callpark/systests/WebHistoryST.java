@@ -39,9 +39,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Park history over REST and on the web page's History tab, with records of real calls: sipp parks three calls (one
  * with the caller name {@code <img src=x onerror=alert(1)>}) that are retrieved by 102, abandoned, and hung up over
- * REST. Then: {@code acme} sees none of default's records over REST; in headless Chromium the admin filters by slot,
- * opens a call's steps, exports CSV (the hostile name is one literal cell, {@code +4930…} is formula-proofed) — with no
- * script error and no CSP violation. Screenshots {@code history}, {@code history-detail}, {@code history-narrow}.
+ * REST, and a fourth ({@code Customer}, parked for 104) is recalled once to 104's ringing sipp phone and times out.
+ * Then: {@code acme} sees none of default's records over REST; in headless Chromium the admin filters by slot,
+ * opens a call's steps, exports CSV (the hostile name is one literal cell, {@code +4930…} is formula-proofed) —
+ * with no script error and no CSP violation. Screenshots {@code history}, {@code history-detail},
+ * {@code history-recall}, {@code history-narrow}.
  *
  * <p>The records are the history bundle's (feature {@code callpark-history}, embedded H2), written asynchronously:
  * each is awaited for up to 10 s.
@@ -49,8 +51,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebHistoryST {
 
+    /** Calls parked by users in no park group (104) are recalled after 2 s, once; Sales (101) keeps its 30 s. */
     @RegisterExtension
-    static final AssemblyServer SERVER = new AssemblyServer();
+    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory());
+    /** 104's registered Contact port (the ringing phone) and the address it registered from (its transfers). */
+    static final int PHONE_PORT = Sipp.freeUdpPort();
+    static final int TRANSFEROR_PORT = Sipp.freeUdpPort();
 
     static final String XSS_NAME = "<img src=x onerror=alert(1)>";
     static final String BASE = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT + "/callpark/";
@@ -60,6 +66,22 @@ class WebHistoryST {
 
     static Browser browser;
     static final List<String> CONSOLE = new ArrayList<>();
+
+    static String directory() {
+        Path shipped = Path.of(System.getProperty("systests.directory",
+                "../park-bundle/src/main/config/org.callpark.directory.cfg"));
+        try {
+            String s = Files.readString(shipped);
+            String t = s.replaceAll("(?m)^tenant\\.default\\.recall\\.ringDuration\\s*=.*$",
+                    "tenant.default.recall.ringDuration = 2")
+                    .replaceAll("(?m)^tenant\\.default\\.recall\\.retries\\s*=.*$",
+                            "tenant.default.recall.retries = 1");
+            assertFalse(t.equals(s), "tenant.default.recall.* not found in " + shipped.toAbsolutePath());
+            return t;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @BeforeAll
     static void historyAndBrowser() throws Exception {
@@ -127,13 +149,22 @@ class WebHistoryST {
     @Test
     @Order(1)
     void threeRealCallsEndAsRetrievedAbandonedAndForcedAndAreReadBackOverRest() throws Exception {
+        Sipp.scenario("register", SERVER).name("history-register-104").localPort(TRANSFEROR_PORT)
+                .set("CONTACT_PORT", PHONE_PORT).set("USER", "104").set("EXPIRES", 300).auth("104", "pass104")
+                .timeout(10).set("CONTACT_REGEX", "&lt;sip:104@127\\.0\\.0\\.1:" + PHONE_PORT
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
         try (RtpPeer a = new RtpPeer("127.0.0.1"); RtpPeer b = new RtpPeer("127.0.0.1");
-                RtpPeer c = new RtpPeer("127.0.0.1")) {
+                RtpPeer c = new RtpPeer("127.0.0.1"); RtpPeer d = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("recall_ring", SERVER).name("history-recall-ring-104").localPort(PHONE_PORT)
+                    .calls(1).set("OFFER_REGEX", "m=audio [0-9]+ RTP/AVP 0 ").timeout(30).start();
+            Sipp recalled = Sipp.scenario("park", SERVER).service("*68").name("history-recalled")
+                    .localPort(TRANSFEROR_PORT).referredBy("104").from("Customer", "+4930123")
+                    .media(d.port(), "PCMU").set("HOLD_MS", 25_000).timeout(40).start();
             Sipp hostile = park("*68", XSS_NAME, "+4930999", 30_000, a);
             Sipp group = park("*58", "Group Caller", "+4930555", 30_000, c);
             long t0 = System.currentTimeMillis();
-            while (json("karaf", "/calls").size() < 2) {
-                assertTrue(System.currentTimeMillis() - t0 < 10_000, "two calls parked");
+            while (json("karaf", "/calls").size() < 3) {
+                assertTrue(System.currentTimeMillis() - t0 < 10_000, "three calls parked");
                 Thread.sleep(100);
             }
             Sipp abandoned = park("*68", "Abandon Test", "+4930444", 1_500, b);
@@ -149,6 +180,9 @@ class WebHistoryST {
             }
             assertEquals(204, call("karaf", "DELETE", "/tenants/default/calls/" + groupId).statusCode());
             group.assertSucceeded();
+            phone.assertSucceeded(); // rang once (180), then the server's CANCEL
+            recalled.assertSucceeded();
+            assertTrue(recalled.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), "timed out: server BYE");
         }
         JsonNode retrieved = awaitRecord("+4930999");
         assertEquals(XSS_NAME, retrieved.path("caller").path("name").asText());
@@ -160,6 +194,13 @@ class WebHistoryST {
         JsonNode forced = awaitRecord("+4930555");
         assertEquals("FORCED", forced.path("resolution").asText());
         assertEquals("GROUP", forced.path("slot").path("kind").asText());
+        JsonNode timedOut = awaitRecord("+4930123");
+        assertEquals("TIMED_OUT", timedOut.path("resolution").asText());
+        assertEquals(1, timedOut.path("recallAttempts").asInt());
+        List<String> recallSteps = new ArrayList<>();
+        json("karaf", "/history/" + timedOut.path("callId").asText()).path("steps")
+                .forEach(s -> recallSteps.add(s.path("type").asText()));
+        assertEquals(List.of("PARKED", "RECALLING", "RECALL_FAILED", "TIMED_OUT"), recallSteps);
         // whole seconds from park to end: 102 took it at once, the abandoned caller hung up after its 1.5 s hold
         assertEquals(Duration.between(java.time.Instant.parse(retrieved.path("parkedAt").asText()),
                 java.time.Instant.parse(retrieved.path("endedAt").asText())).toSeconds(),
@@ -206,8 +247,22 @@ class WebHistoryST {
         new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
         WebElement row = browser.visible(historyRow(XSS_NAME), 10_000);
         assertEquals(XSS_NAME, row.findElement(By.className("caller-name")).getText());
-        assertEquals(3, browser.driver.findElements(By.cssSelector("#history-table tbody tr")).size());
+        assertEquals(4, browser.driver.findElements(By.cssSelector("#history-table tbody tr")).size());
         assertEquals(0L, browser.js("return document.querySelectorAll('img').length"));
+
+        // the recalled call's steps: the attempt and its outcome on one line
+        WebElement slot = browser.driver.findElement(By.id("h-slot"));
+        slot.sendKeys("104");
+        browser.driver.findElement(By.id("history-apply")).click();
+        browser.await(5_000).until(d -> d.findElements(By.cssSelector("#history-table tbody tr")).size() == 1);
+        browser.visible(historyRow("Customer"), 3_000).findElement(By.xpath(".//button[text()='Details']")).click();
+        WebElement recall = browser.visible(By.id("history-detail"), 5_000);
+        assertEquals(List.of("parked by 104", "rang parker 104 — not answered", "nobody answered the recalls"),
+                Browser.texts(recall.findElements(By.cssSelector("#history-steps .step-text"))));
+        browser.screenshot("history-recall");
+        recall.findElement(By.cssSelector("button[aria-label='Close']")).click();
+        browser.await(3_000).until(ExpectedConditions.invisibilityOfElementLocated(By.id("history-detail")));
+        slot.clear();
 
         // slot 101 only: the abandoned and the retrieved call, not the Sales group's
         browser.driver.findElement(By.id("h-slot")).sendKeys("101");
