@@ -35,7 +35,7 @@ export function stepText(s, call) {
 
 /**
  * The steps as lines, oldest first: a recall attempt and its outcome are one line ("rang parker 101 — not
- * answered"); everything else is one line per step.
+ * answered"; the last attempt's failure is the TIMED_OUT step itself); everything else is one line per step.
  */
 export function stepLines(call) {
   const lines = [];
@@ -47,6 +47,7 @@ export function stepLines(call) {
       continue;
     }
     if (s.type === 'RECALL_ANSWERED' && ringing) ringing.text += ' — answered';
+    if (s.type === 'TIMED_OUT' && ringing) ringing.text += ' — not answered'; // the last attempt ends the call
     const line = { at: s.at, text: stepText(s, call) };
     ringing = s.type === 'RECALLING' ? line : null;
     lines.push(line);
