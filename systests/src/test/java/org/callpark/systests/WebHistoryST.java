@@ -148,7 +148,7 @@ class WebHistoryST {
 
     @Test
     @Order(1)
-    void threeRealCallsEndAsRetrievedAbandonedAndForcedAndAreReadBackOverRest() throws Exception {
+    void fourRealCallsEndRetrievedAbandonedForcedAndTimedOutAndAreReadBackOverRest() throws Exception {
         Sipp.scenario("register", SERVER).name("history-register-104").localPort(TRANSFEROR_PORT)
                 .set("CONTACT_PORT", PHONE_PORT).set("USER", "104").set("EXPIRES", 300).auth("104", "pass104")
                 .timeout(10).set("CONTACT_REGEX", "&lt;sip:104@127\\.0\\.0\\.1:" + PHONE_PORT
