@@ -39,6 +39,8 @@ final class HistoryResource {
     static final int MAX_CURSOR = 512;
     /** {@code 30m}, {@code 2h}, {@code 7d}: that long before now. */
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([smhd])");
+    /** The furthest back a relative {@code since} may reach (a database need not handle the year -700). */
+    static final Duration MAX_BACK = Duration.ofDays(36_500);
 
     private final DirectoryService directories;
     private final Supplier<ParkHistory> history;
@@ -176,6 +178,10 @@ final class HistoryResource {
                 case "h" -> Duration.ofHours(n);
                 default -> Duration.ofDays(n);
             };
+            if (back.compareTo(MAX_BACK) > 0) {
+                throw ApiException.invalid(field, field + ": '" + v + "' reaches back more than "
+                        + MAX_BACK.toDays() + " days");
+            }
             return now.minus(back);
         }
         try {

@@ -210,6 +210,8 @@ class HistoryResourceTest {
         Map<Map<String, String>, String> bad = new HashMap<>();
         bad.put(Map.of("since", "yesterday"), "since");
         bad.put(Map.of("since", "2h ago"), "since");
+        bad.put(Map.of("since", "36501d"), "since");
+        bad.put(Map.of("since", "-2h"), "since");
         bad.put(Map.of("until", "2h"), "until"); // relative only for since
         bad.put(Map.of("until", "2026-13-01T00:00:00Z"), "until");
         bad.put(Map.of("since", "1h", "until", "2h"), "until");
