@@ -65,4 +65,6 @@ export const api = {
   hangUp: (t, id) => request('DELETE', `/tenants/${enc(t)}/calls/${enc(id)}`),
   send: (t, id, extension) => request('POST', `/tenants/${enc(t)}/calls/${enc(id)}/send`, { extension }),
   eventsUrl: () => BASE + '/events',
+  history: (q) => request('GET', `/history?${new URLSearchParams(q)}`),
+  historyCall: (id) => request('GET', `/history/${enc(id)}`),
 };

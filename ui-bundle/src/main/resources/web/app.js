@@ -1,9 +1,10 @@
-// The shell: login, session, hash routing (#/board, #/groups, #/directory), tenant selector.
+// The shell: login, session, hash routing (#/board, #/groups, #/directory, #/history), tenant selector.
 import { api, setUnauthenticatedHandler, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
 import { BoardView } from './board.js';
 import { GroupsView } from './groups.js';
 import { DirectoryView } from './directory.js';
+import { HistoryView } from './history.js';
 
 const ALL = '';
 
@@ -11,14 +12,14 @@ const ALL = '';
 export const app = {
   session: null, // {user, roles, canEdit, canOperate, tenants}
   tenants: [], // [{id, name, domains, xmppDomain}]
-  tenant: ALL, // selected tenant id; ALL only on the board
+  tenant: ALL, // selected tenant id; ALL only on the board and the history
   tenantName(id) {
     const t = this.tenants.find((x) => x.id === id);
     return t ? t.name || t.id : id;
   },
 };
 
-const views = { board: BoardView, groups: GroupsView, directory: DirectoryView };
+const views = { board: BoardView, groups: GroupsView, directory: DirectoryView, history: HistoryView };
 let current = null; // {name, view}
 
 const $ = (id) => document.getElementById(id);
@@ -69,7 +70,7 @@ function stopView() {
 
 function fillTenantSelect(name) {
   const sel = $('tenant-select');
-  const allowAll = name === 'board' && app.tenants.length > 1;
+  const allowAll = (name === 'board' || name === 'history') && app.tenants.length > 1;
   const known = app.tenants.some((t) => t.id === app.tenant);
   if ((app.tenant === ALL && !allowAll) || (app.tenant !== ALL && !known)) {
     app.tenant = allowAll || !app.tenants.length ? ALL : app.tenants[0].id;
@@ -95,7 +96,7 @@ function route() {
   const view = new views[name](content, app);
   current = { name, view };
   view.start();
-  document.title = `${({ board: 'Live board', groups: 'Park groups', directory: 'Directory' })[name]} · Call Park`;
+  document.title = `${({ board: 'Live board', groups: 'Park groups', directory: 'Directory', history: 'History' })[name]} · Call Park`;
 }
 
 async function init() {

@@ -31,6 +31,8 @@ final class Browser implements AutoCloseable {
     static final Path SHOTS = Path.of("target", "webui");
 
     final ChromeDriver driver;
+    /** Where the profile saves downloads (e.g. the History page's CSV export). */
+    final Path downloads;
     private final ChromeDriverService service;
     private final Path profile;
 
@@ -40,6 +42,7 @@ final class Browser implements AutoCloseable {
         System.setProperty("SE_OFFLINE", "true");
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         profile = Files.createTempDirectory("webui-chromium-");
+        downloads = Files.createDirectories(profile.resolve("Downloads"));
         service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort()
                 .withLogFile(SHOTS.resolve("chromedriver.log").toFile()).build();
         Files.createDirectories(SHOTS);
@@ -50,7 +53,11 @@ final class Browser implements AutoCloseable {
                 "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "--lang=en-US");
         // an alert() would stay open (and be detected), not be dismissed silently
         o.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+        o.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         driver = new ChromeDriver(service, o);
+        driver.executeCdpCommand("Browser.setDownloadBehavior", java.util.Map.of("behavior", "allow",
+                "downloadPath", downloads.toString()));
     }
 
     WebDriverWait await(long millis) {

@@ -26,12 +26,16 @@ import org.callpark.api.ParkException;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.TenantId;
+import org.callpark.api.history.ParkHistory;
 import org.callpark.spi.auth.FailureLimiter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +70,10 @@ public final class ApiServlet extends HttpServlet {
     private final transient Router router = new Router();
     private final transient LoginThrottle throttle;
     private final transient RoleCheck roles = new RoleCheck();
+    /** The park history, if the history bundle is installed: {@code /history} answers 503 without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile transient ParkHistory history;
 
     /** @throws IllegalArgumentException if the login limits are invalid (the component does not activate) */
     @Activate
@@ -93,6 +101,7 @@ public final class ApiServlet extends HttpServlet {
         new DirectoryResource(directories).register(router);
         new ParkGroupResource(directories, park).register(router);
         new CallResource(directories, park, sender).register(router);
+        new HistoryResource(directories, () -> history, Clock.systemUTC()).register(router);
     }
 
     /**

@@ -75,6 +75,21 @@ public final class Dtos {
     public record SendFailedDto(String callId, String tenant, String extension, String reason, String message) {
     }
 
+    /** One ended call in the history; {@code steps} only in the detail ({@code GET /history/{id}}), else absent. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HistoryDto(String callId, String tenant, SlotDto slot, CallerDto caller, String parkedBy,
+            String parkGroup, String parkedAt, String endedAt, long waitedSeconds, String resolution,
+            String resolvedBy, int recallAttempts, String node, List<HistoryStepDto> steps) {
+    }
+
+    public record HistoryStepDto(String at, String type, String detail, String node) {
+    }
+
+    /** {@code nextCursor}: pass it back as {@code cursor} for the next (older) page; {@code null} on the last page. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record HistoryPageDto(List<HistoryDto> records, String nextCursor) {
+    }
+
     public record ViolationDto(String field, String key, String message) {
     }
 

@@ -13,8 +13,12 @@ import org.callpark.api.SlotId;
 import org.callpark.api.SlotKind;
 import org.callpark.api.Tenant;
 import org.callpark.api.User;
+import org.callpark.api.history.HistoryRecord;
 
-/** API values → JSON shapes. Pure; never exposes SIP passwords, call legs or node names. */
+/**
+ * API values → JSON shapes. Pure; never exposes SIP passwords or call legs, nor node names of live calls (the history
+ * names the node that resolved a call: an operator's question after the fact).
+ */
 public final class Views {
 
     private Views() {
@@ -70,6 +74,22 @@ public final class Views {
         String label = d.user(slot.tenant(), slot.name()).filter(u -> !u.displayName().isEmpty())
                 .map(u -> slot.name() + " " + u.displayName()).orElse(slot.name());
         return new Dtos.SlotDto(SlotKind.EXTENSION.name(), slot.name(), label);
+    }
+
+    /**
+     * An ended call of the history, the slot labelled as {@link #slot} does (with today's directory). Empty texts
+     * become {@code null} except the caller's, which the live calls show as they are.
+     *
+     * @param steps with the record's steps (the detail), or without (a list)
+     */
+    public static Dtos.HistoryDto history(Directory d, HistoryRecord r, boolean steps) {
+        return new Dtos.HistoryDto(r.callId(), r.slot().tenant().value(), slot(d, r.slot()),
+                new Dtos.CallerDto(r.caller().displayName(), r.caller().number()), emptyToNull(r.parkedBy()),
+                emptyToNull(r.parkGroup()), r.parkedAt().toString(), r.endedAt().toString(),
+                Math.max(0, r.waited().toSeconds()), r.resolution().name(), emptyToNull(r.resolvedBy()),
+                r.recallAttempts(), emptyToNull(r.node()), steps ? r.steps().stream().map(s -> new Dtos.HistoryStepDto(
+                        s.at().toString(), s.type().name(), emptyToNull(s.detail()), emptyToNull(s.node()))).toList()
+                        : null);
     }
 
     private static String emptyToNull(String s) {
