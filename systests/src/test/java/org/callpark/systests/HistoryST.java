@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +20,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Park history end to end (issue 15): one assembly with RecallST's directory (Sales: {@code USER_ONLY}, R = 2 s).
@@ -270,6 +277,15 @@ class HistoryST {
         Parked f = park("*68", "104", "+49301006", 1500, null);
         f.sipp().assertSucceeded();
         awaitLog("history: database unreachable since", 15_000);
+        // the load balancer's view: still UP (parking works), the history only a warning
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AssemblyServer.HTTP_PORT
+                        + "/callpark/health")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode h = new ObjectMapper().readTree(health.body());
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("UP", h.get("status").asText(), health.body());
+        assertEquals("WARN", h.get("checks").get("history").asText(), health.body());
+        System.out.println("[systests] history: health while PostgreSQL is down " + health.body());
         pg.start();
         List<String> fRow = awaitRow("+49301006", 40_000);
         System.out.printf("[systests] history: PostgreSQL down for %d ms, the record written after it came back: %s%n",

@@ -221,7 +221,7 @@ class MetricsST {
         assertEquals(200, up.statusCode(), up.body());
         JsonNode body = new ObjectMapper().readTree(up.body());
         assertEquals("UP", body.get("status").asText());
-        for (String check : List.of("sip", "media", "cluster", "directory")) {
+        for (String check : List.of("sip", "media", "cluster", "directory", "history")) {
             assertEquals("UP", body.get("checks").get(check).asText(), check + " in " + up.body());
         }
         System.out.println("[systests] health: " + up.body());

@@ -18,6 +18,7 @@ import org.callpark.api.history.ParkHistory;
 import org.callpark.spi.ClusterNode;
 import org.callpark.spi.Overrides;
 import org.callpark.spi.ParkEventListener;
+import org.callpark.spi.health.HealthCheck;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
@@ -45,11 +46,15 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL's bundles do, as the OSGi JDBC spec has them), tracked by driver class: the component activates without
  * it, and the writer keeps records (up to the queue capacity) until it appears. The event thread never waits for the
  * database. Configuration changes restart the component (a new data source, a new writer).
+ * <p>
+ * It is also the {@code history} {@link HealthCheck}: never DOWN (parking goes on without the database), WARN while
+ * the database is unreachable or no driver for it is there, with what is queued and what was dropped.
  */
-@Component(service = {ParkHistory.class, ParkEventListener.class}, configurationPid = HistorySettings.PID,
+@Component(service = {ParkHistory.class, ParkEventListener.class, HealthCheck.class},
+        property = HealthCheck.NAME + "=history", configurationPid = HistorySettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = HistoryConfig.class)
-public final class HistoryService implements ParkHistory, ParkEventListener {
+public final class HistoryService implements ParkHistory, ParkEventListener, HealthCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(HistoryService.class);
     private static final Logger AUDIT = LoggerFactory.getLogger(AuditLine.LOGGER);
@@ -104,6 +109,16 @@ public final class HistoryService implements ParkHistory, ParkEventListener {
     void deactivate() {
         writer.stop(Duration.ofSeconds(5));
         factories.close();
+    }
+
+    @Override
+    public Result check() {
+        String figures = "queued=" + writer.queued() + " written=" + writer.written() + " dropped="
+                + writer.dropped();
+        if (factories.getService() == null) {
+            return Result.warn("no JDBC driver for " + settings.driverClass() + "; " + figures);
+        }
+        return writer.unreachable() ? Result.warn("database unreachable; " + figures) : Result.up(figures);
     }
 
     @Override
