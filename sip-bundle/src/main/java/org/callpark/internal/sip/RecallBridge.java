@@ -60,6 +60,8 @@ final class RecallBridge {
         synchronized (fork.leg) {
             fork.leg.state = SipLeg.State.ANSWERED;
             fork.leg.acked = true;
+            fork.leg.sdpRemote = answer.remote();
+            fork.leg.music = ParkFlows.musicFor(recall.call); // the caller's music, if one of them holds
         }
         if (legs.bridgeRecall(recall.call, fork.leg)) {
             LOG.debug("Recall of {} answered by {}: bridged", recall.call.id(), fork.extension);

@@ -142,6 +142,7 @@ final class RetrieveFlows {
                 if (bridged) {
                     parked.parkedCallId = null;
                     parked.peer = leg;
+                    parked.music = ParkFlows.musicFor(call);
                 }
             }
             if (!bridged || leg.cancelled) {
@@ -159,6 +160,7 @@ final class RetrieveFlows {
                 return;
             }
             leg.peer = parked;
+            leg.music = ParkFlows.musicFor(call);
             answers.answer(leg, st, request, offer, call.caller());
             parkedMedia.bridge(leg.media);
             LOG.debug("Retrieved {} ({}) from {} by {}", call.id(), call.caller().describe(), call.slot(),

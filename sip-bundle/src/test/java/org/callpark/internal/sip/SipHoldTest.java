@@ -1,0 +1,143 @@
+package org.callpark.internal.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.callpark.internal.SipTestCore;
+import org.callpark.internal.cluster.MemberConfigFactory;
+import org.callpark.internal.cluster.MemberSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Hold and resume of a retrieved call by re-INVITE (RFC 3264 §8.4), both parties, over real sockets: sipp as the
+ * customer and the retriever against a real {@link SipServer} with the real park core and the recording media (what
+ * each leg is told to play is its log; the real RTP is BridgeAudioST's). sipp checks the direction of each answer.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SipHoldTest {
+
+    static {
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    }
+
+    private static final String LOCAL = "127.0.0.1";
+
+    private HazelcastInstance hazelcast;
+    private SipTestCore core;
+    private RecordingMedia media;
+    private SipServer server;
+    private int port;
+
+    @BeforeAll
+    void start() throws IOException {
+        Sipp.requireSipp();
+        int hzPort = freePort(19901 + ThreadLocalRandom.current().nextInt(100));
+        String cluster = "callpark-hold-test-" + UUID.randomUUID();
+        Config config = MemberConfigFactory.build(new MemberSettings(cluster, List.of(LOCAL + ":" + hzPort), hzPort,
+                false, LOCAL, 0));
+        config.setInstanceName(cluster);
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        hazelcast = Hazelcast.newHazelcastInstance(config);
+        core = new SipTestCore("node-1");
+        media = new RecordingMedia();
+        port = freePort(26060 + ThreadLocalRandom.current().nextInt(400) * 2);
+        TestSipConfig sip = new TestSipConfig();
+        sip.port = port;
+        server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hazelcast),
+                () -> "node-1", sip, k -> null, k -> null);
+        core.addListener(server);
+    }
+
+    @AfterAll
+    void stop() {
+        SipTests.stopAll(server, core, media, hazelcast);
+    }
+
+    @AfterEach
+    void noCallLeftBehind() throws ParkException {
+        SipTests.endAll(core.service());
+    }
+
+    private Sipp sipp(String scenario) {
+        return Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
+                .key("from_name", "Customer");
+    }
+
+    /**
+     * The retriever holds (sendonly → recvonly): it gets nothing, the customer the music; then the customer holds too
+     * (inactive → inactive): nobody gets anything; the retriever resumes from another port: its media moves there and,
+     * the customer still holding, it hears the music; the customer resumes: bridged again. The retriever's BYE hangs
+     * the customer up as before.
+     */
+    @Test
+    void bothPartiesHoldAndResume_theHeldOneHearsMusic_bridgedAgainAtTheEnd() throws Exception {
+        Sipp customer = sipp("park_hold_bye").service("*68").key("referrer", "101").start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        String p = call.leg();
+        Sipp retriever = sipp("retrieve_hold").service("*88").auth("101", "pass101").start();
+        retriever.run();
+        customer.run(); // both held and resumed (sipp checked each answer's direction), then our BYE
+        String bridge = media.lines("bridge " + p).stream().findFirst().orElse("");
+        assertFalse(bridge.isEmpty(), media.log.toString());
+        String r = bridge.split(" ")[2];
+        int movedPort = -1;
+        for (String l : media.lines("move " + r)) {
+            movedPort = Integer.parseInt(l.split(" ")[2]);
+        }
+        assertTrue(movedPort > 0, "the retriever's media moved to its new port: " + media.log);
+        List<String> expected = List.of(
+                "bridge " + p + " " + r, // retrieved
+                "silence " + r, "hold " + p, // the retriever holds: the customer hears music
+                "silence " + p, "silence " + r, // the customer holds too: nobody gets RTP
+                "move " + r + " " + movedPort, "hold " + r, "silence " + p, // the retriever resumes: music for it
+                "bridge " + p + " " + r, // the customer resumes: bridged again
+                "close " + r);
+        assertInOrder(expected, media.log);
+        assertEquals(2, media.lines("bridge ").size(), "no bridge for re-INVITEs that change nothing: " + media.log);
+        assertEquals(2, media.lines("hold " + p).size(), "music while parked, then while held only: " + media.log);
+        assertTrue(core.service().list().isEmpty());
+    }
+
+    /** {@code expected} occurs in {@code log} in this order (other lines in between allowed). */
+    private static void assertInOrder(List<String> expected, List<String> log) {
+        List<String> rest = new ArrayList<>(log);
+        for (String e : expected) {
+            int at = rest.indexOf(e);
+            assertTrue(at >= 0, "'" + e + "' missing (in order) from " + log);
+            rest = rest.subList(at + 1, rest.size());
+        }
+    }
+
+    private static int freePort(int from) throws IOException {
+        for (int p = from; p < from + 400; p += 2) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+                    DatagramSocket u = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (IOException e) {
+                // next
+            }
+        }
+        throw new IOException("no free port from " + from);
+    }
+}
