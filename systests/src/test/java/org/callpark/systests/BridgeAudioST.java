@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * After a retrieve the server relays audio both ways: the customer's socket sends 1 kHz, the retriever's 600 Hz, each
  * must hear the other's tone and not music; a second parked call sending 1400 Hz must not leak into the bridge and
- * keeps hearing music.
+ * keeps hearing music. The retriever holds and resumes by re-INVITE: the customer hears the music meanwhile.
  */
 class BridgeAudioST {
 
@@ -67,6 +67,58 @@ class BridgeAudioST {
             assertTrue(parkA.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
                     "the customer is hung up when the retriever hangs up");
             parkX.assertSucceeded();
+        }
+    }
+
+    /**
+     * Issue 16 part 1: the retriever puts the retrieved call on hold by re-INVITE ({@code a=sendonly}, answered
+     * {@code a=recvonly}): the customer hears the hold music (at least 40 packets/s, correlated with
+     * hold-music.wav, not the retriever's 600 Hz that its phone goes on sending) and the retriever gets no RTP; resumed
+     * ({@code a=sendrecv}), the tones go both ways again, no music.
+     */
+    @Test
+    void holdFromTheRetrieverPlaysMusicToTheCustomer_resumeCarriesTonesBothWays() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1")) {
+            Sipp park = Sipp.scenario("park", SERVER).service("*68").name("hold-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40);
+            park.start();
+            assertTrue(customer.awaitPackets(5, 5000), park::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            Sipp ret = Sipp.scenario("retrieve_hold", SERVER).service("*88101").name("hold-retriever")
+                    .from("Alice", "102").auth("102", "pass102").media(retriever.port(), "PCMU")
+                    .set("TALK_MS", 1500).set("HOLD_MS", 3500).set("TALK2_MS", 3500).timeout(40);
+            ret.start();
+            assertTrue(retriever.awaitPackets(5, 5000), ret::diagnostics);
+            long t0 = retriever.packets().get(0).nanos(); // bridged
+            retriever.startTone(600, 0, retriever.serverAddress());
+            // held from about t0 + 1.5 s to t0 + 5 s: listen in 2.3..4.3 s; resumed: 6.0..8.5 s
+            while (System.nanoTime() < t0 + 8_500_000_000L) {
+                Thread.sleep(50);
+            }
+            List<RtpPeer.Packet> held = window(customer.packets(), t0 + 2_300_000_000L, t0 + 4_300_000_000L);
+            double[] pcm = Audio.decode(held, 0);
+            Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(pcm, 0, Math.min(pcm.length, 8000)), music);
+            double s600 = Audio.toneShare(pcm, 0, Math.min(pcm.length, 8000), 600, 8000);
+            long toRetriever = window(retriever.packets(), t0 + 2_300_000_000L, t0 + 4_300_000_000L).size();
+            System.out.printf("[systests] held customer: %d packets in 2 s (%.0f/s), music correlation %.4f, 600 Hz "
+                    + "share %.3f; packets to the holding retriever: %d%n", held.size(), held.size() / 2.0,
+                    m.correlation(), s600, toRetriever);
+            assertTrue(held.size() >= 80, "the held customer gets >= 40 packets/s: " + held.size() + " in 2 s");
+            assertTrue(m.correlation() >= 0.8, "the held customer hears the hold music: " + m.correlation());
+            assertTrue(s600 < 0.05, "the holding retriever's audio does not reach the customer: " + s600);
+            assertTrue(toRetriever <= 2, "the holding retriever gets no RTP: " + toRetriever);
+            check("after resume, retriever hears", window(retriever.packets(), t0 + 6_000_000_000L,
+                    t0 + 8_500_000_000L), 1000, new double[] {600}, music);
+            check("after resume, customer hears", window(customer.packets(), t0 + 6_000_000_000L,
+                    t0 + 8_500_000_000L), 600, new double[] {1000}, music);
+            ret.assertSucceeded();
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("HELD=[a=recvonly]")), ret::diagnostics);
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("RESUMED=[a=sendrecv]")), ret::diagnostics);
+            park.assertSucceeded();
+            assertTrue(park.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when the retriever hangs up");
         }
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bridged call put on hold and resumed (spi 2.1: {@code silence}, {@code moveTo}, then {@code hold}/{@code bridge}
- * again, as the SIP bundle's {@code InDialogHold} drives them), over real sockets on 127.0.0.1 (ports 43000..43499).
+ * again, as the SIP bundle's {@code InDialogHold} drives them), over real sockets on 127.0.0.1 (ports 47200..47499, away from the systests' sipp ports).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BridgedHoldTest {
@@ -38,7 +38,7 @@ class BridgedHoldTest {
 
     @BeforeAll
     static void start() throws Exception {
-        MediaSettings s = new MediaSettings(InetAddress.getLoopbackAddress(), 43000, 43499,
+        MediaSettings s = new MediaSettings(InetAddress.getLoopbackAddress(), 47200, 47499,
                 List.of(AudioCodec.PCMU, AudioCodec.PCMA), null, Map.of(), null);
         media = new LibjitsiMediaController(s, home);
     }

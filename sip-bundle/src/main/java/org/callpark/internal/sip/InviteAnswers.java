@@ -120,7 +120,8 @@ final class InviteAnswers {
                 st.sendResponse(messages.response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
                 return;
             }
-            if (withSdp && leg.peer != null && leg.media != null) {
+            byte[] body = request.getRawContent();
+            if (withSdp && body != null && body.length > 0 && leg.peer != null && leg.media != null) {
                 try {
                     held = hold.read(leg, request);
                 } catch (Sdp.Unusable e) {
