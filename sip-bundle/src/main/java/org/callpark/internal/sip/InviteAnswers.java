@@ -53,6 +53,9 @@ final class InviteAnswers {
         }
         ok.setHeader(messages.headers().createContactHeader(contact));
         messages.addAllow(ok);
+        if (connected != null) {
+            ok.addHeader(messages.headers().createAllowHeader(Request.REFER)); // a bridged call: InCallTransfer
+        }
         ok.setContent(sdp, messages.headers().createContentTypeHeader("application", "sdp"));
         if (leg.role == SipLeg.Role.PARKED) {
             timers.decorate(ok, request, leg.sessionInterval, leg.ourRefresh);

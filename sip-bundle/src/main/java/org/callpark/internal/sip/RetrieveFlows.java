@@ -161,6 +161,8 @@ final class RetrieveFlows {
             }
             leg.peer = parked;
             leg.music = ParkFlows.musicFor(call);
+            leg.user = requester;
+            leg.bridgedCall = call;
             answers.answer(leg, st, request, offer, call.caller());
             parkedMedia.bridge(leg.media);
             LOG.debug("Retrieved {} ({}) from {} by {}", call.id(), call.caller().describe(), call.slot(),

@@ -98,6 +98,13 @@ final class SipLeg {
     boolean holding;
     /** The hold music of a bridged call (the retrieved call's park group's), for the party whose peer holds. */
     String music;
+    /**
+     * On the tenant user's side of a bridged call (the retriever, the one who answered a recall): that user's
+     * extension and the parked call the bridge came from (tenant, caller identity), for an in-call REFER
+     * ({@link InCallTransfer}); {@code null} on the outside caller's side.
+     */
+    String user;
+    ParkedCall bridgedCall;
 
     SipLeg(String id, String callId, ServerTransaction invite, Dialog dialog, String transport, Role role) {
         this.id = id;

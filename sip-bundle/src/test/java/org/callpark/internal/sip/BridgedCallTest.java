@@ -30,12 +30,14 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 /**
- * Hold and resume of a retrieved call by re-INVITE (RFC 3264 §8.4), both parties, over real sockets: sipp as the
- * customer and the retriever against a real {@link SipServer} with the real park core and the recording media (what
- * each leg is told to play is its log; the real RTP is BridgeAudioST's). sipp checks the direction of each answer.
+ * A retrieved call behaves like a call (issue 16 part 1), over real sockets: sipp as the customer, the retriever and
+ * a registered phone against a real {@link SipServer} with the real park core (recall dialer plugged in) and the
+ * recording media (what each leg is told to play is its log; the real RTP is BridgeAudioST's). Hold and resume by
+ * re-INVITE (RFC 3264 §8.4, sipp checks the direction of each answer) and blind transfer by REFER (RFC 3515, sipp
+ * checks the 202 and both sipfrag NOTIFYs).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SipHoldTest {
+class BridgedCallTest {
 
     static {
         System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
@@ -47,6 +49,7 @@ class SipHoldTest {
     private SipTestCore core;
     private RecordingMedia media;
     private SipServer server;
+    private Registrations registrations;
     private int port;
 
     @BeforeAll
@@ -64,9 +67,11 @@ class SipHoldTest {
         port = freePort(26060 + ThreadLocalRandom.current().nextInt(400) * 2);
         TestSipConfig sip = new TestSipConfig();
         sip.port = port;
-        server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hazelcast),
-                () -> "node-1", sip, k -> null, k -> null);
+        registrations = new Registrations(() -> hazelcast);
+        server = new SipServer(core.service(), core.directory(), media, registrations, () -> "node-1", sip,
+                k -> null, k -> null);
         core.addListener(server);
+        core.setDialer(server.recallDialer());
     }
 
     @AfterAll
@@ -114,9 +119,57 @@ class SipHoldTest {
                 "bridge " + p + " " + r, // the customer resumes: bridged again
                 "close " + r);
         assertInOrder(expected, media.log);
-        assertEquals(2, media.lines("bridge ").size(), "no bridge for re-INVITEs that change nothing: " + media.log);
+        assertEquals(2, media.lines("bridge " + p).size(), "no bridge for re-INVITEs that change nothing: " + media.log);
         assertEquals(2, media.lines("hold " + p).size(), "music while parked, then while held only: " + media.log);
         assertTrue(core.service().list().isEmpty());
+    }
+
+    /**
+     * The retriever (101) blind-transfers the customer to {@code *68102}: 202, NOTIFY 100 then 200, our BYE to the
+     * retriever; the customer is parked on 102 with its own caller identity, on its same leg, with music again.
+     */
+    @Test
+    void referToAParkCode_parksTheCustomerAgainWithItsIdentity() throws Exception {
+        Sipp customer = sipp("park_wait_bye").service("*68").key("referrer", "101").start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        sipp("retrieve_refer").service("*88").auth("101", "pass101").key("refer_to", "*68102").pause(300).run();
+        ParkedCall again = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "102"),
+                media.log);
+        assertEquals("+4930123", again.caller().number());
+        assertEquals("Customer", again.caller().displayName());
+        assertEquals(call.leg(), again.leg(), "the same leg, parked again");
+        assertEquals("101", again.parkedBy());
+        assertFalse(again.id().equals(call.id()), "a new parked call: a new recall ladder");
+        String r = media.lines("bridge " + call.leg()).get(0).split(" ")[2];
+        assertInOrder(List.of("bridge " + call.leg() + " " + r, "hold " + call.leg(), "close " + r), media.log);
+        SipTests.endAll(core.service()); // an administrator's hang-up: our BYE reaches the customer
+        customer.run();
+    }
+
+    /**
+     * The retriever blind-transfers the customer to extension 104: 104's phone rings with the customer's identity
+     * ("Parked: Customer", checked by sipp), answers, is bridged to the customer; NOTIFY 200 and our BYE to the
+     * retriever; the customer's BYE later hangs 104 up.
+     */
+    @Test
+    void referToAnExtension_ringsItWithTheCustomersIdentityAndBridges() throws Exception {
+        int p104 = freePort(27060 + ThreadLocalRandom.current().nextInt(200) * 2);
+        registrations.put(new Registrations.Binding(TenantId.DEFAULT, "104", "sip:104@" + LOCAL + ":" + p104
+                + ";transport=udp", System.currentTimeMillis() + 300_000, LOCAL + ":" + p104, "udp", "test-104", 1),
+                300);
+        Sipp phone = Sipp.scenario("recall_answer", port).localPort(p104).pause(300).name("answer-104").start();
+        Sipp customer = sipp("park_referred").service("*68").key("referrer", "101").pause(6000).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        sipp("retrieve_refer").service("*88").auth("101", "pass101").key("refer_to", "104").pause(300).run();
+        customer.run(); // hangs up after 6 s
+        phone.run(); // our BYE after the customer's
+        List<String> bridges = media.lines("bridge " + call.leg());
+        assertEquals(2, bridges.size(), "bridged to the retriever, then to 104: " + media.log);
+        String r = bridges.get(0).split(" ")[2];
+        String callee = bridges.get(1).split(" ")[2];
+        assertFalse(callee.equals(r));
+        assertInOrder(List.of("hold " + call.leg(), "close " + r, "bridge " + call.leg() + " " + callee), media.log);
+        assertTrue(core.service().list().isEmpty(), "delivered to 104: nothing parked");
     }
 
     /** {@code expected} occurs in {@code log} in this order (other lines in between allowed). */
