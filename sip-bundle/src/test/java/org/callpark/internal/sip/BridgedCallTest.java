@@ -172,6 +172,22 @@ class BridgedCallTest {
         assertTrue(core.service().list().isEmpty(), "delivered to 104: nothing parked");
     }
 
+    /**
+     * The outside caller REFERs the retriever away: 403; the retriever REFERs the customer to a number that is not
+     * the tenant's: 403; the call goes on bridged until the retriever's BYE, and nothing is parked again.
+     */
+    @Test
+    void referFromTheCustomerOrToAnUnknownNumberIsRefused() throws Exception {
+        Sipp customer = sipp("park_refer_refused").service("*68").key("referrer", "101").pause(1500).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        sipp("retrieve_refer_refused").service("*88").auth("101", "pass101").key("refer_to", "+4940999")
+                .pause(2500).run();
+        customer.run(); // its REFER refused, then our BYE after the retriever's
+        assertEquals(1, media.lines("bridge " + call.leg()).size(), media.log.toString());
+        assertEquals(1, media.lines("hold " + call.leg()).size(), "music only while first parked: " + media.log);
+        assertTrue(core.service().list().isEmpty(), "nothing parked again");
+    }
+
     /** {@code expected} occurs in {@code log} in this order (other lines in between allowed). */
     private static void assertInOrder(List<String> expected, List<String> log) {
         List<String> rest = new ArrayList<>(log);
