@@ -123,6 +123,10 @@ final class InCallTransfer {
         }
         String session;
         synchronized (other) {
+            if (other.session != null) {
+                long[] origin = other.answerSdp == null ? null : Sdp.origin(other.answerSdp);
+                other.session = other.session.reparked(origin == null ? 0 : origin[1]);
+            }
             session = other.session == null ? "" : other.session.toJson();
         }
         ParkedCall parked;

@@ -140,6 +140,9 @@ class BridgedCallTest {
         assertEquals(call.leg(), again.leg(), "the same leg, parked again");
         assertEquals("101", again.parkedBy());
         assertFalse(again.id().equals(call.id()), "a new parked call: a new recall ladder");
+        assertTrue(call.session().contains("\"parkerUnverified\":true"), call.session());
+        assertFalse(again.session().contains("\"parkerUnverified\":true"),
+                "the referrer (digest-authenticated) is a verified parker: " + again.session());
         String r = media.lines("bridge " + call.leg()).get(0).split(" ")[2];
         assertInOrder(List.of("bridge " + call.leg() + " " + r, "hold " + call.leg(), "close " + r), media.log);
         SipTests.endAll(core.service()); // an administrator's hang-up: our BYE reaches the customer
