@@ -125,6 +125,22 @@ class BridgedCallTest {
     }
 
     /**
+     * A re-INVITE offering only a codec the call does not use (G.729) gets 488 (the phone ACKs it) and changes
+     * nothing: the hold re-INVITE after it is answered {@code a=recvonly} and acts as usual; no media moved.
+     */
+    @Test
+    void aReInviteWithoutTheCallsCodecIs488AndChangesNothing() throws Exception {
+        Sipp customer = sipp("park_wait_bye").service("*68").key("referrer", "101").start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        sipp("retrieve_reinvite_488").service("*88").auth("101", "pass101").pause(300).run();
+        customer.run(); // our BYE after the retriever's
+        String p = call.leg();
+        String r = media.lines("bridge " + p).get(0).split(" ")[2];
+        assertInOrder(List.of("bridge " + p + " " + r, "silence " + r, "hold " + p, "close " + r), media.log);
+        assertTrue(media.lines("move " + r).isEmpty(), "the refused offer moved nothing: " + media.log);
+    }
+
+    /**
      * The retriever (101) blind-transfers the customer to {@code *68102}: 202, NOTIFY 100 then 200, our BYE to the
      * retriever; the customer is parked on 102 with its own caller identity, on its same leg, with music again.
      */
