@@ -76,7 +76,10 @@ final class InCallTransfer {
         String user;
         synchronized (leg) {
             if (leg.state != SipLeg.State.ANSWERED || leg.peer == null) {
-                messages.reject(st, 405, "REFER is only accepted in a connected call");
+                javax.sip.message.Response refused = messages.response(request, 405,
+                        "REFER is only accepted in a connected call");
+                messages.addAllow(refused); // RFC 3261 §21.4.6
+                st.sendResponse(refused);
                 return;
             }
             call = leg.bridgedCall;

@@ -207,6 +207,16 @@ class BridgedCallTest {
         assertTrue(core.service().list().isEmpty(), "nothing parked again");
     }
 
+    /** A parked caller (no connected call) that sends REFER gets 405 with Allow, and stays parked. */
+    @Test
+    void referWhileParkedIs405() throws Exception {
+        Sipp customer = sipp("park_refer_405").service("*68").key("referrer", "101").pause(300).start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        customer.run(); // 405, then its own BYE
+        assertEquals(1, media.lines("hold " + call.leg()).size(), media.log.toString());
+        assertTrue(media.lines("bridge " + call.leg()).isEmpty());
+    }
+
     /** {@code expected} occurs in {@code log} in this order (other lines in between allowed). */
     private static void assertInOrder(List<String> expected, List<String> log) {
         List<String> rest = new ArrayList<>(log);
