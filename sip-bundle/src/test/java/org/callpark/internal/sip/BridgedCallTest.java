@@ -125,6 +125,31 @@ class BridgedCallTest {
     }
 
     /**
+     * An answered recall is a bridged call too: the recalled phone (104, a sipp UAS; the customer parks from 104's
+     * registered address, so 104 is a verified parker and is rung) holds by its own re-INVITE ({@code recvonly}
+     * answered): silence for it, music for the customer; it resumes: bridged again.
+     */
+    @Test
+    void theRecalledPhoneHoldsAndResumes() throws Exception {
+        int p104 = freePort(27460 + ThreadLocalRandom.current().nextInt(100) * 2);
+        int from = freePort(27860 + ThreadLocalRandom.current().nextInt(100) * 2);
+        registrations.put(new Registrations.Binding(TenantId.DEFAULT, "104", "sip:104@" + LOCAL + ":" + p104
+                + ";transport=udp", System.currentTimeMillis() + 300_000, LOCAL + ":" + from, "udp", "test-104h", 1),
+                300);
+        Sipp phone = Sipp.scenario("recall_answer_hold", port).localPort(p104).pause(200).name("hold-104").start();
+        Sipp customer = sipp("park_referred").service("*68").key("referrer", "104").localPort(from).pause(7000)
+                .start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "104"), media.log);
+        core.advance(java.time.Duration.ofSeconds(46)); // the first recall rings 104
+        phone.run(); // answered, held, resumed, then our BYE after the customer's
+        customer.run();
+        String p = call.leg();
+        String c = media.lines("bridge " + p).get(0).split(" ")[2];
+        assertInOrder(List.of("bridge " + p + " " + c, "silence " + c, "hold " + p, "bridge " + c + " " + p),
+                media.log);
+    }
+
+    /**
      * A re-INVITE offering only a codec the call does not use (G.729) gets 488 (the phone ACKs it) and changes
      * nothing: the hold re-INVITE after it is answered {@code a=recvonly} and acts as usual; no media moved.
      */
