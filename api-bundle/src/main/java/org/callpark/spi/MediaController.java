@@ -89,6 +89,34 @@ public interface MediaController {
         /** Connects this leg to another: each hears the other. Stops music on both. */
         void bridge(MediaLeg other);
 
+        /**
+         * Sends nothing from now on (no music, no prompt, no relay; a bridge this leg was in is undone on both sides)
+         * while still receiving: the party of a bridged call that put the call on hold itself ({@code a=sendonly} or
+         * {@code inactive}) must get no RTP. {@link #hold} or {@link #bridge} start sending again.
+         *
+         * The default refuses: the SIP side then leaves the media as it was.
+         *
+         * @throws UnsupportedOperationException if this media controller cannot do it
+         * @since 2.1
+         */
+        default void silence() {
+            throw new UnsupportedOperationException("this media controller cannot silence a leg");
+        }
+
+        /**
+         * The remote party moved its media (a re-INVITE with a new address or port): send to {@code remote} from now
+         * on, or, with {@code null} (an address the SIP side does not vouch for), to the source of the next RTP packet
+         * that arrives (symmetric RTP latching once more). Music, prompt or bridge go on as they were.
+         *
+         * The default refuses: the SIP side then keeps the old address.
+         *
+         * @throws UnsupportedOperationException if this media controller cannot do it
+         * @since 2.1
+         */
+        default void moveTo(InetSocketAddress remote) {
+            throw new UnsupportedOperationException("this media controller cannot move a leg");
+        }
+
         /** Stops everything and frees the port. */
         @Override
         void close();

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * After a retrieve the server relays audio both ways: the customer's socket sends 1 kHz, the retriever's 600 Hz, each
  * must hear the other's tone and not music; a second parked call sending 1400 Hz must not leak into the bridge and
- * keeps hearing music.
+ * keeps hearing music. The retriever holds and resumes by re-INVITE: the customer hears the music meanwhile. The
+ * retriever transfers the customer by REFER to a registered extension (bridged with audio) or to a park code.
  */
 class BridgeAudioST {
 
@@ -67,6 +68,144 @@ class BridgeAudioST {
             assertTrue(parkA.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
                     "the customer is hung up when the retriever hangs up");
             parkX.assertSucceeded();
+        }
+    }
+
+    /**
+     * Issue 16 part 1: the retriever puts the retrieved call on hold by re-INVITE ({@code a=sendonly}, answered
+     * {@code a=recvonly}): the customer hears the hold music (at least 40 packets/s, correlated with
+     * hold-music.wav, not the retriever's 600 Hz that its phone goes on sending) and the retriever gets no RTP; resumed
+     * ({@code a=sendrecv}), the tones go both ways again, no music.
+     */
+    @Test
+    void holdFromTheRetrieverPlaysMusicToTheCustomer_resumeCarriesTonesBothWays() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1")) {
+            Sipp park = Sipp.scenario("park", SERVER).service("*68").name("hold-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40);
+            park.start();
+            assertTrue(customer.awaitPackets(5, 5000), park::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            Sipp ret = Sipp.scenario("retrieve_hold", SERVER).service("*88101").name("hold-retriever")
+                    .from("Alice", "102").auth("102", "pass102").media(retriever.port(), "PCMU")
+                    .set("TALK_MS", 1500).set("HOLD_MS", 3500).set("TALK2_MS", 3500).timeout(40);
+            ret.start();
+            assertTrue(retriever.awaitPackets(5, 5000), ret::diagnostics);
+            long t0 = retriever.packets().get(0).nanos(); // bridged
+            retriever.startTone(600, 0, retriever.serverAddress());
+            // held from about t0 + 1.5 s to t0 + 5 s: listen in 2.3..4.3 s; resumed: 6.0..8.5 s
+            while (System.nanoTime() < t0 + 8_500_000_000L) {
+                Thread.sleep(50);
+            }
+            List<RtpPeer.Packet> held = window(customer.packets(), t0 + 2_300_000_000L, t0 + 4_300_000_000L);
+            double[] pcm = Audio.decode(held, 0);
+            Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(pcm, 0, Math.min(pcm.length, 8000)), music);
+            double s600 = Audio.toneShare(pcm, 0, Math.min(pcm.length, 8000), 600, 8000);
+            long toRetriever = window(retriever.packets(), t0 + 2_300_000_000L, t0 + 4_300_000_000L).size();
+            System.out.printf("[systests] held customer: %d packets in 2 s (%.0f/s), music correlation %.4f, 600 Hz "
+                    + "share %.3f; packets to the holding retriever: %d%n", held.size(), held.size() / 2.0,
+                    m.correlation(), s600, toRetriever);
+            assertTrue(held.size() >= 80, "the held customer gets >= 40 packets/s: " + held.size() + " in 2 s");
+            assertTrue(m.correlation() >= 0.8, "the held customer hears the hold music: " + m.correlation());
+            assertTrue(s600 < 0.05, "the holding retriever's audio does not reach the customer: " + s600);
+            assertTrue(toRetriever <= 2, "the holding retriever gets no RTP: " + toRetriever);
+            check("after resume, retriever hears", window(retriever.packets(), t0 + 6_000_000_000L,
+                    t0 + 8_500_000_000L), 1000, new double[] {600}, music);
+            check("after resume, customer hears", window(customer.packets(), t0 + 6_000_000_000L,
+                    t0 + 8_500_000_000L), 600, new double[] {1000}, music);
+            ret.assertSucceeded();
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("HELD=a=recvonly")), ret::diagnostics);
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("RESUMED=a=sendrecv")), ret::diagnostics);
+            park.assertSucceeded();
+            assertTrue(park.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when the retriever hangs up");
+        }
+    }
+
+    /**
+     * Issue 16 part 1, REFER to an extension: 104 registers (digest), the retriever (102) blind-transfers the customer
+     * to 104 by REFER: 202, NOTIFY 100 and then 200 once 104 answered, BYE to the retriever; 104's phone rings with
+     * the customer's identity ({@code "Parked: Customer" <sip:+4930123@…>}, checked by the UAS scenario) and is
+     * bridged: 1000 Hz ⇄ 600 Hz both ways; 104's BYE hangs the customer up.
+     */
+    @Test
+    void referToARegisteredExtensionRingsItAndBridgesWithAudio() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        int phonePort = Sipp.freeUdpPort();
+        Sipp.scenario("register", SERVER).name("refer-register-104").localPort(Sipp.freeUdpPort())
+                .set("CONTACT_PORT", phonePort).set("USER", "104").set("EXPIRES", 300).auth("104", "pass104")
+                .timeout(10).set("CONTACT_REGEX", "&lt;sip:104@127\\.0\\.0\\.1:" + phonePort
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1");
+                RtpPeer phoneRtp = new RtpPeer("127.0.0.1")) {
+            Sipp phone = Sipp.scenario("recall_answer_bye", SERVER).name("refer-phone-104").localPort(phonePort)
+                    .set("OFFER_REGEX", "m=audio [0-9]+ RTP/AVP 0 ").media(phoneRtp.port(), "PCMU")
+                    .set("RING_MS", 500).set("TALK_MS", 5000).timeout(30).start();
+            Sipp park = Sipp.scenario("park", SERVER).service("*68").name("refer-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40);
+            park.start();
+            assertTrue(customer.awaitPackets(5, 5000), park::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            Sipp ret = Sipp.scenario("retrieve_refer", SERVER).service("*88101").name("refer-retriever")
+                    .from("Alice", "102").auth("102", "pass102").media(retriever.port(), "PCMU")
+                    .set("TALK_MS", 1000).set("REFER_TO", "104").timeout(40);
+            ret.start();
+            assertTrue(phoneRtp.awaitPackets(5, 10000), phone::diagnostics);
+            long t0 = phoneRtp.packets().get(0).nanos();
+            phoneRtp.startTone(600, 0, phoneRtp.serverAddress());
+            while (System.nanoTime() < t0 + 3_500_000_000L) {
+                Thread.sleep(50);
+            }
+            check("104 after the transfer hears", window(phoneRtp.packets(), t0 + 1_000_000_000L,
+                    t0 + 3_500_000_000L), 1000, new double[] {600}, music);
+            check("customer after the transfer hears", window(customer.packets(), t0 + 1_000_000_000L,
+                    t0 + 3_500_000_000L), 600, new double[] {1000}, music);
+            ret.assertSucceeded();
+            System.out.println("[systests] referrer's sipp log: " + ret.logLines());
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("TRYING=SIP/2.0 100 Trying")),
+                    ret::diagnostics);
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("FINAL=SIP/2.0 200 OK")), ret::diagnostics);
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), ret::diagnostics);
+            phone.assertSucceeded();
+            park.assertSucceeded();
+            assertTrue(park.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when 104 hangs up");
+        }
+    }
+
+    /**
+     * Issue 16 part 1, REFER to a park code: the retriever (102) REFERs the customer to {@code *68102}: NOTIFY 200,
+     * BYE to the retriever; {@code park:list} shows the customer on 102 with its own caller id, and it hears the music
+     * again.
+     */
+    @Test
+    void referToAParkCodeParksTheCustomerAgainWithItsCallerId() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1")) {
+            Sipp park = Sipp.scenario("park", SERVER).service("*68").name("repark-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 8000).timeout(40);
+            park.start();
+            assertTrue(customer.awaitPackets(5, 5000), park::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            Sipp ret = Sipp.scenario("retrieve_refer", SERVER).service("*88101").name("repark-retriever")
+                    .from("Alice", "102").auth("102", "pass102").media(retriever.port(), "PCMU")
+                    .set("TALK_MS", 500).set("REFER_TO", "*68102").timeout(30);
+            ret.run();
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("FINAL=SIP/2.0 200 OK")), ret::diagnostics);
+            long reparked = System.nanoTime();
+            String out = SERVER.shell("park:list -s default/ext/102");
+            System.out.println("[systests] park:list -s default/ext/102 after the REFER\n" + out);
+            assertTrue(out.contains("+4930123") && out.contains("Customer"), out);
+            Thread.sleep(1500);
+            double[] pcm = Audio.decode(window(customer.packets(), reparked + 300_000_000L,
+                    reparked + 1_300_000_000L), 0);
+            Audio.Match m = Audio.bestMatch(pcm, music);
+            System.out.printf("[systests] re-parked customer: music correlation %.4f%n", m.correlation());
+            assertTrue(m.correlation() >= 0.8, "music again after the re-park: " + m.correlation());
+            park.assertSucceeded(); // the customer hangs up after HOLD_MS
         }
     }
 

@@ -12,8 +12,9 @@ import org.callpark.api.CallerId;
 
 /**
  * The 200 OKs to the INVITEs this B2BUA takes: the answer that anchors a leg's media here (our SDP, our tag, our
- * Contact and, to a retriever, the connected party), and the unchanged answer to a re-INVITE within such a dialog
- * (session refresh or hold from the phone: our media stays as it is).
+ * Contact and, to a retriever, the connected party), and the answer to a re-INVITE or UPDATE within such a dialog:
+ * unchanged for a session refresh, and for a bridged call the hold/unhold or moved media the offer asks for
+ * ({@link InDialogHold}).
  */
 final class InviteAnswers {
 
@@ -21,12 +22,14 @@ final class InviteAnswers {
     private final SipIdentities identities;
     private final SipLegs legs;
     private final SessionTimers timers;
+    private final InDialogHold hold;
 
     InviteAnswers(SipMessages messages, SipIdentities identities, SipLegs legs, SessionTimers timers) {
         this.messages = messages;
         this.identities = identities;
         this.legs = legs;
         this.timers = timers;
+        this.hold = new InDialogHold(messages);
     }
 
     /**
@@ -50,11 +53,15 @@ final class InviteAnswers {
         }
         ok.setHeader(messages.headers().createContactHeader(contact));
         messages.addAllow(ok);
+        if (connected != null) {
+            ok.addHeader(messages.headers().createAllowHeader(Request.REFER)); // a bridged call: InCallTransfer
+        }
         ok.setContent(sdp, messages.headers().createContentTypeHeader("application", "sdp"));
         if (leg.role == SipLeg.Role.PARKED) {
             timers.decorate(ok, request, leg.sessionInterval, leg.ourRefresh);
         }
         leg.answerSdp = sdp;
+        leg.sdpRemote = offer.remote();
         leg.state = SipLeg.State.ANSWERED;
         st.sendResponse(ok);
         if (leg.role == SipLeg.Role.PARKED) {
@@ -104,15 +111,26 @@ final class InviteAnswers {
     }
 
     /**
-     * A re-INVITE or UPDATE of an answered dialog: our SDP unchanged (when {@code withSdp}); for a parked caller a
-     * session refresh (RFC 4028): the interval it asks for (422 below our minimum) or the one agreed, restarted.
+     * A re-INVITE or UPDATE of an answered dialog: our SDP unchanged (when {@code withSdp}), or for a bridged call the
+     * answer to its hold/unhold/moved offer ({@link InDialogHold}; 488 if unusable); for a parked caller a session
+     * refresh (RFC 4028): the interval it asks for (422 below our minimum) or the one agreed, restarted.
      */
     private void refresh(SipLeg leg, ServerTransaction st, Request request, boolean withSdp) throws Exception {
+        InDialogHold.Offer held = null;
         synchronized (leg) {
             if (leg.state != SipLeg.State.ANSWERED || leg.answerSdp == null
                     || leg.refreshing && Request.INVITE.equals(request.getMethod())) {
                 st.sendResponse(messages.response(request, leg.state == SipLeg.State.ENDED ? 481 : 491, null));
                 return;
+            }
+            byte[] body = request.getRawContent();
+            if (withSdp && body != null && body.length > 0 && leg.peer != null && leg.media != null) {
+                try {
+                    held = hold.read(leg, request);
+                } catch (Sdp.Unusable e) {
+                    messages.reject(st, 488, e.getMessage());
+                    return;
+                }
             }
             boolean parked = leg.role == SipLeg.Role.PARKED;
             if (parked) {
@@ -127,6 +145,9 @@ final class InviteAnswers {
                         : SessionTimers.ourRefresh(request, interval);
                 timers.agreed(leg, interval, ours); // a changed interval or refresher goes into the cluster record
             }
+            if (held != null) {
+                hold.take(leg, held, request);
+            }
             Response ok = messages.response(request, 200, null);
             ok.setHeader(messages.contactHeader(leg.transport));
             if (withSdp) {
@@ -139,6 +160,9 @@ final class InviteAnswers {
             if (parked) {
                 timers.refreshed(leg);
             }
+        }
+        if (held != null) {
+            hold.apply(leg, held);
         }
     }
 }

@@ -1,8 +1,6 @@
 package org.callpark.internal.sip;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Locale;
 
 import javax.sip.ServerTransaction;
@@ -132,17 +130,7 @@ final class ParkFlows {
 
     /** {@code sdp} if it names {@code sourceIp} or that is a trusted proxy, else {@code null} (wait for RTP). */
     static InetSocketAddress vouched(InetSocketAddress sdp, String sourceIp, SipSettings settings) {
-        if (sdp == null || sourceIp == null || sdp.isUnresolved()) {
-            return null;
-        }
-        if (settings.trusted(sourceIp)) {
-            return sdp;
-        }
-        try {
-            return sdp.getAddress().equals(InetAddress.getByName(sourceIp)) ? sdp : null;
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return MediaTargets.vouched(sdp, sourceIp, settings);
     }
 
     /** The dialog of a caller being parked, as the cluster record keeps it (before we answer: our tag is chosen). */

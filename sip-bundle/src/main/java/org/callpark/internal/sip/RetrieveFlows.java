@@ -142,6 +142,7 @@ final class RetrieveFlows {
                 if (bridged) {
                     parked.parkedCallId = null;
                     parked.peer = leg;
+                    parked.music = ParkFlows.musicFor(call);
                 }
             }
             if (!bridged || leg.cancelled) {
@@ -159,6 +160,9 @@ final class RetrieveFlows {
                 return;
             }
             leg.peer = parked;
+            leg.music = ParkFlows.musicFor(call);
+            leg.user = requester;
+            leg.bridgedCall = call;
             answers.answer(leg, st, request, offer, call.caller());
             messages.stats().retrieved(tenant.id().value(), received);
             parkedMedia.bridge(leg.media);

@@ -220,6 +220,89 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
         return VERSION.incrementAndGet();
     }
 
+    /**
+     * The media direction of an offer as its sender means it (RFC 3264 §5.1, §8.4): the audio stream's attribute, else
+     * the session's, else {@code sendrecv}.
+     */
+    enum Direction {
+        SENDRECV, SENDONLY, RECVONLY, INACTIVE;
+
+        /** The direction of our answer to an offer of this direction (RFC 3264 §6.1). */
+        Direction answer() {
+            return switch (this) {
+                case SENDONLY -> RECVONLY;
+                case RECVONLY -> SENDONLY;
+                default -> this;
+            };
+        }
+
+        /** Whether the offerer wants to receive RTP: {@code false} is "on hold" (it holds the other party). */
+        boolean receives() {
+            return this == SENDRECV || this == RECVONLY;
+        }
+
+        String attribute() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * The direction of an offer's first active audio stream. The old way of holding (RFC 2543, RFC 3264 §8.4), a
+     * connection address of {@code 0.0.0.0}, counts as not receiving: {@code sendrecv} becomes {@code sendonly} and
+     * {@code recvonly} becomes {@code inactive}. An SDP that {@link #parseOffer} accepts is expected here.
+     */
+    @SuppressWarnings("unchecked")
+    static Direction direction(byte[] body) throws Unusable {
+        try {
+            SessionDescription sd = SdpFactory.getInstance().createSessionDescription(new String(body,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            Direction session = directionOf(sd.getAttributes(false));
+            Vector<MediaDescription> mds = sd.getMediaDescriptions(false);
+            for (MediaDescription md : mds == null ? new Vector<MediaDescription>() : mds) {
+                Media m = md.getMedia();
+                if (!"audio".equalsIgnoreCase(m.getMediaType()) || m.getMediaPort() <= 0) {
+                    continue;
+                }
+                Direction d = directionOf(md.getAttributes(false));
+                d = d != null ? d : session != null ? session : Direction.SENDRECV;
+                Connection c = md.getConnection() != null ? md.getConnection() : sd.getConnection();
+                if (c != null && "0.0.0.0".equals(c.getAddress().trim())) {
+                    d = d == Direction.SENDRECV ? Direction.SENDONLY
+                            : d == Direction.RECVONLY ? Direction.INACTIVE : d;
+                }
+                return d;
+            }
+            throw new Unusable("the SDP offer has no active audio stream");
+        } catch (SdpException | RuntimeException e) {
+            throw new Unusable("unparsable SDP offer: " + e.getMessage());
+        }
+    }
+
+    private static Direction directionOf(Vector<Attribute> attributes) throws SdpException {
+        Direction found = null;
+        for (Attribute a : attributes == null ? new Vector<Attribute>() : attributes) {
+            for (Direction d : Direction.values()) {
+                if (d.attribute().equalsIgnoreCase(a.getName().trim())) {
+                    found = d;
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The {@code o=} session id and version of an SDP we sent ({@code [id, version]}), so that a changed answer in the
+     * same session keeps the id and raises the version (RFC 3264 §8); {@code null} if it has none.
+     */
+    static long[] origin(String sdp) {
+        try {
+            javax.sdp.Origin o = SdpFactory.getInstance().createSessionDescription(sdp).getOrigin();
+            return o == null ? null : new long[] {o.getSessionId(), o.getSessionVersion()};
+        } catch (SdpException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The answer: our address and port, the negotiated codec, and telephone-event if it was offered. */
     String answer(String advertisedAddress, int port, Codec negotiated) {
         long version = nextVersion();
@@ -231,6 +314,12 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
      * agreed before, telephone-event if the caller offered it), with the same id and a higher version.
      */
     String answer(String advertisedAddress, int port, Codec negotiated, long sessionId, long version) {
+        return answer(advertisedAddress, port, negotiated, sessionId, version, Direction.SENDRECV);
+    }
+
+    /** As {@link #answer(String, int, Codec, long, long)}, with the direction {@code direction}. */
+    String answer(String advertisedAddress, int port, Codec negotiated, long sessionId, long version,
+            Direction direction) {
         Codec codec = offered(negotiated);
         String ipVersion = advertisedAddress.indexOf(':') >= 0 ? "IP6" : "IP4";
         StringBuilder b = new StringBuilder(256);
@@ -259,7 +348,7 @@ record Sdp(InetSocketAddress remote, List<Codec> codecs, Codec telephoneEvent) {
         if (!codec.name().toLowerCase(Locale.ROOT).equals("opus")) {
             b.append("a=ptime:20\r\n");
         }
-        b.append("a=sendrecv\r\n");
+        b.append("a=").append(direction.attribute()).append("\r\n");
         return b.toString();
     }
 }

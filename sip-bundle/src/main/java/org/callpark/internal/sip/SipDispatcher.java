@@ -30,7 +30,8 @@ import org.slf4j.MDC;
  * The SIP side of the park server: the stack's {@link SipListener}, a B2BUA that answers every feature-code INVITE
  * itself. It only routes: park INVITEs to {@link ParkFlows}, retrieve INVITEs to {@link RetrieveFlows} (which turn them
  * into {@link ParkRequest}s and {@link RetrieveRequest}s), ACK, BYE and CANCEL to the legs ({@link SipLegs}), REGISTER
- * to the {@link Registrar}, SUBSCRIBE to the {@link BlfNotifier}, responses and time-outs to whoever sent the request
+ * to the {@link Registrar}, SUBSCRIBE to the {@link BlfNotifier}, an in-dialog REFER to {@link InCallTransfer},
+ * responses and time-outs to whoever sent the request
  * ({@link Handover}, {@link BlfNotifier}, {@link SipRecallDialer}).
  * <p>
  * Requests arrive on the stack's 8 listener threads in parallel. Each handler catches everything, answers 500 if it
@@ -61,10 +62,11 @@ final class SipDispatcher implements SipListener {
     private final Handover handover;
     private final BlfNotifier blf;
     private final SipRecallDialer recalls;
+    private final InCallTransfer transfers;
 
     SipDispatcher(SipMessages messages, SipAuthenticator auth, SipLegs legs, InviteAnswers answers, ParkFlows parks,
             RetrieveFlows retrieves, CoreAccess core, Registrations registrations, Handover handover,
-            BlfNotifier blf, SipRecallDialer recalls) {
+            BlfNotifier blf, SipRecallDialer recalls, InCallTransfer transfers) {
         this.messages = messages;
         this.auth = auth;
         this.legs = legs;
@@ -76,6 +78,7 @@ final class SipDispatcher implements SipListener {
         this.handover = handover;
         this.blf = blf;
         this.recalls = recalls;
+        this.transfers = transfers;
     }
 
     @Override
@@ -119,6 +122,14 @@ final class SipDispatcher implements SipListener {
                         messages.respond(event, 200, null, null); // SIP INFO DTMF: accepted, not used
                     } else {
                         messages.respond(event, 405, "INFO is only accepted within a call", messages::addAllow);
+                    }
+                }
+                case Request.REFER -> {
+                    SipLeg leg = SipMessages.inDialog(request) ? legs.byCallId(callId.getCallId()) : null;
+                    if (leg != null) {
+                        transfers.onRefer(event, leg); // an in-call transfer of a bridged call
+                    } else {
+                        messages.respond(event, 405, "REFER is only accepted within a call", messages::addAllow);
                     }
                 }
                 default -> messages.respond(event, KNOWN_METHODS.contains(request.getMethod()) ? 405 : 501, null,

@@ -89,6 +89,22 @@ final class SipLeg {
     java.util.concurrent.ScheduledFuture<?> sessionTimer;
     /** The ACK we sent for the caller's 2xx to our re-INVITE (sent again if that 2xx is retransmitted). */
     Request lastAck;
+    /** Where this party's SDP said it receives RTP, last time (a re-INVITE naming another address moves the media). */
+    java.net.InetSocketAddress sdpRemote;
+    /**
+     * This party of a bridged call put it on hold: its last offer said it will not receive ({@code sendonly},
+     * {@code inactive}, {@code c=0.0.0.0}). It gets no RTP, its peer hears {@link #music} ({@link InDialogHold}).
+     */
+    boolean holding;
+    /** The hold music of a bridged call (the retrieved call's park group's), for the party whose peer holds. */
+    String music;
+    /**
+     * On the tenant user's side of a bridged call (the retriever, the one who answered a recall): that user's
+     * extension and the parked call the bridge came from (tenant, caller identity), for an in-call REFER
+     * ({@link InCallTransfer}); {@code null} on the outside caller's side.
+     */
+    String user;
+    ParkedCall bridgedCall;
 
     SipLeg(String id, String callId, ServerTransaction invite, Dialog dialog, String transport, Role role) {
         this.id = id;

@@ -100,6 +100,16 @@ record SipSession(String callId, String localTag, String remoteTag, String local
                 parkerUnverified, sessionInterval, ourRefresh);
     }
 
+    /**
+     * Parked again by an in-call transfer ({@link InCallTransfer}): the referrer, a user in the call, is the parker and
+     * verified; {@code newSdpVersion} is our SDP version as last sent (a hold in the bridge may have raised it).
+     */
+    SipSession reparked(long newSdpVersion) {
+        return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,
+                localCseq, remoteSdp, codec, sdpId, Math.max(sdpVersion, newSdpVersion), claimedBy, claimedAt,
+                handoverTo, false, sessionInterval, ourRefresh);
+    }
+
     /** With the session timer agreed last: its interval and who refreshes (see {@link #ourRefresh}). */
     SipSession withTimer(int interval, String refresh) {
         return new SipSession(callId, localTag, remoteTag, localUri, remoteUri, remoteTarget, routes, transport, contact,

@@ -21,7 +21,8 @@ import org.callpark.spi.MediaController;
  * A recording fake media controller (the idea of Asterisk's {@code ParkingTestChannel}): every leg binds a real UDP
  * socket on 127.0.0.1 (so the SDP answer names a port that exists), {@code hold} sends one RTP packet to the caller
  * (the "first music packet"), prompts finish after {@link #PROMPT_MS} ms, and every call is recorded as a line such as
- * {@code hold sip-…}, {@code prompt sip-… nothing-parked}, {@code bridge sip-a sip-b}, {@code close sip-…}.
+ * {@code hold sip-…}, {@code prompt sip-… nothing-parked}, {@code bridge sip-a sip-b}, {@code silence sip-…},
+ * {@code move sip-… <port>}, {@code close sip-…}.
  */
 final class RecordingMedia implements MediaController {
 
@@ -150,6 +151,17 @@ final class RecordingMedia implements MediaController {
         @Override
         public void bridge(MediaLeg other) {
             log.add("bridge " + id + " " + other.id());
+        }
+
+        @Override
+        public void silence() {
+            log.add("silence " + id);
+        }
+
+        @Override
+        public void moveTo(InetSocketAddress to) {
+            log.add("move " + id + " " + (to == null ? "latch" : String.valueOf(to.getPort())));
+            this.remote = to;
         }
 
         @Override

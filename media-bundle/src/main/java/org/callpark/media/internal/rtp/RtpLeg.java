@@ -229,6 +229,34 @@ public final class RtpLeg implements MediaLeg {
         }
     }
 
+    /** Stops music, prompt and relay (both ways: the peer is unlinked too); RTP from the remote is still read. */
+    @Override
+    public void silence() {
+        loop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            unlink();
+            finishPrompt();
+            stopPlaying();
+        });
+    }
+
+    /**
+     * The remote moved its media: packets go to {@code to} from now on (and stay there: packets still in flight from
+     * the old address must not take the stream back); with {@code null} nothing is sent until the next valid RTP
+     * packet arrives, whose source is latched as at the start.
+     */
+    @Override
+    public void moveTo(InetSocketAddress to) {
+        InetSocketAddress target = to == null || to.isUnresolved() || to.getPort() == 0 ? null : to;
+        loop.execute(() -> {
+            remote = target;
+            latched = target != null;
+            newSource = true;
+        });
+    }
+
     private void link(RtpLeg o) {
         if (closed || o.closed) {
             return;
