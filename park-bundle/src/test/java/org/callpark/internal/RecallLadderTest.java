@@ -216,8 +216,8 @@ class RecallLadderTest {
     void withoutAParkerTheRequestCountsAsVerified() {
         assertTrue(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), null, CallerId.of("1", ""), "", "", false)
                 .parkerVerified());
-        assertTrue(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), "101", CallerId.of("1", ""), "").parkerVerified(),
-                "the old constructors mean verified");
+        assertTrue(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), "101", CallerId.of("1", ""), "")
+                .parkerVerified(), "the old constructors mean verified");
     }
 
     // ------------------------------------------------------------ answered at each step
