@@ -217,7 +217,10 @@ export class BoardView {
       h('span', { class: 'cell caller', role: 'cell', 'data-label': 'Caller' },
         h('span', { class: 'caller-name' }, c.caller && c.caller.name ? c.caller.name : 'Unknown caller'),
         h('span', { class: 'caller-number muted' }, (c.caller && c.caller.number) || '')),
-      h('span', { class: 'cell parked-by', role: 'cell', 'data-label': 'Parked by' }, this.person(c.tenant, c.parkedBy)),
+      h('span', { class: 'cell parked-by', role: 'cell', 'data-label': 'Parked by' }, this.person(c.tenant, c.parkedBy),
+        // named by a park nobody verified: shown in words (not colour only); the recall does not ring this user
+        c.parkedBy && c.parkerVerified === false ? h('span', { class: 'unverified',
+          title: 'The park did not prove who parked it: this user is not rung back' }, 'unverified') : null),
       h('span', { class: 'cell waiting', role: 'cell', 'data-label': 'Waiting', dataset: { parkedAt: c.parkedAt } }, ''),
       h('span', { class: 'cell state', role: 'cell', 'data-label': 'State' },
         h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c))),

@@ -31,10 +31,24 @@ import java.util.Objects;
  *                      that answered is not known), the administrator who hung it up ({@code "admin"} when the
  *                      transport does not say who); empty while it is live and when nobody did (abandoned, timed out,
  *                      failed). Since 1.4.
+ * @param parkerVerified whether the transport verified {@code parkedBy} ({@link ParkRequest#parkerVerified()}):
+ *                      {@code false} means somebody named that extension as the parker without proof, so the recall
+ *                      ladder never rings it (a step that would ring only the parker is skipped) and people see it
+ *                      marked. Always {@code true} when {@code parkedBy} is empty. Since 1.5.
  */
 public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
         long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
-        String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session, String resolvedBy) {
+        String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session, String resolvedBy,
+        boolean parkerVerified) {
+
+    /** A call whose parker, if any, is verified (every call before 1.5). */
+    public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
+            long sequence, CallState state, Resolution resolution, int recallAttempt, RecallPolicy recall, String node,
+            String leg, Instant nextActionAt, long version, RecallTarget recallTarget, String session,
+            String resolvedBy) {
+        this(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution, recallAttempt, recall, node,
+                leg, nextActionAt, version, recallTarget, session, resolvedBy, true);
+    }
 
     /** A call nobody is named as having resolved (every call before 1.4). */
     public ParkedCall(String id, SlotId slot, CallerId caller, String parkedBy, String parkGroup, Instant parkedAt,
@@ -73,6 +87,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
         leg = leg == null ? "" : leg;
         session = session == null ? "" : session;
         resolvedBy = resolvedBy == null ? "" : resolvedBy;
+        parkerVerified = parkerVerified || parkedBy.isEmpty();
         if ((state == CallState.ENDED) != (resolution != null)) {
             throw new IllegalArgumentException("an ENDED call needs a resolution and only an ENDED call has one");
         }
@@ -99,7 +114,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     public ParkedCall carriedAndEnded(String node, String leg, String session, Resolution how, String by) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
                 Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
-                session, by);
+                session, by, parkerVerified);
     }
 
     /** This call, ended with the given resolution. */
@@ -114,7 +129,7 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     public ParkedCall ended(Resolution how, String by) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.ENDED,
                 Objects.requireNonNull(how, "resolution"), recallAttempt, recall, node, leg, null, version + 1, null,
-                session, by);
+                session, by, parkerVerified);
     }
 
     /** This call, ringing the parker for recall attempt {@code attempt}. */
@@ -125,24 +140,27 @@ public record ParkedCall(String id, SlotId slot, CallerId caller, String parkedB
     /** This call, ringing {@code target} for recall attempt {@code attempt} until {@code next}. */
     public ParkedCall recalling(int attempt, RecallTarget target, Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.RECALLING, null,
-                attempt, recall, node, leg, next, version + 1, Objects.requireNonNull(target, "target"), session);
+                attempt, recall, node, leg, next, version + 1, Objects.requireNonNull(target, "target"), session, "",
+                parkerVerified);
     }
 
     /** This call, back to waiting after a recall attempt nobody answered. */
     public ParkedCall waiting(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, CallState.PARKED, null,
-                recallAttempt, recall, node, leg, next, version + 1, null, session);
+                recallAttempt, recall, node, leg, next, version + 1, null, session, "", parkerVerified);
     }
 
     /** This call with a new time for the owning node's next action, in the same state. */
     public ParkedCall rescheduled(Instant next) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, next, version + 1, recallTarget, session, resolvedBy);
+                recallAttempt, recall, node, leg, next, version + 1, recallTarget, session, resolvedBy,
+                parkerVerified);
     }
 
     /** This call, carried by {@code node} on {@code leg} with {@code session}, in the same state. */
     public ParkedCall carried(String node, String leg, String session) {
         return new ParkedCall(id, slot, caller, parkedBy, parkGroup, parkedAt, sequence, state, resolution,
-                recallAttempt, recall, node, leg, nextActionAt, version + 1, recallTarget, session, resolvedBy);
+                recallAttempt, recall, node, leg, nextActionAt, version + 1, recallTarget, session, resolvedBy,
+                parkerVerified);
     }
 }

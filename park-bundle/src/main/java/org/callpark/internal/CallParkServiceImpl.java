@@ -223,9 +223,11 @@ public final class CallParkServiceImpl implements CallParkService {
         Instant now = timers.now();
         ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), slot, request.caller(), parker,
                 rulesFrom == null ? "" : rulesFrom.name(), now, sequence.incrementAndGet(), CallState.PARKED, null, 0,
-                policy, store.localNode(), request.leg(), now.plus(policy.ringDuration()), 1, null, request.session());
+                policy, store.localNode(), request.leg(), now.plus(policy.ringDuration()), 1, null, request.session(),
+                "", request.parkerVerified());
         store.insert(call);
-        LOG.debug("Parked {} on {} by {}", call.id(), slot, parker);
+        LOG.debug("Parked {} on {} by {}{}", call.id(), slot, parker,
+                call.parkerVerified() ? "" : " (unverified: the recall does not ring it)");
         return call;
     }
 

@@ -25,12 +25,26 @@ import org.callpark.api.Resolution;
  * <li>an attempt nobody answered is followed, after waiting R again, by the next one, up to N attempts;</li>
  * <li>after the last attempt the call times out: the caller hears the final prompt and is hung up.</li>
  * </ul>
+ * A parker nobody verified ({@link ParkedCall#parkerVerified()} false: somebody named that extension without proof)
+ * is never rung, so that an outsider cannot make a user's phone ring by naming it in a park. The rule lives here, in
+ * the one place every transport's recall goes through, so that no step pretends to ring somebody it will not:
+ * <ul>
+ * <li>{@link RecallMode#USER_THEN_RING_GROUP}: each attempt rings the ring group only, for R, from its start (as if
+ * the parker had failed at once);</li>
+ * <li>{@link RecallMode#USER_ONLY}: nobody is rung and no attempt is made; the call stays parked (retrievable,
+ * shown) for as long as its N unanswered attempts would have taken, 2&times;N&times;R from the park, then times out
+ * as above;</li>
+ * <li>{@link RecallMode#RING_GROUP_ONLY}: unchanged, it never rings the parker.</li>
+ * </ul>
  */
 final class RecallLadder {
 
     /** The call when its {@link ParkedCall#nextActionAt()} has come: the next attempt starts or the step timed out. */
     ParkedCall onDue(ParkedCall call, Instant now) {
         if (call.state() == CallState.PARKED) {
+            if (ringsNobody(call)) {
+                return waitOutTheLadder(call, now);
+            }
             return startAttempt(call, now);
         }
         if (call.state() == CallState.RECALLING) {
@@ -59,16 +73,37 @@ final class RecallLadder {
         int attempt = call.recallAttempt() + 1;
         return switch (policy.mode()) {
             case USER_ONLY -> call.recalling(attempt, RecallTarget.PARKER, now.plus(policy.ringDuration()));
-            case USER_THEN_RING_GROUP ->
-                call.recalling(attempt, RecallTarget.PARKER, now.plus(policy.waitBeforeRingGroup()));
+            case USER_THEN_RING_GROUP -> call.parkerVerified()
+                ? call.recalling(attempt, RecallTarget.PARKER, now.plus(policy.waitBeforeRingGroup()))
+                : call.recalling(attempt, RecallTarget.RING_GROUP, now.plus(policy.ringDuration()));
             case RING_GROUP_ONLY -> call.recalling(attempt, RecallTarget.RING_GROUP, now.plus(policy.ringDuration()));
         };
     }
 
-    /** Who the call's current step rings: the parker (if known) or the ring group's members. */
+    /** A USER_ONLY call whose parker is unverified: its ladder has nobody to ring. */
+    private static boolean ringsNobody(ParkedCall call) {
+        return call.recall().mode() == RecallMode.USER_ONLY && !call.parkerVerified();
+    }
+
+    /**
+     * A call with nobody to ring stays parked until its ladder would have ended had nobody answered (R before each
+     * of the N attempts, R for each), then times out. Counted from the park, so a node that takes the call over
+     * arrives at the same end.
+     */
+    private static ParkedCall waitOutTheLadder(ParkedCall call, Instant now) {
+        RecallPolicy policy = call.recall();
+        Instant end = call.parkedAt().plus(policy.ringDuration().multipliedBy(2L * Math.max(1, policy.retries())));
+        return now.isBefore(end) ? call.rescheduled(end) : call.ended(Resolution.TIMED_OUT);
+    }
+
+    /**
+     * Who the call's current step rings: the parker (if known and verified) or the ring group's members. The ladder
+     * makes no parker step for an unverified parker; a call still in one (recorded by an older node) rings nobody,
+     * so its step fails at once.
+     */
     static List<String> targetsOf(ParkedCall call) {
         if (call.recallTarget() == RecallTarget.PARKER) {
-            return call.parkedBy().isEmpty() ? List.of() : List.of(call.parkedBy());
+            return call.parkedBy().isEmpty() || !call.parkerVerified() ? List.of() : List.of(call.parkedBy());
         }
         return call.recall().ringGroupMembers();
     }

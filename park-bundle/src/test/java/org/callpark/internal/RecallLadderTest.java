@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import org.callpark.api.CallState;
 import org.callpark.api.CallerId;
 import org.callpark.api.Directory;
 import org.callpark.api.ParkEvent;
@@ -20,9 +21,12 @@ import org.callpark.api.ParkRequest;
 import org.callpark.api.ParkTarget;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RecallMode;
+import org.callpark.api.RecallPolicy;
+import org.callpark.api.RecallTarget;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
+import org.callpark.api.SlotId;
 import org.callpark.internal.CallParkServiceImplTest.DirectExecutor;
 import org.callpark.internal.store.InMemorySlotStore;
 import org.callpark.spi.RecallDialer.Failure;
@@ -57,6 +61,10 @@ class RecallLadderTest {
     }
 
     private ParkedCall park(RecallMode mode, int retries, String parker) throws Exception {
+        return park(mode, retries, parker, true);
+    }
+
+    private ParkedCall park(RecallMode mode, int retries, String parker, boolean verified) throws Exception {
         Directory demo = DemoDirectory.build();
         List<ParkGroup> groups = new ArrayList<>();
         groups.add(new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), mode,
@@ -67,7 +75,7 @@ class RecallLadderTest {
         service.addListener(events::add);
         // Parked by the parker onto 102's slot: the parker's group's rules apply.
         return service.park(new ParkRequest(DEFAULT, ParkTarget.extension("102"), parker,
-                CallerId.of("+4930123", "Customer"), ""));
+                CallerId.of("+4930123", "Customer"), "", "", verified));
     }
 
     /** Each ring as "second:attempt:target:extensions", the second counted from the park. */
@@ -136,6 +144,80 @@ class RecallLadderTest {
         assertFalse(parked(call));
         assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
         assertEquals(T0.plus(RING.multipliedBy(2L * retries)), events.get(events.size() - 1).at());
+    }
+
+    // ------------------------------------------------------------ a parker nobody verified is never rung
+
+    @Test
+    void unverifiedParkerInUserOnly_nobodyIsRung_theCallWaitsOutTheLadderThenTimesOut() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 3, "101", false);
+        assertFalse(call.parkerVerified());
+        assertEquals("101", call.parkedBy(), "still shown as the parker");
+        timers.advance(Duration.ofSeconds(20 * 6 - 1));
+        assertTrue(parked(call), "retrievable as long as a ladder nobody answers");
+        assertEquals(List.of(ParkEvent.Type.PARKED), events.stream().map(ParkEvent::type).toList(),
+                "no attempt, no failed step");
+        timers.advance(Duration.ofSeconds(1));
+
+        assertEquals(List.of(), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plus(RING.multipliedBy(6)), events.get(events.size() - 1).at());
+        assertEquals(0, events.get(events.size() - 1).call().recallAttempt());
+    }
+
+    @Test
+    void unverifiedParkerInUserOnly_canStillBeRetrievedWhileItWaits() throws Exception {
+        ParkedCall call = park(RecallMode.USER_ONLY, 2, "101", false);
+        timers.advance(RING.multipliedBy(2));
+
+        assertEquals(call.id(),
+                service.retrieve(new RetrieveRequest(DEFAULT, "103", RetrieveTarget.extension("102"))).id());
+        assertEquals(ParkEvent.Type.RETRIEVED, lastEvent());
+        assertEquals(List.of(), timeline());
+    }
+
+    @Test
+    void unverifiedParkerInUserThenRingGroup_onlyTheRingGroupRings_forTheFullRing() throws Exception {
+        ParkedCall call = park(RecallMode.USER_THEN_RING_GROUP, 2, "101", false);
+        timers.advance(Duration.ofMinutes(5));
+
+        assertEquals(List.of("20s:1:RING_GROUP:104+105", "60s:2:RING_GROUP:104+105"), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plusSeconds(80), events.get(events.size() - 1).at());
+    }
+
+    @Test
+    void unverifiedParkerInRingGroupOnly_theLadderIsUnchanged() throws Exception {
+        ParkedCall call = park(RecallMode.RING_GROUP_ONLY, 2, "101", false);
+        timers.advance(Duration.ofMinutes(5));
+
+        assertEquals(List.of("20s:1:RING_GROUP:104+105", "60s:2:RING_GROUP:104+105"), timeline());
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    @Test
+    void aCallStillRingingAnUnverifiedParker_fromAnOlderNode_ringsNobodyAndMovesOn() {
+        ParkedCall parked = new ParkedCall("c", SlotId.extension(DEFAULT, "102"),
+                CallerId.of("+4930123", "Customer"), "101", "Sales", T0, 1, CallState.PARKED, null, 0,
+                new RecallPolicy(RecallMode.USER_THEN_RING_GROUP, "Reception", List.of("104"), RING,
+                        WAIT, 2), "node-a", "", T0.plus(RING), 1, null, "", "", false);
+        ParkedCall inParkerStep = parked.recalling(1, RecallTarget.PARKER, T0.plus(RING).plus(WAIT));
+
+        assertEquals(List.of(), RecallLadder.targetsOf(inParkerStep));
+        ParkedCall next = new RecallLadder().stepFailed(inParkerStep, T0.plus(RING));
+        assertEquals(RecallTarget.RING_GROUP, next.recallTarget());
+        assertFalse(next.parkerVerified(), "every step keeps the mark");
+    }
+
+    @Test
+    void withoutAParkerTheRequestCountsAsVerified() {
+        assertTrue(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), null, CallerId.of("1", ""), "", "", false)
+                .parkerVerified());
+        assertTrue(new ParkRequest(DEFAULT, ParkTarget.group("Sales"), "101", CallerId.of("1", ""), "")
+                .parkerVerified(), "the old constructors mean verified");
     }
 
     // ------------------------------------------------------------ answered at each step

@@ -209,6 +209,55 @@ class RecallST {
         }
     }
 
+    /**
+     * An outsider parks a call naming 101 ({@code Referred-By: 101} from an address 101 did not register from): 101 is
+     * registered and would be rung for its own park, but its phone gets nothing. {@code park:list} marks the parker
+     * unverified; the caller stays parked for its ladder's length (2NR, the attempts nobody is rung for) and then
+     * hears the prompt and is hung up (docs/sip.md, "Who is rung back").
+     */
+    @Test
+    void outsidersParkNaming101_101IsNeverRung_theCallerWaitsOutTheLadder() throws Exception {
+        register101();
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); DatagramSocket phone = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), PHONE_PORT))) {
+            Sipp caller = Sipp.scenario("park", SERVER).service("*68").name("recall-outsider").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40)
+                    .start();
+            try {
+                assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+                long parked = customer.packets().get(0).epochMicros();
+                String list = SERVER.shell("park:list");
+                System.out.println("[systests] park:list of an outsider's park\n" + list);
+                assertTrue(list.contains("101 Bob (unverified)"), list);
+
+                List<String> rung = new ArrayList<>();
+                phone.setSoTimeout(200);
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (caller.isAlive() && System.currentTimeMillis() < deadline) {
+                    try {
+                        DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
+                        phone.receive(p);
+                        rung.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1).lines()
+                                .findFirst().orElse(""));
+                    } catch (SocketTimeoutException e) {
+                        // nothing
+                    }
+                }
+                caller.assertSucceeded();
+                assertTrue(rung.isEmpty(), "101's phone got " + rung);
+                assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the server hangs up the caller at the end of the ladder: " + caller.logLines());
+                long bye = (caller.received("BYE").get(0).epochMicros() - parked) / 1000;
+                System.out.printf("[systests] outsider's park: nothing rung, caller's BYE %d ms after the park "
+                        + "(2NR = %d + prompt 4566 ms)%n", bye, 2 * ATTEMPTS * R_MS);
+                assertTrue(bye >= 2 * ATTEMPTS * R_MS - 300, "parked for the whole ladder: " + bye);
+                assertTrue(bye < 2 * ATTEMPTS * R_MS + 4566 + 3000, "then the prompt and the BYE: " + bye);
+            } finally {
+                caller.kill();
+            }
+        }
+    }
+
     @Test
     void answeredRecallIsBridgedWithRealAudio() throws Exception {
         register101();

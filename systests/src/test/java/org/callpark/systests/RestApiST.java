@@ -468,6 +468,8 @@ class RestApiST {
             assertEquals("+4930123", call.path("caller").path("number").asText());
             assertEquals("Customer", call.path("caller").path("name").asText());
             assertEquals("101", call.path("parkedBy").asText());
+            // sipp names 101 in Referred-By from an address 101 never registered from: not verified
+            assertFalse(call.path("parkerVerified").asBoolean(true), call.toString());
             assertEquals("PARKED", call.path("state").asText());
             assertTrue(call.path("parkedAt").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), call.toString());
             assertEquals(id, onlyDefault.next("park", 5000).data().path("call").path("id").asText());
@@ -475,6 +477,8 @@ class RestApiST {
             Answer calls = as(KARAF, "GET", "/calls", null);
             assertEquals(1, calls.json().size(), calls.toString());
             assertEquals(id, calls.json().get(0).path("id").asText());
+            assertTrue(calls.json().get(0).path("parkerVerified").isBoolean(), calls.toString());
+            assertFalse(calls.json().get(0).path("parkerVerified").asBoolean(), calls.toString());
             assertEquals(id, as(RECEPTION, "GET", "/tenants/default/calls", null).json().get(0).path("id").asText());
             assertEquals(0, as(ACME, "GET", "/calls", null).json().size(), "acme sees no default calls");
             assertEquals(0, as(ACME, "GET", "/tenants/acme/calls", null).json().size());

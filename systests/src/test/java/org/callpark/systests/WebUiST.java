@@ -250,6 +250,8 @@ class WebUiST {
             // the row is rebuilt once the parker's name is known ("101 Bob"): take the element after that
             browser.await(3_000).until(d -> d.findElement(callRow(XSS_NAME)).getText().contains("101 Bob"));
             WebElement card = browser.driver.findElement(callRow(XSS_NAME));
+            // sipp's Referred-By 101 comes from an address 101 never registered from: marked in words, not colour
+            assertEquals("unverified", card.findElement(By.cssSelector(".parked-by .unverified")).getText());
             long shownMillis = Long.parseLong(card.getAttribute("data-first-seen"));
             long ackMillis = sentMicros(hostile.sipp(), "ACK") / 1000;
             long latency = shownMillis - ackMillis;

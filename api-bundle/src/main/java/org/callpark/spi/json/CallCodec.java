@@ -29,8 +29,13 @@ import com.hazelcast.core.HazelcastJsonValue;
  * (informational copies of the slot's parts), {@code callerNumber, callerName, parkedBy, parkGroup, parkedAt} (epoch
  * ms), {@code sequence, state, resolution, attempt, recall {mode, ringGroup, members[], ringDurationMs, waitMs,
  * retries}, node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the carrier's session
- * record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty). Unknown fields are ignored, so records written
- * by a newer node stay readable. Instants are kept to the millisecond.
+ * record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty), {@code parkerVerified} (written
+ * only as {@code false}; absent means verified). Unknown fields are ignored, so records written by a newer node stay
+ * readable. Instants are kept to the millisecond.
+ * <p>
+ * A record without {@code parkerVerified} whose session has {@code "parkerUnverified": true} was written by a SIP
+ * node before api 1.5, when only the SIP carrier knew: it reads as unverified, so that such a call still never
+ * rings its parker after an update.
  * <p>
  * Thread-safe.
  */
@@ -92,6 +97,9 @@ public final class CallCodec {
         if (!call.resolvedBy().isEmpty()) {
             o.put("resolvedBy", call.resolvedBy());
         }
+        if (!call.parkerVerified()) {
+            o.put("parkerVerified", false);
+        }
         if (!call.session().isEmpty()) {
             try {
                 // nested, so that the member can read (and index) its attributes
@@ -140,11 +148,20 @@ public final class CallCodec {
                     o.path("sequence").asLong(), state,
                     resolution == null ? null : Resolution.valueOf(resolution), o.path("attempt").asInt(), recall,
                     text(o, "node"), text(o, "leg"), instant(o, "nextActionAt"), required(o, "version").asLong(),
-                    recallTarget, session(o), text(o, "resolvedBy"));
+                    recallTarget, session(o), text(o, "resolvedBy"), parkerVerified(o));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("unreadable call record " + o.path("id").asText("?") + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The field, else the SIP session's flag of records written before 1.5, else verified. */
+    private static boolean parkerVerified(JsonNode o) {
+        JsonNode v = o.get("parkerVerified");
+        if (v != null && v.isBoolean()) {
+            return v.booleanValue();
+        }
+        return !o.path("session").path("parkerUnverified").asBoolean(false);
     }
 
     private static String session(JsonNode o) {

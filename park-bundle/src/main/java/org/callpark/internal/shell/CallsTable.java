@@ -56,7 +56,7 @@ final class CallsTable {
                     call.tenant().value(),
                     ShellText.slot(directory, call.slot()),
                     ShellText.caller(call.caller()),
-                    ShellText.user(directory, call.tenant(), call.parkedBy()),
+                    parker(directory, call),
                     ShellText.since(call.parkedAt(), clock.getZone()),
                     ShellText.waiting(Duration.between(call.parkedAt(), clock.instant())),
                     ShellText.state(call));
@@ -65,5 +65,11 @@ final class CallsTable {
             }
         }
         table.print(out);
+    }
+
+    /** {@code 101 Bob}, or {@code 101 Bob (unverified)} for a parker nobody vouched for (the recall never rings it). */
+    static String parker(Directory directory, ParkedCall call) {
+        String who = ShellText.user(directory, call.tenant(), call.parkedBy());
+        return call.parkerVerified() ? who : who + " (unverified)";
     }
 }

@@ -12,11 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.callpark.api.CallState;
 import org.callpark.api.CallerId;
 import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,22 @@ class ListCommandTest {
                 "10:14:30", "30s", "parked"), cells(line(out, "ext 102")));
         assertEquals(List.of("b9e8d7c6", "acme", "ext 201 (Carol)", "555", "-", "09:00:00", "1h15m00s", "parked"),
                 cells(line(out, "ext 201")));
+    }
+
+    @Test
+    void aParkerNobodyVerifiedIsMarkedUnverified() throws Exception {
+        List<ParkedCall> calls = new ArrayList<>(ShellFixtures.calls());
+        ParkedCall c = calls.get(1);
+        calls.set(1, new ParkedCall(c.id(), c.slot(), c.caller(), c.parkedBy(), c.parkGroup(), c.parkedAt(),
+                c.sequence(), c.state(), c.resolution(), c.recallAttempt(), c.recall(), c.node(), c.leg(),
+                c.nextActionAt(), c.version(), c.recallTarget(), c.session(), c.resolvedBy(), false));
+        ListCommand command = command();
+        command.park = new ShellTestCallParkService(calls);
+
+        String out = run(command);
+
+        assertEquals("102 Alice (unverified)", cells(line(out, "ext 102")).get(4), out);
+        assertEquals("101 Bob", cells(line(out, "Customer")).get(4), "a verified parker is shown as before");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.callpark.api.CallerId;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RecallMode;
 import org.callpark.api.RecallPolicy;
+import org.callpark.api.RecallTarget;
 import org.callpark.api.Resolution;
 import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
@@ -82,6 +83,45 @@ class CallCodecTest {
         assertEquals(session, back.session());
         assertEquals("", codec.decode(codec.encode(everyFieldSet())).session(), "no session: empty, no field");
         assertFalse(mapper.readTree(codec.toJson(everyFieldSet())).has("session"));
+    }
+
+    /** {@link #everyFieldSet()}, live, its parker unverified, with a SIP-like session. */
+    private static ParkedCall unverified(String session) {
+        ParkedCall b = everyFieldSet();
+        return new ParkedCall(b.id(), b.slot(), b.caller(), "201", b.parkGroup(), b.parkedAt(), b.sequence(),
+                CallState.PARKED, null, 1, b.recall(), b.node(), b.leg(), b.nextActionAt(), b.version(), null, session,
+                "", false);
+    }
+
+    @Test
+    void anUnverifiedParkerTravelsAsParkerVerifiedFalse_andAVerifiedOneWritesNoField() throws Exception {
+        ParkedCall call = unverified("{\"sip\":1}");
+        JsonNode json = mapper.readTree(codec.toJson(call));
+        assertFalse(json.path("parkerVerified").asBoolean(true), json.toString());
+        ParkedCall back = codec.decode(codec.encode(call));
+        assertEquals(call, back);
+        assertFalse(back.parkerVerified());
+        assertFalse(back.recalling(2, RecallTarget.RING_GROUP, back.parkedAt()).waiting(back.parkedAt())
+                .ended(Resolution.TIMED_OUT).parkerVerified(), "kept through every change");
+
+        assertFalse(mapper.readTree(codec.toJson(everyFieldSet())).has("parkerVerified"));
+        assertTrue(codec.decode(codec.encode(everyFieldSet())).parkerVerified());
+    }
+
+    @Test
+    void aRecordWithoutTheField_readsAsVerified_unlessItsSipSessionSaysUnverified() throws Exception {
+        // As the previous version wrote them: no parkerVerified; the SIP carrier's flag inside the session.
+        ObjectNode old = (ObjectNode) mapper.readTree(codec.toJson(unverified("{\"sip\":1,\"callId\":\"a@b\"}")));
+        old.remove("parkerVerified");
+        assertTrue(codec.fromJson(mapper.writeValueAsString(old)).parkerVerified());
+
+        ((ObjectNode) old.get("session")).put("parkerUnverified", true);
+        ParkedCall legacy = codec.fromJson(mapper.writeValueAsString(old));
+        assertFalse(legacy.parkerVerified(), "a call parked unverified before the update still is");
+        assertEquals("201", legacy.parkedBy());
+
+        old.put("parkerVerified", true); // the record's own field wins over the session's
+        assertTrue(codec.fromJson(mapper.writeValueAsString(old)).parkerVerified());
     }
 
     @Test

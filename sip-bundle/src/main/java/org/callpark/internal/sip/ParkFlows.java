@@ -94,8 +94,9 @@ final class ParkFlows {
             try {
                 leg.localTag = SipMessages.newTag();
                 leg.session = sessionOf(request, leg, offer, !who.verified());
+                // an unverified parker is kept (shown), but the core's recall ladder never rings it
                 call = core.service().park(new ParkRequest(tenant.id(), target, parker, caller, leg.id,
-                        leg.session.toJson()));
+                        leg.session.toJson(), who.verified()));
             } catch (ParkException e) {
                 legs.refuse(leg, st, e);
                 return;

@@ -61,7 +61,8 @@ final class SipIdentities {
      * else the digest user of valid credentials; else From's user. Referred-By and From are text anyone can write, so
      * the parker is only {@link Parker#verified} when a trusted proxy sent the request, valid credentials of that very
      * user came with it, or it came from a Contact that user registered (the transferor's own phone). An unverified
-     * parker still chooses the slot ({@code *68}), but recalls never ring it ({@link SipRecallDialer}).
+     * parker still chooses the slot ({@code *68}), but recalls never ring it: {@link ParkFlows} passes the verdict in
+ * the {@code ParkRequest}, and the core's recall ladder skips the parker ({@code ParkedCall.parkerVerified}).
      */
     Parker parker(Request request, Tenant tenant) {
         boolean trusted = messages.settings().trusted(SipMessages.sourceIp(request));

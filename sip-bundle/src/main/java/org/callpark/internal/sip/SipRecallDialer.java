@@ -17,7 +17,6 @@ import javax.sip.message.Request;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
-import org.callpark.api.RecallTarget;
 import org.callpark.api.Tenant;
 import org.callpark.internal.sip.RecallForks.Fork;
 import org.callpark.internal.sip.RecallForks.Recall;
@@ -30,10 +29,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Rings recall targets over SIP for the park core (which decides every step and its timing, see
- * {@code RecallLadder}). One {@link #ring} sends one INVITE per registered contact of every extension at once (each
- * its own Call-ID, dialog and media leg offering the parked caller's codec first, built by {@link RecallInvite}), and
- * keeps the step and its forks in {@link RecallForks}. Their responses go to {@link RecallAnswers}: the first usable
+ * Rings recall targets over SIP for the park core (which decides every step, its timing and whom it rings, see
+ * {@code RecallLadder}: a parker nobody verified is never among the extensions asked for). One {@link #ring} sends
+ * one INVITE per registered contact of every extension at once (each its own Call-ID, dialog and media leg offering
+ * the parked caller's codec first, built by {@link RecallInvite}), and keeps the step and its forks in
+ * {@link RecallForks}. Their responses go to {@link RecallAnswers}: the first usable
  * 2xx is offered to the core and, if it gets the call, bridged by the {@link RecallBridge}; every other fork is
  * cancelled. When every fork failed, the core hears {@link Outcome#failed} once, with the most telling failure:
  * DECLINED before BUSY before ERROR before UNREACHABLE.
@@ -109,19 +109,7 @@ final class SipRecallDialer implements RecallDialer {
             SipSettings settings = messages.settings();
             boolean proxy = !settings.outboundProxy().isEmpty();
             List<Fork> created = new ArrayList<>();
-            boolean skipParker = call.recallTarget() == RecallTarget.PARKER
-                    && SipSession.of(call.session()).map(SipSession::parkerUnverified).orElse(false);
             for (String ext : recall.extensions) {
-                if (skipParker && ext.equals(call.parkedBy())) {
-                    // Named by a Referred-By/From nobody vouched for: not rung, the ladder moves on at once
-                    // (the ring group, or the next attempt), as for a parker the directory does not know.
-                    Fork unverified = forks.fork(recall, ext, null);
-                    unverified.state = Fork.State.FAILED;
-                    unverified.failure = Failure.UNREACHABLE;
-                    created.add(unverified);
-                    LOG.debug("Recall of {}: parker {} is unverified, not rung", call.id(), ext);
-                    continue;
-                }
                 if (proxy) {
                     created.add(forks.fork(recall, ext, null));
                     continue;

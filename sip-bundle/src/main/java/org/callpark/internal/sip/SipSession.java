@@ -43,8 +43,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param claimedAt    when it claimed (epoch ms)
  * @param handoverTo   the node asked to take the call over, or empty
  * @param parkerUnverified the parker named by the INVITE could not be verified (not authenticated, not from a trusted
- *                     proxy, not from that user's registered contact): recalls never ring that parker
- *                     ({@link SipIdentities#parkerOf}, {@link SipRecallDialer})
+ *                     proxy, not from that user's registered contact). The core decides from
+ *                     {@code ParkedCall.parkerVerified} (set from the {@code ParkRequest}); this copy is still
+ *                     written so that a node of the previous version, which reads only this, never rings that
+ *                     parker during a rolling update, and records it wrote are read as unverified
+ *                     ({@code CallCodec}). It can go once no such node is left.
  * @param sessionInterval the RFC 4028 session interval (seconds) the caller refreshes, 0 for none: a node that takes
  *                     the dialog over hangs the caller up if the refresh is overdue ({@link SessionTimers})
  * @param ourRefresh   empty if the caller refreshes the session ({@code refresher=uac}); else we do

@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallTarget;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
@@ -439,6 +440,7 @@ class SipRecallTest {
                     .name("outsider-park").start();
             ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
             assertEquals("102", call.parkedBy(), "the call is parked on the slot it names");
+            assertFalse(call.parkerVerified(), "the core knows: its ladder makes no parker step");
             assertTrue(SipSession.of(call.session()).orElseThrow().parkerUnverified(), call.session());
             m105.run();
             outsider.run();
@@ -446,6 +448,10 @@ class SipRecallTest {
             assertTrue(offerLegs().contains(bridgedTo(call)), "the ring group took the call: " + newLog());
             assertTrue(seen(ParkEvent.Type.RECALL_ANSWERED));
             assertEquals(2, offerLegs().size(), "forks to 104 and 105 only, none to 102: " + newLog());
+            synchronized (events) {
+                assertTrue(events.stream().noneMatch(e -> e.type() == ParkEvent.Type.RECALLING
+                        && e.call().recallTarget() == RecallTarget.PARKER), "no step rang (or pretended to ring) 102");
+            }
             phone102.setSoTimeout(50);
             try {
                 phone102.receive(new DatagramPacket(new byte[4096], 4096));
@@ -464,6 +470,7 @@ class SipRecallTest {
         Sipp parker = Sipp.scenario("recall_answer", port).localPort(p102).pause(300).name("answer-102v").start();
         Sipp caller = sipp("park_referred").service("*68").key("referrer", "102").pause(3500).start();
         ParkedCall call = awaitParked(SlotId.extension(DEFAULT, "102"));
+        assertTrue(call.parkerVerified());
         assertFalse(SipSession.of(call.session()).orElseThrow().parkerUnverified(), call.session());
         caller.run();
         parker.run();

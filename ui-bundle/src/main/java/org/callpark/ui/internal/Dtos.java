@@ -56,8 +56,13 @@ public final class Dtos {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record CallDto(String id, String tenant, SlotDto slot, CallerDto caller, String parkedBy, String parkGroup,
-            String parkedAt, String state, int recallAttempt, int retries, String recallTarget, long version) {
+    /**
+     * {@code parkerVerified}: {@code false} when the parker named by the park was not verified (the recall never rings
+     * it); {@code true} when it was, or there is no parker.
+     */
+    public record CallDto(String id, String tenant, SlotDto slot, CallerDto caller, String parkedBy,
+            boolean parkerVerified, String parkGroup, String parkedAt, String state, int recallAttempt, int retries,
+            String recallTarget, long version) {
     }
 
     public record SendBody(String extension) {

@@ -47,7 +47,7 @@ public final class Views {
     public static Dtos.CallDto call(Directory d, ParkedCall c) {
         return new Dtos.CallDto(c.id(), c.tenant().value(), slot(d, c.slot()),
                 new Dtos.CallerDto(c.caller().displayName(), c.caller().number()), emptyToNull(c.parkedBy()),
-                emptyToNull(c.parkGroup()), c.parkedAt().toString(), c.state().name(), c.recallAttempt(),
+                c.parkerVerified(), emptyToNull(c.parkGroup()), c.parkedAt().toString(), c.state().name(), c.recallAttempt(),
                 c.recall().retries(), c.recallTarget() == null ? null : c.recallTarget().name(), c.version());
     }
 

@@ -9,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 class CallResourceTest {
 
@@ -37,6 +41,22 @@ class CallResourceTest {
         List<Dtos.CallDto> everything = (List<Dtos.CallDto>) resource.all(Fixtures.request(Fixtures.VIEWER, "GET",
                 Map.of(), null)).body();
         assertEquals(2, everything.size());
+    }
+
+    @Test
+    void eachCallSaysWhetherItsParkerWasVerified() throws Exception {
+        ParkedCall c = Fixtures.parked("u1", SlotId.extension(Fixtures.DEFAULT, "102"), 1);
+        park.calls.add(new ParkedCall(c.id(), c.slot(), c.caller(), "102", c.parkGroup(), c.parkedAt(), c.sequence(),
+                c.state(), null, 0, c.recall(), c.node(), c.leg(), null, 1, null, "", "", false));
+
+        String json = Json.writeString(resource.all(Fixtures.request(Fixtures.VIEWER, "GET", Map.of(), null)).body());
+
+        List<Map<String, Object>> calls = new ObjectMapper().readValue(json, new TypeReference<>() { });
+        Map<String, Object> unverified = calls.stream().filter(m -> m.get("id").equals("u1")).findFirst().orElseThrow();
+        assertEquals("102", unverified.get("parkedBy"));
+        assertEquals(Boolean.FALSE, unverified.get("parkerVerified"), json);
+        assertEquals(Boolean.TRUE, calls.stream().filter(m -> m.get("id").equals("d1")).findFirst().orElseThrow()
+                .get("parkerVerified"), json);
     }
 
     @Test

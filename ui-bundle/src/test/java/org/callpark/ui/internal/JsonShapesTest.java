@@ -53,7 +53,8 @@ class JsonShapesTest {
         String json = Json.writeString(Views.call(d, c));
         assertEquals("{\"id\":\"c1\",\"tenant\":\"default\",\"slot\":{\"kind\":\"EXTENSION\",\"name\":\"101\","
                 + "\"label\":\"101 Bob\"},\"caller\":{\"name\":\"Customer <b>\",\"number\":\"+4930123\"},"
-                + "\"parkedBy\":\"101\",\"parkGroup\":\"Sales\",\"parkedAt\":\"2026-11-25T19:00:00Z\","
+                + "\"parkedBy\":\"101\",\"parkerVerified\":true,\"parkGroup\":\"Sales\","
+                + "\"parkedAt\":\"2026-11-25T19:00:00Z\","
                 + "\"state\":\"PARKED\",\"recallAttempt\":0,\"retries\":3,\"recallTarget\":null,\"version\":4}", json);
         assertFalse(json.contains("leg-c1") || json.contains("node-1"));
         Dtos.CallDto group = Views.call(d, Fixtures.parked("c2", SlotId.group(Fixtures.DEFAULT, "Sales"), 1));
