@@ -15,6 +15,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import org.callpark.spi.auth.FailureLimiter;
+import org.callpark.spi.auth.JaasRealm;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -52,7 +53,7 @@ public final class MetricsServlet extends HttpServlet {
 
     @Activate
     public MetricsServlet(@Reference OpsRegistry registry, OpsConfig config) {
-        this(registry, new JaasLogin(REALM), OpsSettings.of(config, System::getProperty, System::getenv));
+        this(registry, new JaasRealm(REALM)::login, OpsSettings.of(config, System::getProperty, System::getenv));
     }
 
     MetricsServlet(OpsRegistry registry, Login login, OpsSettings settings) {

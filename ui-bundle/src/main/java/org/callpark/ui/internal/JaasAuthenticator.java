@@ -1,77 +1,20 @@
 package org.callpark.ui.internal;
 
-import java.security.Principal;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 
-import javax.security.auth.Subject;
-import javax.security.auth.callback.Callback;
-import javax.security.auth.callback.NameCallback;
-import javax.security.auth.callback.PasswordCallback;
-import javax.security.auth.callback.UnsupportedCallbackException;
-import javax.security.auth.login.LoginContext;
-import javax.security.auth.login.LoginException;
+import org.callpark.spi.auth.JaasRealm;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-/**
- * Logs in against a JAAS realm (Karaf's {@code karaf} realm: {@code etc/users.properties} by default). Roles are the
- * subject's {@code org.apache.karaf.jaas.boot.principal.RolePrincipal}s, compared by class name so that this bundle
- * does not depend on Karaf's JAAS classes. Nothing is cached: every login asks the realm. Passwords are never logged.
- */
+/** The web/REST login: the api's {@link JaasRealm} (Karaf's {@code karaf} realm by default), its roles as a {@link Caller}. */
 public final class JaasAuthenticator implements Authenticator {
 
-    static final String ROLE_PRINCIPAL = "org.apache.karaf.jaas.boot.principal.RolePrincipal";
-    private static final Logger LOG = LoggerFactory.getLogger(JaasAuthenticator.class);
-
-    private final String realm;
+    private final JaasRealm realm;
 
     public JaasAuthenticator(String realm) {
-        this.realm = realm;
+        this.realm = new JaasRealm(realm);
     }
 
     @Override
     public Optional<Caller> login(String user, char[] password) {
-        if (user == null || user.isEmpty() || password == null) {
-            return Optional.empty();
-        }
-        Subject subject = new Subject();
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        // The realm's login module (Karaf's ProxyLoginModule) is loaded by the context class loader.
-        thread.setContextClassLoader(JaasAuthenticator.class.getClassLoader());
-        try {
-            LoginContext context = new LoginContext(realm, subject, callbacks -> {
-                for (Callback callback : callbacks) {
-                    if (callback instanceof NameCallback name) {
-                        name.setName(user);
-                    } else if (callback instanceof PasswordCallback pw) {
-                        pw.setPassword(password.clone());
-                    } else {
-                        throw new UnsupportedCallbackException(callback);
-                    }
-                }
-            });
-            context.login();
-            Set<String> roles = new HashSet<>();
-            for (Principal p : subject.getPrincipals()) {
-                if (ROLE_PRINCIPAL.equals(p.getClass().getName())) {
-                    roles.add(p.getName());
-                }
-            }
-            try {
-                context.logout();
-            } catch (LoginException e) {
-                LOG.debug("JAAS logout of '{}' failed: {}", user, e.getMessage());
-            }
-            return Optional.of(new Caller(user, roles));
-        } catch (LoginException e) {
-            LOG.debug("Login of '{}' to realm '{}' refused: {}", user, realm, e.getMessage());
-            return Optional.empty();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return realm.login(user, password).map(roles -> new Caller(user, roles));
     }
 }

@@ -1,9 +1,10 @@
-package org.callpark.ops.internal;
+package org.callpark.spi.auth;
 
 import java.security.Principal;
-import java.util.HashSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import javax.security.auth.Subject;
 import javax.security.auth.callback.Callback;
@@ -17,31 +18,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs in against Karaf's JAAS realm {@code karaf} ({@code etc/users.properties} by default), as ui-bundle's
- * {@code JaasAuthenticator} does: roles are the subject's {@code RolePrincipal}s, compared by class name so that this
- * bundle needs no Karaf JAAS classes. Nothing is cached; passwords are never logged.
+ * A user name and password checked against a JAAS realm (Karaf's {@code karaf} realm: {@code etc/users.properties} by
+ * default, or the LDAP realm the administrator configured), for every HTTP login of ours (the web/REST API, the
+ * metrics endpoint). Roles are the subject's {@code org.apache.karaf.jaas.boot.principal.RolePrincipal}s (groups
+ * already expanded), compared by class name so that no bundle of ours needs Karaf's JAAS classes. Nothing is cached:
+ * every login asks the realm. Passwords are never logged. Failures are not counted here: pair it with a
+ * {@link FailureLimiter}.
  */
-final class JaasLogin implements MetricsServlet.Login {
+public final class JaasRealm {
 
-    static final String ROLE_PRINCIPAL = "org.apache.karaf.jaas.boot.principal.RolePrincipal";
-    private static final Logger LOG = LoggerFactory.getLogger(JaasLogin.class);
+    /** The class of Karaf's role principals. */
+    public static final String ROLE_PRINCIPAL = "org.apache.karaf.jaas.boot.principal.RolePrincipal";
+    private static final Logger LOG = LoggerFactory.getLogger(JaasRealm.class);
 
     private final String realm;
 
-    JaasLogin(String realm) {
-        this.realm = realm;
+    /** @param realm the JAAS realm's name, e.g. {@code karaf} */
+    public JaasRealm(String realm) {
+        this.realm = Objects.requireNonNull(realm, "realm");
     }
 
-    @Override
-    public Optional<Set<String>> roles(String user, char[] password) {
+    /** The realm's name. */
+    public String name() {
+        return realm;
+    }
+
+    /**
+     * @return the user's roles, sorted; empty for an unknown user, a wrong password or no credentials at all
+     */
+    public Optional<Set<String>> login(String user, char[] password) {
         if (user == null || user.isEmpty() || password == null) {
             return Optional.empty();
         }
         Subject subject = new Subject();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        // The realm's login module (Karaf's ProxyLoginModule) is loaded by the context class loader.
-        thread.setContextClassLoader(JaasLogin.class.getClassLoader());
+        // The realm's login module (Karaf's ProxyLoginModule, boot-delegated) is loaded by the context class loader.
+        thread.setContextClassLoader(JaasRealm.class.getClassLoader());
         try {
             LoginContext context = new LoginContext(realm, subject, callbacks -> {
                 for (Callback callback : callbacks) {
@@ -55,7 +68,7 @@ final class JaasLogin implements MetricsServlet.Login {
                 }
             });
             context.login();
-            Set<String> roles = new HashSet<>();
+            Set<String> roles = new TreeSet<>();
             for (Principal p : subject.getPrincipals()) {
                 if (ROLE_PRINCIPAL.equals(p.getClass().getName())) {
                     roles.add(p.getName());
@@ -68,7 +81,7 @@ final class JaasLogin implements MetricsServlet.Login {
             }
             return Optional.of(roles);
         } catch (LoginException e) {
-            LOG.debug("Metrics login of '{}' to realm '{}' refused: {}", user, realm, e.getMessage());
+            LOG.debug("Login of '{}' to realm '{}' refused: {}", user, realm, e.getMessage());
             return Optional.empty();
         } finally {
             thread.setContextClassLoader(previous);
