@@ -233,6 +233,9 @@ class MetricsST {
         assertEquals("DOWN", d.get("checks").get("sip").asText(), down.body());
         assertEquals("not running", d.get("details").get("sip").asText(), down.body());
         assertEquals("UP", d.get("checks").get("media").asText(), down.body());
+        String shell = SERVER.shell("park:health");
+        assertTrue(shell.matches("(?s).*sip\\s+\\| DOWN\\s+\\| not running.*")
+                && shell.contains("Status: DOWN"), "park:health says the same: " + shell);
 
         long t0 = System.nanoTime();
         SERVER.shell("bundle:start org.callpark.sip");

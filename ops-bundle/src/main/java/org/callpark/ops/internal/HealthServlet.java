@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * figures only. It is served on Karaf's HTTP port, which the assembly binds to loopback by default, like the web UI.
  * docs/operations.md "Health".
  */
-@Component(service = Servlet.class, configurationPid = OpsSettings.PID, property = {
+@Component(service = {Servlet.class, HealthServlet.class}, configurationPid = OpsSettings.PID, property = {
         "osgi.http.whiteboard.servlet.pattern=/callpark/health",
         "osgi.http.whiteboard.servlet.name=callpark-health" })
 public final class HealthServlet extends HttpServlet {
@@ -80,8 +80,8 @@ public final class HealthServlet extends HttpServlet {
         }
     }
 
-    /** The report now (tests, and the servlet). */
-    Health.Report report() {
+    /** The report now: the servlet's answer, and {@code park:health}'s. */
+    public Health.Report report() {
         Map<String, List<HealthCheck>> present = new LinkedHashMap<>();
         checks.forEach((name, list) -> {
             if (!list.isEmpty()) {

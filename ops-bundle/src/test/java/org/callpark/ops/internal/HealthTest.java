@@ -81,4 +81,19 @@ class HealthTest {
             assertEquals("not running", body.get("details").get(name).asText(), name);
         }
     }
+
+    @Test
+    void theShellPrintsTheSameReport() {
+        add("sip", () -> Result.up("tcp,udp"));
+        add("media", () -> Result.down("loop stalled"));
+        add("history", () -> Result.warn("database unreachable; queued=3"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        HealthCommand.print(servlet.report(), new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*sip\\s+\\| UP\\s+\\| tcp,udp.*"), text);
+        assertTrue(text.matches("(?s).*media\\s+\\| DOWN\\s+\\| loop stalled.*"), text);
+        assertTrue(text.matches("(?s).*history\\s+\\| WARN\\s+\\| database unreachable; queued=3.*"), text);
+        assertTrue(text.matches("(?s).*cluster\\s+\\| DOWN\\s+\\| not running.*"), text);
+        assertTrue(text.contains("Status: DOWN (GET /callpark/health answers 503)"), text);
+    }
 }
