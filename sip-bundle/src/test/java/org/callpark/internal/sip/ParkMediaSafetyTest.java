@@ -26,6 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 
 /**
  * Issue 14 R1 at the SIP layer, with raw UDP as the attacker (no sipp: it would ACK): park INVITEs that are never
@@ -35,9 +39,22 @@ import org.junit.jupiter.api.TestInstance;
  * ordinary park gets its music only with the ACK. The media legs are the recording fake with real UDP ports
  * ({@link RecordingMedia}: its {@code hold} sends one packet to the leg's address); the real packet loop is covered by
  * {@code LibjitsiMediaControllerTest} and the system test {@code MediaSafetyST}.
+ * <p>
+ * Runs concurrently with the other classes of this module (src/test/resources/junit-platform.properties): most of its
+ * time is the 32 s wait for the time-out, which is not shortened (the stack's 64·T1 is not configurable here). It
+ * shares nothing with them: an own core and media, a SIP port from 24000 up that no other class of the module uses
+ * (they start at 25060, the fixed ones at 25910), ephemeral ports for everything else, the third party on 127.0.0.5
+ * that nobody else uses. The two things it would disturb are locked: {@link TcpGuardTest} counts the JVM's threads
+ * ({@link #THREAD_COUNT}), {@code SipMalformedRequestsTest} counts WARN lines on stderr ({@link Resources#SYSTEM_ERR}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(ParkMediaSafetyTest.THREAD_COUNT)
+@ResourceLock(Resources.SYSTEM_ERR)
 class ParkMediaSafetyTest {
+
+    /** Lock of the tests that count the JVM's threads: this class starts and stops a SIP stack's threads. */
+    static final String THREAD_COUNT = "jvm-thread-count";
 
     private static final String LOCAL = "127.0.0.1";
     private static final String THIRD_PARTY = "127.0.0.5";
@@ -55,7 +72,7 @@ class ParkMediaSafetyTest {
     void start() throws IOException {
         core = new SipTestCore("node-1");
         media = new RecordingMedia();
-        port = freePort(25500 + ThreadLocalRandom.current().nextInt(150) * 2);
+        port = freePort(24000 + ThreadLocalRandom.current().nextInt(150) * 2); // 24000-24698: only this class
         TestSipConfig sip = new TestSipConfig();
         sip.port = port;
         sip.parksInProgressPerSource = LIMIT;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
@@ -22,14 +23,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 
 /**
  * Issue 14 R9: RFC 4028 session timers on parked legs, with sipp as the parked caller ({@code park_timer_*.xml},
  * which check the 200's {@code Session-Expires: 10;refresher=uac} and {@code Require: timer} with regexps). The
  * server's {@code minSessionExpires} is lowered to 10 s so that an expiry takes seconds, not the RFC's 90.
+ * <p>
+ * Runs concurrently with the other classes of this module (src/test/resources/junit-platform.properties): its time is
+ * the sessions' seconds, not work. It shares nothing with them: an own core and media, a SIP port from 17600 up and
+ * sipp ports from 18200–19599 ({@link Sipp#ports}) that no other class of the module uses (theirs are 19701 and up),
+ * ephemeral ports for the media legs. The tests it would disturb are locked as for {@link ParkMediaSafetyTest}: the
+ * JVM's thread count and stderr.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(ParkMediaSafetyTest.THREAD_COUNT)
+@ResourceLock(Resources.SYSTEM_ERR)
 class SessionTimerTest {
+
+    /** Sipp's ports for this class only (4 each), from a random start so that two builds on one machine rarely meet. */
+    private static final AtomicInteger SIPP_PORTS = new AtomicInteger(18200 + ThreadLocalRandom.current().nextInt(300)
+            * 4);
 
     private static final String LOCAL = "127.0.0.1";
     private static final SlotId SLOT = SlotId.extension(TenantId.DEFAULT, "101");
@@ -45,7 +63,7 @@ class SessionTimerTest {
         Sipp.requireSipp();
         core = new SipTestCore("node-1");
         media = new RecordingMedia();
-        port = freePort(25800 + ThreadLocalRandom.current().nextInt(40) * 2);
+        port = freePort(17600 + ThreadLocalRandom.current().nextInt(50) * 2); // 17600-18098: only this class
         TestSipConfig sip = new TestSipConfig();
         sip.port = port;
         sip.minSessionExpires = 10;
@@ -71,7 +89,8 @@ class SessionTimerTest {
     }
 
     private Sipp sipp(String scenario) {
-        return Sipp.scenario(scenario, port).key("domain", LOCAL).key("from_user", "+4930123")
+        return Sipp.scenario(scenario, port).ports(() -> Sipp.freeUdpPort(SIPP_PORTS, 18200, 19596))
+                .key("domain", LOCAL).key("from_user", "+4930123")
                 .key("from_name", "Customer").service("*68101").key("referrer", "101");
     }
 

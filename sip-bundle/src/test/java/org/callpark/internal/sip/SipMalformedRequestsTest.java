@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 
 /**
  * Issue 14 rows D2, D3, D4 against a real {@link SipServer} on loopback (the real park core, a recording media fake),
@@ -84,6 +86,7 @@ class SipMalformedRequestsTest {
     // ------------------------------------------------------------------------------------------ D2
 
     @Test
+    @ResourceLock(Resources.SYSTEM_ERR) // it counts WARN lines on stderr: not while a concurrent class writes there
     void d2_udpRequestsWhoseViaNamesTlsSctpOrWs_get400_andTheLogStaysBounded() throws Exception {
         String[] transports = {"TLS", "SCTP", "WS"};
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -36,6 +37,7 @@ final class Sipp {
     private String service = "park";
     private String transport = "u1";
     private int localPort;
+    private IntSupplier ports = Sipp::freeUdpPort;
     private int calls = 1;
     private int timeoutSeconds = 20;
     private String name;
@@ -91,6 +93,16 @@ final class Sipp {
         return this;
     }
 
+    /**
+     * Own ports ({@code -mp}, and {@code -p} unless {@link #localPort} fixed it) from {@code ports} instead of the
+     * shared 26000–29990 counter: for a class that runs concurrently with the others, whose ports must come from a
+     * range no other class of the module probes (see {@link #freeUdpPort(AtomicInteger, int, int)}).
+     */
+    Sipp ports(IntSupplier ports) {
+        this.ports = ports;
+        return this;
+    }
+
     /** A fixed local SIP port ({@code -p}) instead of a free one, e.g. a UAS whose binding the test registers. */
     Sipp localPort(int port) {
         this.localPort = port;
@@ -142,8 +154,8 @@ final class Sipp {
         }
         List<String> cmd = new ArrayList<>(List.of(BINARY, "127.0.0.1:" + serverPort, "-sf", file.toAbsolutePath()
                 .toString(), "-nostdin", "-timeout", timeoutSeconds + "s", "-timeout_error", "-m",
-                Integer.toString(calls), "-mp", Integer.toString(freeUdpPort()), "-i", "127.0.0.1", "-p",
-                Integer.toString(localPort > 0 ? localPort : freeUdpPort()), "-s", service, "-t", transport, "-trace_err", "-error_file",
+                Integer.toString(calls), "-mp", Integer.toString(ports.getAsInt()), "-i", "127.0.0.1", "-p",
+                Integer.toString(localPort > 0 ? localPort : ports.getAsInt()), "-s", service, "-t", transport, "-trace_err", "-error_file",
                 dir.resolve("errors.log").toAbsolutePath().toString(), "-trace_msg", "-message_file",
                 dir.resolve("messages.log").toAbsolutePath().toString()));
         cmd.addAll(extra);
@@ -268,10 +280,15 @@ final class Sipp {
     }
 
     static int freeUdpPort() {
+        return freeUdpPort(NEXT_PORT, 26000, 29990);
+    }
+
+    /** The next port from {@code next} (wrapping from {@code max} to {@code min}) free for sipp: 4 UDP ports, 1 TCP. */
+    static int freeUdpPort(AtomicInteger next, int min, int max) {
         for (int i = 0; i < 2000; i++) {
-            int port = NEXT_PORT.getAndAdd(4);
-            if (port > 29990) {
-                NEXT_PORT.set(26000);
+            int port = next.getAndAdd(4);
+            if (port > max) {
+                next.set(min);
                 continue;
             }
             try (DatagramSocket u = new DatagramSocket(port, InetAddress.getLoopbackAddress());
@@ -285,6 +302,6 @@ final class Sipp {
                 // taken, next
             }
         }
-        throw new IllegalStateException("no free port in 26000-29990");
+        throw new IllegalStateException("no free port in " + min + "-" + max);
     }
 }

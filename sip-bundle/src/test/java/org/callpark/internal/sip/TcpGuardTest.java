@@ -31,6 +31,7 @@ import javax.sip.TransactionTerminatedEvent;
 import org.callpark.internal.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import gov.nist.javax.sip.message.MessageFactoryImpl;
 
@@ -155,6 +156,7 @@ class TcpGuardTest {
     }
 
     @Test
+    @ResourceLock(ParkMediaSafetyTest.THREAD_COUNT) // it counts the JVM's threads: not while that class runs
     void twoThousandIdleConnectionsCostNoThreadPerConnection() throws Exception {
         int port = start(30, 2100);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
