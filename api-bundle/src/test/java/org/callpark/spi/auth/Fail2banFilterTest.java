@@ -40,6 +40,19 @@ class Fail2banFilterTest {
     }
 
     @Test
+    void theAssemblysPatternWithItsMdcColumnMatchesToo() throws Exception {
+        String message = logged("rest", "192.0.2.7", "karaf", "karaf", "bad-password");
+        String empty = String.format("2026-12-07T02:40:01,123 | %-5s | %-16s | %-32s | %s | | %s", "INFO", "qtp1-17",
+                "FailureLimiter", "58 - org.callpark.api - 0.1.0", message);
+        assertEquals("192.0.2.7", host(empty), empty);
+        String withCall = String.format("2026-12-07T02:40:01,123 | %-5s | %-16s | %-32s | %s | %s | %s", "INFO",
+                "EventScannerThread", "FailureLimiter", "58 - org.callpark.api - 0.1.0",
+                "call-id=a84b4c76e66710@pc33 tenant=default", logged("sip", "2001:db8::7", "103", "example.com",
+                        "bad-password"));
+        assertEquals("2001:db8::7", host(withCall), withCall);
+    }
+
+    @Test
     void aCraftedUsernameCannotNameAnotherSource() throws Exception {
         String line = karafLine(logged("sip", "192.0.2.7", "x source=198.51.100.1 user=y", "example.com|z",
                 "unknown-user"));
