@@ -19,6 +19,42 @@ export function stateText(call) {
   return call.recallAttempt ? `Parked · ${call.recallAttempt}/${call.retries} recalls` : 'Parked';
 }
 
+/** Who a recall step rings, in words: the parker's name once known ("Bob"), else the extension. */
+function parkerName(board, c) {
+  const u = (board.users.get(c.tenant) || []).find((x) => x.extension === c.parkedBy);
+  return (u && u.displayName) || c.parkedBy || 'the parker';
+}
+
+/**
+ * The countdown under the state: what rings now and what happens at nextActionAt ("Recalling Bob in 0:12",
+ * "Ringing Sales now · final prompt in 0:05"). The server names the step (nextStep, docs/rest.md); the seconds tick here.
+ */
+export function countdownText(c, secondsLeft, parker) {
+  const group = c.ringGroup || 'the ring group';
+  const left = duration(secondsLeft);
+  if (c.state === 'RECALLING') {
+    const now = `Ringing ${c.recallTarget === 'RING_GROUP' ? group : parker} now`;
+    if (c.nextStep === 'RING_GROUP') return `${now} · ${group} in ${left}`;
+    if (c.nextStep === 'TIME_OUT') return `${now} · final prompt in ${left}`;
+    return now;
+  }
+  if (c.nextStep === 'RING_PARKER') return `Recalling ${parker} in ${left}`;
+  if (c.nextStep === 'RING_GROUP') return `Ringing ${group} in ${left}`;
+  if (c.nextStep === 'TIME_OUT') return `Final prompt in ${left}`;
+  if (c.nextStep === 'WAIT') return `Next recall in ${left}`;
+  return '';
+}
+
+/**
+ * The waiting time's colour follows the call's own timers, not a fixed time: amber ("soon") once half of the wait
+ * before the next recall has passed, red while a recall rings. Without timers (an older server): red after 120 s.
+ */
+export function urgency(c, secondsWaited, secondsLeft) {
+  if (c.state === 'RECALLING') return 'long-wait';
+  if (c.nextActionAt && c.ringDurationSeconds > 0) return secondsLeft <= c.ringDurationSeconds / 2 ? 'soon' : '';
+  return secondsWaited >= 120 ? 'long-wait' : '';
+}
+
 export class BoardView {
   constructor(root, app) {
     this.root = root;
@@ -38,12 +74,15 @@ export class BoardView {
       h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
     this.count = h('span', { class: 'muted', id: 'call-count' });
     this.list = h('div', { class: 'board', id: 'board' });
+    // what changed, for screen readers: one short sentence per park or pickup (the rows themselves are not live)
+    this.announcer = h('div', { id: 'board-announcer', class: 'sr-only', role: 'status', 'aria-live': 'polite',
+      'aria-atomic': 'true' });
     mount(this.root,
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Live board'),
           h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
         h('div', { class: 'page-tools' }, this.count, this.status)),
-      this.list);
+      this.list, this.announcer);
     this.render();
     this.connect();
     this.timer = setInterval(() => this.tick(), 1000);
@@ -51,6 +90,7 @@ export class BoardView {
 
   stop() {
     this.stopped = true;
+    document.title = 'Call Park';
     clearInterval(this.timer);
     clearTimeout(this.retry);
     if (this.source) this.source.close();
@@ -123,6 +163,7 @@ export class BoardView {
   apply(event) {
     const call = event.call;
     if (!call || !call.id) return;
+    this.announce(event);
     if (FINAL.has(event.type) || call.state === 'ENDED') {
       const had = this.calls.delete(call.id);
       if (had && event.type === 'FORCED') toast(`Call from ${call.caller.name || call.caller.number} hung up.`, 'info');
@@ -137,6 +178,20 @@ export class BoardView {
     if (old && typeof old.version === 'number' && typeof call.version === 'number' && call.version < old.version) return;
     this.calls.set(call.id, call);
     this.render();
+  }
+
+  /** "Customer parked on 102 by Bob", "Customer picked up from 102": into the aria-live region. */
+  announce(event) {
+    const c = event.call;
+    if (this.app.tenant && c.tenant !== this.app.tenant) return;
+    const who = (c.caller && (c.caller.name || c.caller.number)) || 'A caller';
+    const where = (c.slot && (c.slot.label || c.slot.name)) || '';
+    let text = null;
+    if (event.type === 'PARKED') text = `${who} parked on ${where}${c.parkedBy ? ` by ${parkerName(this, c)}` : ''}`;
+    else if (event.type === 'RETRIEVED') text = `${who} picked up from ${where}`;
+    else if (event.type === 'RECALL_ANSWERED') text = `${who} answered on recall`;
+    else if (event.type === 'ABANDONED') text = `${who} hung up while parked on ${where}`;
+    if (text) this.announcer.textContent = text + '.';
   }
 
   seen(id) {
@@ -155,6 +210,8 @@ export class BoardView {
   render() {
     const calls = this.visibleCalls();
     this.count.textContent = calls.length === 1 ? '1 parked call' : `${calls.length} parked calls`;
+    // the count in the tab title: the board is often a background tab at a reception desk
+    document.title = calls.length ? `(${calls.length}) Call Park` : 'Live board · Call Park';
     if (!calls.length) {
       this.table = null;
       this.rows = new Map();
@@ -223,7 +280,8 @@ export class BoardView {
           title: 'The park did not prove who parked it: this user is not rung back' }, 'unverified') : null),
       h('span', { class: 'cell waiting', role: 'cell', 'data-label': 'Waiting', dataset: { parkedAt: c.parkedAt } }, ''),
       h('span', { class: 'cell state', role: 'cell', 'data-label': 'State' },
-        h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c))),
+        h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c)),
+        h('span', { class: 'countdown muted', dataset: { nextAt: c.nextActionAt || '' } })),
       edit ? h('span', { class: 'cell actions', role: 'cell' },
         h('button', { class: 'btn btn-sm', type: 'button', 'aria-label': `Send call from ${c.caller.name || c.caller.number} to an extension`,
           onclick: () => this.sendDialog(c) }, 'Send to…'),
@@ -233,11 +291,20 @@ export class BoardView {
 
   tick() {
     const now = Date.now();
-    for (const el of this.list.querySelectorAll('[data-parked-at]')) {
-      const t = Date.parse(el.dataset.parkedAt);
-      const secs = Number.isFinite(t) ? (now - t) / 1000 : 0;
-      el.textContent = duration(secs);
-      el.classList.toggle('long-wait', secs >= 120);
+    for (const row of this.list.querySelectorAll('.board-row.call')) {
+      const c = this.calls.get(row.dataset.callId);
+      const waiting = row.querySelector('[data-parked-at]');
+      if (!c || !waiting) continue;
+      const t = Date.parse(c.parkedAt);
+      const waited = Number.isFinite(t) ? (now - t) / 1000 : 0;
+      const next = Date.parse(c.nextActionAt || '');
+      const left = Number.isFinite(next) ? Math.max(0, Math.ceil((next - now) / 1000)) : 0;
+      waiting.textContent = duration(waited);
+      const level = urgency(c, waited, left);
+      waiting.classList.toggle('long-wait', level === 'long-wait');
+      waiting.classList.toggle('soon', level === 'soon');
+      const cd = row.querySelector('.countdown');
+      if (cd) cd.textContent = countdownText(c, left, parkerName(this, c));
     }
   }
 
