@@ -303,6 +303,61 @@ class WebUiST {
 
     @Test
     @Order(4)
+    void boardCountsInTheTitleCountsDownAnnouncesAndHasADarkMode() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        int before = browser.driver.findElements(By.cssSelector(".board-row.call")).size();
+        try (Parked p = park("*68", "Board Test", "+4930444", 30_000)) {
+            WebElement card = browser.visible(callRow("Board Test"), 10_000);
+            // the parked count in the tab title, live
+            browser.await(3_000).until(d -> d.getTitle().equals("(" + (before + 1) + ") Call Park"));
+            // the screen reader's live region names the park
+            WebElement live = browser.driver.findElement(By.id("board-announcer"));
+            assertEquals("polite", live.getAttribute("aria-live"));
+            String said = (String) browser.js("return document.getElementById('board-announcer').textContent");
+            System.out.println("[systests] aria-live: " + said);
+            assertTrue(said.startsWith("Board Test parked on 101"), said);
+            // the countdown to the next step, from the call's own timers, ticking
+            By countdown = By.xpath(callRowXpath("Board Test") + "//*[contains(@class,'countdown')]");
+            browser.await(3_000).until(d -> !d.findElement(countdown).getText().isBlank());
+            String c1 = browser.driver.findElement(countdown).getText();
+            System.out.println("[systests] countdown: " + c1);
+            assertTrue(c1.matches("(Recalling .+|Ringing .+|Final prompt) in \\d+:\\d\\d"), c1);
+            browser.await(3_000).until(d -> !d.findElement(countdown).getText().equals(c1));
+
+            // dark mode: the system's preference first (no choice stored) ...
+            browser.js("localStorage.removeItem('callpark.theme')");
+            browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                    List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+            browser.await(3_000).until(d -> "dark".equals(browser.js("return document.documentElement.dataset.theme")));
+            assertEquals("rgb(11, 17, 32)", browser.js("return getComputedStyle(document.body).backgroundColor"));
+            browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty());
+            browser.js("document.activeElement && document.activeElement.blur()");
+            browser.screenshot("board-dark");
+            // ... then the toggle, remembered over a reload even against the system's preference
+            browser.driver.findElement(By.id("theme-toggle")).click();
+            assertEquals("light", browser.js("return document.documentElement.dataset.theme"));
+            browser.driver.navigate().refresh();
+            browser.visible(callRow("Board Test"), 10_000);
+            assertEquals("light", browser.js("return document.documentElement.dataset.theme"));
+            assertEquals("false", browser.driver.findElement(By.id("theme-toggle")).getAttribute("aria-pressed"));
+            browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features", List.of()));
+            browser.js("localStorage.removeItem('callpark.theme')");
+
+            // hung up from the board: the count in the title drops
+            card = browser.driver.findElement(callRow("Board Test"));
+            card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+            browser.visible(By.id("confirm-ok"), 3_000).click();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Board Test")));
+            browser.await(3_000).until(d -> d.getTitle().equals(before == 0 ? "Live board · Call Park"
+                    : "(" + before + ") Call Park"));
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    @Test
+    @Order(5)
     void hangUpFromTheBoardEndsTheCall() throws Exception {
         go("#/board");
         try (Parked p = park("*68", "Hangup Test", "+4930555", 20_000)) {
@@ -319,7 +374,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
         go("#/board");
         try {
@@ -338,7 +393,7 @@ class WebUiST {
     private static final int PHONE_PORT = Sipp.freeUdpPort();
 
     @Test
-    @Order(6)
+    @Order(7)
     void sendToARegisteredExtensionConnectsTheCallerAndTheCardLeaves() throws Exception {
         go("#/board");
         Sipp.scenario("register", SERVER).name("webui-register-104").localPort(PHONE_PORT).set("USER", "104")
@@ -380,7 +435,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRestartedUiBundleEndsTheSessionAndTheBoardAsksToSignInAgain() throws Exception {
         go("#/board");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
@@ -398,7 +453,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
@@ -449,7 +504,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void thePageRaisedNoScriptErrorAndNoContentSecurityPolicyViolation() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
