@@ -2,6 +2,8 @@
 // (a snapshot, then one event per change, in sequence), waiting times ticking client-side.
 import { api, ApiError } from './api.js';
 import { h, mount, toast, confirmDialog, duration } from './dom.js';
+import { matches, installShortcuts, shortcutsDialog } from './boardkeys.js';
+import { countdownText, urgency } from './countdown.js';
 
 const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
 const ENDINGS = {
@@ -25,36 +27,6 @@ function parkerName(board, c) {
   return (u && u.displayName) || c.parkedBy || 'the parker';
 }
 
-/**
- * The countdown under the state: what rings now and what happens at nextActionAt ("Recalling Bob in 0:12",
- * "Ringing Sales now · final prompt in 0:05"). The server names the step (nextStep, docs/rest.md); the seconds tick here.
- */
-export function countdownText(c, secondsLeft, parker) {
-  const group = c.ringGroup || 'the ring group';
-  const left = duration(secondsLeft);
-  if (c.state === 'RECALLING') {
-    const now = `Ringing ${c.recallTarget === 'RING_GROUP' ? group : parker} now`;
-    if (c.nextStep === 'RING_GROUP') return `${now} · ${group} in ${left}`;
-    if (c.nextStep === 'TIME_OUT') return `${now} · final prompt in ${left}`;
-    return now;
-  }
-  if (c.nextStep === 'RING_PARKER') return `Recalling ${parker} in ${left}`;
-  if (c.nextStep === 'RING_GROUP') return `Ringing ${group} in ${left}`;
-  if (c.nextStep === 'TIME_OUT') return `Final prompt in ${left}`;
-  if (c.nextStep === 'WAIT') return `Next recall in ${left}`;
-  return '';
-}
-
-/**
- * The waiting time's colour follows the call's own timers, not a fixed time: amber ("soon") once half of the wait
- * before the next recall has passed, red while a recall rings. Without timers (an older server): red after 120 s.
- */
-export function urgency(c, secondsWaited, secondsLeft) {
-  if (c.state === 'RECALLING') return 'long-wait';
-  if (c.nextActionAt && c.ringDurationSeconds > 0) return secondsLeft <= c.ringDurationSeconds / 2 ? 'soon' : '';
-  return secondsWaited >= 120 ? 'long-wait' : '';
-}
-
 export class BoardView {
   constructor(root, app) {
     this.root = root;
@@ -73,6 +45,10 @@ export class BoardView {
     this.status = h('span', { id: 'live-status', class: 'live', dataset: { state: 'connecting' } },
       h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
     this.count = h('span', { class: 'muted', id: 'call-count' });
+    this.search = h('input', { type: 'search', id: 'board-search', class: 'board-search', placeholder: 'Search  /',
+      'aria-label': 'Search by slot, group or caller', autocomplete: 'off', oninput: () => this.render() });
+    const help = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', id: 'shortcuts-help',
+      'aria-label': 'Keyboard shortcuts', title: 'Keyboard shortcuts (?)', onclick: () => shortcutsDialog() }, '?');
     this.list = h('div', { class: 'board', id: 'board' });
     // what changed, for screen readers: one short sentence per park or pickup (the rows themselves are not live)
     this.announcer = h('div', { id: 'board-announcer', class: 'sr-only', role: 'status', 'aria-live': 'polite',
@@ -81,15 +57,17 @@ export class BoardView {
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Live board'),
           h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
-        h('div', { class: 'page-tools' }, this.count, this.status)),
+        h('div', { class: 'page-tools' }, this.search, this.count, this.status, help)),
       this.list, this.announcer);
     this.render();
     this.connect();
     this.timer = setInterval(() => this.tick(), 1000);
+    this.removeShortcuts = installShortcuts(this);
   }
 
   stop() {
     this.stopped = true;
+    if (this.removeShortcuts) this.removeShortcuts();
     document.title = 'Call Park';
     clearInterval(this.timer);
     clearTimeout(this.retry);
@@ -207,11 +185,31 @@ export class BoardView {
       .sort((a, b) => (a.parkedAt < b.parkedAt ? -1 : a.parkedAt > b.parkedAt ? 1 : 0));
   }
 
+  /** Marks the call the shortcuts act on (j/k) and moves the keyboard focus to its row. */
+  select(id) {
+    this.selected = id;
+    for (const r of this.list.querySelectorAll('.board-row.call')) {
+      const on = r.dataset.callId === id;
+      r.classList.toggle('is-selected', on);
+      r.setAttribute('aria-selected', String(on));
+      if (on) r.focus();
+    }
+  }
+
   render() {
-    const calls = this.visibleCalls();
-    this.count.textContent = calls.length === 1 ? '1 parked call' : `${calls.length} parked calls`;
-    // the count in the tab title: the board is often a background tab at a reception desk
-    document.title = calls.length ? `(${calls.length}) Call Park` : 'Live board · Call Park';
+    const all = this.visibleCalls();
+    // the count in the tab title: the board is often a background tab at a reception desk (all calls, not filtered)
+    document.title = all.length ? `(${all.length}) Call Park` : 'Live board · Call Park';
+    const calls = all.filter((c) => matches(c, this.search.value));
+    const n = all.length === 1 ? '1 parked call' : `${all.length} parked calls`;
+    this.count.textContent = calls.length === all.length ? n : `${calls.length} of ${n}`;
+    if (!calls.length && all.length) {
+      this.table = null;
+      this.rows = new Map();
+      mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
+        h('h2', {}, 'No parked call matches'), h('p', { class: 'muted' }, 'Press Esc in the search box to clear it.')));
+      return;
+    }
     if (!calls.length) {
       this.table = null;
       this.rows = new Map();
@@ -264,7 +262,9 @@ export class BoardView {
     const recalling = c.state === 'RECALLING';
     const seen = this.seen(c.id);
     const fresh = Date.now() - seen < 1000;
-    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}`, role: 'row',
+    const sel = this.selected === c.id;
+    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}${sel ? ' is-selected' : ''}`,
+      role: 'row', tabindex: '-1', 'aria-selected': String(sel), onclick: () => { this.selected = c.id; },
       dataset: { callId: c.id, tenant: c.tenant, firstSeen: String(seen) } },
       h('span', { class: 'cell slot', role: 'cell', 'data-label': 'Slot' },
         h('span', { class: 'slot-main' },

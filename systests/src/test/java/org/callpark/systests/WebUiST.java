@@ -23,9 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -303,12 +305,12 @@ class WebUiST {
 
     @Test
     @Order(4)
-    void boardCountsInTheTitleCountsDownAnnouncesAndHasADarkMode() throws Exception {
+    void boardCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
         go("#/board");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
         int before = browser.driver.findElements(By.cssSelector(".board-row.call")).size();
-        try (Parked p = park("*68", "Board Test", "+4930444", 30_000)) {
-            WebElement card = browser.visible(callRow("Board Test"), 10_000);
+        try (Parked p = park("*68", "Board Test", "+4930444", 60_000)) {
+            browser.visible(callRow("Board Test"), 10_000);
             // the parked count in the tab title, live
             browser.await(3_000).until(d -> d.getTitle().equals("(" + (before + 1) + ") Call Park"));
             // the screen reader's live region names the park
@@ -344,9 +346,32 @@ class WebUiST {
             browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features", List.of()));
             browser.js("localStorage.removeItem('callpark.theme')");
 
-            // hung up from the board: the count in the title drops
-            card = browser.driver.findElement(callRow("Board Test"));
-            card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+            // search: "/" focuses it, the filter keeps the title's count, Esc clears it
+            browser.js("document.activeElement && document.activeElement.blur()");
+            new Actions(browser.driver).sendKeys("/").perform();
+            assertEquals("board-search", browser.js("return document.activeElement.id"));
+            new Actions(browser.driver).sendKeys("board te").perform();
+            browser.await(3_000).until(d -> d.findElements(By.cssSelector(".board-row.call")).size() == 1);
+            browser.visible(callRow("Board Test"), 1_000);
+            assertEquals("1 of " + (before + 1) + " parked calls", browser.driver.findElement(By.id("call-count")).getText());
+            assertEquals("(" + (before + 1) + ") Call Park", browser.driver.getTitle());
+            new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+            browser.await(3_000).until(d -> d.findElements(By.cssSelector(".board-row.call")).size() == before + 1);
+            // "?" lists the shortcuts
+            browser.js("document.activeElement.blur()");
+            new Actions(browser.driver).sendKeys("?").perform();
+            assertTrue(browser.visible(By.id("shortcuts"), 3_000).getText().contains("Hang up"));
+            new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+            browser.await(3_000).until(ExpectedConditions.invisibilityOfElementLocated(By.id("shortcuts")));
+            // j moves to the newest call (the last row), h hangs it up after the confirm dialog
+            for (int i = 0; i <= before; i++) {
+                new Actions(browser.driver).sendKeys("j").perform();
+            }
+            assertEquals("Board Test", browser.js("return document.querySelector('.board-row.is-selected .caller-name')"
+                    + ".textContent"));
+
+            // hung up from the board by the keyboard: the count in the title drops
+            new Actions(browser.driver).sendKeys("h").perform();
             browser.visible(By.id("confirm-ok"), 3_000).click();
             browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Board Test")));
             browser.await(3_000).until(d -> d.getTitle().equals(before == 0 ? "Live board · Call Park"
