@@ -4,6 +4,7 @@ import { api, ApiError } from './api.js';
 import { h, mount, toast, confirmDialog, duration } from './dom.js';
 import { matches, installShortcuts, shortcutsDialog } from './boardkeys.js';
 import { countdownText, urgency } from './countdown.js';
+import { Notifier } from './notify.js';
 
 const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
 const ENDINGS = {
@@ -42,6 +43,7 @@ export class BoardView {
   }
 
   start() {
+    this.notifier = new Notifier();
     this.status = h('span', { id: 'live-status', class: 'live', dataset: { state: 'connecting' } },
       h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
     this.count = h('span', { class: 'muted', id: 'call-count' });
@@ -57,7 +59,7 @@ export class BoardView {
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Live board'),
           h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
-        h('div', { class: 'page-tools' }, this.search, this.count, this.status, help)),
+        h('div', { class: 'page-tools' }, this.search, this.count, this.status, this.notifier.button, help)),
       this.list, this.announcer);
     this.render();
     this.connect();
@@ -170,6 +172,7 @@ export class BoardView {
     else if (event.type === 'RECALL_ANSWERED') text = `${who} answered on recall`;
     else if (event.type === 'ABANDONED') text = `${who} hung up while parked on ${where}`;
     if (text) this.announcer.textContent = text + '.';
+    if (event.type === 'PARKED') this.notifier.parked(c, text);
   }
 
   seen(id) {

@@ -305,8 +305,29 @@ class WebUiST {
 
     @Test
     @Order(4)
-    void boardCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
+    void boardNotifiesCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
         go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        // park notifications: refused by the browser → chime only, said in a toast; allowed → on, remembered
+        String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
+        browser.driver.executeCdpCommand("Browser.setPermission", java.util.Map.of("origin", origin,
+                "permission", java.util.Map.of("name", "notifications"), "setting", "denied"));
+        WebElement bell = browser.driver.findElement(By.id("notify-toggle"));
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        bell.click();
+        browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'blocked')]"), 3_000);
+        assertEquals("true", bell.getAttribute("aria-pressed"));
+        bell.click();
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
+                "permissions", List.of("notifications")));
+        browser.driver.navigate().refresh();
+        bell = browser.visible(By.id("notify-toggle"), 10_000);
+        assertEquals("granted", bell.getAttribute("data-permission"));
+        bell.click();
+        browser.await(3_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.driver.navigate().refresh();
+        browser.await(10_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
         int before = browser.driver.findElements(By.cssSelector(".board-row.call")).size();
         try (Parked p = park("*68", "Board Test", "+4930444", 60_000)) {
@@ -319,6 +340,12 @@ class WebUiST {
             String said = (String) browser.js("return document.getElementById('board-announcer').textContent");
             System.out.println("[systests] aria-live: " + said);
             assertTrue(said.startsWith("Board Test parked on 101"), said);
+            // the park was notified (desktop notification allowed: the bell says so, with the last one)
+            String bellTitle = browser.driver.findElement(By.id("notify-toggle")).getAttribute("title");
+            System.out.println("[systests] notify: " + bellTitle);
+            assertTrue(bellTitle.contains("desktop notification") && bellTitle.contains("last: Board Test parked on 101"),
+                    bellTitle);
+            browser.driver.findElement(By.id("notify-toggle")).click(); // off again for the tests after this one
             // the countdown to the next step, from the call's own timers, ticking
             By countdown = By.xpath(callRowXpath("Board Test") + "//*[contains(@class,'countdown')]");
             browser.await(3_000).until(d -> !d.findElement(countdown).getText().isBlank());
