@@ -305,29 +305,8 @@ class WebUiST {
 
     @Test
     @Order(4)
-    void boardNotifiesCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
+    void boardCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
         go("#/board");
-        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
-        // park notifications: refused by the browser → chime only, said in a toast; allowed → on, remembered
-        String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
-        browser.driver.executeCdpCommand("Browser.setPermission", java.util.Map.of("origin", origin,
-                "permission", java.util.Map.of("name", "notifications"), "setting", "denied"));
-        WebElement bell = browser.driver.findElement(By.id("notify-toggle"));
-        assertEquals("false", bell.getAttribute("aria-pressed"));
-        bell.click();
-        browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'blocked')]"), 3_000);
-        assertEquals("true", bell.getAttribute("aria-pressed"));
-        bell.click();
-        assertEquals("false", bell.getAttribute("aria-pressed"));
-        browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
-                "permissions", List.of("notifications")));
-        browser.driver.navigate().refresh();
-        bell = browser.visible(By.id("notify-toggle"), 10_000);
-        assertEquals("granted", bell.getAttribute("data-permission"));
-        bell.click();
-        browser.await(3_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
-        browser.driver.navigate().refresh();
-        browser.await(10_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
         int before = browser.driver.findElements(By.cssSelector(".board-row.call")).size();
         try (Parked p = park("*68", "Board Test", "+4930444", 60_000)) {
@@ -340,12 +319,6 @@ class WebUiST {
             String said = (String) browser.js("return document.getElementById('board-announcer').textContent");
             System.out.println("[systests] aria-live: " + said);
             assertTrue(said.startsWith("Board Test parked on 101"), said);
-            // the park was notified (desktop notification allowed: the bell says so, with the last one)
-            String bellTitle = browser.driver.findElement(By.id("notify-toggle")).getAttribute("title");
-            System.out.println("[systests] notify: " + bellTitle);
-            assertTrue(bellTitle.contains("desktop notification") && bellTitle.contains("last: Board Test parked on 101"),
-                    bellTitle);
-            browser.driver.findElement(By.id("notify-toggle")).click(); // off again for the tests after this one
             // the countdown to the next step, from the call's own timers, ticking
             By countdown = By.xpath(callRowXpath("Board Test") + "//*[contains(@class,'countdown')]");
             browser.await(3_000).until(d -> !d.findElement(countdown).getText().isBlank());
@@ -410,6 +383,50 @@ class WebUiST {
 
     @Test
     @Order(5)
+    void aParkChimesAndNotifiesOnceTheUserAllowedItInThisBrowser() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        // park notifications: refused by the browser → chime only, said in a toast; allowed → on, remembered
+        String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
+        browser.driver.executeCdpCommand("Browser.setPermission", java.util.Map.of("origin", origin,
+                "permission", java.util.Map.of("name", "notifications"), "setting", "denied"));
+        WebElement bell = browser.driver.findElement(By.id("notify-toggle"));
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        bell.click();
+        browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'blocked')]"), 3_000);
+        assertEquals("true", bell.getAttribute("aria-pressed"));
+        bell.click();
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
+                "permissions", List.of("notifications")));
+        browser.driver.navigate().refresh();
+        bell = browser.visible(By.id("notify-toggle"), 10_000);
+        assertEquals("granted", bell.getAttribute("data-permission"));
+        bell.click();
+        browser.await(3_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.driver.navigate().refresh();
+        browser.await(10_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        try (Parked p = park("*68", "Notify Test", "+4930333", 20_000)) {
+            browser.visible(callRow("Notify Test"), 10_000);
+            // desktop notification allowed: the bell says so, with the last one it showed
+            browser.await(3_000).until(d -> d.findElement(By.id("notify-toggle")).getAttribute("title")
+                    .contains("last: Notify Test parked on 101"));
+            String bellTitle = browser.driver.findElement(By.id("notify-toggle")).getAttribute("title");
+            System.out.println("[systests] notify: " + bellTitle);
+            assertTrue(bellTitle.contains("desktop notification"), bellTitle);
+            browser.driver.findElement(By.id("notify-toggle")).click(); // off again for the tests after this one
+            WebElement card = browser.driver.findElement(callRow("Notify Test"));
+            card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+            browser.visible(By.id("confirm-ok"), 3_000).click();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Notify Test")));
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    @Test
+    @Order(6)
     void hangUpFromTheBoardEndsTheCall() throws Exception {
         go("#/board");
         try (Parked p = park("*68", "Hangup Test", "+4930555", 20_000)) {
@@ -426,7 +443,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
         go("#/board");
         try {
@@ -445,7 +462,7 @@ class WebUiST {
     private static final int PHONE_PORT = Sipp.freeUdpPort();
 
     @Test
-    @Order(7)
+    @Order(8)
     void sendToARegisteredExtensionConnectsTheCallerAndTheCardLeaves() throws Exception {
         go("#/board");
         Sipp.scenario("register", SERVER).name("webui-register-104").localPort(PHONE_PORT).set("USER", "104")
@@ -487,7 +504,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aRestartedUiBundleEndsTheSessionAndTheBoardAsksToSignInAgain() throws Exception {
         go("#/board");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
@@ -505,7 +522,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
@@ -556,7 +573,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void thePageRaisedNoScriptErrorAndNoContentSecurityPolicyViolation() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")
