@@ -5,6 +5,7 @@ import { BoardView } from './board.js';
 import { GroupsView } from './groups.js';
 import { DirectoryView } from './directory.js';
 import { HistoryView } from './history.js';
+import { initTheme } from './theme.js';
 
 const ALL = '';
 
@@ -95,11 +96,12 @@ function route() {
   mount(content);
   const view = new views[name](content, app);
   current = { name, view };
-  view.start();
   document.title = `${({ board: 'Live board', groups: 'Park groups', directory: 'Directory', history: 'History' })[name]} · Call Park`;
+  view.start(); // after the title: the board puts its parked count there
 }
 
 async function init() {
+  initTheme();
   setUnauthenticatedHandler(() => {
     if (app.session) showLogin('Your session has ended. Please sign in again.');
   });

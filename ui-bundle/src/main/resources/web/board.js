@@ -2,6 +2,9 @@
 // (a snapshot, then one event per change, in sequence), waiting times ticking client-side.
 import { api, ApiError } from './api.js';
 import { h, mount, toast, confirmDialog, duration } from './dom.js';
+import { matches, installShortcuts, shortcutsDialog } from './boardkeys.js';
+import { countdownText, urgency } from './countdown.js';
+import { Notifier } from './notify.js';
 
 const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
 const ENDINGS = {
@@ -19,6 +22,12 @@ export function stateText(call) {
   return call.recallAttempt ? `Parked · ${call.recallAttempt}/${call.retries} recalls` : 'Parked';
 }
 
+/** Who a recall step rings, in words: the parker's name once known ("Bob"), else the extension. */
+function parkerName(board, c) {
+  const u = (board.users.get(c.tenant) || []).find((x) => x.extension === c.parkedBy);
+  return (u && u.displayName) || c.parkedBy || 'the parker';
+}
+
 export class BoardView {
   constructor(root, app) {
     this.root = root;
@@ -34,23 +43,34 @@ export class BoardView {
   }
 
   start() {
+    this.notifier = new Notifier();
     this.status = h('span', { id: 'live-status', class: 'live', dataset: { state: 'connecting' } },
       h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
     this.count = h('span', { class: 'muted', id: 'call-count' });
+    this.search = h('input', { type: 'search', id: 'board-search', class: 'board-search', placeholder: 'Search  /',
+      'aria-label': 'Search by slot, group or caller', autocomplete: 'off', oninput: () => this.render() });
+    const help = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', id: 'shortcuts-help',
+      'aria-label': 'Keyboard shortcuts', title: 'Keyboard shortcuts (?)', onclick: () => shortcutsDialog() }, '?');
     this.list = h('div', { class: 'board', id: 'board' });
+    // what changed, for screen readers: one short sentence per park or pickup (the rows themselves are not live)
+    this.announcer = h('div', { id: 'board-announcer', class: 'sr-only', role: 'status', 'aria-live': 'polite',
+      'aria-atomic': 'true' });
     mount(this.root,
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Live board'),
           h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
-        h('div', { class: 'page-tools' }, this.count, this.status)),
-      this.list);
+        h('div', { class: 'page-tools' }, this.search, this.count, this.status, this.notifier.button, help)),
+      this.list, this.announcer);
     this.render();
     this.connect();
     this.timer = setInterval(() => this.tick(), 1000);
+    this.removeShortcuts = installShortcuts(this);
   }
 
   stop() {
     this.stopped = true;
+    if (this.removeShortcuts) this.removeShortcuts();
+    document.title = 'Call Park';
     clearInterval(this.timer);
     clearTimeout(this.retry);
     if (this.source) this.source.close();
@@ -123,6 +143,7 @@ export class BoardView {
   apply(event) {
     const call = event.call;
     if (!call || !call.id) return;
+    this.announce(event);
     if (FINAL.has(event.type) || call.state === 'ENDED') {
       const had = this.calls.delete(call.id);
       if (had && event.type === 'FORCED') toast(`Call from ${call.caller.name || call.caller.number} hung up.`, 'info');
@@ -139,6 +160,21 @@ export class BoardView {
     this.render();
   }
 
+  /** "Customer parked on 102 by Bob", "Customer picked up from 102": into the aria-live region. */
+  announce(event) {
+    const c = event.call;
+    if (this.app.tenant && c.tenant !== this.app.tenant) return;
+    const who = (c.caller && (c.caller.name || c.caller.number)) || 'A caller';
+    const where = (c.slot && (c.slot.label || c.slot.name)) || '';
+    let text = null;
+    if (event.type === 'PARKED') text = `${who} parked on ${where}${c.parkedBy ? ` by ${parkerName(this, c)}` : ''}`;
+    else if (event.type === 'RETRIEVED') text = `${who} picked up from ${where}`;
+    else if (event.type === 'RECALL_ANSWERED') text = `${who} answered on recall`;
+    else if (event.type === 'ABANDONED') text = `${who} hung up while parked on ${where}`;
+    if (text) this.announcer.textContent = text + '.';
+    if (event.type === 'PARKED') this.notifier.parked(c, text);
+  }
+
   seen(id) {
     if (!this.firstSeen.has(id)) this.firstSeen.set(id, Date.now());
     for (const k of this.firstSeen.keys()) if (!this.calls.has(k)) this.firstSeen.delete(k);
@@ -152,9 +188,31 @@ export class BoardView {
       .sort((a, b) => (a.parkedAt < b.parkedAt ? -1 : a.parkedAt > b.parkedAt ? 1 : 0));
   }
 
+  /** Marks the call the shortcuts act on (j/k) and moves the keyboard focus to its row. */
+  select(id) {
+    this.selected = id;
+    for (const r of this.list.querySelectorAll('.board-row.call')) {
+      const on = r.dataset.callId === id;
+      r.classList.toggle('is-selected', on);
+      r.setAttribute('aria-selected', String(on));
+      if (on) r.focus();
+    }
+  }
+
   render() {
-    const calls = this.visibleCalls();
-    this.count.textContent = calls.length === 1 ? '1 parked call' : `${calls.length} parked calls`;
+    const all = this.visibleCalls();
+    // the count in the tab title: the board is often a background tab at a reception desk (all calls, not filtered)
+    document.title = all.length ? `(${all.length}) Call Park` : 'Live board · Call Park';
+    const calls = all.filter((c) => matches(c, this.search.value));
+    const n = all.length === 1 ? '1 parked call' : `${all.length} parked calls`;
+    this.count.textContent = calls.length === all.length ? n : `${calls.length} of ${n}`;
+    if (!calls.length && all.length) {
+      this.table = null;
+      this.rows = new Map();
+      mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
+        h('h2', {}, 'No parked call matches'), h('p', { class: 'muted' }, 'Press Esc in the search box to clear it.')));
+      return;
+    }
     if (!calls.length) {
       this.table = null;
       this.rows = new Map();
@@ -207,7 +265,9 @@ export class BoardView {
     const recalling = c.state === 'RECALLING';
     const seen = this.seen(c.id);
     const fresh = Date.now() - seen < 1000;
-    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}`, role: 'row',
+    const sel = this.selected === c.id;
+    return h('div', { class: `board-row call${recalling ? ' is-recalling' : ''}${fresh ? ' is-new' : ''}${sel ? ' is-selected' : ''}`,
+      role: 'row', tabindex: '-1', 'aria-selected': String(sel), onclick: () => { this.selected = c.id; },
       dataset: { callId: c.id, tenant: c.tenant, firstSeen: String(seen) } },
       h('span', { class: 'cell slot', role: 'cell', 'data-label': 'Slot' },
         h('span', { class: 'slot-main' },
@@ -223,7 +283,8 @@ export class BoardView {
           title: 'The park did not prove who parked it: this user is not rung back' }, 'unverified') : null),
       h('span', { class: 'cell waiting', role: 'cell', 'data-label': 'Waiting', dataset: { parkedAt: c.parkedAt } }, ''),
       h('span', { class: 'cell state', role: 'cell', 'data-label': 'State' },
-        h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c))),
+        h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c)),
+        h('span', { class: 'countdown muted', dataset: { nextAt: c.nextActionAt || '' } })),
       edit ? h('span', { class: 'cell actions', role: 'cell' },
         h('button', { class: 'btn btn-sm', type: 'button', 'aria-label': `Send call from ${c.caller.name || c.caller.number} to an extension`,
           onclick: () => this.sendDialog(c) }, 'Send to…'),
@@ -233,11 +294,20 @@ export class BoardView {
 
   tick() {
     const now = Date.now();
-    for (const el of this.list.querySelectorAll('[data-parked-at]')) {
-      const t = Date.parse(el.dataset.parkedAt);
-      const secs = Number.isFinite(t) ? (now - t) / 1000 : 0;
-      el.textContent = duration(secs);
-      el.classList.toggle('long-wait', secs >= 120);
+    for (const row of this.list.querySelectorAll('.board-row.call')) {
+      const c = this.calls.get(row.dataset.callId);
+      const waiting = row.querySelector('[data-parked-at]');
+      if (!c || !waiting) continue;
+      const t = Date.parse(c.parkedAt);
+      const waited = Number.isFinite(t) ? (now - t) / 1000 : 0;
+      const next = Date.parse(c.nextActionAt || '');
+      const left = Number.isFinite(next) ? Math.max(0, Math.ceil((next - now) / 1000)) : 0;
+      waiting.textContent = duration(waited);
+      const level = urgency(c, waited, left);
+      waiting.classList.toggle('long-wait', level === 'long-wait');
+      waiting.classList.toggle('soon', level === 'soon');
+      const cd = row.querySelector('.countdown');
+      if (cd) cd.textContent = countdownText(c, left, parkerName(this, c));
     }
   }
 

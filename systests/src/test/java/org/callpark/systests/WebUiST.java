@@ -23,9 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -242,7 +244,7 @@ class WebUiST {
         new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
 
-        groupCall = park("*58", "Customer", "+4930123", 60_000);
+        groupCall = park("*58", "Customer", "+4930123", 120_000);
         browser.visible(callRow("Customer"), 10_000);
 
         try (Parked hostile = park("*68", XSS_NAME, "+4930999", 30_000)) {
@@ -303,6 +305,129 @@ class WebUiST {
 
     @Test
     @Order(4)
+    void boardCountsInTheTitleCountsDownAnnouncesHasADarkModeSearchAndShortcuts() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        int before = browser.driver.findElements(By.cssSelector(".board-row.call")).size();
+        try (Parked p = park("*68", "Board Test", "+4930444", 60_000)) {
+            browser.visible(callRow("Board Test"), 10_000);
+            // the parked count in the tab title, live
+            browser.await(3_000).until(d -> d.getTitle().equals("(" + (before + 1) + ") Call Park"));
+            // the screen reader's live region names the park
+            WebElement live = browser.driver.findElement(By.id("board-announcer"));
+            assertEquals("polite", live.getAttribute("aria-live"));
+            String said = (String) browser.js("return document.getElementById('board-announcer').textContent");
+            System.out.println("[systests] aria-live: " + said);
+            assertTrue(said.startsWith("Board Test parked on 101"), said);
+            // the countdown to the next step, from the call's own timers, ticking
+            By countdown = By.xpath(callRowXpath("Board Test") + "//*[contains(@class,'countdown')]");
+            browser.await(3_000).until(d -> !d.findElement(countdown).getText().isBlank());
+            String c1 = browser.driver.findElement(countdown).getText();
+            System.out.println("[systests] countdown: " + c1);
+            assertTrue(c1.matches("(Recalling .+|Ringing .+|Final prompt) in \\d+:\\d\\d"), c1);
+            browser.await(3_000).until(d -> !d.findElement(countdown).getText().equals(c1));
+
+            // dark mode: the system's preference first (no choice stored) ...
+            browser.js("localStorage.removeItem('callpark.theme')");
+            browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                    List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+            browser.await(3_000).until(d -> "dark".equals(browser.js("return document.documentElement.dataset.theme")));
+            assertEquals("rgb(11, 17, 32)", browser.js("return getComputedStyle(document.documentElement).backgroundColor"));
+            browser.await(8_000).until(d -> d.findElements(By.className("toast")).isEmpty());
+            browser.js("document.activeElement && document.activeElement.blur()");
+            browser.screenshot("board-dark");
+            // ... then the toggle, remembered over a reload even against the system's preference
+            browser.driver.findElement(By.id("theme-toggle")).click();
+            assertEquals("light", browser.js("return document.documentElement.dataset.theme"));
+            browser.driver.navigate().refresh();
+            browser.visible(callRow("Board Test"), 10_000);
+            assertEquals("light", browser.js("return document.documentElement.dataset.theme"));
+            assertEquals("false", browser.driver.findElement(By.id("theme-toggle")).getAttribute("aria-pressed"));
+            browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features", List.of()));
+            browser.js("localStorage.removeItem('callpark.theme')");
+
+            // search: "/" focuses it, the filter keeps the title's count, Esc clears it
+            browser.js("document.activeElement && document.activeElement.blur()");
+            new Actions(browser.driver).sendKeys("/").perform();
+            assertEquals("board-search", browser.js("return document.activeElement.id"));
+            new Actions(browser.driver).sendKeys("board te").perform();
+            browser.await(3_000).until(d -> d.findElements(By.cssSelector(".board-row.call")).size() == 1);
+            browser.visible(callRow("Board Test"), 1_000);
+            assertEquals(before == 0 ? "1 parked call" : "1 of " + (before + 1) + " parked calls",
+                    browser.driver.findElement(By.id("call-count")).getText());
+            assertEquals("(" + (before + 1) + ") Call Park", browser.driver.getTitle());
+            new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+            browser.await(3_000).until(d -> d.findElements(By.cssSelector(".board-row.call")).size() == before + 1);
+            // "?" lists the shortcuts
+            browser.js("document.activeElement.blur()");
+            new Actions(browser.driver).sendKeys("?").perform();
+            assertTrue(browser.visible(By.id("shortcuts"), 3_000).getText().contains("Hang up"));
+            new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+            browser.await(3_000).until(ExpectedConditions.invisibilityOfElementLocated(By.id("shortcuts")));
+            // j moves to the newest call (the last row), h hangs it up after the confirm dialog
+            for (int i = 0; i <= before; i++) {
+                new Actions(browser.driver).sendKeys("j").perform();
+            }
+            assertEquals("Board Test", browser.js("return document.querySelector('.board-row.is-selected .caller-name')"
+                    + ".textContent"));
+
+            // hung up from the board by the keyboard: the count in the title drops
+            new Actions(browser.driver).sendKeys("h").perform();
+            browser.visible(By.id("confirm-ok"), 3_000).click();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Board Test")));
+            browser.await(3_000).until(d -> d.getTitle().equals(before == 0 ? "Live board · Call Park"
+                    : "(" + before + ") Call Park"));
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aParkChimesAndNotifiesOnceTheUserAllowedItInThisBrowser() throws Exception {
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        // park notifications: refused by the browser → chime only, said in a toast; allowed → on, remembered
+        String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
+        browser.driver.executeCdpCommand("Browser.setPermission", java.util.Map.of("origin", origin,
+                "permission", java.util.Map.of("name", "notifications"), "setting", "denied"));
+        WebElement bell = browser.driver.findElement(By.id("notify-toggle"));
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        bell.click();
+        browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'blocked')]"), 3_000);
+        assertEquals("true", bell.getAttribute("aria-pressed"));
+        bell.click();
+        assertEquals("false", bell.getAttribute("aria-pressed"));
+        browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
+                "permissions", List.of("notifications")));
+        browser.driver.navigate().refresh();
+        bell = browser.visible(By.id("notify-toggle"), 10_000);
+        assertEquals("granted", bell.getAttribute("data-permission"));
+        bell.click();
+        browser.await(3_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.driver.navigate().refresh();
+        browser.await(10_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        try (Parked p = park("*68", "Notify Test", "+4930333", 20_000)) {
+            browser.visible(callRow("Notify Test"), 10_000);
+            // desktop notification allowed: the bell says so, with the last one it showed
+            browser.await(3_000).until(d -> d.findElement(By.id("notify-toggle")).getAttribute("title")
+                    .contains("last: Notify Test parked on 101"));
+            String bellTitle = browser.driver.findElement(By.id("notify-toggle")).getAttribute("title");
+            System.out.println("[systests] notify: " + bellTitle);
+            assertTrue(bellTitle.contains("desktop notification"), bellTitle);
+            browser.driver.findElement(By.id("notify-toggle")).click(); // off again for the tests after this one
+            WebElement card = browser.driver.findElement(callRow("Notify Test"));
+            card.findElement(By.xpath(".//button[text()='Hang up']")).click();
+            browser.visible(By.id("confirm-ok"), 3_000).click();
+            browser.await(5_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Notify Test")));
+        } finally {
+            closeDialogs();
+        }
+    }
+
+    @Test
+    @Order(6)
     void hangUpFromTheBoardEndsTheCall() throws Exception {
         go("#/board");
         try (Parked p = park("*68", "Hangup Test", "+4930555", 20_000)) {
@@ -319,7 +444,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void sendToAnUnreachableExtensionShowsTheFailureAndTheCallStaysParked() throws Exception {
         go("#/board");
         try {
@@ -338,7 +463,7 @@ class WebUiST {
     private static final int PHONE_PORT = Sipp.freeUdpPort();
 
     @Test
-    @Order(6)
+    @Order(8)
     void sendToARegisteredExtensionConnectsTheCallerAndTheCardLeaves() throws Exception {
         go("#/board");
         Sipp.scenario("register", SERVER).name("webui-register-104").localPort(PHONE_PORT).set("USER", "104")
@@ -380,7 +505,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void aRestartedUiBundleEndsTheSessionAndTheBoardAsksToSignInAgain() throws Exception {
         go("#/board");
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
@@ -398,7 +523,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void readOnlyAndTenantScopedUsersSeeOnlyWhatTheyMay() throws Exception {
         closeDialogs();
         try (Parked p = park("*68", "Scope Test", "+4930777", 20_000)) {
@@ -449,7 +574,7 @@ class WebUiST {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void thePageRaisedNoScriptErrorAndNoContentSecurityPolicyViolation() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")

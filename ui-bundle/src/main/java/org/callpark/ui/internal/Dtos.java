@@ -58,11 +58,15 @@ public final class Dtos {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     /**
      * {@code parkerVerified}: {@code false} when the parker named by the park was not verified (the recall never rings
-     * it); {@code true} when it was, or there is no parker.
+     * it); {@code true} when it was, or there is no parker. {@code nextStep} ({@code RING_PARKER}, {@code RING_GROUP},
+     * {@code WAIT}, {@code TIME_OUT}) happens at {@code nextActionAt} (both {@code null} when nothing is scheduled);
+     * {@code ringGroup} and the two durations are the recall timers the call was parked with, so that the board's
+     * countdown and waiting colour follow the call's group instead of a fixed time.
      */
     public record CallDto(String id, String tenant, SlotDto slot, CallerDto caller, String parkedBy,
             boolean parkerVerified, String parkGroup, String parkedAt, String state, int recallAttempt, int retries,
-            String recallTarget, long version) {
+            String recallTarget, long version, String nextActionAt, String nextStep, String ringGroup,
+            long ringDurationSeconds, long waitBeforeRingGroupSeconds) {
     }
 
     public record SendBody(String extension) {

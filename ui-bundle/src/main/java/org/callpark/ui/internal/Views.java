@@ -48,7 +48,10 @@ public final class Views {
         return new Dtos.CallDto(c.id(), c.tenant().value(), slot(d, c.slot()),
                 new Dtos.CallerDto(c.caller().displayName(), c.caller().number()), emptyToNull(c.parkedBy()),
                 c.parkerVerified(), emptyToNull(c.parkGroup()), c.parkedAt().toString(), c.state().name(), c.recallAttempt(),
-                c.recall().retries(), c.recallTarget() == null ? null : c.recallTarget().name(), c.version());
+                c.recall().retries(), c.recallTarget() == null ? null : c.recallTarget().name(), c.version(),
+                NextStep.at(c) == null ? null : NextStep.at(c).toString(), NextStep.of(c),
+                emptyToNull(c.recall().ringGroup()), c.recall().ringDuration().toSeconds(),
+                c.recall().waitBeforeRingGroup().toSeconds());
     }
 
     public static List<Dtos.CallDto> calls(Directory d, List<ParkedCall> calls) {

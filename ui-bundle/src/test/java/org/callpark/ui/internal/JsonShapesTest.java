@@ -55,7 +55,9 @@ class JsonShapesTest {
                 + "\"label\":\"101 Bob\"},\"caller\":{\"name\":\"Customer <b>\",\"number\":\"+4930123\"},"
                 + "\"parkedBy\":\"101\",\"parkerVerified\":true,\"parkGroup\":\"Sales\","
                 + "\"parkedAt\":\"2026-11-25T19:00:00Z\","
-                + "\"state\":\"PARKED\",\"recallAttempt\":0,\"retries\":3,\"recallTarget\":null,\"version\":4}", json);
+                + "\"state\":\"PARKED\",\"recallAttempt\":0,\"retries\":3,\"recallTarget\":null,\"version\":4,"
+                + "\"nextActionAt\":null,\"nextStep\":null,\"ringGroup\":null,\"ringDurationSeconds\":45,"
+                + "\"waitBeforeRingGroupSeconds\":30}", json);
         assertFalse(json.contains("leg-c1") || json.contains("node-1"));
         Dtos.CallDto group = Views.call(d, Fixtures.parked("c2", SlotId.group(Fixtures.DEFAULT, "Sales"), 1));
         assertEquals(new Dtos.SlotDto("GROUP", "Sales", "Sales"), group.slot());
