@@ -45,8 +45,15 @@ public final class DirectoryKeys {
     public static final String BLF_BROADWORKS = "blf.broadworks";
     /** The SIP digest realm; empty: the first domain, else {@code callpark} ({@code Tenant.digestRealm()}). */
     public static final String REALM = "realm";
+    /** The park code ({@code DialPlan.parkCode}); empty: {@code *68}. */
+    public static final String PARK_CODE = "parkCode";
+    /** The retrieve code ({@code DialPlan.retrieveCode}); empty: {@code *88}. */
+    public static final String RETRIEVE_CODE = "retrieveCode";
+    /** The group park code ({@code DialPlan.groupParkCode}); empty: {@code *58}. */
+    public static final String GROUP_PARK_CODE = "groupParkCode";
     public static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
-            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM);
+            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM, PARK_CODE,
+            RETRIEVE_CODE, GROUP_PARK_CODE);
 
     // user.<t>.<ext>.<attr>
     public static final String PASSWORD = "password";

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.callpark.api.BlfOptions;
+import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallMode;
@@ -188,7 +189,10 @@ public final class DirectoryParser {
                     scalar(tenantKey(t, XMPP_DOMAIN), words, values.get(XMPP_DOMAIN), violations), recall,
                     new BlfOptions(blfState(tenantKey(t, BLF_STATE), words, values.get(BLF_STATE), violations),
                             bool(tenantKey(t, BLF_BROADWORKS), words, values.get(BLF_BROADWORKS), violations)),
-                    scalar(tenantKey(t, REALM), words, values.get(REALM), violations)));
+                    scalar(tenantKey(t, REALM), words, values.get(REALM), violations),
+                    new DialPlan(scalar(tenantKey(t, PARK_CODE), words, values.get(PARK_CODE), violations),
+                            scalar(tenantKey(t, RETRIEVE_CODE), words, values.get(RETRIEVE_CODE), violations),
+                            scalar(tenantKey(t, GROUP_PARK_CODE), words, values.get(GROUP_PARK_CODE), violations))));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

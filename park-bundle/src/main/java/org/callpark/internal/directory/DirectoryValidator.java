@@ -143,6 +143,7 @@ public final class DirectoryValidator {
                     r.waitBeforeRingGroup(), r.retries(), tenantKey(t.id(), RECALL_RING_GROUP),
                     tenantKey(t.id(), RECALL_RING_DURATION), tenantKey(t.id(), RECALL_WAIT),
                     tenantKey(t.id(), RECALL_RETRIES), out);
+            DialPlanRules.check(m, t, out);
         }
     }
 
