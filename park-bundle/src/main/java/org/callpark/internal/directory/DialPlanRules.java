@@ -79,12 +79,16 @@ final class DialPlanRules {
                 numbers.putIfAbsent(g.number(), "park group '" + g.name() + "' number " + g.number());
             }
         }
-        valid.forEach((key, code) -> numbers.forEach((number, what) -> {
-            if (number.startsWith(code) || code.startsWith(number)) {
-                out.add(new Violation(key, words + ": " + attr(key) + " '" + code + "' overlaps " + what
+        valid.forEach((key, code) -> {
+            List<String> overlapping = numbers.entrySet().stream()
+                    .filter(n -> n.getKey().startsWith(code) || code.startsWith(n.getKey()))
+                    .map(Map.Entry::getValue).toList();
+            if (!overlapping.isEmpty()) {
+                out.add(new Violation(key, words + ": " + attr(key) + " '" + code + "' overlaps "
+                        + String.join(", ", overlapping)
                         + ": no extension or group number may start with a code, nor a code with one"));
             }
-        }));
+        });
     }
 
     private static String attr(String key) {
