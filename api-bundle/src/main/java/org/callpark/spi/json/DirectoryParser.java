@@ -20,6 +20,7 @@ import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallMode;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.RecallPolicy;
 import org.callpark.api.RingGroup;
 import org.callpark.api.Tenant;
@@ -164,7 +165,10 @@ public final class DirectoryParser {
                     duration(parkGroupKey(t, g, WAIT), words, WAIT, values.get(WAIT), DEFAULT_WAIT, violations),
                     integer(parkGroupKey(t, g, RETRIES), words, RETRIES, values.get(RETRIES), DEFAULT_RETRIES,
                             violations),
-                    false));
+                    false,
+                    new RecallLabels(scalar(parkGroupKey(t, g, ALERT_INFO), words, values.get(ALERT_INFO), violations),
+                            scalar(parkGroupKey(t, g, CALLER_ID_PREFIX), words, values.get(CALLER_ID_PREFIX),
+                                    violations))));
         });
         List<Tenant> tenants = new ArrayList<>();
         tenantValues.forEach((t, values) -> {
@@ -192,7 +196,10 @@ public final class DirectoryParser {
                     scalar(tenantKey(t, REALM), words, values.get(REALM), violations),
                     new DialPlan(scalar(tenantKey(t, PARK_CODE), words, values.get(PARK_CODE), violations),
                             scalar(tenantKey(t, RETRIEVE_CODE), words, values.get(RETRIEVE_CODE), violations),
-                            scalar(tenantKey(t, GROUP_PARK_CODE), words, values.get(GROUP_PARK_CODE), violations))));
+                            scalar(tenantKey(t, GROUP_PARK_CODE), words, values.get(GROUP_PARK_CODE), violations)),
+                    new RecallLabels(scalar(tenantKey(t, RECALL_ALERT_INFO), words, values.get(RECALL_ALERT_INFO),
+                            violations), scalar(tenantKey(t, RECALL_CALLER_ID_PREFIX), words,
+                                    values.get(RECALL_CALLER_ID_PREFIX), violations))));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

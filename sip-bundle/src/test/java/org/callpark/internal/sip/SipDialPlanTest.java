@@ -88,7 +88,7 @@ class SipDialPlanTest {
     private static Directory withAcmeCodes(Directory d, DialPlan plan) {
         List<Tenant> tenants = d.tenants().stream().map(t -> !t.id().equals(ACME) ? t
                 : new Tenant(t.id(), t.name(), t.domains(), t.xmppDomain(), t.recallDefaults(), t.blf(), t.realm(),
-                        plan)).toList();
+                        plan, t.recallLabels())).toList();
         List<User> users = new java.util.ArrayList<>();
         tenants.forEach(t -> users.addAll(d.users(t.id())));
         List<org.callpark.api.RingGroup> rings = new java.util.ArrayList<>();
