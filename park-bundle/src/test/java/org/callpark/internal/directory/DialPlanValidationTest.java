@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException.Violation;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.TenantId;
 import org.callpark.spi.json.DirectoryParser;
 import org.callpark.spi.json.DirectoryWriter;
@@ -116,5 +117,40 @@ class DialPlanValidationTest {
     void anotherTenantsExtensionsDoNotCount() {
         // default has 101..106; acme's code 10 is fine
         assertTrue(DirectoryProperties.check(with("tenant.acme.parkCode", "10")).isValid());
+    }
+
+    // ------------------------------------------------------------------------ recall labels (RecallLabelRules)
+
+    @Test
+    void recallLabelsOfATenantAndAGroupAreReadAndWrittenBack() {
+        DirectoryProperties.Checked checked = DirectoryProperties.check(with(
+                "tenant.acme.recall.alertInfo", "<http://pbx/ring/acme>",
+                "tenant.acme.recall.callerIdPrefix", "Held:",
+                "parkgroup.acme.Support.alertInfo", "none",
+                "parkgroup.acme.Support.callerIdPrefix", "Support park:"));
+        assertTrue(checked.isValid(), checked.violations()::toString);
+        assertEquals(new RecallLabels("<http://pbx/ring/acme>", "Held:"),
+                checked.directory().tenant(TenantId.of("acme")).orElseThrow().recallLabels());
+        assertEquals(new RecallLabels("none", "Support park:"),
+                checked.directory().parkGroup(TenantId.of("acme"), "Support").orElseThrow().recallLabels());
+        assertEquals("Support park:", checked.normalized().get("parkgroup.acme.Support.callerIdPrefix"));
+        assertEquals(RecallLabels.INHERIT,
+                checked.directory().parkGroup(TenantId.DEFAULT, "Sales").orElseThrow().recallLabels());
+    }
+
+    @Test
+    void anAlertInfoThatIsNoUriIsRefusedNamingTheKey() {
+        refused(with("parkgroup.acme.Support.alertInfo", "bellcore-dr2"), "parkgroup.acme.Support.alertInfo",
+                "<uri>", "'bellcore-dr2'");
+        refused(with("tenant.acme.recall.alertInfo", "<http://x>\r\nX-Evil: 1"),
+                "tenant.acme.recall.alertInfo", "<uri>");
+    }
+
+    @Test
+    void aCallerIdPrefixWithQuotesOrTooLongIsRefusedNamingTheKey() {
+        refused(with("tenant.default.recall.callerIdPrefix", "\"Parked"), "tenant.default.recall.callerIdPrefix",
+                "without quotes");
+        refused(with("parkgroup.default.Sales.callerIdPrefix", "x".repeat(33)),
+                "parkgroup.default.Sales.callerIdPrefix", "1 to 32");
     }
 }
