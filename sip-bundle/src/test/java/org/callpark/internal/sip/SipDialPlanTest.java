@@ -56,7 +56,7 @@ class SipDialPlanTest {
     @BeforeAll
     void start() throws IOException, ParkException {
         Sipp.requireSipp();
-        int hzPort = freePort(19901 + ThreadLocalRandom.current().nextInt(200));
+        int hzPort = freePort(21301 + ThreadLocalRandom.current().nextInt(200));
         String cluster = "callpark-dialplan-test-" + UUID.randomUUID();
         Config config = MemberConfigFactory.build(new MemberSettings(cluster, List.of(LOCAL + ":" + hzPort), hzPort,
                 false, LOCAL, 0));
@@ -66,7 +66,7 @@ class SipDialPlanTest {
         core = new SipTestCore("node-1");
         core.directory().update(withAcmeCodes(core.directory().current(), new DialPlan("70", "71", "72")));
         media = new RecordingMedia();
-        port = freePort(26060 + ThreadLocalRandom.current().nextInt(400) * 2);
+        port = freePort(29060 + ThreadLocalRandom.current().nextInt(400) * 2);
         TestSipConfig sip = new TestSipConfig();
         sip.port = port;
         server = new SipServer(core.service(), core.directory(), media, new Registrations(() -> hazelcast),
