@@ -10,6 +10,7 @@ import java.util.Map;
 import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.RecallLabels;
+import org.callpark.api.SlotId;
 import org.callpark.api.TenantId;
 import org.callpark.spi.json.DirectoryParser;
 import org.callpark.spi.json.DirectoryWriter;
@@ -51,6 +52,11 @@ class DialPlanValidationTest {
         assertEquals(new DialPlan("70", "71", "72"),
                 checked.directory().tenant(TenantId.of("acme")).orElseThrow().dialPlan());
         assertEquals(DialPlan.DEFAULT, checked.directory().tenant(TenantId.DEFAULT).orElseThrow().dialPlan());
+        // what BLF remote targets and the XMPP hint offer to dial follows the tenant's retrieve code
+        assertEquals("71201", checked.directory().retrieveCodeFor(SlotId.extension(TenantId.of("acme"), "201"))
+                .orElseThrow());
+        assertEquals("*88700", checked.directory().retrieveCodeFor(SlotId.group(TenantId.DEFAULT, "Sales"))
+                .orElseThrow());
         assertEquals("71", checked.normalized().get("tenant.acme.retrieveCode"));
         assertTrue(checked.normalized().keySet().stream().noneMatch(k -> k.startsWith("tenant.default.")
                 && k.endsWith("Code")), "the seed's codes stay out of the written file");
