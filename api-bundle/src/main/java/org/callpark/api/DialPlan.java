@@ -4,7 +4,9 @@ package org.callpark.api;
  * A tenant's feature codes: what its users dial to park on their own slot (or on an extension's: the code followed by
  * it), to retrieve (the code alone: one's own slot; followed by an extension or a park group's number), and to park on
  * their park group's slot. Sites moving from FreePBX keep {@code 70}/{@code 71}; the defaults are the seed's
- * {@code *68}, {@code *88}, {@code *58}. {@code park+<x>} always retrieves, whatever the codes.
+ * {@code *68}, {@code *88}, {@code *58}. {@code park+<x>} is the same in every tenant. An INVITE to the retrieve code
+ * with a slot (or to {@code park+<x>}) that carries {@code Referred-By} is a one-touch park into that slot (the SIP
+ * bundle's {@code OneTouchPark}).
  * <p>
  * The directory validates a plan as a whole (the codes must not be prefixes of each other, nor of the tenant's
  * extensions and park group numbers): this record only holds the text.
