@@ -155,7 +155,7 @@ export class GroupsView extends TenantView {
           'Letters, digits, - and _; unique in the tenant.'),
         field('number', 'Number (optional)', h('input', { id: 'f-number', name: 'number', value: g.number || '',
           inputmode: 'numeric', pattern: '[0-9]*', autocomplete: 'off', 'aria-describedby': 'hint-number err-number' }),
-          'Dial *88 + number to retrieve.'),
+          'Dial the tenant\'s retrieve code (*88 by default) + number to retrieve.'),
         field('recallTo', 'Recall to', recallTo),
         field('ringGroup', 'Ring group', ringGroup, 'For the two ring-group modes.'),
         field('ringDurationSeconds', 'Ring duration (s)', num('ringDurationSeconds', { min: 1, required: true }),
