@@ -11,7 +11,7 @@ export const RECALL_MODES = [
 ];
 const modeLabel = (m) => (RECALL_MODES.find(([k]) => k === m) || [m, m])[1];
 const FIELDS = ['name', 'number', 'recallTo', 'ringGroup', 'ringDurationSeconds', 'waitBeforeRingGroupSeconds',
-  'retries', 'members'];
+  'retries', 'members', 'alertInfo', 'callerIdPrefix'];
 /** The directory's messages name tenant and group for logs ("tenant 'x', park group 'y': ..."); next to a field of
  * this very group that prefix is noise. */
 const tidy = (m) => {
@@ -155,13 +155,20 @@ export class GroupsView extends TenantView {
           'Letters, digits, - and _; unique in the tenant.'),
         field('number', 'Number (optional)', h('input', { id: 'f-number', name: 'number', value: g.number || '',
           inputmode: 'numeric', pattern: '[0-9]*', autocomplete: 'off', 'aria-describedby': 'hint-number err-number' }),
-          'Dial *88 + number to retrieve.'),
+          'Dial the tenant\'s retrieve code (*88 by default) + number to retrieve.'),
         field('recallTo', 'Recall to', recallTo),
         field('ringGroup', 'Ring group', ringGroup, 'For the two ring-group modes.'),
         field('ringDurationSeconds', 'Ring duration (s)', num('ringDurationSeconds', { min: 1, required: true }),
           'Wait before a recall, and how long each recall rings.'),
         field('waitBeforeRingGroupSeconds', 'Wait before ring group (s)', wait, 'How long the parker rings first.'),
-        field('retries', 'Retries', num('retries', { min: 1, max: 10, required: true }), 'Recall attempts, 1–10.')),
+        field('retries', 'Retries', num('retries', { min: 1, max: 10, required: true }), 'Recall attempts, 1–10.'),
+        field('alertInfo', 'Recall Alert-Info (optional)', h('input', { id: 'f-alertInfo', name: 'alertInfo',
+          value: g.alertInfo || '', autocomplete: 'off', 'aria-describedby': 'hint-alertInfo err-alertInfo' }),
+          'Distinctive ring of recalls, e.g. <urn:alert:service:recall:transfer>; "none" for none; empty: the tenant\'s.'),
+        field('callerIdPrefix', 'Recall caller-ID prefix (optional)', h('input', { id: 'f-callerIdPrefix',
+          name: 'callerIdPrefix', value: g.callerIdPrefix || '', maxlength: 32, autocomplete: 'off',
+          'aria-describedby': 'hint-callerIdPrefix err-callerIdPrefix' }),
+          'Shown before the caller\'s name on a recall, e.g. "Sales park:"; empty: the tenant\'s ("Parked:").')),
       members,
       h('div', { class: 'modal-actions' },
         h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dlg.close() }, 'Cancel'),
@@ -218,6 +225,8 @@ export class GroupsView extends TenantView {
         waitBeforeRingGroupSeconds: numOrNull(wait.value),
         retries: numOrNull(form.querySelector('#f-retries').value),
         members: boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
+        alertInfo: form.querySelector('#f-alertInfo').value.trim(),
+        callerIdPrefix: form.querySelector('#f-callerIdPrefix').value.trim(),
       };
       const save = form.querySelector('#group-save');
       save.disabled = true;

@@ -180,19 +180,21 @@ public final class Directory {
     /**
      * What a user dials to pick up the calls parked on {@code slot}, as the user part of a SIP URI (the one rule for
      * BLF, XMPP presence and headlines): {@code *88<ext>} for an extension's slot, {@code *88<number>} for a park group
-     * with a number, else {@code park+<Name>} (the directory's spelling). {@code *88} alone is no answer: it takes
-     * the dialling user's own extension's call first.
+     * with a number, else {@code park+<Name>} (the directory's spelling), with the tenant's retrieve code
+     * ({@link Tenant#dialPlan}) for {@code *88}. The retrieve code alone is no answer: it takes the dialling user's own
+     * extension's call first.
      *
      * @return empty if the directory has no such extension or group, or if no code names the group: a group without a
      *         number whose name is all digits ({@code park+700} means extension or group number 700)
      */
     public Optional<String> retrieveCodeFor(SlotId slot) {
+        String retrieve = tenant(slot.tenant()).map(Tenant::dialPlan).orElse(DialPlan.DEFAULT).retrieveCode();
         if (slot.kind() == SlotKind.EXTENSION) {
-            return user(slot.tenant(), slot.name()).map(u -> "*88" + u.extension());
+            return user(slot.tenant(), slot.name()).map(u -> retrieve + u.extension());
         }
         return parkGroup(slot.tenant(), slot.name()).filter(g -> g.slot().equals(slot)).flatMap(g -> {
             if (!g.number().isEmpty()) {
-                return Optional.of("*88" + g.number());
+                return Optional.of(retrieve + g.number());
             }
             return g.name().chars().allMatch(c -> c >= '0' && c <= '9') ? Optional.empty()
                     : Optional.of("park+" + g.name());

@@ -20,9 +20,19 @@ import java.util.Objects;
  * @param retries             recall attempts in all, 1..10
  * @param disabled            {@code true} for a group removed from the configuration that still holds calls: no new
  *                            parks, its calls stay retrievable until it is empty
+ * @param recallLabels        the Alert-Info and caller-ID prefix of its recalls, over the tenant's
+ *                            ({@link RecallLabels#INHERIT} if {@code null})
  */
 public record ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
-        String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled) {
+        String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled,
+        RecallLabels recallLabels) {
+
+    /** A park group whose recall labels are its tenant's. */
+    public ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
+            String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled) {
+        this(tenant, name, number, members, recallTo, ringGroup, ringDuration, waitBeforeRingGroup, retries, disabled,
+                RecallLabels.INHERIT);
+    }
 
     public ParkGroup {
         Objects.requireNonNull(tenant, "tenant");
@@ -33,6 +43,7 @@ public record ParkGroup(TenantId tenant, String name, String number, List<String
         number = number == null ? "" : number;
         members = members == null ? List.of() : List.copyOf(members);
         ringGroup = ringGroup == null ? "" : ringGroup;
+        recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
     }
 
     /** The group's slot. */
@@ -47,6 +58,6 @@ public record ParkGroup(TenantId tenant, String name, String number, List<String
     /** This group, disabled until empty. */
     public ParkGroup asDisabled() {
         return new ParkGroup(tenant, name, number, members, recallTo, ringGroup, ringDuration, waitBeforeRingGroup,
-                retries, true);
+                retries, true, recallLabels);
     }
 }

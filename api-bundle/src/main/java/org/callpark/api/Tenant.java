@@ -14,12 +14,21 @@ import java.util.Optional;
  * @param recallDefaults the recall rules for calls parked by users who are in no park group
  * @param blf            how BLF keys are told about parked calls ({@link BlfOptions#DEFAULT} if {@code null})
  * @param realm          the configured SIP digest realm, or empty (see {@link #digestRealm()})
+ * @param dialPlan       the feature codes its users dial ({@link DialPlan#DEFAULT} if {@code null})
+ * @param recallLabels   the Alert-Info and caller-ID prefix of its recalls ({@link RecallLabels#INHERIT} if
+ *                       {@code null}); a park group's own override them
  */
 public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
-        BlfOptions blf, String realm) {
+        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels) {
 
     /** The realm of a tenant that configures none and claims no domain. */
     public static final String DEFAULT_REALM = "callpark";
+
+    /** A tenant with the default feature codes ({@link DialPlan#DEFAULT}) and recall labels inherited. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+            BlfOptions blf, String realm) {
+        this(id, name, domains, xmppDomain, recallDefaults, blf, realm, DialPlan.DEFAULT, RecallLabels.INHERIT);
+    }
 
     /** A tenant whose realm derives from its domains. */
     public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
@@ -40,6 +49,8 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         domains = domains == null ? List.of() : List.copyOf(domains);
         xmppDomain = xmppDomain == null ? "" : xmppDomain;
         realm = realm == null ? "" : realm.trim();
+        dialPlan = dialPlan == null ? DialPlan.DEFAULT : dialPlan;
+        recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
     }
 
     /**

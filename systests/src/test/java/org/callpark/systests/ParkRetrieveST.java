@@ -88,6 +88,22 @@ class ParkRetrieveST {
         assertFalse(hasCall(list()));
     }
 
+    /** One-touch park (issue 16 part 2): a blind transfer to the BLF key *88102 parks; the same key dialled retrieves. */
+    @Test
+    void oneTouchStar88ExtWithReferredByParksThereAndTheSameKeyRetrieves() throws Exception {
+        try (Parked p = park("*88102", "101", "+4930123", 20000)) {
+            String out = SERVER.shell("park:list -s default/ext/102");
+            System.out.println("[systests] park:list -s default/ext/102\n" + out);
+            assertTrue(hasCall(out), out);
+            String row = out.lines().filter(l -> l.contains("4930123")).findFirst().orElseThrow();
+            assertTrue(row.contains("101"), "parker 101 in: " + row);
+            Sipp r = retrieve("*88102", "103", "pass103").run();
+            assertTrue(r.logLines().stream().anyMatch(l -> l.contains("OWN-BYE")), r.logLines()::toString);
+            p.sipp().assertSucceeded();
+        }
+        assertFalse(hasCall(list()));
+    }
+
     @Test
     void star68ExtParksOnThatSlotAndParkPlusRetrieves() throws Exception {
         try (Parked p = park("*68102", "101", "+4930123", 20000)) {

@@ -45,8 +45,19 @@ public final class DirectoryKeys {
     public static final String BLF_BROADWORKS = "blf.broadworks";
     /** The SIP digest realm; empty: the first domain, else {@code callpark} ({@code Tenant.digestRealm()}). */
     public static final String REALM = "realm";
+    /** The park code ({@code DialPlan.parkCode}); empty: {@code *68}. */
+    public static final String PARK_CODE = "parkCode";
+    /** The retrieve code ({@code DialPlan.retrieveCode}); empty: {@code *88}. */
+    public static final String RETRIEVE_CODE = "retrieveCode";
+    /** The group park code ({@code DialPlan.groupParkCode}); empty: {@code *58}. */
+    public static final String GROUP_PARK_CODE = "groupParkCode";
+    /** The Alert-Info of the tenant's recalls ({@code RecallLabels.alertInfo}); empty: the SIP configuration's. */
+    public static final String RECALL_ALERT_INFO = "recall.alertInfo";
+    /** The caller-ID prefix of the tenant's recalls ({@code RecallLabels.callerIdPrefix}); empty: {@code Parked:}. */
+    public static final String RECALL_CALLER_ID_PREFIX = "recall.callerIdPrefix";
     public static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
-            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM);
+            RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM, PARK_CODE,
+            RETRIEVE_CODE, GROUP_PARK_CODE, RECALL_ALERT_INFO, RECALL_CALLER_ID_PREFIX);
 
     // user.<t>.<ext>.<attr>
     public static final String PASSWORD = "password";
@@ -66,8 +77,12 @@ public final class DirectoryKeys {
     public static final String RING_DURATION = "ringDuration";
     public static final String WAIT = "waitBeforeRingGroup";
     public static final String RETRIES = "retries";
+    /** The Alert-Info of the group's recalls; empty: the tenant's. */
+    public static final String ALERT_INFO = "alertInfo";
+    /** The caller-ID prefix of the group's recalls; empty: the tenant's. */
+    public static final String CALLER_ID_PREFIX = "callerIdPrefix";
     public static final List<String> PARK_GROUP_ATTRS = List.of(NUMBER, MEMBERS, RECALL_TO, RING_GROUP_NAME,
-            RING_DURATION, WAIT, RETRIES);
+            RING_DURATION, WAIT, RETRIES, ALERT_INFO, CALLER_ID_PREFIX);
 
     /** Recall defaults for a tenant's users outside park groups and for unset park group settings. */
     public static final RecallMode DEFAULT_MODE = RecallMode.USER_ONLY;

@@ -16,9 +16,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.callpark.api.BlfOptions;
+import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException.Violation;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallMode;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.RecallPolicy;
 import org.callpark.api.RingGroup;
 import org.callpark.api.Tenant;
@@ -163,7 +165,10 @@ public final class DirectoryParser {
                     duration(parkGroupKey(t, g, WAIT), words, WAIT, values.get(WAIT), DEFAULT_WAIT, violations),
                     integer(parkGroupKey(t, g, RETRIES), words, RETRIES, values.get(RETRIES), DEFAULT_RETRIES,
                             violations),
-                    false));
+                    false,
+                    new RecallLabels(scalar(parkGroupKey(t, g, ALERT_INFO), words, values.get(ALERT_INFO), violations),
+                            scalar(parkGroupKey(t, g, CALLER_ID_PREFIX), words, values.get(CALLER_ID_PREFIX),
+                                    violations))));
         });
         List<Tenant> tenants = new ArrayList<>();
         tenantValues.forEach((t, values) -> {
@@ -188,7 +193,13 @@ public final class DirectoryParser {
                     scalar(tenantKey(t, XMPP_DOMAIN), words, values.get(XMPP_DOMAIN), violations), recall,
                     new BlfOptions(blfState(tenantKey(t, BLF_STATE), words, values.get(BLF_STATE), violations),
                             bool(tenantKey(t, BLF_BROADWORKS), words, values.get(BLF_BROADWORKS), violations)),
-                    scalar(tenantKey(t, REALM), words, values.get(REALM), violations)));
+                    scalar(tenantKey(t, REALM), words, values.get(REALM), violations),
+                    new DialPlan(scalar(tenantKey(t, PARK_CODE), words, values.get(PARK_CODE), violations),
+                            scalar(tenantKey(t, RETRIEVE_CODE), words, values.get(RETRIEVE_CODE), violations),
+                            scalar(tenantKey(t, GROUP_PARK_CODE), words, values.get(GROUP_PARK_CODE), violations)),
+                    new RecallLabels(scalar(tenantKey(t, RECALL_ALERT_INFO), words, values.get(RECALL_ALERT_INFO),
+                            violations), scalar(tenantKey(t, RECALL_CALLER_ID_PREFIX), words,
+                                    values.get(RECALL_CALLER_ID_PREFIX), violations))));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

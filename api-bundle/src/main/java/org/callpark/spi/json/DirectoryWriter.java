@@ -5,6 +5,7 @@ import static org.callpark.spi.json.DirectoryKeys.*;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.callpark.api.DialPlan;
 import org.callpark.api.Directory;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.RecallPolicy;
@@ -63,6 +64,13 @@ public final class DirectoryWriter {
             p.put(tenantKey(id, BLF_STATE), t.blf().state().name().toLowerCase(java.util.Locale.ROOT));
             p.put(tenantKey(id, BLF_BROADWORKS), Boolean.toString(t.blf().broadWorks()));
             putOptional(p, tenantKey(id, REALM), t.realm());
+            putOptional(p, tenantKey(id, RECALL_ALERT_INFO), t.recallLabels().alertInfo());
+            putOptional(p, tenantKey(id, RECALL_CALLER_ID_PREFIX), t.recallLabels().callerIdPrefix());
+            if (!t.dialPlan().equals(DialPlan.DEFAULT)) { // the seed's codes stay out of the file, as before
+                p.put(tenantKey(id, PARK_CODE), t.dialPlan().parkCode());
+                p.put(tenantKey(id, RETRIEVE_CODE), t.dialPlan().retrieveCode());
+                p.put(tenantKey(id, GROUP_PARK_CODE), t.dialPlan().groupParkCode());
+            }
         }
         for (User u : m.users()) {
             p.put(userKey(u.tenant(), u.extension(), NAME), u.displayName());
@@ -86,6 +94,8 @@ public final class DirectoryWriter {
             p.put(parkGroupKey(g.tenant(), g.name(), RING_DURATION), Durations.format(g.ringDuration()));
             p.put(parkGroupKey(g.tenant(), g.name(), WAIT), Durations.format(g.waitBeforeRingGroup()));
             p.put(parkGroupKey(g.tenant(), g.name(), RETRIES), Integer.toString(g.retries()));
+            putOptional(p, parkGroupKey(g.tenant(), g.name(), ALERT_INFO), g.recallLabels().alertInfo());
+            putOptional(p, parkGroupKey(g.tenant(), g.name(), CALLER_ID_PREFIX), g.recallLabels().callerIdPrefix());
         }
         return p;
     }

@@ -8,6 +8,9 @@
  * <p>
  * 1.1.0: the directory codec (moved here from the park core so that the Openfire plugin needs none of its classes),
  * {@code CallChanges}, the map and field names of {@code CallCodec}.
+ * 1.2.0: the tenant's feature codes ({@code parkCode}, {@code retrieveCode}, {@code groupParkCode}); recall labels
+ * of tenants ({@code recall.alertInfo}, {@code recall.callerIdPrefix}) and park groups ({@code alertInfo},
+ * {@code callerIdPrefix}).
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.callpark.spi.json;

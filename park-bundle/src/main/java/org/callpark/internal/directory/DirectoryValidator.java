@@ -143,6 +143,9 @@ public final class DirectoryValidator {
                     r.waitBeforeRingGroup(), r.retries(), tenantKey(t.id(), RECALL_RING_GROUP),
                     tenantKey(t.id(), RECALL_RING_DURATION), tenantKey(t.id(), RECALL_WAIT),
                     tenantKey(t.id(), RECALL_RETRIES), out);
+            DialPlanRules.check(m, t, out);
+            RecallLabelRules.check(t.recallLabels(), tenantKey(t.id(), RECALL_ALERT_INFO),
+                    tenantKey(t.id(), RECALL_CALLER_ID_PREFIX), recallDefaultsWords(id), out);
         }
     }
 
@@ -235,6 +238,8 @@ public final class DirectoryValidator {
                     g.waitBeforeRingGroup(), g.retries(), parkGroupKey(t, g.name(), RING_GROUP_NAME),
                     parkGroupKey(t, g.name(), RING_DURATION), parkGroupKey(t, g.name(), WAIT),
                     parkGroupKey(t, g.name(), RETRIES), out);
+            RecallLabelRules.check(g.recallLabels(), parkGroupKey(t, g.name(), ALERT_INFO),
+                    parkGroupKey(t, g.name(), CALLER_ID_PREFIX), words, out);
         }
     }
 

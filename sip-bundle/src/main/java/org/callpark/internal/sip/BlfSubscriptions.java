@@ -153,7 +153,7 @@ final class BlfSubscriptions {
             messages.reject(st, 400, "a SUBSCRIBE needs a Contact");
             return;
         }
-        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request));
+        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request), tenant.get().dialPlan());
         if (code.isEmpty() || code.get().retrieve() == null
                 || code.get().retrieve().kind() == RetrieveTarget.Kind.OWN) {
             messages.reject(st, 404, "not a park slot: subscribe to *88<ext>, park+<ext> or park+<group>");

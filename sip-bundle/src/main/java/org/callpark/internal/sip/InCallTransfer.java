@@ -19,12 +19,14 @@ import javax.sip.header.ReferToHeader;
 import javax.sip.header.SubscriptionStateHeader;
 import javax.sip.message.Request;
 
+import org.callpark.api.DialPlan;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkRequest;
 import org.callpark.api.ParkTarget;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
+import org.callpark.api.Tenant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,8 @@ final class InCallTransfer {
             messages.reject(st, 400, "Refer-To must be a SIP URI with a user part");
             return;
         }
-        Optional<FeatureCode> code = FeatureCode.parse(to.get());
+        Optional<FeatureCode> code = FeatureCode.parse(to.get(), core.currentDirectory().tenant(call.tenant())
+                .map(Tenant::dialPlan).orElse(DialPlan.DEFAULT));
         ParkTarget target;
         String ring = null;
         if (code.isPresent() && code.get().park() != null) {

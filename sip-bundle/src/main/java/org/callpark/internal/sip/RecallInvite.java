@@ -13,6 +13,7 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.message.Request;
 
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallLabels;
 import org.callpark.spi.MediaController.Codec;
 
 /**
@@ -39,12 +40,29 @@ final class RecallInvite {
      */
     Request build(ParkedCall call, String extension, Registrations.Binding binding, String domain, String callId,
             String transport, int mediaPort, List<Codec> offer) throws ParseException, InvalidArgumentException {
+        return build(call, labels(RecallLabels.INHERIT, RecallLabels.INHERIT, messages.settings()), extension, binding,
+                domain, callId, transport, mediaPort, offer);
+    }
+
+    /**
+     * The recall labels in effect: the park group's over the tenant's over the SIP configuration's
+     * {@code recallAlertInfo} (empty there: none) and the seed's {@value RecallLabels#DEFAULT_PREFIX}.
+     */
+    static RecallLabels labels(RecallLabels group, RecallLabels tenant, SipSettings settings) {
+        String global = settings.recallAlertInfo().isEmpty() ? RecallLabels.NO_ALERT_INFO : settings.recallAlertInfo();
+        return group.over(tenant).over(new RecallLabels(global, RecallLabels.DEFAULT_PREFIX));
+    }
+
+    /** As {@link #build(ParkedCall, String, Registrations.Binding, String, String, String, int, List)}, labelled. */
+    Request build(ParkedCall call, RecallLabels labels, String extension, Registrations.Binding binding, String domain,
+            String callId, String transport, int mediaPort, List<Codec> offer)
+            throws ParseException, InvalidArgumentException {
         SipSettings settings = messages.settings();
         HeaderFactory headers = messages.headers();
         URI target = binding == null
                 ? messages.addresses().createSipURI(extension, domain)
                 : messages.addresses().createURI(binding.contact());
-        Address from = identities.recallFrom(call, domain);
+        Address from = identities.recallFrom(call, domain, labels.callerIdPrefix());
         Address to = messages.addresses().createAddress(messages.addresses().createSipURI(extension, domain));
         String sdp = Sdp.offer(settings.advertisedAddress(), mediaPort, offer);
         Request invite = messages.createRequest(target, Request.INVITE, headers.createCallIdHeader(callId),
@@ -54,8 +72,8 @@ final class RecallInvite {
                 headers.createContentTypeHeader("application", "sdp"), sdp);
         invite.setHeader(messages.contactHeader(transport));
         invite.setHeader(headers.createHeader("P-Asserted-Identity", from.toString()));
-        if (!settings.recallAlertInfo().isEmpty()) {
-            invite.setHeader(headers.createHeader("Alert-Info", settings.recallAlertInfo()));
+        if (!labels.alertInfo().equals(RecallLabels.NO_ALERT_INFO)) {
+            invite.setHeader(headers.createHeader("Alert-Info", labels.alertInfo()));
         }
         invite.setHeader(messages.userAgentHeader());
         messages.addAllow(invite);

@@ -18,9 +18,12 @@ import javax.sip.header.ContactHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import org.callpark.api.ParkException;
 import org.callpark.api.ParkRequest;
+import org.callpark.api.ParkTarget;
 import org.callpark.api.Resolution;
 import org.callpark.api.RetrieveRequest;
+import org.callpark.api.RetrieveTarget;
 import org.callpark.api.Tenant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -237,11 +240,11 @@ final class SipDispatcher implements SipListener {
             return; // a retransmission the stack already knows
         }
         st.sendResponse(messages.response(request, 100, null));
-        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request));
         Optional<Tenant> tenant = tenantOf(request, st);
         if (tenant.isEmpty()) {
             return;
         }
+        Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request), tenant.get().dialPlan());
         if (code.isEmpty()) {
             messages.reject(st, 404, "not a park or retrieve code: " + SipMessages.requestUser(request));
             return;
@@ -255,9 +258,27 @@ final class SipDispatcher implements SipListener {
         }
         if (code.get().park() != null) {
             parks.park(request, st, tenant.get(), code.get().park(), offer, received);
+        } else if (messages.headerAddress(request, "Referred-By").isPresent()
+                && code.get().retrieve().kind() != RetrieveTarget.Kind.OWN) {
+            oneTouchPark(request, st, tenant.get(), code.get(), offer, received);
         } else {
             retrieves.onInvite(request, st, tenant.get(), code.get(), offer, received);
         }
+    }
+
+    /** A transfer to a slot's BLF key: a park of the caller there by the transferor ({@link OneTouchPark}). */
+    private void oneTouchPark(Request request, ServerTransaction st, Tenant tenant, FeatureCode code, Sdp offer,
+            long received) throws Exception {
+        String transferor = SipMessages.userOf(messages.headerAddress(request, "Referred-By").get());
+        Optional<ParkTarget> target;
+        try {
+            target = OneTouchPark.target(core.currentDirectory(), tenant.id(), transferor, code.retrieve());
+        } catch (ParkException e) {
+            SipErrors.Refusal refusal = SipErrors.of(e);
+            messages.reject(st, refusal.status(), refusal.message());
+            return;
+        }
+        parks.park(request, st, tenant, target.orElseThrow(), offer, received);
     }
 
     /**

@@ -11,6 +11,7 @@ import javax.sip.message.Response;
 
 import org.callpark.api.CallerId;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.SlotKind;
 import org.callpark.api.Tenant;
 
@@ -199,6 +200,11 @@ final class SipIdentities {
      * {@code "Park 101: +4930123"}; an unusable number becomes {@code anonymous@anonymous.invalid}.
      */
     Address recallFrom(ParkedCall call, String domain) throws ParseException {
+        return recallFrom(call, domain, RecallLabels.DEFAULT_PREFIX);
+    }
+
+    /** As {@link #recallFrom(ParkedCall, String)}, the name marked with {@code prefix} (a park group's, a tenant's). */
+    Address recallFrom(ParkedCall call, String domain, String prefix) throws ParseException {
         String number = call.caller().number();
         SipURI uri;
         try {
@@ -209,17 +215,22 @@ final class SipIdentities {
             uri = messages.addresses().createSipURI("anonymous", "anonymous.invalid");
         }
         Address a = messages.addresses().createAddress(uri);
-        a.setDisplayName(recallName(call));
+        a.setDisplayName(recallName(call, prefix));
         return a;
     }
 
     /** The marked name of a recall's From: the caller's name, or the slot and number; at most 64 characters. */
     static String recallName(ParkedCall call) {
+        return recallName(call, RecallLabels.DEFAULT_PREFIX);
+    }
+
+    /** As {@link #recallName(ParkedCall)}, the caller's name after {@code prefix} and a space. */
+    static String recallName(ParkedCall call, String prefix) {
         CallerId caller = call.caller();
         String name = clean(caller.displayName());
         String slot = call.slot().kind() == SlotKind.GROUP && !call.parkGroup().isEmpty()
                 ? call.parkGroup() : call.slot().name(); // the group's name as configured, not the slot key
-        String shown = !name.isEmpty() ? "Parked: " + name
+        String shown = !name.isEmpty() ? clean(prefix) + " " + name
                 : "Park " + clean(slot) + ": " + (caller.number().isEmpty() ? "unknown" : clean(caller.number()));
         return shown.length() > MAX_DISPLAY_NAME ? shown.substring(0, MAX_DISPLAY_NAME) : shown;
     }

@@ -15,8 +15,11 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipException;
 import javax.sip.message.Request;
 
+import org.callpark.api.Directory;
 import org.callpark.api.ParkException;
+import org.callpark.api.ParkGroup;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.Tenant;
 import org.callpark.internal.sip.RecallForks.Fork;
 import org.callpark.internal.sip.RecallForks.Recall;
@@ -139,8 +142,13 @@ final class SipRecallDialer implements RecallDialer {
                     created.forEach(f -> f.cancel(actions)); // cancelled before anything was sent
                 }
             }
-            Optional<Tenant> tenant = core.directory().current().tenant(call.tenant());
+            Directory dir = core.directory().current();
+            Optional<Tenant> tenant = dir.tenant(call.tenant());
             String domain = tenant.flatMap(Tenant::sipDomain).orElse(settings.advertisedAddress());
+            RecallLabels labels = RecallInvite.labels(call.parkGroup().isEmpty() ? RecallLabels.INHERIT
+                    : dir.parkGroup(call.tenant(), call.parkGroup()).map(ParkGroup::recallLabels)
+                            .orElse(RecallLabels.INHERIT),
+                    tenant.map(Tenant::recallLabels).orElse(RecallLabels.INHERIT), settings);
             List<Codec> offer = RecallInvite.offer(media.codecs(), legs.codecOf(call.leg()));
             for (Fork fork : created) {
                 synchronized (recall) {
@@ -148,7 +156,7 @@ final class SipRecallDialer implements RecallDialer {
                         continue; // unreachable, or cancelled before it was sent
                     }
                 }
-                send(fork, settings, domain, offer, actions);
+                send(fork, settings, labels, domain, offer, actions);
                 actions.forEach(Runnable::run);
                 actions.clear();
             }
@@ -184,7 +192,8 @@ final class SipRecallDialer implements RecallDialer {
     }
 
     /** Opens the fork's media and sends its INVITE; a fork that cannot be sent fails (its clean-up in actions). */
-    private void send(Fork fork, SipSettings settings, String domain, List<Codec> offer, List<Runnable> actions) {
+    private void send(Fork fork, SipSettings settings, RecallLabels labels, String domain, List<Codec> offer,
+            List<Runnable> actions) {
         Recall recall = fork.recall;
         ParkedCall call = recall.call;
         SipEndpoint ep = messages.endpoint();
@@ -193,7 +202,7 @@ final class SipRecallDialer implements RecallDialer {
         try {
             m = media.open(legId, offer, null);
             String transport = RecallInvite.transport(fork.binding, settings);
-            Request invite = invites.build(call, fork.extension, fork.binding, domain,
+            Request invite = invites.build(call, labels, fork.extension, fork.binding, domain,
                     ep.provider.getNewCallId().getCallId(), transport, m.localAddress().getPort(), offer);
             ClientTransaction ct = ep.provider.getNewClientTransaction(invite);
             Dialog dialog = ep.provider.getNewDialog(ct);

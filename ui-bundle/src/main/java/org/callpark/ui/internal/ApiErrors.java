@@ -22,7 +22,9 @@ public final class ApiErrors {
             "ringGroup", "ringGroup",
             "ringDuration", "ringDurationSeconds",
             "waitBeforeRingGroup", "waitBeforeRingGroupSeconds",
-            "retries", "retries");
+            "retries", "retries",
+            "alertInfo", "alertInfo",
+            "callerIdPrefix", "callerIdPrefix");
 
     private static final String PARK_GROUP_KEY = "parkgroup.";
     /** The directory reports name problems (format, duplicate) under the group's members key with this wording. */

@@ -35,18 +35,21 @@ public final class Dtos {
     public record RingGroupDto(String name, List<String> members) {
     }
 
+    /** {@code alertInfo}, {@code callerIdPrefix}: the group's recall labels, {@code ""} when the tenant's apply. */
     public record ParkGroupDto(String name, String number, String recallTo, String ringGroup, long ringDurationSeconds,
-            long waitBeforeRingGroupSeconds, int retries, List<String> members, boolean disabled, Integer parkedCalls) {
+            long waitBeforeRingGroupSeconds, int retries, List<String> members, boolean disabled, Integer parkedCalls,
+            String alertInfo, String callerIdPrefix) {
     }
 
     /**
      * A park group as a client sends it (POST, PUT). Missing fields take the tenant's recall defaults (members: none,
      * number: none). {@code disabled} and {@code parkedCalls} are read-only and ignored, so a client may send back what
-     * it read.
+     * it read. {@code alertInfo} and {@code callerIdPrefix} left out (or {@code ""}) take the tenant's.
      */
     @JsonIgnoreProperties(value = { "disabled", "parkedCalls" })
     public record ParkGroupBody(String name, String number, String recallTo, String ringGroup,
-            Long ringDurationSeconds, Long waitBeforeRingGroupSeconds, Integer retries, List<String> members) {
+            Long ringDurationSeconds, Long waitBeforeRingGroupSeconds, Integer retries, List<String> members,
+            String alertInfo, String callerIdPrefix) {
     }
 
     public record SlotDto(String kind, String name, String label) {

@@ -17,6 +17,7 @@ import org.callpark.api.DirectoryService;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkGroup;
 import org.callpark.api.ParkedCall;
+import org.callpark.api.RecallLabels;
 import org.callpark.api.RecallMode;
 import org.callpark.api.RecallPolicy;
 import org.callpark.api.SlotKind;
@@ -132,7 +133,7 @@ final class ParkGroupResource {
                 : defaults.waitBeforeRingGroup();
         int retries = b.retries() != null ? b.retries() : defaults.retries();
         return new ParkGroup(tenant.id(), b.name() != null ? b.name() : defaultName, b.number(), members, mode,
-                ringGroup, ring, wait, retries, false);
+                ringGroup, ring, wait, retries, false, new RecallLabels(b.alertInfo(), b.callerIdPrefix()));
     }
 
     /** The park groups of the configuration (the disabled-until-empty ones are runtime state, not configuration). */

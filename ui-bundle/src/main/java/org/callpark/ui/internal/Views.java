@@ -41,7 +41,8 @@ public final class Views {
     public static Dtos.ParkGroupDto parkGroup(ParkGroup g, Integer parkedCalls) {
         return new Dtos.ParkGroupDto(g.name(), g.number(), g.recallTo().name(),
                 g.ringGroup().isEmpty() ? null : g.ringGroup(), g.ringDuration().toSeconds(),
-                g.waitBeforeRingGroup().toSeconds(), g.retries(), g.members(), g.disabled(), parkedCalls);
+                g.waitBeforeRingGroup().toSeconds(), g.retries(), g.members(), g.disabled(), parkedCalls,
+                g.recallLabels().alertInfo(), g.recallLabels().callerIdPrefix());
     }
 
     public static Dtos.CallDto call(Directory d, ParkedCall c) {

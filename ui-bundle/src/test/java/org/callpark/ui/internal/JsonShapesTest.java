@@ -25,7 +25,8 @@ class JsonShapesTest {
         String json = Json.writeString(Views.parkGroup(d.parkGroup(Fixtures.DEFAULT, "sales").orElseThrow(), 2));
         assertEquals("{\"name\":\"Sales\",\"number\":\"700\",\"recallTo\":\"USER_THEN_RING_GROUP\","
                 + "\"ringGroup\":\"Reception\",\"ringDurationSeconds\":30,\"waitBeforeRingGroupSeconds\":30,"
-                + "\"retries\":3,\"members\":[\"101\",\"102\",\"103\"],\"disabled\":false,\"parkedCalls\":2}", json);
+                + "\"retries\":3,\"members\":[\"101\",\"102\",\"103\"],\"disabled\":false,\"parkedCalls\":2,"
+                + "\"alertInfo\":\"\",\"callerIdPrefix\":\"\"}", json);
     }
 
     @Test

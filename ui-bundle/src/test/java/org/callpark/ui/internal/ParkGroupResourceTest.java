@@ -97,6 +97,22 @@ class ParkGroupResourceTest {
     }
 
     @Test
+    void putSetsTheGroupsRecallLabelsAndABadAlertInfoIsRefusedOnItsField() throws Exception {
+        resource.replace(Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "sales"),
+                "{\"members\":[\"101\"],\"alertInfo\":\"<http://pbx/ring/sales>\",\"callerIdPrefix\":\"Sales:\"}"));
+        ParkGroup g = directories.current().parkGroup(Fixtures.DEFAULT, "sales").orElseThrow();
+        assertEquals("<http://pbx/ring/sales>", g.recallLabels().alertInfo());
+        assertEquals("Sales:", g.recallLabels().callerIdPrefix());
+        Dtos.ParkGroupDto shown = Views.parkGroup(g, 0);
+        assertEquals("Sales:", shown.callerIdPrefix());
+        ApiException e = invalid(resource::replace, Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "sales"),
+                "{\"members\":[\"101\"],\"alertInfo\":\"loud\"}"));
+        assertEquals(List.of("alertInfo"), e.violations().stream().map(Dtos.ViolationDto::field).toList());
+        assertEquals("Sales:", directories.current().parkGroup(Fixtures.DEFAULT, "sales").orElseThrow()
+                .recallLabels().callerIdPrefix(), "nothing applied");
+    }
+
+    @Test
     void putWithoutNameKeepsTheNameAndPutOntoAnotherGroupsNameIsRefused() throws Exception {
         resource.create(Fixtures.request(Fixtures.ADMIN, "POST", path("default"), "{\"name\":\"Ops\"}"));
         resource.replace(Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "OPS"), "{\"retries\":5}"));
