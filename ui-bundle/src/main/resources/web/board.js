@@ -219,7 +219,7 @@ export class BoardView {
       mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
         h('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '☎'),
         h('h2', {}, 'No parked calls'),
-        h('p', { class: 'muted' }, 'Calls parked with *68 or *58 appear here at once.')));
+        h('p', { class: 'muted' }, 'Parked calls appear here at once.')));
       return;
     }
     const allTenants = !this.app.tenant && this.app.tenants.length > 1;
