@@ -297,7 +297,8 @@ class RestApiST {
         assertEquals("/callpark/api/v1/tenants/default/park-groups/Ops", created.header("Location"));
         assertEquals("{\"name\":\"Ops\",\"number\":\"710\",\"recallTo\":\"USER_THEN_RING_GROUP\",\"ringGroup\":"
                 + "\"Reception\",\"ringDurationSeconds\":20,\"waitBeforeRingGroupSeconds\":10,\"retries\":2,"
-                + "\"members\":[\"104\",\"105\"],\"disabled\":false,\"parkedCalls\":0}", created.json().toString());
+                + "\"members\":[\"104\",\"105\"],\"disabled\":false,\"parkedCalls\":0,\"alertInfo\":\"\","
+                + "\"callerIdPrefix\":\"\"}", created.json().toString());
         assertEquals(created.json(), as(KARAF, "GET", "http://127.0.0.1:" + AssemblyServer.HTTP_PORT
                 + created.header("Location"), null).json());
         assertEquals("Ops", userGroup("104"));
@@ -307,8 +308,12 @@ class RestApiST {
         // rename and change
         Answer renamed = as(KARAF, "PUT", "/tenants/default/park-groups/OPS",
                 "{\"name\":\"Desk\",\"number\":\"\",\"members\":[\"104\"],\"recallTo\":\"USER_ONLY\","
-                        + "\"ringDurationSeconds\":15,\"waitBeforeRingGroupSeconds\":10,\"retries\":4}");
+                        + "\"ringDurationSeconds\":15,\"waitBeforeRingGroupSeconds\":10,\"retries\":4,"
+                        + "\"alertInfo\":\"<http://pbx/ring/desk>\",\"callerIdPrefix\":\"Desk:\"}");
         assertEquals(200, renamed.status(), renamed.toString());
+        assertEquals("<http://pbx/ring/desk>", renamed.json().path("alertInfo").asText());
+        assertEquals("Desk:", renamed.json().path("callerIdPrefix").asText());
+        awaitConfigFile("Desk:");
         assertEquals("Desk", renamed.json().path("name").asText());
         assertEquals(4, renamed.json().path("retries").asInt());
         assertTrue(renamed.json().path("ringGroup").isNull());
@@ -318,6 +323,11 @@ class RestApiST {
         assertNull(userGroup("105"), "105 left the group");
         Answer badPut = as(KARAF, "PUT", "/tenants/default/park-groups/Desk", "{\"name\":\"Desk\",\"retries\":11}");
         assertEquals(List.of("retries"), badPut.fields());
+        Answer badLabels = as(KARAF, "PUT", "/tenants/default/park-groups/Desk",
+                "{\"name\":\"Desk\",\"alertInfo\":\"loud\",\"callerIdPrefix\":\"say \\\"hi\\\"\"}");
+        assertEquals(List.of("alertInfo", "callerIdPrefix"), badLabels.fields(), badLabels.toString());
+        assertEquals("Desk:", as(KARAF, "GET", "/tenants/default/park-groups/Desk", null).json()
+                .path("callerIdPrefix").asText(), "a refused change keeps the group as it was");
         Answer ontoSales = as(KARAF, "PUT", "/tenants/default/park-groups/Desk", "{\"name\":\"SALES\"}");
         assertEquals(List.of("name"), ontoSales.fields());
         assertEquals(404, as(KARAF, "PUT", "/tenants/default/park-groups/Nope", "{\"name\":\"Nope\"}").status());

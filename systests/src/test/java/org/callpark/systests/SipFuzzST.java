@@ -44,7 +44,7 @@ class SipFuzzST {
     static final AssemblyServer SERVER = new AssemblyServer();
 
     private static final int MESSAGES = Integer.getInteger("systests.fuzz.messages", 100_000);
-    private static final int RATE = Integer.getInteger("systests.fuzz.rate", 2_000);
+    private static final int RATE = Integer.getInteger("systests.fuzz.rate", 1_500);
     private static final int MAX_SECONDS = Integer.getInteger("systests.fuzz.maxSeconds", 115);
     private static final long SEED = Long.getLong("systests.fuzz.seed", System.nanoTime());
     /** One TCP message for every this many messages (TCP is paced: a connection per 10 messages). */
