@@ -31,6 +31,11 @@ public class ParkException extends Exception {
         STORE_UNAVAILABLE,
         /** Media could not be set up or failed. */
         MEDIA_FAILURE,
+        /**
+         * This node has no media capacity left for a new leg (its RTP port range is full or it is out of file
+         * descriptors); nothing was set up, trying later or on another node may work. Since 1.7.0.
+         */
+        MEDIA_CAPACITY,
         /** A phone to be rung did not answer in time, was busy, or could not be called from here. */
         UNREACHABLE
     }

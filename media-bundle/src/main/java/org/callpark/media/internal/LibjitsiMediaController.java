@@ -20,6 +20,7 @@ import org.callpark.media.internal.audio.AudioLibrary;
 import org.callpark.media.internal.audio.Libjitsi;
 import org.callpark.media.internal.audio.OpusTranscoder;
 import org.callpark.media.internal.rtp.PortPool;
+import org.callpark.media.internal.rtp.PortsExhaustedException;
 import org.callpark.media.internal.rtp.RtpLeg;
 import org.callpark.media.internal.rtp.RtpLoop;
 import org.callpark.spi.MediaController;
@@ -182,6 +183,9 @@ public final class LibjitsiMediaController implements MediaController {
             RtpLeg leg = new RtpLeg(id, loop, s.ports(), chosen, te, remote, s.sounds(), l -> legs.remove(l.id(), l));
             legs.put(id, leg);
             return leg;
+        } catch (PortsExhaustedException e) {
+            throw new ParkException(ParkException.Reason.MEDIA_CAPACITY, "no RTP port for leg " + id + ": "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new ParkException(ParkException.Reason.MEDIA_FAILURE, "leg " + id + ": " + e.getMessage(), e);
         }

@@ -20,6 +20,7 @@ public final class ShellErrors {
                     new IllegalArgumentException(message, e);
             case STORE_UNAVAILABLE -> new IllegalStateException("cluster store unavailable: " + message, e);
             case MEDIA_FAILURE -> new IllegalStateException("media failure: " + message, e);
+            case MEDIA_CAPACITY -> new IllegalStateException("no media capacity on this node: " + message, e);
             case SLOT_OCCUPIED, NO_FREE_SLOT, UNREACHABLE -> new IllegalStateException(message, e);
         };
     }

@@ -16,6 +16,8 @@ import org.callpark.api.ParkException;
  * <tr><td>INVALID_ARGUMENT</td><td>400 Bad Request</td></tr>
  * <tr><td>STORE_UNAVAILABLE</td><td>503 Service Unavailable</td></tr>
  * <tr><td>MEDIA_FAILURE</td><td>488 Not Acceptable Here</td></tr>
+ * <tr><td>MEDIA_CAPACITY</td><td>503 Service Unavailable with {@code Retry-After} (this node's RTP ports are used up;
+ * a proxy may fail over to another node)</td></tr>
  * </table>
  */
 final class SipErrors {
@@ -26,6 +28,9 @@ final class SipErrors {
 
     private SipErrors() {
     }
+
+    /** The {@code Retry-After} of a 503 for lack of media capacity: legs end all the time. */
+    static final int MEDIA_CAPACITY_RETRY_SECONDS = 10;
 
     static Refusal of(ParkException e) {
         return new Refusal(status(e.reason()), e.getMessage() == null ? e.reason().name() : e.getMessage());
@@ -39,6 +44,7 @@ final class SipErrors {
             case INVALID_ARGUMENT -> 400;
             case STORE_UNAVAILABLE -> 503;
             case MEDIA_FAILURE -> 488;
+            case MEDIA_CAPACITY -> 503;
         };
     }
 

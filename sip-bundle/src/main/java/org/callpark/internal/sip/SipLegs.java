@@ -212,7 +212,11 @@ final class SipLegs {
         forget(leg);
         SipErrors.Refusal refusal = SipErrors.of(e);
         LOG.debug("Refused with {}: {} ({})", refusal.status(), refusal.message(), e.reason());
-        messages.reject(st, refusal.status(), refusal.message());
+        if (e.reason() == ParkException.Reason.MEDIA_CAPACITY) {
+            messages.rejectForAWhile(st, refusal.status(), refusal.message(), SipErrors.MEDIA_CAPACITY_RETRY_SECONDS);
+        } else {
+            messages.reject(st, refusal.status(), refusal.message());
+        }
     }
 
     /**

@@ -143,6 +143,13 @@ final class SipMessages {
         st.sendResponse(response(st.getRequest(), status, warning));
     }
 
+    /** As {@link #reject} with a {@code Retry-After} (a 503 that a later attempt or another node may not get). */
+    void rejectForAWhile(ServerTransaction st, int status, String warning, int retryAfterSeconds) throws Exception {
+        Response r = response(st.getRequest(), status, warning);
+        r.setHeader(headers.createRetryAfterHeader(retryAfterSeconds));
+        st.sendResponse(r);
+    }
+
     /** The {@code Retry-After} of a 503 while the park core is away (a {@code bundle:update} takes a few seconds). */
     static final int CORE_AWAY_RETRY_SECONDS = 5;
 

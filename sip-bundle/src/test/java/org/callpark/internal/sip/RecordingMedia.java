@@ -37,6 +37,8 @@ final class RecordingMedia implements MediaController {
         return t;
     });
     volatile boolean failOpen;
+    /** Why {@link #open} fails while {@link #failOpen}. */
+    volatile ParkException.Reason failOpenWith = ParkException.Reason.MEDIA_FAILURE;
 
     @Override
     public List<Codec> codecs() {
@@ -52,7 +54,8 @@ final class RecordingMedia implements MediaController {
     @Override
     public MediaLeg open(String id, List<Codec> offered, InetSocketAddress remote) throws ParkException {
         if (failOpen) {
-            throw new ParkException(ParkException.Reason.MEDIA_FAILURE, "test: media fails");
+            throw new ParkException(failOpenWith, failOpenWith == ParkException.Reason.MEDIA_CAPACITY
+                    ? "no RTP port for leg " + id + ": test: the range is full" : "test: media fails");
         }
         Codec chosen = offered.stream().filter(o -> CODECS.stream().anyMatch(c -> Sdp.same(c, o))).findFirst()
                 .orElseThrow(() -> new ParkException(ParkException.Reason.MEDIA_FAILURE, "no common codec"));

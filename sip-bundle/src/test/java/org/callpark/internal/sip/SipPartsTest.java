@@ -160,6 +160,7 @@ class SipPartsTest {
         }
         assertEquals(403, SipErrors.status(ParkException.Reason.NO_FREE_SLOT));
         assertEquals(488, SipErrors.status(ParkException.Reason.MEDIA_FAILURE));
+        assertEquals(503, SipErrors.status(ParkException.Reason.MEDIA_CAPACITY), "another node may have ports");
         assertEquals("say 'hi' now", SipErrors.warningText("say \"hi\" now"));
     }
 

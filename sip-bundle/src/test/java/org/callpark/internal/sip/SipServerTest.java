@@ -135,6 +135,27 @@ class SipServerTest {
     }
 
     @Test
+    void noMediaCapacity_parkRefused503WithRetryAfter_nothingHalfSetUp_nextParkWorks() throws Exception {
+        int marked = media.log.size();
+        media.failOpenWith = ParkException.Reason.MEDIA_CAPACITY;
+        media.failOpen = true;
+        try {
+            sipp("park_no_media").service("*68").key("referrer", "101").run();
+        } finally {
+            media.failOpen = false;
+            media.failOpenWith = ParkException.Reason.MEDIA_FAILURE;
+        }
+        assertTrue(core.service().list().isEmpty(), "nothing parked");
+        assertFalse(SipTests.since(media, marked).stream().anyMatch(l -> l.startsWith("open ")),
+                "no media leg left open: " + SipTests.since(media, marked));
+        assertFalse(seen(ParkEvent.Type.PARKED), "no PARKED event for the refused call");
+        // capacity is back: the same phone parks normally
+        Sipp caller = sipp("park_referred").service("*68").key("referrer", "101").pause(800).start();
+        awaitParked(SlotId.extension(DEFAULT, "101"));
+        caller.run();
+    }
+
+    @Test
     void parkOnOwnGroupByUserInNoGroupIsForbidden() throws Exception {
         sipp("park_refused").service("*58").key("referrer", "104").run();
         assertTrue(core.service().list().isEmpty());

@@ -40,7 +40,7 @@ public final class ApiErrors {
             case NOT_PERMITTED -> 403;
             case CONFLICT, SLOT_OCCUPIED, NO_FREE_SLOT -> 409;
             case UNREACHABLE -> 502;
-            case STORE_UNAVAILABLE, MEDIA_FAILURE -> 503;
+            case STORE_UNAVAILABLE, MEDIA_FAILURE, MEDIA_CAPACITY -> 503;
         };
     }
 

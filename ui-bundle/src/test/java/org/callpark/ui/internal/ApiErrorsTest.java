@@ -26,10 +26,18 @@ class ApiErrorsTest {
 
     @Test
     void everyReasonHasItsStatus() {
-        Map<Reason, Integer> expected = Map.of(Reason.INVALID_ARGUMENT, 400, Reason.NOT_FOUND, 404,
-                Reason.SLOT_EMPTY, 404, Reason.NOT_PERMITTED, 403, Reason.CONFLICT, 409, Reason.SLOT_OCCUPIED, 409,
-                Reason.NO_FREE_SLOT, 409, Reason.STORE_UNAVAILABLE, 503, Reason.MEDIA_FAILURE, 503,
-                Reason.UNREACHABLE, 502);
+        Map<Reason, Integer> expected = Map.ofEntries(
+                Map.entry(Reason.INVALID_ARGUMENT, 400),
+                Map.entry(Reason.NOT_FOUND, 404),
+                Map.entry(Reason.SLOT_EMPTY, 404),
+                Map.entry(Reason.NOT_PERMITTED, 403),
+                Map.entry(Reason.CONFLICT, 409),
+                Map.entry(Reason.SLOT_OCCUPIED, 409),
+                Map.entry(Reason.NO_FREE_SLOT, 409),
+                Map.entry(Reason.STORE_UNAVAILABLE, 503),
+                Map.entry(Reason.MEDIA_FAILURE, 503),
+                Map.entry(Reason.MEDIA_CAPACITY, 503),
+                Map.entry(Reason.UNREACHABLE, 502));
         for (Reason r : Reason.values()) {
             assertEquals(expected.get(r), ApiErrors.status(r), r.name());
         }

@@ -94,7 +94,7 @@ final class Pickup {
             case NOT_PERMITTED -> PacketError.Condition.forbidden;
             case NOT_FOUND -> PacketError.Condition.item_not_found;
             case INVALID_ARGUMENT -> PacketError.Condition.bad_request;
-            case STORE_UNAVAILABLE -> PacketError.Condition.service_unavailable;
+            case STORE_UNAVAILABLE, MEDIA_CAPACITY -> PacketError.Condition.service_unavailable;
             // Nothing parked any more, the user's phone cannot be called: an answer, not a protocol error.
             case SLOT_EMPTY, CONFLICT, UNREACHABLE, NO_FREE_SLOT, SLOT_OCCUPIED, MEDIA_FAILURE -> null;
         };
