@@ -34,6 +34,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.ProbeBuilder;
 import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.util.Filter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -57,11 +58,20 @@ public abstract class CallparkTestSupport {
     protected BundleContext bundleContext;
 
     @Inject
+    @Filter(timeout = BOOT_TIMEOUT_MS)
     protected SessionFactory sessionFactory;
 
-    /** Injected only once the boot features are installed: the tests start on a finished boot. */
+    /**
+     * Injected only once the boot features are installed: the tests start on a finished boot. Pax Exam waits 10 s for
+     * an injected service unless told otherwise; a boot on a loaded 2-core machine took longer (CI: "gave up waiting
+     * for service BootFinished" after 11 s), which says nothing about the bundles under test.
+     */
     @Inject
+    @Filter(timeout = BOOT_TIMEOUT_MS)
     protected BootFinished bootFinished;
+
+    /** How long the injected services of a booting container may take: the same as {@code systemTimeout}. */
+    protected static final long BOOT_TIMEOUT_MS = 120_000;
 
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -98,7 +108,7 @@ public abstract class CallparkTestSupport {
                 configureConsole().ignoreLocalConsole(),
                 keepRuntimeFolder(),
                 logLevel(LogLevel.WARN),
-                systemTimeout(120_000),
+                systemTimeout(BOOT_TIMEOUT_MS),
                 editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "updateSnapshots", "none"),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
                         port("itest.http.port", name)),
