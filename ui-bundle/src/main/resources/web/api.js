@@ -64,6 +64,7 @@ export const api = {
   calls: () => request('GET', '/calls'),
   hangUp: (t, id) => request('DELETE', `/tenants/${enc(t)}/calls/${enc(id)}`),
   send: (t, id, extension) => request('POST', `/tenants/${enc(t)}/calls/${enc(id)}/send`, { extension }),
+  sendToMe: (t, id) => request('POST', `/tenants/${enc(t)}/calls/${enc(id)}/send`, { to: 'me' }),
   eventsUrl: () => BASE + '/events',
   history: (q) => request('GET', `/history?${new URLSearchParams(q)}`),
   historyCall: (id) => request('GET', `/history/${enc(id)}`),

@@ -5,6 +5,8 @@ import { h, mount, toast, confirmDialog, duration } from './dom.js';
 import { matches, installShortcuts, shortcutsDialog } from './boardkeys.js';
 import { countdownText, urgency } from './countdown.js';
 import { Notifier } from './notify.js';
+import { ScopeChips } from './boardfilter.js';
+import { sendToMeButton } from './sendtome.js';
 
 const FINAL = new Set(['RETRIEVED', 'RECALL_ANSWERED', 'ABANDONED', 'TIMED_OUT', 'FORCED', 'FAILED']);
 const ENDINGS = {
@@ -43,7 +45,8 @@ export class BoardView {
   }
 
   start() {
-    this.notifier = new Notifier();
+    this.notifier = new Notifier(this.app.session);
+    this.chips = new ScopeChips(this.app.session, () => this.render());
     this.status = h('span', { id: 'live-status', class: 'live', dataset: { state: 'connecting' } },
       h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'live-text' }, 'Connecting…'));
     this.count = h('span', { class: 'muted', id: 'call-count' });
@@ -59,7 +62,8 @@ export class BoardView {
       h('div', { class: 'page-head' },
         h('div', {}, h('h1', {}, 'Live board'),
           h('p', { class: 'muted' }, 'Parked calls, updated as they happen.')),
-        h('div', { class: 'page-tools' }, this.search, this.count, this.status, this.notifier.button, help)),
+        h('div', { class: 'page-tools' }, this.chips.element, this.search, this.count, this.status,
+          this.notifier.control, help)),
       this.list, this.announcer);
     this.render();
     this.connect();
@@ -173,6 +177,7 @@ export class BoardView {
     else if (event.type === 'ABANDONED') text = `${who} hung up while parked on ${where}`;
     if (text) this.announcer.textContent = text + '.';
     if (event.type === 'PARKED') this.notifier.parked(c, text);
+    if (event.type === 'RECALLING') this.notifier.recalling(c, `${who} from ${where} recalls you`);
   }
 
   seen(id) {
@@ -203,14 +208,16 @@ export class BoardView {
     const all = this.visibleCalls();
     // the count in the tab title: the board is often a background tab at a reception desk (all calls, not filtered)
     document.title = all.length ? `(${all.length}) Call Park` : 'Live board · Call Park';
-    const calls = all.filter((c) => matches(c, this.search.value));
+    const calls = all.filter((c) => matches(c, this.search.value) && this.chips.keeps(c));
     const n = all.length === 1 ? '1 parked call' : `${all.length} parked calls`;
     this.count.textContent = calls.length === all.length ? n : `${calls.length} of ${n}`;
     if (!calls.length && all.length) {
       this.table = null;
       this.rows = new Map();
       mount(this.list, h('div', { class: 'empty', id: 'board-empty' },
-        h('h2', {}, 'No parked call matches'), h('p', { class: 'muted' }, 'Press Esc in the search box to clear it.')));
+        h('h2', {}, 'No parked call matches'), h('p', { class: 'muted' }, this.chips.filtering()
+          ? 'Choose All to see every call, or press Esc in the search box to clear it.'
+          : 'Press Esc in the search box to clear it.')));
       return;
     }
     if (!calls.length) {
@@ -224,9 +231,10 @@ export class BoardView {
     }
     const allTenants = !this.app.tenant && this.app.tenants.length > 1;
     const edit = this.app.session.canOperate; // hang up / send to: callpark-operator or -admin
+    const toMe = edit && (this.app.session.links || []).length > 0; // "Send to me" on the calls of linked tenants
     if (!this.table) {
       this.rows = new Map(); // id -> {sig, el}: unchanged rows stay in place (keeps keyboard focus)
-      this.table = h('div', { class: edit ? 'board-table' : 'board-table read-only', role: 'table',
+      this.table = h('div', { class: `board-table${edit ? '' : ' read-only'}${toMe ? ' has-me' : ''}`, role: 'table',
         'aria-label': 'Parked calls' },
         h('div', { class: 'board-row board-head', role: 'row' },
           h('span', { role: 'columnheader' }, 'Slot'),
@@ -286,6 +294,7 @@ export class BoardView {
         h('span', { class: `pill ${recalling ? 'pill-warn' : 'pill-ok'}` }, stateText(c)),
         h('span', { class: 'countdown muted', dataset: { nextAt: c.nextActionAt || '' } })),
       edit ? h('span', { class: 'cell actions', role: 'cell' },
+        sendToMeButton(this, c),
         h('button', { class: 'btn btn-sm', type: 'button', 'aria-label': `Send call from ${c.caller.name || c.caller.number} to an extension`,
           onclick: () => this.sendDialog(c) }, 'Send to…'),
         h('button', { class: 'btn btn-sm btn-danger-ghost', type: 'button', 'aria-label': `Hang up call from ${c.caller.name || c.caller.number}`,

@@ -2,6 +2,8 @@
 // Client-side only: the filter hides rows, it never changes what the server sends; hang-up and send still go through
 // the server, which checks the operator role.
 import { h } from './dom.js';
+import { linkFor } from './scope.js';
+import { sendToMe } from './sendtome.js';
 
 /** Whether a call matches the search text: slot (label or name), park group, caller name or number, parker. */
 export function matches(call, query) {
@@ -18,6 +20,7 @@ const KEYS = [
   ['Esc', 'Clear the search (in the search box)'],
   ['j / k', 'Next / previous call'],
   ['s', 'Send the selected call to an extension (operators)'],
+  ['m', 'Send the selected call to me: my linked extension (operators linked to one)'],
   ['h', 'Hang up the selected call, after confirming (operators)'],
   ['?', 'This list'],
 ];
@@ -65,6 +68,9 @@ export function installShortcuts(board) {
       board.hangUp(selected);
     } else if (ev.key === 's' && selected && board.app.session.canOperate) {
       board.sendDialog(selected);
+    } else if (ev.key === 'm' && selected && board.app.session.canOperate
+      && linkFor(board.app.session, selected.tenant)) {
+      sendToMe(board, selected);
     } else if (ev.key === '?') {
       shortcutsDialog();
     } else {

@@ -1,62 +1,68 @@
 // A chime and a desktop notification when a call is parked, for a reception desk whose board is a background tab.
-// Off until the user turns it on in this browser (remembered in localStorage); the desktop part asks for the
-// browser's Notification permission on that click, as browsers require, and stays chime-only if it is refused.
-// Scope today: every park the board shows (the selected tenant, or all). "Parked for me / my group" needs the web
-// user linked to an extension, which the server does not know yet.
+// Per browser (remembered in localStorage), one of: off, calls for me, my group, any call. "For me" and "my group"
+// need the web user linked to an extension (the session's links, scope.js); unlinked users get only off / any call.
+// Choosing anything but off asks for the browser's Notification permission (from that user gesture, as browsers
+// require) and stays chime-only if it is refused.
 import { h, toast } from './dom.js';
+import { inScope, ringsMe, linkFor, linked, grouped } from './scope.js';
 
 const KEY = 'callpark.notify';
+const WORDS = { off: 'Off', me: 'Calls for me', group: 'My group', any: 'Any call' };
 
-function enabled() {
+function stored() {
   try {
-    return localStorage.getItem(KEY) === 'any';
+    return localStorage.getItem(KEY) || 'off';
   } catch (e) {
-    return false;
+    return 'off';
   }
 }
 
-function remember(on) {
+function remember(scope) {
   try {
-    if (on) localStorage.setItem(KEY, 'any');
-    else localStorage.removeItem(KEY);
+    if (scope === 'off') localStorage.removeItem(KEY);
+    else localStorage.setItem(KEY, scope);
   } catch (e) {
-    // not remembered: still on for this page
+    // not remembered: still applies to this page
   }
 }
 
 const supported = () => typeof window.Notification === 'function';
 
 export class Notifier {
-  constructor() {
-    this.on = enabled();
+  constructor(session) {
+    this.session = session;
     this.audio = null;
-    this.button = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', id: 'notify-toggle',
-      onclick: () => this.toggle() });
+    const scopes = ['off', ...(linked(session) ? ['me'] : []), ...(grouped(session) ? ['group'] : []), 'any'];
+    // a choice this user cannot have (another user's, on a shared browser) reads as the nearest one it can
+    let scope = stored();
+    if (scope === 'group' && !scopes.includes('group')) scope = 'me';
+    this.scope = scopes.includes(scope) ? scope : 'off';
+    this.icon = h('span', { 'aria-hidden': 'true' });
+    this.select = h('select', { id: 'notify-scope', class: 'notify-scope', 'aria-label': 'Chime and notify for',
+      onchange: () => this.choose(this.select.value) },
+      scopes.map((s) => h('option', { value: s }, WORDS[s])));
+    this.select.value = this.scope;
+    this.control = h('label', { class: 'notify' }, this.icon, this.select);
     this.show();
   }
 
-  /** The button's words and state: on/off, and whether the desktop notification is allowed. */
+  /** The control's state: the scope, and whether the desktop notification is allowed. */
   show(last) {
+    const on = this.scope !== 'off';
     const desktop = supported() && Notification.permission === 'granted';
-    this.button.setAttribute('aria-pressed', String(this.on));
-    this.button.dataset.permission = supported() ? Notification.permission : 'unsupported';
-    this.button.textContent = this.on ? '🔔 On' : '🔕 Off';
-    this.button.title = !this.on ? 'Chime and notify when a call is parked'
-      : `Chime${desktop ? ' and desktop notification' : ' only (desktop notifications not allowed)'} on every park`
-        + (last ? ` · last: ${last}` : '');
-    this.button.setAttribute('aria-label', this.on ? 'Park notifications on' : 'Park notifications off');
+    this.icon.textContent = on ? '🔔' : '🔕';
+    this.select.dataset.permission = supported() ? Notification.permission : 'unsupported';
+    this.select.title = !on ? 'Chime and notify when a call is parked: off'
+      : `Chime${desktop ? ' and desktop notification' : ' only (desktop notifications not allowed)'} for `
+        + `${WORDS[this.scope].toLowerCase()}` + (last ? ` · last: ${last}` : '');
   }
 
-  async toggle() {
-    if (this.on) {
-      this.on = false;
-      remember(false);
-      this.show();
-      return;
-    }
-    this.on = true;
-    remember(true);
-    this.prepareSound(); // inside the click: browsers only let a page start audio after a user gesture
+  async choose(scope) {
+    this.scope = scope;
+    remember(scope);
+    this.show();
+    if (scope === 'off') return;
+    this.prepareSound(); // inside the user's change: browsers only let a page start audio after a user gesture
     if (supported() && Notification.permission === 'default') {
       try {
         await Notification.requestPermission();
@@ -95,13 +101,23 @@ export class Notifier {
     });
   }
 
-  /** A call was parked (text: "Customer parked on 102 Bob by Bob"). */
+  /** A call was parked (text: "Customer parked on 102 Bob by Bob"): notified if it is in the chosen scope. */
   parked(call, text) {
-    if (!this.on) return;
+    if (inScope(call, this.scope, this.session)) this.notify('Call parked', call, text);
+  }
+
+  /** A recall started: notified, whatever the scope but off, when it rings this user's own extension. */
+  recalling(call, text) {
+    if (this.scope !== 'off' && ringsMe(call, linkFor(this.session, call.tenant))) {
+      this.notify('Recall for you', call, text);
+    }
+  }
+
+  notify(title, call, text) {
     this.chime();
     if (supported() && Notification.permission === 'granted') {
       try {
-        const n = new Notification('Call parked', { body: text, tag: call.id, icon: 'favicon.svg' });
+        const n = new Notification(title, { body: text, tag: call.id, icon: 'favicon.svg' });
         n.addEventListener('click', () => {
           window.focus();
           n.close();

@@ -19,8 +19,17 @@ import java.util.Objects;
  * @param sipPassword the SIP digest password (never shown), or empty if only the HA1 is known
  * @param jid         the user's XMPP address, or empty
  * @param ha1         the configured HA1 (32 lower-case hex digits; never shown), or empty if the password is known
+ * @param login       the web user (the Karaf JAAS user name) linked to this extension, or empty: the board's "send to
+ *                    me" rings this extension and its "for me" / "my group" filters follow it and its park group.
+ *                    A login names at most one extension per tenant (the directory checks it).
  */
-public record User(TenantId tenant, String extension, String displayName, String sipPassword, String jid, String ha1) {
+public record User(TenantId tenant, String extension, String displayName, String sipPassword, String jid, String ha1,
+        String login) {
+
+    /** A user linked to no web login. */
+    public User(TenantId tenant, String extension, String displayName, String sipPassword, String jid, String ha1) {
+        this(tenant, extension, displayName, sipPassword, jid, ha1, "");
+    }
 
     /** A user known by password. */
     public User(TenantId tenant, String extension, String displayName, String sipPassword, String jid) {
@@ -34,6 +43,12 @@ public record User(TenantId tenant, String extension, String displayName, String
         sipPassword = sipPassword == null ? "" : sipPassword;
         jid = jid == null ? "" : jid;
         ha1 = ha1 == null ? "" : ha1.trim().toLowerCase(java.util.Locale.ROOT);
+        login = login == null ? "" : login.trim();
+    }
+
+    /** Whether {@code user} (a web login) is linked to this extension; never for an empty name. */
+    public boolean isLinkedTo(String user) {
+        return !login.isEmpty() && login.equals(user);
     }
 
     /**
@@ -49,7 +64,7 @@ public record User(TenantId tenant, String extension, String displayName, String
 
     /** This user as it may leave this node: the password replaced by its HA1 in {@code realm}. */
     public User withHa1Only(String realm) {
-        return new User(tenant, extension, displayName, "", jid, ha1For(realm));
+        return new User(tenant, extension, displayName, "", jid, ha1For(realm), login);
     }
 
     /** MD5(user:realm:password) in lower-case hex. */

@@ -12,7 +12,7 @@ import org.callpark.api.Tenant;
 import org.callpark.api.TenantId;
 import org.callpark.api.User;
 
-/** The shipped demo directory, built in code for core tests (and, through the test-jar, ui-bundle's tests). */
+/** The shipped demo directory (web user {@code reception} linked to 102), built in code for core tests (and, through the test-jar, ui-bundle's tests). */
 public final class DemoDirectory {
 
     public static final TenantId DEFAULT = TenantId.DEFAULT;
@@ -27,7 +27,8 @@ public final class DemoDirectory {
         List<Tenant> tenants = List.of(
                 new Tenant(DEFAULT, "Example Ltd", List.of(), "example.com", TENANT_DEFAULTS),
                 new Tenant(ACME, "Acme Corp", List.of("acme.test"), "acme.test", TENANT_DEFAULTS));
-        List<User> users = List.of(user(DEFAULT, "101", "Bob"), user(DEFAULT, "102", "Alice"),
+        List<User> users = List.of(user(DEFAULT, "101", "Bob"),
+                new User(DEFAULT, "102", "Alice", "pass102", "alice@example.com", "", "reception"),
                 user(DEFAULT, "103", "Carol"), user(DEFAULT, "104", "Dave"), user(DEFAULT, "105", "Erin"),
                 user(DEFAULT, "106", "Frank"), user(ACME, "201", "Karl"), user(ACME, "202", "Laura"),
                 user(ACME, "203", "Mike"));

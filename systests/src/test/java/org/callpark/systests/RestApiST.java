@@ -557,7 +557,7 @@ class RestApiST {
             String id = admin.next("park", 5000).data().path("call").path("id").asText();
             Answer accepted = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{\"extension\":\"105\"}");
             assertEquals(202, accepted.status(), accepted.toString());
-            assertEquals("{\"status\":\"RINGING\"}", accepted.json().toString());
+            assertEquals("{\"status\":\"RINGING\",\"extension\":\"105\"}", accepted.json().toString());
             Event failed = admin.next("send-failed", 10000);
             assertEquals(id, failed.data().path("callId").asText());
             assertEquals("105", failed.data().path("extension").asText());
@@ -569,6 +569,10 @@ class RestApiST {
             assertEquals(404, unknown.status(), unknown.toString());
             Answer noExt = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{}");
             assertEquals(List.of("extension"), noExt.fields());
+            // "send to me" by karaf, linked to no extension: refused, nothing rings
+            Answer notLinked = as(KARAF, "POST", "/tenants/default/calls/" + id + "/send", "{\"to\":\"me\"}");
+            assertEquals(409, notLinked.status(), notLinked.toString());
+            assertEquals("NOT_LINKED", notLinked.json().path("error").asText());
             assertEquals(404, as(KARAF, "POST", "/tenants/default/calls/nosuchcall/send",
                     "{\"extension\":\"104\"}").status());
             assertEquals(404, as(ACME, "POST", "/tenants/default/calls/" + id + "/send",

@@ -220,10 +220,15 @@ class WebUiST {
     }
 
     private static Parked park(String code, String name, String user, int holdMillis) throws Exception {
+        return park(code, name, user, "101", holdMillis);
+    }
+
+    /** {@code code} dialled by a caller transferred by {@code parker} (sipp's Referred-By: unverified). */
+    private static Parked park(String code, String name, String user, String parker, int holdMillis) throws Exception {
         RtpPeer rtp = new RtpPeer("127.0.0.1");
-        Sipp sipp = Sipp.scenario("park", SERVER).service(code).name("webui-park" + code.replace("*", "_"))
-                .from(name, user).referredBy("101").media(rtp.port(), "PCMU").set("HOLD_MS", holdMillis)
-                .timeout(holdMillis / 1000 + 20);
+        Sipp sipp = Sipp.scenario("park", SERVER).service(code)
+                .name("webui-park" + code.replace("*", "_") + "-by" + parker).from(name, user).referredBy(parker)
+                .media(rtp.port(), "PCMU").set("HOLD_MS", holdMillis).timeout(holdMillis / 1000 + 20);
         sipp.start();
         return new Parked(sipp, rtp);
     }
@@ -391,32 +396,33 @@ class WebUiST {
         String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
         browser.driver.executeCdpCommand("Browser.setPermission", java.util.Map.of("origin", origin,
                 "permission", java.util.Map.of("name", "notifications"), "setting", "denied"));
-        WebElement bell = browser.driver.findElement(By.id("notify-toggle"));
-        assertEquals("false", bell.getAttribute("aria-pressed"));
-        bell.click();
+        Select bell = new Select(browser.driver.findElement(By.id("notify-scope")));
+        // karaf is linked to no extension: only "off" and "any call" (no "for me" / "my group")
+        assertEquals(List.of("off", "any"), bell.getOptions().stream().map(o -> o.getAttribute("value")).toList());
+        assertEquals("off", bell.getFirstSelectedOption().getAttribute("value"));
+        bell.selectByValue("any");
         browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'blocked')]"), 3_000);
-        assertEquals("true", bell.getAttribute("aria-pressed"));
-        bell.click();
-        assertEquals("false", bell.getAttribute("aria-pressed"));
+        assertEquals("any", bell.getFirstSelectedOption().getAttribute("value"));
+        bell.selectByValue("off");
         browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
                 "permissions", List.of("notifications")));
         browser.driver.navigate().refresh();
-        bell = browser.visible(By.id("notify-toggle"), 10_000);
-        assertEquals("granted", bell.getAttribute("data-permission"));
-        bell.click();
-        browser.await(3_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        WebElement scope = browser.visible(By.id("notify-scope"), 10_000);
+        assertEquals("granted", scope.getAttribute("data-permission"));
+        new Select(scope).selectByValue("any");
         browser.driver.navigate().refresh();
-        browser.await(10_000).until(d -> "true".equals(d.findElement(By.id("notify-toggle")).getAttribute("aria-pressed")));
+        browser.await(10_000).until(d -> "any".equals(d.findElement(By.id("notify-scope")).getAttribute("value")));
         browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
         try (Parked p = park("*68", "Notify Test", "+4930333", 20_000)) {
             browser.visible(callRow("Notify Test"), 10_000);
-            // desktop notification allowed: the bell says so, with the last one it showed
-            browser.await(3_000).until(d -> d.findElement(By.id("notify-toggle")).getAttribute("title")
+            // desktop notification allowed: the control says so, with the last one it showed
+            browser.await(3_000).until(d -> d.findElement(By.id("notify-scope")).getAttribute("title")
                     .contains("last: Notify Test parked on 101"));
-            String bellTitle = browser.driver.findElement(By.id("notify-toggle")).getAttribute("title");
+            String bellTitle = browser.driver.findElement(By.id("notify-scope")).getAttribute("title");
             System.out.println("[systests] notify: " + bellTitle);
             assertTrue(bellTitle.contains("desktop notification"), bellTitle);
-            browser.driver.findElement(By.id("notify-toggle")).click(); // off again for the tests after this one
+            // off again for the tests after this one
+            new Select(browser.driver.findElement(By.id("notify-scope"))).selectByValue("off");
             WebElement card = browser.driver.findElement(callRow("Notify Test"));
             card.findElement(By.xpath(".//button[text()='Hang up']")).click();
             browser.visible(By.id("confirm-ok"), 3_000).click();
@@ -546,8 +552,9 @@ class WebUiST {
             go("#/board");
             // signed in on the groups page, the tenant picker took its first tenant (acme) along to the board
             new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
-            assertEquals(2, browser.visible(callRow("Scope Test"), 5_000).findElements(By.tagName("button")).size(),
-                    "hang up and send");
+            assertEquals(List.of("Send to me", "Send to…", "Hang up"), browser.visible(callRow("Scope Test"), 5_000)
+                    .findElements(By.tagName("button")).stream().map(WebElement::getText).toList(),
+                    "reception is linked to 102 of tenant default: send to me, send, hang up");
             go("#/groups");
             new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
             browser.visible(row("Sales"), 5_000);
@@ -573,8 +580,119 @@ class WebUiST {
         }
     }
 
+    /** The rows' caller names on the board, in order. */
+    private static List<String> boardCallers() {
+        return browser.driver.findElements(By.cssSelector(".board-row.call .caller-name")).stream()
+                .map(WebElement::getText).toList();
+    }
+
     @Test
     @Order(11)
+    void receptionLinkedTo102IsNotifiedOnlyForHerCallsAndFiltersMineAndHerGroup() throws Exception {
+        closeDialogs();
+        login("reception", "reception");
+        go("#/board");
+        new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("default");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        String origin = "http://127.0.0.1:" + AssemblyServer.HTTP_PORT;
+        browser.driver.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("origin", origin,
+                "permissions", List.of("notifications")));
+        Select scope = new Select(browser.driver.findElement(By.id("notify-scope")));
+        assertEquals(List.of("off", "me", "group", "any"), scope.getOptions().stream()
+                .map(o -> o.getAttribute("value")).toList(), "linked to 102 in park group Sales");
+        scope.selectByValue("me");
+        By bell = By.id("notify-scope");
+        long t0 = System.nanoTime();
+        // 104 (in no park group) parks on its own slot; Bob (101, Sales) on his: neither is for 102
+        try (Parked other = park("*68", "Not Mine", "+4930601", "104", 25_000);
+                Parked group = park("*68", "Group Call", "+4930602", "101", 25_000)) {
+            browser.visible(callRow("Not Mine"), 10_000);
+            browser.visible(callRow("Group Call"), 10_000);
+            assertFalse(browser.driver.findElement(bell).getAttribute("title").contains("last:"),
+                    "no notification for calls that are not for 102");
+            try (Parked mine = park("*68102", "For Alice", "+4930603", "101", 25_000)) {
+                browser.visible(callRow("For Alice"), 10_000);
+                browser.await(3_000).until(d -> d.findElement(bell).getAttribute("title")
+                        .contains("last: For Alice parked on 102"));
+                System.out.println("[systests] notify (for me): "
+                        + browser.driver.findElement(bell).getAttribute("title"));
+
+                // the chips: Mine = parked on 102; My group = Sales' calls (parked by 101 or on 101); All
+                WebElement chips = browser.driver.findElement(By.id("board-scope"));
+                chips.findElement(By.cssSelector("[data-scope='me']")).click();
+                browser.await(3_000).until(d -> boardCallers().equals(List.of("For Alice")));
+                assertEquals("true", chips.findElement(By.cssSelector("[data-scope='me']"))
+                        .getAttribute("aria-pressed"));
+                assertTrue(browser.driver.findElement(By.id("call-count")).getText().startsWith("1 of "));
+                chips.findElement(By.cssSelector("[data-scope='group']")).click();
+                browser.await(3_000).until(d -> boardCallers().containsAll(List.of("Group Call", "For Alice"))
+                        && !boardCallers().contains("Not Mine"));
+                // remembered in this browser
+                browser.driver.navigate().refresh();
+                browser.visible(callRow("Group Call"), 10_000);
+                assertEquals("true", browser.driver.findElement(By.cssSelector("#board-scope [data-scope='group']"))
+                        .getAttribute("aria-pressed"));
+                assertFalse(boardCallers().contains("Not Mine"), boardCallers().toString());
+                browser.driver.findElement(By.cssSelector("#board-scope [data-scope='any']")).click();
+                browser.await(3_000).until(d -> boardCallers().containsAll(List.of("Not Mine", "Group Call",
+                        "For Alice")));
+                browser.js("document.activeElement && document.activeElement.blur()");
+                browser.screenshot("board-linked");
+                // "Send to me" only in default, where reception has a link; the shortcut list names it
+                new Actions(browser.driver).sendKeys("?").perform();
+                assertTrue(browser.visible(By.id("shortcuts"), 3_000).getText()
+                        .contains("Send the selected call to me"));
+                new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+            }
+        } finally {
+            new Select(browser.driver.findElement(By.id("notify-scope"))).selectByValue("off");
+            closeDialogs();
+        }
+        System.out.printf("[systests] scopes and chips: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** 102's registered Contact port, for "send to me" (reception is linked to 102). */
+    private static final int ALICE_PORT = Sipp.freeUdpPort();
+
+    @Test
+    @Order(12)
+    void sendToMeRingsTheExtensionReceptionIsLinkedTo() throws Exception {
+        long t0 = System.nanoTime();
+        go("#/board");
+        browser.await(5_000).until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
+        Sipp.scenario("register", SERVER).name("webui-register-102").localPort(ALICE_PORT).set("USER", "102")
+                .set("EXPIRES", 60).auth("102", "pass102").timeout(10)
+                .set("CONTACT_REGEX", "&lt;sip:102@127\\.0\\.0\\.1:" + ALICE_PORT
+                        + ";transport=[a-zA-Z]+&gt;;expires=[0-9]+").run();
+        try (RtpPeer phoneRtp = new RtpPeer("127.0.0.1");
+                Parked customer = park("*68", "Customer", "+4930123", "104", 30_000)) {
+            Sipp phone = Sipp.scenario("send_answer", SERVER).name("webui-send-to-me-102").localPort(ALICE_PORT)
+                    .media(phoneRtp.port(), "PCMU").set("RING_MS", 300).set("TALK_MS", 1500).timeout(30).start();
+            try {
+                // parked on 104 (not reception's): the button still sends it to reception's own phone, 102
+                WebElement card = browser.visible(callRow("Customer"), 10_000);
+                card.findElement(By.xpath(".//button[text()='Send to me']")).click();
+                browser.visible(By.xpath("//div[contains(@class,'toast')][contains(.,'Calling you at 102')]"), 3_000);
+                browser.await(10_000).until(ExpectedConditions.invisibilityOfElementLocated(callRow("Customer")));
+                WebElement ok = browser.visible(By.xpath("//div[contains(@class,'toast-success')][contains(.,'102')]"),
+                        3_000);
+                System.out.println("[systests] send to me answered: " + ok.getText());
+                phone.assertSucceeded(); // 102 got the INVITE from "Customer" +4930123, answered, hung up
+                customer.sipp().assertSucceeded();
+                assertTrue(customer.sipp().logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the caller was connected to 102 and hung up when 102 did");
+            } finally {
+                phone.kill();
+            }
+        } finally {
+            closeDialogs();
+            logout();
+        }
+        System.out.printf("[systests] send to me: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Test
+    @Order(13)
     void thePageRaisedNoScriptErrorAndNoContentSecurityPolicyViolation() {
         CONSOLE.forEach(l -> System.out.println("[systests] console: " + l));
         assertTrue(CONSOLE.stream().noneMatch(l -> l.contains("Uncaught") || l.contains("TypeError")

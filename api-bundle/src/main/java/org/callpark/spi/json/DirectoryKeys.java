@@ -64,7 +64,9 @@ public final class DirectoryKeys {
     public static final String JID = "jid";
     /** MD5(ext:realm:password) in hex, instead of {@value #PASSWORD}: what the cluster's maps carry. */
     public static final String HA1 = "ha1";
-    public static final List<String> USER_ATTRS = List.of(NAME, PASSWORD, JID, HA1);
+    /** The web user (Karaf JAAS user name) linked to the extension ({@code User.login}); optional. */
+    public static final String LOGIN = "login";
+    public static final List<String> USER_ATTRS = List.of(NAME, PASSWORD, JID, HA1, LOGIN);
 
     // ringgroup.<t>.<name>.<attr>
     public static final String MEMBERS = "members";

@@ -145,7 +145,8 @@ public final class DirectoryParser {
             users.add(new User(TenantId.of(t), ext, scalar(userKey(t, ext, NAME), userWords(t, ext), values.get(NAME), violations),
                     scalar(userKey(t, ext, PASSWORD), userWords(t, ext), values.get(PASSWORD), violations),
                     scalar(userKey(t, ext, JID), userWords(t, ext), values.get(JID), violations),
-                    scalar(userKey(t, ext, HA1), userWords(t, ext), values.get(HA1), violations)));
+                    scalar(userKey(t, ext, HA1), userWords(t, ext), values.get(HA1), violations),
+                    scalar(userKey(t, ext, LOGIN), userWords(t, ext), values.get(LOGIN), violations)));
         });
         List<RingGroup> ringGroups = new ArrayList<>();
         ringGroupValues.forEach((id, values) -> ringGroups

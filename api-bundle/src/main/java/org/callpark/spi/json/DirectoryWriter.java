@@ -79,6 +79,7 @@ public final class DirectoryWriter {
             }
             putOptional(p, userKey(u.tenant(), u.extension(), HA1), u.ha1());
             putOptional(p, userKey(u.tenant(), u.extension(), JID), u.jid());
+            putOptional(p, userKey(u.tenant(), u.extension(), LOGIN), u.login());
         }
         for (RingGroup g : m.ringGroups()) {
             p.put(ringGroupKey(g.tenant(), g.name(), MEMBERS), String.join(", ", g.members()));

@@ -105,6 +105,7 @@ public final class DirectoryValidator {
 
         checkTenants(m, tenants, out);
         checkUsers(m, tenants, out);
+        WebLoginRules.check(m, out);
         checkRingGroups(m, tenants, extensions, out);
         checkParkGroups(m, tenants, extensions, out);
         return out;

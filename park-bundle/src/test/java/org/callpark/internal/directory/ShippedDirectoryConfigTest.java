@@ -51,7 +51,8 @@ class ShippedDirectoryConfigTest {
         List<User> expected = new java.util.ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             String ext = Integer.toString(101 + i);
-            expected.add(new User(DEFAULT, ext, names[i], "pass" + ext, names[i].toLowerCase() + "@example.com"));
+            expected.add(new User(DEFAULT, ext, names[i], "pass" + ext, names[i].toLowerCase() + "@example.com", "",
+                    ext.equals("102") ? "reception" : "")); // the demo operator sits at Alice's phone
         }
         assertEquals(expected, directory.users(DEFAULT));
     }

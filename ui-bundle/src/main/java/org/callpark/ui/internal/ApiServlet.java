@@ -222,10 +222,11 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private Dtos.SessionDto sessionDto(Caller caller) {
-        List<String> tenants = directories.current().tenants().stream().map(t -> t.id())
+        Directory d = directories.current();
+        List<String> tenants = d.tenants().stream().map(t -> t.id())
                 .filter(caller::sees).map(TenantId::value).toList();
         return new Dtos.SessionDto(caller.user(), caller.sortedRoles(), caller.canEdit(), caller.canOperate(),
-                tenants);
+                tenants, WebUserLinks.of(d, caller));
     }
 
 

@@ -22,6 +22,9 @@ final class CallResource {
     /** How long "send to extension" rings the extension at most. */
     static final Duration RING_FOR = Duration.ofSeconds(30);
 
+    /** The {@code to} of a send body that means "the extension I am linked to". */
+    static final String TO_ME = "me";
+
     private final DirectoryService directories;
     private final CallParkService park;
     private final CallSender sender;
@@ -63,16 +66,32 @@ final class CallResource {
         return ApiResponse.noContent();
     }
 
+    /**
+     * "Send to": {@code {"extension":"104"}} rings that extension; {@code {"to":"me"}} rings the extension the web user
+     * is linked to in the call's tenant ({@link WebUserLinks}), resolved here: 409 {@code NOT_LINKED} without a link.
+     */
     ApiResponse send(ApiRequest r) throws ApiException, ParkException {
         Directory d = directories.current();
         ParkedCall call = live(r, d);
         Dtos.SendBody body = Json.read(r.body(), Dtos.SendBody.class);
         String extension = body.extension() == null ? "" : body.extension().trim();
+        if (body.to() != null) {
+            if (!body.to().equals(TO_ME)) {
+                throw ApiException.invalid("to", "to can only be \"" + TO_ME + "\" (the extension this web user is"
+                        + " linked to), was '" + body.to() + "'");
+            }
+            if (!extension.isEmpty()) {
+                throw ApiException.invalid("to", "give either extension or to, not both");
+            }
+            extension = WebUserLinks.in(d, r.caller(), call.tenant())
+                    .orElseThrow(() -> WebUserLinks.notLinked(r.caller(), call.tenant())).extension();
+        }
         if (extension.isEmpty()) {
-            throw ApiException.invalid("extension", "extension is required, e.g. {\"extension\": \"104\"}");
+            throw ApiException.invalid("extension", "extension is required, e.g. {\"extension\": \"104\"}"
+                    + " (or {\"to\": \"me\"})");
         }
         sender.send(call, extension, RING_FOR);
-        return new ApiResponse(202, new Dtos.StatusDto("RINGING"), Map.of());
+        return new ApiResponse(202, new Dtos.SendingDto("RINGING", extension), Map.of());
     }
 
     /** The live call {@code id} of the visible tenant {@code t}. */

@@ -16,7 +16,15 @@ public final class Dtos {
      * @param canOperate hang up and send to ({@code callpark-operator} or {@code callpark-admin}): the board's buttons
      */
     public record SessionDto(String user, List<String> roles, boolean canEdit, boolean canOperate,
-            List<String> tenants) {
+            List<String> tenants, List<LinkDto> links) {
+    }
+
+    /**
+     * The extension the web user sits at in one tenant (directory {@code user.<t>.<ext>.login}), with its park group
+     * ({@code null} if none): what the board's "Send to me" rings and its "Mine" / "My group" follow.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LinkDto(String tenant, String extension, String displayName, String parkGroup) {
     }
 
     public record LoginBody(String user, String password) {
@@ -72,10 +80,12 @@ public final class Dtos {
             long ringDurationSeconds, long waitBeforeRingGroupSeconds) {
     }
 
-    public record SendBody(String extension) {
+    /** {@code {"extension":"104"}}, or {@code {"to":"me"}}: the extension the web user is linked to. */
+    public record SendBody(String extension, String to) {
     }
 
-    public record StatusDto(String status) {
+    /** "Send to": ringing, and which extension rings (for "me": the one the server resolved). */
+    public record SendingDto(String status, String extension) {
     }
 
     public record EventDto(String type, CallDto call) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
 import org.callpark.api.SlotId;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,11 +77,67 @@ class CallResourceTest {
         ApiResponse r = resource.send(Fixtures.request(Fixtures.ADMIN, "POST", Map.of("t", "default", "id", "d1"),
                 "{\"extension\":\"104\"}"));
         assertEquals(202, r.status());
-        assertEquals(new Dtos.StatusDto("RINGING"), r.body());
+        assertEquals(new Dtos.SendingDto("RINGING", "104"), r.body());
         assertEquals(List.of("d1->104/" + CallResource.RING_FOR.toSeconds()), sent);
         ApiException e = assertThrows(ApiException.class, () -> resource.send(Fixtures.request(Fixtures.ADMIN, "POST",
                 Map.of("t", "default", "id", "d1"), "{\"extension\":\" \"}")));
         assertEquals("extension", e.violations().get(0).field());
         assertTrue(Duration.ofSeconds(30).equals(CallResource.RING_FOR));
+    }
+
+    private static final Caller RECEPTION = new Caller("reception", java.util.Set.of("callpark-operator"));
+
+    @Test
+    void sendToMeRingsTheExtensionTheWebUserIsLinkedTo() throws Exception {
+        // the demo directory links reception to 102 (Alice) in tenant default
+        ApiResponse r = resource.send(Fixtures.request(RECEPTION, "POST", Map.of("t", "default", "id", "d1"),
+                "{\"to\":\"me\"}"));
+        assertEquals(202, r.status());
+        assertEquals(new Dtos.SendingDto("RINGING", "102"), r.body());
+        assertEquals(List.of("d1->102/30"), sent);
+        // resolved per request from the directory of the moment, never from the browser
+        directories.current = Fixtures.linked(Fixtures.linked(directories.current, Fixtures.DEFAULT, "102", ""),
+                Fixtures.DEFAULT, "104", "reception");
+        resource.send(Fixtures.request(RECEPTION, "POST", Map.of("t", "default", "id", "d1"), "{\"to\":\"me\"}"));
+        assertEquals(List.of("d1->102/30", "d1->104/30"), sent);
+    }
+
+    @Test
+    void sendToMeWithoutALinkInTheCallsTenantIs409NotLinkedAndRingsNobody() {
+        ApiException admin = assertThrows(ApiException.class, () -> resource.send(Fixtures.request(Fixtures.ADMIN,
+                "POST", Map.of("t", "default", "id", "d1"), "{\"to\":\"me\"}")));
+        assertEquals(409, admin.status());
+        assertEquals("NOT_LINKED", admin.error());
+        assertTrue(admin.getMessage().contains("web user 'karaf' is linked to no extension of tenant 'default'")
+                && admin.getMessage().contains("user.default.<extension>.login = karaf"), admin.getMessage());
+        // reception is linked in default only: acme's call cannot be sent to "me"
+        ApiException acme = assertThrows(ApiException.class, () -> resource.send(Fixtures.request(RECEPTION, "POST",
+                Map.of("t", "acme", "id", "a1"), "{\"to\":\"me\"}")));
+        assertEquals(409, acme.status());
+        assertTrue(acme.getMessage().contains("tenant 'acme'"), acme.getMessage());
+        assertEquals(List.of(), sent);
+    }
+
+    @Test
+    void aDirectoryLinkingOneWebUserToTwoExtensionsIsRefusedNamingTheKey() {
+        ParkException e = assertThrows(ParkException.class, () -> directories.update(Fixtures.linked(
+                directories.current, Fixtures.DEFAULT, "104", "reception")));
+        assertEquals("user.default.104.login", e.violations().get(0).field());
+        assertTrue(e.violations().get(0).message().contains("already linked to extension 102"),
+                e.violations()::toString);
+        assertEquals(1, e.violations().size());
+    }
+
+    @Test
+    void aToOtherThanMeOrBesideAnExtensionIsRefusedNamingTheField() {
+        ApiException other = assertThrows(ApiException.class, () -> resource.send(Fixtures.request(RECEPTION, "POST",
+                Map.of("t", "default", "id", "d1"), "{\"to\":\"104\"}")));
+        assertEquals(400, other.status());
+        assertEquals("to", other.violations().get(0).field());
+        ApiException both = assertThrows(ApiException.class, () -> resource.send(Fixtures.request(RECEPTION, "POST",
+                Map.of("t", "default", "id", "d1"), "{\"to\":\"me\",\"extension\":\"104\"}")));
+        assertEquals(400, both.status());
+        assertTrue(both.getMessage().contains("either extension or to"), both.getMessage());
+        assertEquals(List.of(), sent);
     }
 }

@@ -45,6 +45,14 @@ final class Fixtures {
         return DemoDirectory.build();
     }
 
+    /** {@code d} with the web user {@code login} linked to {@code ext} of {@code tenant} ("" unlinks it). */
+    static Directory linked(Directory d, TenantId tenant, String ext, String login) {
+        List<org.callpark.api.User> users = d.allUsers().stream().map(u -> u.tenant().equals(tenant)
+                && u.extension().equals(ext) ? new org.callpark.api.User(u.tenant(), u.extension(), u.displayName(),
+                        u.sipPassword(), u.jid(), u.ha1(), login) : u).toList();
+        return new Directory(d.defaultTenant(), d.tenants(), users, d.allRingGroups(), d.allParkGroups());
+    }
+
     static ParkedCall parked(String id, SlotId slot, long version) {
         return new ParkedCall(id, slot, CallerId.of("+4930123", "Customer <b>"), "101", "Sales",
                 Instant.parse("2026-11-25T19:00:00Z"), 1, CallState.PARKED, null, 0,

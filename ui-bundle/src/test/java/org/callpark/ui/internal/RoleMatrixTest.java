@@ -207,6 +207,41 @@ class RoleMatrixTest {
     }
 
     @Test
+    void theSessionNamesTheExtensionAndParkGroupTheUserIsLinkedToInTheTenantsItSees() throws IOException {
+        JsonNode links = call(server(), "reception", "GET", "/session", null).json().path("links");
+        assertEquals("[{\"tenant\":\"default\",\"extension\":\"102\",\"displayName\":\"Alice\","
+                + "\"parkGroup\":\"Sales\"}]", links.toString());
+        assertEquals("[]", call(server(), "karaf", "GET", "/session", null).json().path("links").toString());
+        // acmeop linked in both tenants (a login may have one extension per tenant): only acme's link is shown
+        ApiServlet s = server();
+        directories.current = Fixtures.linked(Fixtures.linked(directories.current, Fixtures.DEFAULT, "104", "acmeop"),
+                Fixtures.ACME, "203", "acmeop");
+        assertEquals("[{\"tenant\":\"acme\",\"extension\":\"203\",\"displayName\":\"Mike\","
+                + "\"parkGroup\":null}]", call(s, "acmeop", "GET", "/session", null).json().path("links").toString());
+    }
+
+    @Test
+    void sendToMeNeedsTheOperatorRoleAndALink() throws IOException {
+        String me = "{\"to\":\"me\"}";
+        Answer reception = call(server(), "reception", "POST", "/tenants/default/calls/d1/send", me);
+        assertEquals(202, reception.status);
+        assertEquals("102", reception.json().path("extension").asText());
+        assertEquals(List.of("d1->102"), sent);
+        // a viewer linked to an extension still may not act on calls
+        ApiServlet s = server();
+        directories.current = Fixtures.linked(directories.current, Fixtures.DEFAULT, "104", "auditor");
+        Answer auditor = call(s, "auditor", "POST", "/tenants/default/calls/d1/send", me);
+        assertEquals(403, auditor.status);
+        assertTrue(auditor.body.contains("callpark-operator"), auditor.body);
+        Answer karaf = call(server(), "karaf", "POST", "/tenants/default/calls/d1/send", me);
+        assertEquals(409, karaf.status);
+        assertEquals("NOT_LINKED", karaf.json().path("error").asText());
+        assertEquals(409, status("acmeop", "POST", "/tenants/acme/calls/a1/send", me), "acmeop has no link");
+        assertEquals(404, status("acmeop", "POST", "/tenants/default/calls/d1/send", me), "default is not acmeop's");
+        assertEquals(List.of(), sent, "nothing rang after the first");
+    }
+
+    @Test
     void oldRoleNamesWarnOncePerUser() {
         RoleCheck check = new RoleCheck();
         Caller old = new Caller("oldadmin", USERS.get("oldadmin"));
