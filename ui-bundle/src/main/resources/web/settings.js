@@ -65,7 +65,7 @@ export class SettingsView extends TenantView {
         field('language', 'Prompt language (optional)',
           'BCP 47 tag such as de, fr or pt-BR: callers hear prompts from the prompt directory\'s folder of that name; empty: the server\'s default language.',
           { maxlength: 35, spellcheck: 'false' })),
-      edit ? h('div', { class: 'modal-actions' },
+      edit ? h('div', { class: 'form-actions' },
         h('button', { class: 'btn btn-primary', type: 'submit', id: 'settings-save' }, 'Save settings')) : null);
 
     const clearErrors = () => {
