@@ -1,9 +1,10 @@
-// The shell: login, session, hash routing (#/board, #/groups, #/directory, #/history), tenant selector.
+// The shell: login, session, hash routing (#/board, #/groups, #/settings, #/directory, #/history), tenant selector.
 import { api, setUnauthenticatedHandler, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
 import { BoardView } from './board.js';
 import { GroupsView } from './groups.js';
 import { DirectoryView } from './directory.js';
+import { SettingsView } from './settings.js';
 import { HistoryView } from './history.js';
 import { initTheme } from './theme.js';
 
@@ -20,7 +21,8 @@ export const app = {
   },
 };
 
-const views = { board: BoardView, groups: GroupsView, directory: DirectoryView, history: HistoryView };
+const views = { board: BoardView, groups: GroupsView, settings: SettingsView, directory: DirectoryView,
+  history: HistoryView };
 let current = null; // {name, view}
 
 const $ = (id) => document.getElementById(id);
@@ -96,7 +98,7 @@ function route() {
   mount(content);
   const view = new views[name](content, app);
   current = { name, view };
-  document.title = `${({ board: 'Live board', groups: 'Park groups', directory: 'Directory', history: 'History' })[name]} · Call Park`;
+  document.title = `${({ board: 'Live board', groups: 'Park groups', settings: 'Tenant settings', directory: 'Directory', history: 'History' })[name]} · Call Park`;
   view.start(); // after the title: the board puts its parked count there
 }
 

@@ -3,6 +3,7 @@ package org.callpark.api;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A tenant: a company on the shared server, with its own extensions, groups and slots.
@@ -17,12 +18,29 @@ import java.util.Optional;
  * @param dialPlan       the feature codes its users dial ({@link DialPlan#DEFAULT} if {@code null})
  * @param recallLabels   the Alert-Info and caller-ID prefix of its recalls ({@link RecallLabels#INHERIT} if
  *                       {@code null}); a park group's own override them
+ * @param language       the language of the prompts its callers hear, a BCP 47 tag such as {@code de} or
+ *                       {@code pt-BR} ({@link #isLanguageTag}), or empty for the media bundle's default language
+ * @since 1.7 {@code language}
  */
 public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
-        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels) {
+        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels, String language) {
 
     /** The realm of a tenant that configures none and claims no domain. */
     public static final String DEFAULT_REALM = "callpark";
+
+    /**
+     * A language tag as prompts are looked up by ({@code prompts/<tag>/}): a BCP 47 language subtag of 2 or 3 letters,
+     * optionally a script (4 letters) and a region (2 letters or 3 digits), e.g. {@code de}, {@code pt-BR},
+     * {@code zh-Hant-TW}, {@code es-419}. Case does not matter. Also a safe directory name (no dot, no slash).
+     */
+    private static final Pattern LANGUAGE_TAG = Pattern
+            .compile("(?i)[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?");
+
+    /** A tenant with the media bundle's default prompt language. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+            BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels) {
+        this(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels, "");
+    }
 
     /** A tenant with the default feature codes ({@link DialPlan#DEFAULT}) and recall labels inherited. */
     public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
@@ -51,6 +69,28 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         realm = realm == null ? "" : realm.trim();
         dialPlan = dialPlan == null ? DialPlan.DEFAULT : dialPlan;
         recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
+        language = language == null ? "" : language.trim();
+    }
+
+    /**
+     * Whether {@code tag} is a language tag prompts can be kept under: language (2 or 3 letters), optional script (4
+     * letters), optional region (2 letters or 3 digits), separated by {@code -}; e.g. {@code de}, {@code pt-BR}.
+     *
+     * @since 1.7
+     */
+    public static boolean isLanguageTag(String tag) {
+        return tag != null && LANGUAGE_TAG.matcher(tag).matches();
+    }
+
+    /**
+     * This tenant with other settings an administrator edits as "tenant settings" (REST, web admin); every other
+     * component stays as it is.
+     *
+     * @since 1.7
+     */
+    public Tenant withSettings(DialPlan dialPlan, RecallLabels recallLabels, String language) {
+        return new Tenant(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels,
+                language);
     }
 
     /**

@@ -82,7 +82,10 @@ public interface MediaController {
         /**
          * Plays a prompt once, then calls {@code done} (also if the prompt could not be played).
          *
-         * @param prompt the prompt's name, e.g. {@code nothing-parked}, {@code nobody-available}
+         * @param prompt the prompt's name, e.g. {@code nothing-parked}, {@code nobody-available}, optionally after the
+         *               language of the call's tenant and a slash ({@code de/nobody-available}, a BCP 47 tag as
+         *               {@code Tenant.language} holds it); a media controller falls back from that language to the
+         *               same without region, then to its default language, then to its own prompt of that name
          */
         void prompt(String prompt, Runnable done);
 

@@ -36,6 +36,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * call follows Sales' rules) with its SDP pointing at a Java {@link RtpPeer}. It sends from the address 101 REGISTERed
  * from ({@link #TRANSFEROR_PORT}: the transferor's own phone), so the parker is verified and rung back (an outsider
  * naming 101 would not be: docs/sip.md, "Who is rung back").
+ *
+ * <p>Prompts per language (issue 16 part 5): tenant acme has {@code language = de} and a short ladder (R = 1 s, one
+ * attempt); the media bundle's {@code promptDir} (environment {@code CALLPARK_MEDIA_PROMPT_DIR}) holds only
+ * {@code de/nobody-available.wav}, a {@value #DE_PROMPT_HZ} Hz tone generated here. An acme caller hears that tone at
+ * the ladder's end; the default tenant (no language) still hears the shipped English prompt (the unanswered test).
  */
 class RecallST {
 
@@ -48,8 +53,32 @@ class RecallST {
     /** Where 101's REGISTER and the customer's park INVITE come from (101's registered source address). */
     private static final int TRANSFEROR_PORT = Sipp.freeUdpPort();
 
+    /** The tone of acme's German "nobody-available" (a generated stand-in, not a recording). */
+    static final double DE_PROMPT_HZ = 700;
+    private static final Path PROMPTS = Path.of("target", "recall-prompts").toAbsolutePath();
+
     @RegisterExtension
-    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory());
+    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory())
+            .env("CALLPARK_MEDIA_PROMPT_DIR", germanPrompt().toString());
+
+    /** {@code PROMPTS/de/nobody-available.wav}: 2 s of a {@value #DE_PROMPT_HZ} Hz tone, 16-bit 8 kHz, JDK-written. */
+    static Path germanPrompt() {
+        try {
+            Path de = Files.createDirectories(PROMPTS.resolve("de"));
+            int frames = 16000;
+            java.nio.ByteBuffer pcm = java.nio.ByteBuffer.allocate(frames * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < frames; i++) {
+                pcm.putShort((short) Math.round(12000 * Math.sin(2 * Math.PI * DE_PROMPT_HZ * i / 8000)));
+            }
+            javax.sound.sampled.AudioSystem.write(new javax.sound.sampled.AudioInputStream(
+                    new java.io.ByteArrayInputStream(pcm.array()), new javax.sound.sampled.AudioFormat(8000, 16, 1,
+                            true, false), frames), javax.sound.sampled.AudioFileFormat.Type.WAVE,
+                    de.resolve("nobody-available.wav").toFile());
+            return PROMPTS;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static double[] music;
     private static double[] prompt;
@@ -69,7 +98,15 @@ class RecallST {
                 }
                 s = t;
             }
-            return s;
+            for (String[] e : new String[][] {{"tenant.acme.recall.ringDuration", "1"},
+                    {"tenant.acme.recall.retries", "1"}}) {
+                String t = s.replaceAll("(?m)^" + e[0].replace(".", "\\.") + "\\s*=.*$", e[0] + " = " + e[1]);
+                if (t.equals(s)) {
+                    throw new IllegalStateException(e[0] + " not found in " + shipped.toAbsolutePath());
+                }
+                s = t;
+            }
+            return s + "\ntenant.acme.language = de\n";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -252,6 +289,44 @@ class RecallST {
                         + "(2NR = %d + prompt 4566 ms)%n", bye, 2 * ATTEMPTS * R_MS);
                 assertTrue(bye >= 2 * ATTEMPTS * R_MS - 300, "parked for the whole ladder: " + bye);
                 assertTrue(bye < 2 * ATTEMPTS * R_MS + 4566 + 3000, "then the prompt and the BYE: " + bye);
+            } finally {
+                caller.kill();
+            }
+        }
+    }
+
+    /**
+     * An acme caller (Referred-By 203, in no park group, not verified: nobody is rung) waits out acme's ladder
+     * (2NR = 2 s) and then hears acme's German prompt, the generated tone, from {@code promptDir/de/}, then the BYE.
+     */
+    @Test
+    void aTenantWithItsOwnLanguageHearsItsPromptAtTheLaddersEnd() throws Exception {
+        try (RtpPeer customer = new RtpPeer("127.0.0.1")) {
+            Sipp caller = Sipp.scenario("park", SERVER).set("DOMAIN", "acme.test").service("*68")
+                    .name("recall-acme-de").referredBy("203").from("Kunde", "+4930999").media(customer.port(), "PCMU")
+                    .set("HOLD_MS", 20000).timeout(30).start();
+            try {
+                assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+                long parked = customer.packets().get(0).epochMicros();
+                caller.assertSucceeded();
+                assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the server hangs up the caller after the prompt: " + caller.logLines());
+                long bye = caller.received("BYE").get(0).epochMicros();
+                double[] pcm = Audio.decode(window(customer.packets(), parked + 2000 * 1000L, bye), 0);
+                int toneBlocks = 0;
+                double best = 0;
+                for (int b = 0; b + 800 <= pcm.length; b += 800) {
+                    double share = Audio.toneShare(pcm, b, 800, DE_PROMPT_HZ, 8000);
+                    best = Math.max(best, share);
+                    toneBlocks += share > 0.8 ? 1 : 0;
+                }
+                double[] head = Arrays.copyOfRange(pcm, 0, Math.min(pcm.length, 8000));
+                System.out.printf("[systests] acme (de): BYE %d ms after the park, %d blocks of 100 ms with the %d Hz"
+                        + " prompt tone (best share %.3f), English prompt correlation %.3f%n", (bye - parked) / 1000,
+                        toneBlocks, (int) DE_PROMPT_HZ, best, Audio.bestMatch(head, prompt).correlation());
+                assertTrue(toneBlocks >= 15, "the German prompt (2 s of " + DE_PROMPT_HZ + " Hz) is played: "
+                        + toneBlocks + " blocks");
+                assertTrue(Audio.bestMatch(head, prompt).correlation() < 0.3, "not the English prompt");
             } finally {
                 caller.kill();
             }

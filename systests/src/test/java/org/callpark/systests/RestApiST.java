@@ -360,6 +360,53 @@ class RestApiST {
         }
     }
 
+    /**
+     * Tenant settings (issue 16): overlapping codes are refused naming the field, with the directory file's rules; a
+     * valid PUT is written to etc/org.callpark.directory.cfg and its park code parks a real SIP call in acme.
+     */
+    @Test
+    void tenantSettingsAreValidatedLikeTheFileSavedAndTheNewCodeParks() throws Exception {
+        try {
+            Answer same = as(ACME, "PUT", "/tenants/acme/settings", "{\"parkCode\":\"70\",\"retrieveCode\":\"70\"}");
+            assertEquals(400, same.status(), same.toString());
+            assertEquals(List.of("retrieveCode"), same.fields(), same.toString());
+            assertEquals("tenant.acme.retrieveCode", same.json().path("violations").get(0).path("key").asText());
+            Answer ext = as(ACME, "PUT", "/tenants/acme/settings", "{\"parkCode\":\"20\",\"language\":\"de_DE\"}");
+            assertEquals(List.of("parkCode", "language"), ext.fields(), ext.toString());
+            assertEquals("*68", as(ACME, "GET", "/tenants/acme/settings", null).json().path("parkCode").asText(),
+                    "nothing applied");
+            assertEquals(403, as(AUDITOR, "PUT", "/tenants/acme/settings", "{\"parkCode\":\"70\"}").status());
+
+            Answer ok = as(ACME, "PUT", "/tenants/acme/settings", "{\"parkCode\":\"70\",\"retrieveCode\":\"71\","
+                    + "\"groupParkCode\":\"72\",\"callerIdPrefix\":\"Acme:\",\"language\":\"de\"}");
+            assertEquals(200, ok.status(), ok.toString());
+            assertEquals("{\"parkCode\":\"70\",\"retrieveCode\":\"71\",\"groupParkCode\":\"72\",\"alertInfo\":\"\","
+                    + "\"callerIdPrefix\":\"Acme:\",\"language\":\"de\"}", ok.json().toString());
+            awaitConfigFile("tenant.acme.language");
+            assertTrue(Files.readString(SERVER.home().resolve("etc/org.callpark.directory.cfg"))
+                    .matches("(?s).*tenant\\.acme\\.parkCode\\s*=\\s*70\\b.*"), "the code is in the file");
+
+            try (RtpPeer rtp = new RtpPeer("127.0.0.1")) {
+                Sipp sipp = Sipp.scenario("park", SERVER).set("DOMAIN", "acme.test").service("70")
+                        .name("rest-settings-park").from("Customer", "+4930123").referredBy("203")
+                        .media(rtp.port(), "PCMU").set("HOLD_MS", 25000).timeout(30).start();
+                try {
+                    assertTrue(rtp.awaitPackets(5, 5000), () -> "70 parks nothing in acme\n" + sipp.diagnostics());
+                    JsonNode calls = as(ACME, "GET", "/tenants/acme/calls", null).json();
+                    assertEquals(1, calls.size(), calls.toString());
+                    assertEquals("203", calls.get(0).path("slot").path("name").asText());
+                    assertEquals(204, as(ACME, "DELETE", "/tenants/acme/calls/" + calls.get(0).path("id").asText(),
+                            null).status());
+                    sipp.assertSucceeded();
+                } finally {
+                    sipp.kill();
+                }
+            }
+        } finally {
+            assertEquals(200, as(KARAF, "PUT", "/tenants/acme/settings", "{}").status(), "acme's defaults again");
+        }
+    }
+
     // --- calls and events ---
 
     /** A server-sent event. */

@@ -208,6 +208,50 @@ class WebUiST {
         assertTrue(browser.driver.findElements(row("Lobby")).isEmpty(), "Lobby is gone after a reload too");
     }
 
+    /**
+     * The Tenant settings page (issue 16): overlapping codes are refused by the server and the message shows next to
+     * the field; a valid change saves, survives a reload, and is undone through the same form.
+     */
+    @Test
+    @Order(2)
+    void tenantSettingsFormSavesAndShowsTheServersErrorNextToTheField() throws Exception {
+        go("#/settings");
+        new Select(browser.visible(By.id("tenant-select"), 5_000)).selectByValue("acme");
+        browser.await(5_000).until(d -> "*68".equals(d.findElement(By.id("ts-parkCode")).getAttribute("value")));
+        setField("ts-parkCode", "70");
+        setField("ts-retrieveCode", "70");
+        browser.driver.findElement(By.id("settings-save")).click();
+        WebElement err = browser.visible(By.id("tserr-retrieveCode"), 5_000);
+        System.out.println("[systests] settings, retrieve code = park code: " + err.getText());
+        assertTrue(err.getText().contains("'70'") && err.getText().startsWith("RetrieveCode"), err.getText());
+        assertEquals("true", browser.driver.findElement(By.id("ts-retrieveCode")).getAttribute("aria-invalid"));
+        assertFalse(browser.driver.findElement(By.id("tserr-parkCode")).isDisplayed(), "only retrieveCode is wrong");
+        browser.screenshot("tenant-settings-error");
+
+        setField("ts-retrieveCode", "71");
+        setField("ts-language", "de");
+        browser.driver.findElement(By.id("settings-save")).click();
+        browser.await(5_000).until(d -> d.findElements(By.cssSelector("#tserr-retrieveCode:not([hidden])")).isEmpty()
+                && "71".equals(d.findElement(By.id("ts-retrieveCode")).getAttribute("value")));
+        browser.driver.navigate().refresh();
+        new Select(browser.visible(By.id("tenant-select"), 10_000)).selectByValue("acme");
+        browser.await(5_000).until(d -> "70".equals(d.findElement(By.id("ts-parkCode")).getAttribute("value"))
+                && "de".equals(d.findElement(By.id("ts-language")).getAttribute("value")));
+        browser.screenshot("tenant-settings");
+
+        for (String f : List.of("ts-parkCode", "ts-retrieveCode", "ts-language")) {
+            setField(f, "");
+        }
+        browser.driver.findElement(By.id("settings-save")).click();
+        browser.await(5_000).until(d -> "*68".equals(d.findElement(By.id("ts-parkCode")).getAttribute("value")));
+    }
+
+    private static void setField(String id, String value) {
+        WebElement e = browser.driver.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(value);
+    }
+
     private void editGroup(String name) {
         browser.driver.findElement(row(name)).findElement(By.cssSelector("button[aria-label='Edit " + name + "']"))
                 .click();

@@ -55,9 +55,11 @@ public final class DirectoryKeys {
     public static final String RECALL_ALERT_INFO = "recall.alertInfo";
     /** The caller-ID prefix of the tenant's recalls ({@code RecallLabels.callerIdPrefix}); empty: {@code Parked:}. */
     public static final String RECALL_CALLER_ID_PREFIX = "recall.callerIdPrefix";
+    /** The language of the tenant's prompts ({@code Tenant.language}, BCP 47); empty: the media bundle's default. */
+    public static final String LANGUAGE = "language";
     public static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
             RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM, PARK_CODE,
-            RETRIEVE_CODE, GROUP_PARK_CODE, RECALL_ALERT_INFO, RECALL_CALLER_ID_PREFIX);
+            RETRIEVE_CODE, GROUP_PARK_CODE, RECALL_ALERT_INFO, RECALL_CALLER_ID_PREFIX, LANGUAGE);
 
     // user.<t>.<ext>.<attr>
     public static final String PASSWORD = "password";

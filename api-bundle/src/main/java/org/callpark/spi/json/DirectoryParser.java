@@ -200,7 +200,8 @@ public final class DirectoryParser {
                             scalar(tenantKey(t, GROUP_PARK_CODE), words, values.get(GROUP_PARK_CODE), violations)),
                     new RecallLabels(scalar(tenantKey(t, RECALL_ALERT_INFO), words, values.get(RECALL_ALERT_INFO),
                             violations), scalar(tenantKey(t, RECALL_CALLER_ID_PREFIX), words,
-                                    values.get(RECALL_CALLER_ID_PREFIX), violations))));
+                                    values.get(RECALL_CALLER_ID_PREFIX), violations)),
+                    scalar(tenantKey(t, LANGUAGE), words, values.get(LANGUAGE), violations)));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

@@ -66,6 +66,7 @@ public final class DirectoryWriter {
             putOptional(p, tenantKey(id, REALM), t.realm());
             putOptional(p, tenantKey(id, RECALL_ALERT_INFO), t.recallLabels().alertInfo());
             putOptional(p, tenantKey(id, RECALL_CALLER_ID_PREFIX), t.recallLabels().callerIdPrefix());
+            putOptional(p, tenantKey(id, LANGUAGE), t.language());
             if (!t.dialPlan().equals(DialPlan.DEFAULT)) { // the seed's codes stay out of the file, as before
                 p.put(tenantKey(id, PARK_CODE), t.dialPlan().parkCode());
                 p.put(tenantKey(id, RETRIEVE_CODE), t.dialPlan().retrieveCode());

@@ -11,7 +11,8 @@
  * 1.2.0: the tenant's feature codes ({@code parkCode}, {@code retrieveCode}, {@code groupParkCode}); recall labels
  * of tenants ({@code recall.alertInfo}, {@code recall.callerIdPrefix}) and park groups ({@code alertInfo},
  * {@code callerIdPrefix}).
- * 1.3.0: the web user linked to an extension ({@code user.<t>.<ext>.login}).
+ * 1.3.0: the web user linked to an extension ({@code user.<t>.<ext>.login}); the tenant's prompt language
+ * ({@code language}).
  */
 @org.osgi.annotation.versioning.Version("1.3.0")
 package org.callpark.spi.json;

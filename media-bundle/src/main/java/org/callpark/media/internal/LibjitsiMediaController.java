@@ -96,7 +96,7 @@ public final class LibjitsiMediaController implements MediaController {
         Set<AudioCodec> set = EnumSet.noneOf(AudioCodec.class);
         set.addAll(settings.codecs());
         AudioLibrary sounds = AudioLibrary.load(set, settings.musicDefault(), settings.musicFiles(),
-                settings.promptDir());
+                settings.promptDir(), settings.promptLanguage());
         LOG.info("Media: encoded hold music and prompts once per codec in {} ms: {}",
                 (System.nanoTime() - t0) / 1_000_000, sounds.summary());
         PortPool ports = new PortPool(settings.bindAddress(), settings.rtpPortMin(), settings.rtpPortMax());

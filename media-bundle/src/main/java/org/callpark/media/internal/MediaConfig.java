@@ -43,6 +43,16 @@ public @interface MediaConfig {
     @AttributeDefinition(name = "Prompt directory",
             description = "A directory of <name>.wav/.aif/.aiff/.au prompts (nothing-parked, nobody-available,"
                     + " parked, or more), same formats as the music; shipped prompts missing there, or whose file"
-                    + " cannot be played (logged at WARN), are still used. Empty: the shipped prompts. Default: empty.")
+                    + " cannot be played (logged at WARN), are still used. Prompts per language go into"
+                    + " subdirectories named by BCP 47 tag (promptDir/de/nobody-available.wav, promptDir/pt-BR/...);"
+                    + " a call hears its tenant's language (tenant.<t>.language), else the language without region,"
+                    + " else the default language, else the shipped English prompt. Empty: the shipped prompts."
+                    + " Default: empty.")
     String promptDir() default "";
+
+    @AttributeDefinition(name = "Default prompt language",
+            description = "The language (BCP 47 tag, e.g. en, de, pt-BR) of the prompts heard by callers of tenants"
+                    + " that set no language, and of the files directly in the prompt directory. The shipped prompts"
+                    + " are English (en). Default: en.")
+    String promptLanguage() default "en";
 }

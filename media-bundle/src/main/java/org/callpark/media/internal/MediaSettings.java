@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkException.Violation;
+import org.callpark.api.Tenant;
 import org.callpark.media.internal.audio.AudioCodec;
 import org.callpark.spi.Overrides;
 
@@ -21,10 +22,17 @@ import org.callpark.spi.Overrides;
  * settings name every bad field and nothing is applied.
  *
  * @param musicDefault null for the shipped music
- * @param promptDir    null for the shipped prompts only
+ * @param promptDir      null for the shipped prompts only
+ * @param promptLanguage the language of calls whose tenant sets none (a language tag)
  */
 public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPortMax, List<AudioCodec> codecs,
-        Path musicDefault, Map<String, Path> musicFiles, Path promptDir) {
+        Path musicDefault, Map<String, Path> musicFiles, Path promptDir, String promptLanguage) {
+
+    /** Settings with the shipped prompts' language ({@code en}) as the default. */
+    public MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPortMax, List<AudioCodec> codecs,
+            Path musicDefault, Map<String, Path> musicFiles, Path promptDir) {
+        this(bindAddress, rtpPortMin, rtpPortMax, codecs, musicDefault, musicFiles, promptDir, "en");
+    }
 
     public static MediaSettings from(MediaConfig config) throws ParkException {
         return from(config, System::getProperty, System::getenv);
@@ -82,10 +90,16 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
             }
         }
         Path prompts = file(o.string("promptDir", c.promptDir()), "promptDir", bad);
+        String language = o.string("promptLanguage", c.promptLanguage()).trim();
+        if (!Tenant.isLanguageTag(language)) {
+            bad.add(new Violation("promptLanguage", "must be a BCP 47 tag such as en, de or pt-BR, was '" + language
+                    + "'"));
+        }
         if (!bad.isEmpty()) {
             throw ParkException.invalid(bad);
         }
-        return new MediaSettings(address, min, max, List.copyOf(codecs), music, Map.copyOf(named), prompts);
+        return new MediaSettings(address, min, max, List.copyOf(codecs), music, Map.copyOf(named), prompts,
+                language);
     }
 
     /**

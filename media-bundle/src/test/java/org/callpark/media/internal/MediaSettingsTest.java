@@ -3,6 +3,7 @@ package org.callpark.media.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
@@ -64,6 +65,11 @@ class MediaSettingsTest {
             public String promptDir() {
                 return promptDir;
             }
+
+            @Override
+            public String promptLanguage() {
+                return "en";
+            }
         };
     }
 
@@ -74,6 +80,17 @@ class MediaSettingsTest {
         assertEquals(20000, s.rtpPortMin());
         assertNull(s.musicDefault());
         assertNull(s.promptDir());
+        assertEquals("en", s.promptLanguage());
+    }
+
+    @Test
+    void thePromptLanguageIsATagAndCanBeOverridden() throws Exception {
+        assertEquals("pt-BR", MediaSettings.from(config("PCMU", "", ""), NONE,
+                Map.of("CALLPARK_MEDIA_PROMPT_LANGUAGE", " pt-BR ")::get).promptLanguage());
+        ParkException e = assertThrows(ParkException.class, () -> MediaSettings.from(config("PCMU", "", ""),
+                Map.of("callpark.media.promptLanguage", "../de")::get, NONE));
+        assertEquals(List.of("promptLanguage"), e.violations().stream().map(ParkException.Violation::field).toList());
+        assertTrue(e.violations().get(0).message().contains("'../de'"), e.getMessage());
     }
 
     @Test

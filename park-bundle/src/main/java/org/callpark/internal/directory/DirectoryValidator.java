@@ -147,6 +147,11 @@ public final class DirectoryValidator {
             DialPlanRules.check(m, t, out);
             RecallLabelRules.check(t.recallLabels(), tenantKey(t.id(), RECALL_ALERT_INFO),
                     tenantKey(t.id(), RECALL_CALLER_ID_PREFIX), recallDefaultsWords(id), out);
+            if (!t.language().isEmpty() && !Tenant.isLanguageTag(t.language())) {
+                out.add(new Violation(tenantKey(t.id(), LANGUAGE), tenantWords(id) + ": language must be a BCP 47"
+                        + " tag such as de or pt-BR (language, optional script and region), was '" + t.language()
+                        + "'"));
+            }
         }
     }
 

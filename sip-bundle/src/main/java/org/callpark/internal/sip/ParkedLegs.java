@@ -154,7 +154,7 @@ final class ParkedLegs {
                         m = leg.media;
                     }
                     if (m != null) {
-                        m.prompt("nobody-available", () -> legs.hangUp(leg));
+                        m.prompt(Prompts.in(core, call.tenant(), Prompts.NOBODY_AVAILABLE), () -> legs.hangUp(leg));
                     } else {
                         legs.hangUp(leg);
                     }

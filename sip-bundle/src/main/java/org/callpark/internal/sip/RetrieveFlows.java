@@ -112,7 +112,7 @@ final class RetrieveFlows {
                         localNode.get())); // the caller's media must be on this node (no cross-node bridging yet)
             } catch (ParkException e) {
                 if (e.reason() == ParkException.Reason.SLOT_EMPTY) {
-                    nothingParked(leg, st, request, offer, e.getMessage());
+                    nothingParked(leg, st, request, offer, tenant, e.getMessage());
                 } else {
                     legs.refuse(leg, st, e);
                 }
@@ -126,7 +126,7 @@ final class RetrieveFlows {
             if (parked == null || !localNode.get().equals(call.node())) {
                 // Owned by another node (or its leg is gone): cross-node retrieve is not there yet.
                 LOG.warn("Retrieved call {} is held by node {}, not here: cannot bridge it", call.id(), call.node());
-                nothingParked(leg, st, request, offer, "the call is held by another node");
+                nothingParked(leg, st, request, offer, tenant, "the call is held by another node");
                 return;
             }
             MediaLeg parkedMedia;
@@ -156,7 +156,7 @@ final class RetrieveFlows {
                 // The caller hung up while we took the call.
                 leg.role = SipLeg.Role.PROMPT;
                 answers.answer(leg, st, request, offer, null);
-                leg.media.prompt("nothing-parked", () -> legs.hangUp(leg));
+                leg.media.prompt(Prompts.in(tenant, Prompts.NOTHING_PARKED), () -> legs.hangUp(leg));
                 return;
             }
             leg.peer = parked;
@@ -171,8 +171,8 @@ final class RetrieveFlows {
         }
     }
 
-    private void nothingParked(SipLeg leg, ServerTransaction st, Request request, Sdp offer, String why)
-            throws Exception {
+    private void nothingParked(SipLeg leg, ServerTransaction st, Request request, Sdp offer, Tenant tenant,
+            String why) throws Exception {
         leg.role = SipLeg.Role.PROMPT;
         try {
             if (leg.media == null) {
@@ -190,7 +190,7 @@ final class RetrieveFlows {
         }
         answers.answer(leg, st, request, offer, null);
         LOG.debug("Nothing to retrieve: {}", why);
-        leg.media.prompt("nothing-parked", () -> legs.hangUp(leg));
+        leg.media.prompt(Prompts.in(tenant, Prompts.NOTHING_PARKED), () -> legs.hangUp(leg));
     }
 
     /**

@@ -65,6 +65,7 @@ class SipDialPlanTest {
         hazelcast = Hazelcast.newHazelcastInstance(config);
         core = new SipTestCore("node-1");
         core.directory().update(withAcmeCodes(core.directory().current(), new DialPlan("70", "71", "72")));
+        assertEquals("de", core.directory().current().tenant(ACME).orElseThrow().language());
         media = new RecordingMedia();
         port = freePort(29060 + ThreadLocalRandom.current().nextInt(400) * 2);
         TestSipConfig sip = new TestSipConfig();
@@ -84,11 +85,10 @@ class SipDialPlanTest {
         SipTests.endAll(core.service());
     }
 
-    /** The directory with acme's tenant given {@code plan}, everything else as it was. */
+    /** The directory with acme's tenant given {@code plan} and prompt language {@code de}, the rest as it was. */
     private static Directory withAcmeCodes(Directory d, DialPlan plan) {
         List<Tenant> tenants = d.tenants().stream().map(t -> !t.id().equals(ACME) ? t
-                : new Tenant(t.id(), t.name(), t.domains(), t.xmppDomain(), t.recallDefaults(), t.blf(), t.realm(),
-                        plan, t.recallLabels())).toList();
+                : t.withSettings(plan, t.recallLabels(), "de")).toList();
         List<User> users = new java.util.ArrayList<>();
         tenants.forEach(t -> users.addAll(d.users(t.id())));
         List<org.callpark.api.RingGroup> rings = new java.util.ArrayList<>();
@@ -171,6 +171,24 @@ class SipDialPlanTest {
         assertEquals("102", call.parkedBy());
         SipTests.endAll(core.service());
         customer.run();
+    }
+
+    @Test
+    void acmeCallersHearPromptsInAcmesLanguageAndTheDefaultTenantsInTheDefaultLanguage() throws Exception {
+        int before = media.log.size();
+        sipp("retrieve_nothing").service("71203").key("domain", "acme.test").auth("202", "pass202").run();
+        sipp("retrieve_nothing").service("*88106").auth("106", "pass106").run();
+        List<String> prompts = media.log.subList(before, media.log.size()).stream()
+                .filter(l -> l.startsWith("prompt ")).map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+        assertEquals(List.of("de/nothing-parked", "nothing-parked"), prompts, media.log.toString());
+
+        Sipp caller = sipp("park_wait_bye").service("70").key("domain", "acme.test").key("referrer", "201").start();
+        ParkedCall call = awaitParked(SlotId.extension(ACME, "201"));
+        for (int i = 0; i < 20 && core.service().find(call.id()).isPresent(); i++) {
+            core.advance(java.time.Duration.ofSeconds(60)); // nobody answers: the ladder ends
+        }
+        caller.run(); // the BYE after the prompt
+        assertTrue(media.log.contains("prompt " + call.leg() + " de/nobody-available"), media.log.toString());
     }
 
     private ParkedCall awaitParked(SlotId slot) throws Exception {

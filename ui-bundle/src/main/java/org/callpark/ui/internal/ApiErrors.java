@@ -3,6 +3,7 @@ package org.callpark.ui.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkException.Reason;
@@ -26,7 +27,17 @@ public final class ApiErrors {
             "alertInfo", "alertInfo",
             "callerIdPrefix", "callerIdPrefix");
 
+    /** Directory attribute of a tenant → JSON field of {@link Dtos.TenantSettingsDto}. */
+    static final Map<String, String> TENANT_SETTINGS_FIELDS = Map.of(
+            "parkCode", "parkCode",
+            "retrieveCode", "retrieveCode",
+            "groupParkCode", "groupParkCode",
+            "recall.alertInfo", "alertInfo",
+            "recall.callerIdPrefix", "callerIdPrefix",
+            "language", "language");
+
     private static final String PARK_GROUP_KEY = "parkgroup.";
+    private static final String TENANT_KEY = "tenant.";
     /** The directory reports name problems (format, duplicate) under the group's members key with this wording. */
     private static final String NAME_WORDS = ": the name ";
 
@@ -45,11 +56,29 @@ public final class ApiErrors {
     }
 
     public static ApiException translate(ParkException e) {
+        return translate(e, ApiErrors::field);
+    }
+
+    /** As {@link #translate(ParkException)}, naming the body's fields by {@code fields} (null: no field of it). */
+    static ApiException translate(ParkException e, Function<ParkException.Violation, String> fields) {
         List<Dtos.ViolationDto> violations = new ArrayList<>();
         for (ParkException.Violation v : e.violations()) {
-            violations.add(new Dtos.ViolationDto(field(v), v.field(), v.message()));
+            violations.add(new Dtos.ViolationDto(fields.apply(v), v.field(), v.message()));
         }
         return new ApiException(status(e.reason()), e.reason().name(), e.getMessage(), violations, e);
+    }
+
+    /**
+     * The JSON field of {@link Dtos.TenantSettingsDto} a directory violation is about ({@code tenant.<t>.parkCode} →
+     * {@code parkCode}, {@code tenant.<t>.recall.alertInfo} → {@code alertInfo}, ...), or {@code null} if it is about
+     * something else.
+     */
+    static String settingsField(ParkException.Violation v) {
+        String key = v.field();
+        if (!key.startsWith(TENANT_KEY) || key.indexOf('.', TENANT_KEY.length()) < 0) {
+            return null;
+        }
+        return TENANT_SETTINGS_FIELDS.get(key.substring(key.indexOf('.', TENANT_KEY.length()) + 1));
     }
 
     /**

@@ -100,6 +100,7 @@ public final class ApiServlet extends HttpServlet {
         this.sessions = sessions;
         new DirectoryResource(directories).register(router);
         new ParkGroupResource(directories, park).register(router);
+        new TenantSettingsResource(directories).register(router);
         new CallResource(directories, park, sender).register(router);
         new HistoryResource(directories, () -> history, Clock.systemUTC()).register(router);
     }

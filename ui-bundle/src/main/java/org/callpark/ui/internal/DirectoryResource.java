@@ -7,6 +7,12 @@ import org.callpark.api.Tenant;
 /** {@code GET /tenants}, {@code /tenants/{t}/users}, {@code /tenants/{t}/ring-groups}: read-only directory views. */
 final class DirectoryResource {
 
+    /**
+     * Read-modify-update of the directory through this API, one at a time on this node (park groups, tenant
+     * settings): two changes built from the same snapshot would otherwise undo each other.
+     */
+    static final Object WRITES = new Object();
+
     private final DirectoryService directories;
 
     DirectoryResource(DirectoryService directories) {

@@ -60,6 +60,15 @@ public final class Dtos {
             String alertInfo, String callerIdPrefix) {
     }
 
+    /**
+     * A tenant's settings ({@code GET/PUT /tenants/{t}/settings}): its feature codes (read: the codes in force, the
+     * defaults included), its recall labels ({@code ""}: inherited) and its prompt language ({@code ""}: the media
+     * bundle's default). Sent: a field left out or empty takes the default.
+     */
+    public record TenantSettingsDto(String parkCode, String retrieveCode, String groupParkCode, String alertInfo,
+            String callerIdPrefix, String language) {
+    }
+
     public record SlotDto(String kind, String name, String label) {
     }
 

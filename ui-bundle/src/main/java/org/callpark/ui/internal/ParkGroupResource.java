@@ -37,7 +37,7 @@ final class ParkGroupResource {
     private final DirectoryService directories;
     private final CallParkService park;
     /** Read-modify-update of the directory, one at a time on this node. */
-    private final Object lock = new Object();
+    private final Object lock = DirectoryResource.WRITES;
 
     ParkGroupResource(DirectoryService directories, CallParkService park) {
         this.directories = directories;

@@ -28,6 +28,12 @@ public final class Views {
         return new Dtos.TenantDto(t.id().value(), t.name(), t.domains(), t.xmppDomain());
     }
 
+    public static Dtos.TenantSettingsDto tenantSettings(Tenant t) {
+        return new Dtos.TenantSettingsDto(t.dialPlan().parkCode(), t.dialPlan().retrieveCode(),
+                t.dialPlan().groupParkCode(), t.recallLabels().alertInfo(), t.recallLabels().callerIdPrefix(),
+                t.language());
+    }
+
     public static Dtos.UserDto user(Directory d, User u) {
         String group = d.parkGroupOf(u.tenant(), u.extension()).map(ParkGroup::name).orElse(null);
         return new Dtos.UserDto(u.extension(), u.displayName(), u.jid(), group);

@@ -187,6 +187,23 @@ class RoleMatrixTest {
     }
 
     @Test
+    void tenantSettingsAreReadByEveryRoleAndChangedByAdminsOfTheTenant() throws IOException {
+        String body = "{\"parkCode\":\"70\",\"retrieveCode\":\"71\",\"language\":\"de\"}";
+        for (String user : List.of("karaf", "reception", "auditor", "acmeview")) {
+            assertEquals(200, status(user, "GET", "/tenants/acme/settings", null), user + " GET settings");
+        }
+        for (String user : List.of("reception", "auditor", "oldviewer", "acmeop", "acmeview")) {
+            assertEquals(403, status(user, "PUT", "/tenants/acme/settings", body), user + " PUT settings");
+            assertEquals(List.of(), directories.updates, user);
+        }
+        assertEquals(200, status("karaf", "PUT", "/tenants/acme/settings", body));
+        assertEquals(200, status("acme", "PUT", "/tenants/acme/settings", body));
+        assertEquals("de", directories.current().tenant(Fixtures.ACME).orElseThrow().language());
+        assertEquals(404, status("acme", "PUT", "/tenants/default/settings", body), "another tenant: absent");
+        assertEquals(404, status("acmeview", "GET", "/tenants/default/settings", null));
+    }
+
+    @Test
     void theEventStreamNeedsAReadRole() throws IOException {
         assertEquals(403, status("ops", "GET", "/events", null));
     }

@@ -102,7 +102,7 @@ class SecurityHeadersTest {
         assertFalse(Pattern.compile("\\s(on[a-z]+|style)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find(),
                 "event handler or style attribute");
         for (String js : new String[] { "app.js", "api.js", "board.js", "directory.js", "dom.js", "groups.js",
-                "history.js", "theme.js", "view.js", "boardkeys.js", "countdown.js", "notify.js" }) {
+                "history.js", "theme.js", "view.js", "boardkeys.js", "countdown.js", "notify.js", "settings.js" }) {
             String code = resource(js);
             assertFalse(code.contains("eval(") || code.contains("new Function"), js + " evaluates strings");
             assertFalse(code.contains(".innerHTML"), js + " writes HTML");

@@ -2,7 +2,6 @@ package org.callpark.media.internal.audio;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -10,14 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every sound the bridge can play, encoded once per codec at activation and then only read: hold music by name
- * (looped) and prompts by name (played once). Nothing is encoded per call.
+ * (looped) and prompts by language and name (played once; {@link PromptSet}). Nothing is encoded per call.
  */
 public final class AudioLibrary {
 
@@ -25,16 +23,13 @@ public final class AudioLibrary {
     public static final String DEFAULT_MUSIC_RESOURCE = "/audio/hold-music.wav";
     /** The shipped prompts, by name (resource {@code /audio/<name>.wav}). */
     public static final List<String> SHIPPED_PROMPTS = List.of("nothing-parked", "nobody-available", "parked");
-    /** The file name endings taken as prompts in a prompt directory (all read through {@link SoundFile}). */
-    static final Set<String> PROMPT_EXTENSIONS = Set.of("wav", "aif", "aiff", "aifc", "au");
 
     private static final Logger LOG = LoggerFactory.getLogger(AudioLibrary.class);
 
     private final Map<String, Map<AudioCodec, EncodedAudio>> music;
-    private final Map<String, Map<AudioCodec, EncodedAudio>> prompts;
+    private final PromptSet prompts;
 
-    private AudioLibrary(Map<String, Map<AudioCodec, EncodedAudio>> music,
-            Map<String, Map<AudioCodec, EncodedAudio>> prompts) {
+    private AudioLibrary(Map<String, Map<AudioCodec, EncodedAudio>> music, PromptSet prompts) {
         this.music = music;
         this.prompts = prompts;
     }
@@ -54,6 +49,17 @@ public final class AudioLibrary {
      */
     public static AudioLibrary load(Set<AudioCodec> codecs, Path defaultMusic, Map<String, Path> namedMusic,
             Path promptDir) throws IOException {
+        return load(codecs, defaultMusic, namedMusic, promptDir, PromptSet.SHIPPED_LANGUAGE);
+    }
+
+    /**
+     * As {@link #load(Set, Path, Map, Path)}, with prompts per language: {@code promptDir/<language tag>/<name>.<ext>}
+     * besides the files directly in {@code promptDir}, which are {@code promptLanguage}'s ({@link PromptSet}).
+     *
+     * @param promptLanguage the language of calls whose tenant sets none
+     */
+    public static AudioLibrary load(Set<AudioCodec> codecs, Path defaultMusic, Map<String, Path> namedMusic,
+            Path promptDir, String promptLanguage) throws IOException {
         Map<String, Map<AudioCodec, EncodedAudio>> music = new LinkedHashMap<>();
         Map<AudioCodec, EncodedAudio> def = defaultMusic == null ? null
                 : fromFile("music:default", defaultMusic, codecs, false, "using the shipped default music instead");
@@ -67,47 +73,14 @@ public final class AudioLibrary {
                 music.put(e.getKey().toLowerCase(Locale.ROOT), m);
             }
         }
-        Map<String, Map<AudioCodec, EncodedAudio>> prompts = new LinkedHashMap<>();
-        for (String name : SHIPPED_PROMPTS) {
-            prompts.put(name, encodeAll("prompt:" + name, resource("/audio/" + name + ".wav"), codecs, true));
-        }
-        for (Map.Entry<String, Path> e : promptFiles(promptDir).entrySet()) {
-            String name = e.getKey();
-            Map<AudioCodec, EncodedAudio> m = fromFile("prompt:" + name, e.getValue(), codecs, true,
-                    SHIPPED_PROMPTS.contains(name) ? "using the shipped prompt instead" : "there is no such prompt");
-            if (m != null) {
-                prompts.put(name, m);
-            }
-        }
-        return new AudioLibrary(music, prompts);
-    }
-
-    /** The prompt files in {@code dir} by name (first in file-name order wins); a missing directory is logged. */
-    private static Map<String, Path> promptFiles(Path dir) {
-        Map<String, Path> files = new TreeMap<>();
-        if (dir == null) {
-            return files;
-        }
-        try (var list = Files.list(dir)) {
-            list.sorted().forEach(p -> {
-                String f = p.getFileName().toString();
-                int dot = f.lastIndexOf('.');
-                if (dot > 0 && PROMPT_EXTENSIONS.contains(f.substring(dot + 1).toLowerCase(Locale.ROOT))) {
-                    files.putIfAbsent(f.substring(0, dot), p);
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Media: prompt directory {} cannot be read ({}); using the shipped prompts", dir,
-                    reason(e, dir));
-        }
-        return files;
+        return new AudioLibrary(music, PromptSet.load(codecs, promptDir, promptLanguage));
     }
 
     /**
      * One configured file decoded and encoded, or null (logged once at WARN with its path) if it cannot be played.
      * Nothing else happens per file: the caller decides what plays instead ({@code instead} says it in the log).
      */
-    private static Map<AudioCodec, EncodedAudio> fromFile(String name, Path path, Set<AudioCodec> codecs,
+    static Map<AudioCodec, EncodedAudio> fromFile(String name, Path path, Set<AudioCodec> codecs,
             boolean prompt, String instead) {
         try {
             return encodeAll(name, file(path), codecs, prompt);
@@ -133,7 +106,7 @@ public final class AudioLibrary {
         return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
-    private static Map<AudioCodec, EncodedAudio> encodeAll(String name, Pcm pcm, Set<AudioCodec> codecs,
+    static Map<AudioCodec, EncodedAudio> encodeAll(String name, Pcm pcm, Set<AudioCodec> codecs,
             boolean prompt) {
         Map<AudioCodec, EncodedAudio> m = new EnumMap<>(AudioCodec.class);
         long t0 = System.nanoTime();
@@ -183,9 +156,12 @@ public final class AudioLibrary {
         return m.get(codec);
     }
 
-    /** The named prompt in one codec, or null if there is no such prompt. */
+    /**
+     * The prompt in one codec, or null if no language has it. {@code name} is {@code <language>/<prompt>} (a tenant's
+     * language) or {@code <prompt>} (the default language); the language falls back as {@link PromptSet} says.
+     */
     public EncodedAudio prompt(String name, AudioCodec codec) {
-        Map<AudioCodec, EncodedAudio> m = prompts.get(name);
+        Map<AudioCodec, EncodedAudio> m = prompts.find(name);
         return m == null ? null : m.get(codec);
     }
 
@@ -194,7 +170,7 @@ public final class AudioLibrary {
         StringBuilder b = new StringBuilder();
         music.forEach((n, m) -> b.append(b.length() == 0 ? "" : "; ").append("music ")
                 .append(n.isEmpty() ? "<default>" : n).append(": ").append(frameCounts(m)));
-        prompts.forEach((n, m) -> b.append("; prompt ").append(n).append(": ").append(frameCounts(m)));
+        prompts.summarize(b);
         return b.toString();
     }
 }
