@@ -1,0 +1,189 @@
+package org.callpark.internal.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.callpark.api.ParkException;
+import org.callpark.api.ParkedCall;
+import org.callpark.api.SlotId;
+import org.callpark.api.TenantId;
+import org.callpark.internal.SipTestCore;
+import org.callpark.internal.cluster.MemberConfigFactory;
+import org.callpark.internal.cluster.MemberSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import gov.nist.javax.sip.message.SIPResponse;
+
+/**
+ * Attended transfer of a retrieved call (issue 16 part 1, RFC 3891) against a real {@link SipServer} with the real
+ * park core and the recording media: sipp is the parked customer; the receptionist (102) and the transfer target
+ * (104) are {@link DialogPhone}s, which know their dialogs' identifiers as phones do. A: 104 sends the server an INVITE
+ * with {@code Replaces} naming the server's dialog with 102.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AttendedTransferTest {
+
+    static {
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    }
+
+    private static final String LOCAL = "127.0.0.1";
+
+    private HazelcastInstance hazelcast;
+    private SipTestCore core;
+    private RecordingMedia media;
+    private SipServer server;
+    private Registrations registrations;
+    private int port;
+
+    @BeforeAll
+    void start() throws IOException {
+        Sipp.requireSipp();
+        int hzPort = freePort(20301 + ThreadLocalRandom.current().nextInt(100));
+        String cluster = "callpark-replaces-test-" + UUID.randomUUID();
+        Config config = MemberConfigFactory.build(new MemberSettings(cluster, List.of(LOCAL + ":" + hzPort), hzPort,
+                false, LOCAL, 0));
+        config.setInstanceName(cluster);
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        hazelcast = Hazelcast.newHazelcastInstance(config);
+        core = new SipTestCore("node-1");
+        media = new RecordingMedia();
+        port = freePort(25060 + ThreadLocalRandom.current().nextInt(400) * 2);
+        TestSipConfig sip = new TestSipConfig();
+        sip.port = port;
+        registrations = new Registrations(() -> hazelcast);
+        server = new SipServer(core.service(), core.directory(), media, registrations, () -> "node-1", sip,
+                k -> null, k -> null);
+        core.addListener(server);
+        core.setDialer(server.recallDialer());
+    }
+
+    @AfterAll
+    void stop() {
+        SipTests.stopAll(server, core, media, hazelcast);
+    }
+
+    @AfterEach
+    void noCallLeftBehind() throws ParkException {
+        SipTests.endAll(core.service());
+    }
+
+    /** A parked customer (sipp, waits for our BYE) retrieved by 102; returns the customer's parked call. */
+    private ParkedCall parkAndRetrieve(DialogPhone receptionist, Sipp[] customer) throws Exception {
+        customer[0] = Sipp.scenario("park_wait_bye", port).key("domain", LOCAL).key("from_user", "+4930123")
+                .key("from_name", "Customer").service("*68101").key("referrer", "101").start();
+        ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"), media.log);
+        SIPResponse ok = receptionist.invite("sip:*88101@" + LOCAL + ":" + port, "", "sendrecv");
+        assertEquals(200, ok.getStatusCode(), ok.toString());
+        SipTests.await(() -> !media.lines("bridge " + call.leg()).isEmpty(), "the retrieve's bridge");
+        return call;
+    }
+
+    private String replaces(DialogPhone dialog) {
+        return "Replaces: " + dialog.replacesValue() + "\r\n";
+    }
+
+    /**
+     * 102 holds the customer (music), 104 sends INVITE with Replaces naming our dialog with 102 and digest: 200 with
+     * our SDP and the customer's identity, 102 gets our BYE, the customer's media is bridged to a new leg that sends to
+     * 104's RTP port (the music stops); the customer's dialog is untouched (no request to it) until 104 hangs up.
+     */
+    @Test
+    void replacesFromAUserOfTheTenant_takesTheReceptionistsPlace() throws Exception {
+        Sipp[] customer = new Sipp[1];
+        try (DialogPhone r102 = new DialogPhone("102", "pass102", port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port)) {
+            ParkedCall call = parkAndRetrieve(r102, customer);
+            String p = call.leg();
+            String r = media.lines("bridge " + p).get(0).split(" ")[2];
+            assertEquals(200, r102.reInvite("sendonly").getStatusCode());
+            SipTests.await(() -> media.lines("hold " + p).size() == 2, "music for the held customer");
+            int mark = media.log.size();
+
+            SIPResponse ok = t104.invite("sip:park@" + LOCAL + ":" + port, replaces(r102), "sendrecv");
+
+            assertEquals(200, ok.getStatusCode(), ok.toString());
+            assertTrue(new String(ok.getRawContent()).contains("a=sendrecv"), new String(ok.getRawContent()));
+            assertTrue(SipMessages.valueOf(ok.getHeader("P-Asserted-Identity")).contains("sip:+4930123@"),
+                    ok.toString());
+            assertNotNull(r102.await("BYE", 5_000), "102 is hung up");
+            String n = SipTests.since(media, mark).stream().filter(l -> l.startsWith("open ")).findFirst()
+                    .orElseThrow().split(" ")[1];
+            SipTests.await(() -> SipTests.since(media, mark).contains("bridge " + n + " " + p), "bridged to 104");
+            assertEquals(t104.rtp.getLocalPort(), media.legs.get(n).remote.getPort(),
+                    "the customer's bridge now sends to 104's RTP port");
+            assertTrue(SipTests.since(media, mark).contains("close " + r), "102's leg closed: " + media.log);
+            assertFalse(SipTests.since(media, mark).contains("close " + p), "the customer stays: " + media.log);
+            assertTrue(core.service().list().isEmpty(), "nothing parked: still the retrieved call");
+
+            assertEquals(200, t104.request("BYE", "").getStatusCode());
+            customer[0].run(); // our BYE reaches the customer: the call was 104's now
+        }
+    }
+
+    /**
+     * Unknown dialog (a made-up Call-ID, or the right Call-ID with a wrong tag) → 481 after digest; without
+     * credentials → 401 only, and the call is unchanged: 102 gets no BYE and is still bridged, 104's second try
+     * without a password gets another 401; a user of another tenant → 403 (unknown in this realm, and in its own
+     * domain: not a call of its tenant); {@code early-only} on our confirmed dialog → 486.
+     */
+    @Test
+    void replacesIsRefusedUnlessAuthenticatedByAUserOfTheTenantAndTheDialogExists() throws Exception {
+        Sipp[] customer = new Sipp[1];
+        try (DialogPhone r102 = new DialogPhone("102", "pass102", port);
+                DialogPhone anon = new DialogPhone("104", null, port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port);
+                DialogPhone acme = new DialogPhone("201", "pass201", port)) {
+            ParkedCall call = parkAndRetrieve(r102, customer);
+            int mark = media.log.size();
+            String uri = "sip:park@" + LOCAL + ":" + port;
+
+            assertEquals(401, anon.invite(uri, replaces(r102), "sendrecv").getStatusCode());
+            assertEquals(481, t104.invite(uri, "Replaces: nosuchcall@127.0.0.1;to-tag=1;from-tag=2\r\n",
+                    "sendrecv").getStatusCode());
+            assertEquals(481, t104.invite(uri, "Replaces: " + r102.callId + ";to-tag=wrong;from-tag="
+                    + r102.fromTag + "\r\n", "sendrecv").getStatusCode());
+            assertEquals(403, acme.invite(uri, replaces(r102), "sendrecv").getStatusCode());
+            assertEquals(403, acme.invite("sip:park@acme.test:" + port, replaces(r102), "sendrecv")
+                    .getStatusCode());
+            assertEquals(486, t104.invite(uri, replaces(r102).replace("\r\n", ";early-only\r\n"), "sendrecv")
+                    .getStatusCode());
+
+            assertFalse(r102.receives("BYE", 500), "102 still in its call");
+            assertTrue(SipTests.since(media, mark).stream().noneMatch(l -> l.startsWith("bridge ")
+                    || l.startsWith("close ")), "nothing changed: " + SipTests.since(media, mark));
+            assertEquals(200, r102.request("BYE", "").getStatusCode());
+            customer[0].run();
+            assertEquals(1, media.lines("bridge " + call.leg()).size());
+        }
+    }
+
+    private static int freePort(int from) throws IOException {
+        for (int p = from; p < from + 400; p += 2) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+                    DatagramSocket u = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (IOException e) {
+                // next
+            }
+        }
+        throw new IOException("no free port from " + from);
+    }
+}
