@@ -171,7 +171,7 @@ final class SipDispatcher implements SipListener {
     @Override
     public void processResponse(ResponseEvent event) {
         if (handover.onResponse(event) || answers.onResponse(event) || blf.onResponse(event)
-                || recalls.onResponse(event)) {
+                || recalls.onResponse(event) || transfers.onResponse(event)) {
             return;
         }
         // Responses to our BYEs: nothing to do (the dialog is over either way).
@@ -182,7 +182,8 @@ final class SipDispatcher implements SipListener {
     @Override
     public void processTimeout(TimeoutEvent event) {
         if (!event.isServerTransaction() && (blf.onTimeout(event.getClientTransaction())
-                || recalls.onTimeout(event.getClientTransaction()))) {
+                || recalls.onTimeout(event.getClientTransaction())
+                || transfers.onTimeout(event.getClientTransaction()))) {
             return;
         }
         LOG.debug("SIP transaction timed out: {}", event.isServerTransaction()

@@ -198,7 +198,8 @@ public final class SipServer implements ParkEventListener {
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
                 new ParkFlows(messages, identities, legs, answers, core, media, timers),
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
-                registrations, handover, blf, dialer, new InCallTransfer(messages, legs, core, localNode, async),
+                registrations, handover, blf, dialer, new InCallTransfer(messages, legs, core, localNode, async,
+                        new ReplacesDial(messages, identities, legs, core, media, registrations, answers)),
                 new ReplacesFlow(messages, auth, legs, answers, core, media));
         synchronized (this) {
             try {

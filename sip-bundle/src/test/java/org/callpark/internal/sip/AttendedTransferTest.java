@@ -3,6 +3,7 @@ package org.callpark.internal.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,13 +30,16 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
+import gov.nist.javax.sip.header.extensions.ReplacesHeader;
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
 
 /**
  * Attended transfer of a retrieved call (issue 16 part 1, RFC 3891) against a real {@link SipServer} with the real
  * park core and the recording media: sipp is the parked customer; the receptionist (102) and the transfer target
  * (104) are {@link DialogPhone}s, which know their dialogs' identifiers as phones do. A: 104 sends the server an INVITE
- * with {@code Replaces} naming the server's dialog with 102.
+ * with {@code Replaces} naming the server's dialog with 102. B: 102 REFERs the server with Replaces in Refer-To, the
+ * server invites 104 (registered) with that Replaces header.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttendedTransferTest {
@@ -172,6 +176,101 @@ class AttendedTransferTest {
             assertEquals(200, r102.request("BYE", "").getStatusCode());
             customer[0].run();
             assertEquals(1, media.lines("bridge " + call.leg()).size());
+        }
+    }
+
+    /** 104's phone (a {@link DialogPhone}) registered at its own socket. */
+    private void register104(DialogPhone phone) {
+        registrations.removeAll(TenantId.DEFAULT, "104"); // another test's phone is gone
+        registrations.put(new Registrations.Binding(TenantId.DEFAULT, "104", "sip:104@" + LOCAL + ":" + phone.port()
+                + ";transport=udp", System.currentTimeMillis() + 300_000, LOCAL + ":" + phone.port(), "udp",
+                "test-104-" + phone.port(), 1), 300);
+    }
+
+    /** The REFER headers of an attended transfer to {@code ext} replacing {@code consult} (percent-encoded). */
+    private static String referWithReplaces(String ext, String consult) {
+        return "Refer-To: <sip:" + ext + "@" + LOCAL + "?Replaces=" + consult.replace("@", "%40").replace(";", "%3B")
+                .replace("=", "%3D") + ">\r\nReferred-By: <sip:102@" + LOCAL + ">\r\n";
+    }
+
+    /**
+     * B: 102 consulted 104 on a call of its own and REFERs us with {@code Refer-To: <sip:104@…?Replaces=<consult>>}:
+     * 202; 104's registered phone gets our INVITE whose Replaces names exactly the consult dialog, showing the
+     * customer (no "Parked:" mark, no Alert-Info); 104 answers: the customer's media is bridged to a leg sending to
+     * 104's RTP port, 102 gets NOTIFY 100 then 200 (terminated) and our BYE; 104's BYE later ends the customer's call.
+     */
+    @Test
+    void referWithReplaces_invitesTheTargetWithThatReplacesAndBridgesIt() throws Exception {
+        Sipp[] customer = new Sipp[1];
+        try (DialogPhone r102 = new DialogPhone("102", "pass102", port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port)) {
+            register104(t104);
+            ParkedCall call = parkAndRetrieve(r102, customer);
+            String p = call.leg();
+            String r = media.lines("bridge " + p).get(0).split(" ")[2];
+            assertEquals(200, r102.reInvite("sendonly").getStatusCode()); // 102 holds the customer to consult 104
+            int mark = media.log.size();
+            String consult = "consult-" + UUID.randomUUID() + "@" + LOCAL + ";to-tag=t104;from-tag=f102";
+
+            assertEquals(202, r102.request("REFER", referWithReplaces("104", consult)).getStatusCode());
+
+            SIPRequest invite = t104.await("INVITE", 5_000);
+            ReplacesHeader named = (ReplacesHeader) invite.getHeader(ReplacesHeader.NAME);
+            assertEquals(consult.split(";")[0], named.getCallId());
+            assertEquals("t104", named.getToTag());
+            assertEquals("f102", named.getFromTag());
+            assertEquals("Customer", invite.getFrom().getAddress().getDisplayName());
+            assertTrue(invite.getFrom().getAddress().getURI().toString().startsWith("sip:+4930123@"),
+                    invite.getFrom().toString());
+            assertNull(invite.getHeader("Alert-Info"));
+            t104.accept(invite);
+            assertTrue(new String(r102.await("NOTIFY", 5_000).getRawContent()).startsWith("SIP/2.0 100"));
+            SIPRequest last = r102.await("NOTIFY", 5_000);
+            assertTrue(new String(last.getRawContent()).startsWith("SIP/2.0 200"), last.toString());
+            assertTrue(SipMessages.valueOf(last.getHeader("Subscription-State")).startsWith("terminated"));
+            assertNotNull(r102.await("BYE", 5_000));
+            String n = SipTests.since(media, mark).stream().filter(l -> l.startsWith("open ")).findFirst()
+                    .orElseThrow().split(" ")[1];
+            SipTests.await(() -> SipTests.since(media, mark).contains("bridge " + n + " " + p), "bridged to 104");
+            assertEquals(t104.rtp.getLocalPort(), media.legs.get(n).remote.getPort());
+            SipTests.await(() -> SipTests.since(media, mark).contains("close " + r), "102's leg closed");
+            assertTrue(core.service().list().isEmpty());
+
+            assertEquals(200, t104.request("BYE", "").getStatusCode());
+            customer[0].run(); // 104's BYE ends the customer's call
+        }
+    }
+
+    /**
+     * B refused or failed: Replaces in a REFER to a park code or to a number that is not the tenant's → 403 before
+     * any 202; 104 not registered → NOTIFY 480; 104 answers our INVITE 481 (it has no such consult call) → NOTIFY 481.
+     * Each time 102 gets no BYE and stays bridged with the customer: its own BYE still ends the customer's call.
+     */
+    @Test
+    void referWithReplacesRefusedOrFailed_leavesTheCallWithTheReferrer() throws Exception {
+        Sipp[] customer = new Sipp[1];
+        try (DialogPhone r102 = new DialogPhone("102", "pass102", port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port)) {
+            ParkedCall call = parkAndRetrieve(r102, customer);
+            String consult = "consult-x@" + LOCAL + ";to-tag=a;from-tag=b";
+            assertEquals(403, r102.request("REFER", referWithReplaces("*68102", consult)).getStatusCode());
+            assertEquals(403, r102.request("REFER", referWithReplaces("+4940999", consult)).getStatusCode());
+            registrations.removeAll(TenantId.DEFAULT, "104");
+
+            assertEquals(202, r102.request("REFER", referWithReplaces("104", consult)).getStatusCode());
+            r102.await("NOTIFY", 5_000);
+            assertTrue(new String(r102.await("NOTIFY", 5_000).getRawContent()).startsWith("SIP/2.0 480"));
+
+            register104(t104);
+            assertEquals(202, r102.request("REFER", referWithReplaces("104", consult)).getStatusCode());
+            t104.answer(t104.await("INVITE", 5_000), 481);
+            r102.await("NOTIFY", 5_000);
+            assertTrue(new String(r102.await("NOTIFY", 5_000).getRawContent()).startsWith("SIP/2.0 481"));
+
+            assertFalse(r102.receives("BYE", 500), "102 keeps the call");
+            assertEquals(1, media.lines("bridge " + call.leg()).size(), media.log.toString());
+            assertEquals(200, r102.request("BYE", "").getStatusCode());
+            customer[0].run(); // still 102's call: its BYE ended the customer's too
         }
     }
 

@@ -116,14 +116,37 @@ final class DialogPhone implements AutoCloseable {
         return finalResponse(branch);
     }
 
-    /** Waits up to {@code millis} for a request of {@code method}, answers it {@code 200} and returns it. */
+    /**
+     * Waits up to {@code millis} for a request of {@code method} and returns it, answered {@code 200} unless it is an
+     * INVITE (see {@link #accept}) or an ACK.
+     */
     SIPRequest await(String method, long millis) throws Exception {
         SIPRequest r = (SIPRequest) next(m -> m instanceof SIPRequest q && q.getMethod().equals(method), millis);
         if (r == null) {
             throw new AssertionError(user + " received no " + method + " within " + millis + " ms");
         }
-        answer(r, 200);
+        if (!method.equals("INVITE") && !method.equals("ACK")) {
+            answer(r, 200);
+        }
         return r;
+    }
+
+    /**
+     * Answers a received INVITE {@code 200} with this phone's SDP ({@code sendrecv}) and waits for its ACK: the INVITE's
+     * dialog is this phone's from now on (a BYE by {@link #request} goes to the INVITE's Contact).
+     */
+    void accept(SIPRequest invite) throws Exception {
+        fromTag = "dp" + BRANCH.incrementAndGet();
+        callId = invite.getCallId().getCallId();
+        toTag = invite.getFrom().getTag();
+        requestUri = ((javax.sip.header.ContactHeader) invite.getHeader("Contact")).getAddress().getURI().toString();
+        SIPResponse ok = invite.createResponse(200);
+        ok.getTo().setTag(fromTag);
+        gov.nist.javax.sip.header.HeaderFactoryImpl headers = new gov.nist.javax.sip.header.HeaderFactoryImpl();
+        ok.setHeader(headers.createHeader("Contact", "<sip:" + user + "@127.0.0.1:" + port() + ">"));
+        ok.setContent(sdp("sendrecv"), headers.createContentTypeHeader("application", "sdp"));
+        send(ok.encode());
+        await("ACK", 5_000);
     }
 
     /** Whether a request of {@code method} arrives within {@code millis} (answered 200 if so). */
