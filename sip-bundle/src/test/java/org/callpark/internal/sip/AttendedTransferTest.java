@@ -179,6 +179,47 @@ class AttendedTransferTest {
         }
     }
 
+    /**
+     * The outside caller's dialog named (the customer is a {@link DialogPhone} here, parked by 101's transfer and
+     * retrieved by 102), and 104 joins holding ({@code a=sendonly}): answered {@code a=recvonly} showing Alice (102);
+     * the customer gets our BYE; 104's leg is silent and 102 hears the music until 104 resumes, then 102 and 104 are
+     * bridged; a REFER by 102 in that call is refused (no parked call's identity to move any more); 104's BYE ends
+     * 102's call.
+     */
+    @Test
+    void replacingTheOutsideCallersDialog_leavesACallBetweenTheTwoUsers() throws Exception {
+        try (DialogPhone c = new DialogPhone("+4930123", null, port);
+                DialogPhone r102 = new DialogPhone("102", "pass102", port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port)) {
+            assertEquals(200, c.invite("sip:*68101@" + LOCAL + ":" + port, "Referred-By: <sip:101@" + LOCAL
+                    + ">\r\n", "sendrecv").getStatusCode());
+            ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"),
+                    media.log);
+            assertEquals(200, r102.invite("sip:*88101@" + LOCAL + ":" + port, "", "sendrecv").getStatusCode());
+            SipTests.await(() -> !media.lines("bridge " + call.leg()).isEmpty(), "the retrieve's bridge");
+            String r = media.lines("bridge " + call.leg()).get(0).split(" ")[2];
+            int mark = media.log.size();
+
+            SIPResponse ok = t104.invite("sip:park@" + LOCAL + ":" + port, replaces(c), "sendonly");
+
+            assertEquals(200, ok.getStatusCode(), ok.toString());
+            assertTrue(new String(ok.getRawContent()).contains("a=recvonly"), new String(ok.getRawContent()));
+            assertTrue(SipMessages.valueOf(ok.getHeader("P-Asserted-Identity")).contains("Alice"), ok.toString());
+            assertNotNull(c.await("BYE", 5_000), "the customer is replaced");
+            String n = SipTests.since(media, mark).stream().filter(l -> l.startsWith("open ")).findFirst()
+                    .orElseThrow().split(" ")[1];
+            SipTests.await(() -> SipTests.since(media, mark).containsAll(List.of("silence " + n, "hold " + r)),
+                    "104 joined holding: music for 102");
+            assertTrue(SipTests.since(media, mark).contains("close " + call.leg()), media.log.toString());
+            assertEquals(200, t104.reInvite("sendrecv").getStatusCode());
+            SipTests.await(() -> SipTests.since(media, mark).contains("bridge " + n + " " + r), "104 resumed");
+            assertEquals(403, r102.request("REFER", "Refer-To: <sip:*68103@" + LOCAL + ">\r\n").getStatusCode());
+            assertEquals(200, t104.request("BYE", "").getStatusCode());
+            assertNotNull(r102.await("BYE", 5_000), "104's BYE ends 102's call");
+            assertTrue(core.service().list().isEmpty());
+        }
+    }
+
     /** 104's phone (a {@link DialogPhone}) registered at its own socket. */
     private void register104(DialogPhone phone) {
         registrations.removeAll(TenantId.DEFAULT, "104"); // another test's phone is gone
