@@ -358,6 +358,15 @@ final class ReplacesDial {
         attempt.done.accept(status);
     }
 
+    /** The SIP stack stops or restarts: forget every INVITE in flight and close its media (its transaction dies). */
+    void dropAll() {
+        for (Fork f : List.copyOf(byCallId.values())) {
+            if (byCallId.remove(f.leg.callId, f)) {
+                SipLegs.close(f.leg.media);
+            }
+        }
+    }
+
     /** Puts {@code leg} back next to {@code peer} (a failed transfer): media as their hold states say. */
     void rejoin(SipLeg leg, SipLeg peer) {
         answers.rejoin(leg, peer);

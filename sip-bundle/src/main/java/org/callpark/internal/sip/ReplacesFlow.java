@@ -22,8 +22,9 @@ import gov.nist.javax.sip.header.extensions.ReplacesHeader;
  * {@code INVITE ... Replaces: <our dialog with 102>}. The new dialog takes the named one's place in the bridge: it is
  * answered with our SDP, the customer's media leg is bridged to 104's (no re-INVITE to the customer: the B2BUA anchors
  * its media, so its dialog stays untouched), and the replaced party (102) gets our BYE. Either side of a bridged call
- * can be named; the replaced side's role goes to the new leg (the tenant user's side keeps the parked call it came from,
- * so 104 can REFER again; the outside caller's side replaced leaves a call between two users that cannot be REFERred).
+ * can be named; the replaced side's role goes to the new leg (the tenant user's side keeps the parked call it came
+ * from, so 104 can REFER again; the outside caller's side replaced leaves a call between two users that cannot be
+ * REFERred).
  * <p>
  * <b>Authorization</b> (RFC 3891 §6): the INVITE must authenticate by digest as a user of the tenant serving its
  * Request-URI, exactly as a retrieve does ({@link SipAuthenticator}: 401 challenge, 403 for wrong credentials or a
@@ -190,22 +191,26 @@ final class ReplacesFlow {
                 }
             }
         }
+        boolean cancelled;
         synchronized (leg) {
-            if (!live || leg.cancelled) {
-                if (leg.cancelled) {
-                    legs.refuseCancelled(leg, st, request);
-                    if (live) {
-                        legs.hangUp(peer);
-                    }
-                } else {
-                    SipLeg.Ending e = leg.end(false);
-                    SipLegs.close(e == null ? null : e.media());
-                    legs.forget(leg);
-                    messages.reject(st, 481, "the call ended meanwhile");
-                }
-                legs.hangUp(old);
-                return;
+            cancelled = leg.cancelled;
+            if (cancelled) {
+                legs.refuseCancelled(leg, st, request); // the new party gave up: the call it was to take ends
+            } else if (!live) {
+                SipLeg.Ending e = leg.end(false);
+                SipLegs.close(e == null ? null : e.media());
+                legs.forget(leg);
+                messages.reject(st, 481, "the call ended meanwhile");
             }
+        }
+        if (cancelled || !live) {
+            if (live) {
+                legs.hangUp(peer);
+            }
+            legs.hangUp(old);
+            return;
+        }
+        synchronized (leg) {
             leg.peer = peer;
             leg.holding = !direction.receives();
             leg.music = music;

@@ -284,7 +284,8 @@ class AttendedTransferTest {
 
     /**
      * B refused or failed: Replaces in a REFER to a park code or to a number that is not the tenant's → 403 before
-     * any 202; 104 not registered → NOTIFY 480; 104 answers our INVITE 481 (it has no such consult call) → NOTIFY 481.
+     * any 202; 104 not registered → NOTIFY 480; 104 answers our INVITE 481 (it has no such consult call) → NOTIFY
+     * 481.
      * Each time 102 gets no BYE and stays bridged with the customer: its own BYE still ends the customer's call.
      */
     @Test

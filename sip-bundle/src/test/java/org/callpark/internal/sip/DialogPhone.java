@@ -132,8 +132,8 @@ final class DialogPhone implements AutoCloseable {
     }
 
     /**
-     * Answers a received INVITE {@code 200} with this phone's SDP ({@code sendrecv}) and waits for its ACK: the INVITE's
-     * dialog is this phone's from now on (a BYE by {@link #request} goes to the INVITE's Contact).
+     * Answers a received INVITE {@code 200} with this phone's SDP ({@code sendrecv}) and waits for its ACK: the
+     * INVITE's dialog is this phone's from now on (a BYE by {@link #request} goes to the INVITE's Contact).
      */
     void accept(SIPRequest invite) throws Exception {
         fromTag = "dp" + BRANCH.incrementAndGet();
