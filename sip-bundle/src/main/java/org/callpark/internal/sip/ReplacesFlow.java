@@ -27,7 +27,7 @@ import gov.nist.javax.sip.header.extensions.ReplacesHeader;
  * REFERred).
  * <p>
  * <b>Authorization</b> (RFC 3891 §6): the INVITE must authenticate by digest as a user of the tenant serving its
- * Request-URI, exactly as a retrieve does ({@link SipAuthenticator}: 401 challenge, 403 for wrong credentials or a
+ * Request-URI (for our own address, which no tenant claims: the named call's tenant), exactly as a retrieve does ({@link SipAuthenticator}: 401 challenge, 403 for wrong credentials or a
  * user of another tenant), before the dialog is even looked up, so that an unauthenticated INVITE learns nothing
  * about which dialogs exist; and the named call must be a call of that same tenant (403 otherwise): a tenant user may
  * take over what a user of its tenant could have dialled. Who may hold the dialog identifiers is not checked: only
@@ -84,12 +84,16 @@ final class ReplacesFlow {
         return toTag.equals(local) && fromTag.equals(remote) ? leg : null;
     }
 
-    /** An INVITE with Replaces outside a dialog (100 Trying sent, tenant and SDP checked). */
-    void onInvite(Request request, ServerTransaction st, Tenant tenant, Sdp offer) throws Exception {
+    /**
+     * An INVITE with Replaces outside a dialog (100 Trying sent, SDP checked); {@code byDomain} is the tenant serving
+     * its Request-URI's domain.
+     */
+    void onInvite(Request request, ServerTransaction st, Tenant byDomain, Sdp offer) throws Exception {
         if (!(request.getHeader(ReplacesHeader.NAME) instanceof ReplacesHeader replaces)) {
             messages.reject(st, 400, "unreadable Replaces header");
             return;
         }
+        Tenant tenant = realm(request, byDomain, replaces);
         Optional<String> user = auth.authenticate(request, st, tenant);
         if (user.isEmpty()) {
             return; // challenged or refused: nothing about the named dialog is revealed
@@ -117,17 +121,11 @@ final class ReplacesFlow {
             messages.reject(st, 403, "only a connected call can be replaced");
             return;
         }
-        ParkedCall call;
         String peerUser;
         synchronized (peer) {
             peerUser = peer.user;
-            call = userSide ? null : peer.bridgedCall;
         }
-        if (userSide) {
-            synchronized (old) {
-                call = old.bridgedCall;
-            }
-        }
+        ParkedCall call = bridgedCall(old);
         if (call == null || !call.tenant().equals(tenant.id())) {
             messages.reject(st, 403, "not a call of this tenant");
             return;
@@ -222,6 +220,39 @@ final class ReplacesFlow {
         legs.hangUp(old);
         LOG.info("Attended transfer by {}: dialog {} replaced {} ({}) in the call with {}", user, leg.callId,
                 old.callId, call != null ? "the user's side" : "the outside caller's side", peer.callId);
+    }
+
+    /**
+     * The tenant whose users may authenticate: the one that claims the Request-URI's domain; for an address no tenant
+     * claims (our IP address: what a phone dials when the transferor's REFER names our Contact) the tenant of the named
+     * call if there is one, else the default tenant ({@code byDomain}). The realm of the 401 thus tells a sender who
+     * already holds a live dialog's identifiers that tenant; without them it learns nothing.
+     */
+    private Tenant realm(Request request, Tenant byDomain, ReplacesHeader replaces) {
+        org.callpark.api.Directory dir = core.currentDirectory();
+        String host = SipMessages.requestHost(request);
+        boolean claimed = dir.tenants().stream()
+                .anyMatch(t -> t.domains().stream().anyMatch(d -> d.equalsIgnoreCase(host)));
+        SipLeg leg = claimed ? null : named(legs, replaces.getCallId(), replaces.getToTag(), replaces.getFromTag());
+        ParkedCall call = leg == null ? null : bridgedCall(leg);
+        return call == null ? byDomain : dir.tenant(call.tenant()).orElse(byDomain);
+    }
+
+    /** The parked call a bridged pair came from (kept on the tenant user's side), or {@code null}. */
+    private static ParkedCall bridgedCall(SipLeg leg) {
+        SipLeg peer;
+        synchronized (leg) {
+            if (leg.bridgedCall != null) {
+                return leg.bridgedCall;
+            }
+            peer = leg.peer;
+        }
+        if (peer == null) {
+            return null;
+        }
+        synchronized (peer) {
+            return peer.bridgedCall;
+        }
     }
 
     /** A user's identity for the connected-party headers (name from the directory), or {@code null}. */

@@ -220,6 +220,35 @@ class AttendedTransferTest {
         }
     }
 
+    /**
+     * Another tenant through the server's own address (what a phone dials when the transferor's REFER names our
+     * Contact, {@code sip:park@<ip>}): acme's call (parked on 201 at {@code acme.test}, retrieved by 202) is replaced
+     * by acme's 203 (challenged in acme's realm, 200, 202 gets the BYE); the default tenant's 104 naming the same kind
+     * of dialog is refused (403: unknown in acme's realm).
+     */
+    @Test
+    void aTenantsUsersReplaceThroughTheServersOwnAddress() throws Exception {
+        try (DialogPhone c = new DialogPhone("+4930777", null, port);
+                DialogPhone r202 = new DialogPhone("202", "pass202", port);
+                DialogPhone t203 = new DialogPhone("203", "pass203", port);
+                DialogPhone t104 = new DialogPhone("104", "pass104", port)) {
+            assertEquals(200, c.invite("sip:*68201@acme.test:" + port, "Referred-By: <sip:201@acme.test>\r\n",
+                    "sendrecv").getStatusCode());
+            ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.of("acme"), "201"), media.log);
+            assertEquals(200, r202.invite("sip:*88201@acme.test:" + port, "", "sendrecv").getStatusCode());
+            SipTests.await(() -> !media.lines("bridge " + call.leg()).isEmpty(), "acme's retrieve");
+            String own = "sip:park@" + LOCAL + ":" + port;
+
+            SIPResponse refused = t104.invite(own, replaces(r202), "sendrecv");
+            assertEquals(403, refused.getStatusCode(), refused.toString());
+            SIPResponse ok = t203.invite(own, replaces(r202), "sendrecv");
+            assertEquals(200, ok.getStatusCode(), ok.toString());
+            assertNotNull(r202.await("BYE", 5_000));
+            assertEquals(200, t203.request("BYE", "").getStatusCode());
+            assertNotNull(c.await("BYE", 5_000), "203's BYE ends the customer's call");
+        }
+    }
+
     /** 104's phone (a {@link DialogPhone}) registered at its own socket. */
     private void register104(DialogPhone phone) {
         registrations.removeAll(TenantId.DEFAULT, "104"); // another test's phone is gone
