@@ -27,11 +27,12 @@ import gov.nist.javax.sip.header.extensions.ReplacesHeader;
  * REFERred).
  * <p>
  * <b>Authorization</b> (RFC 3891 §6): the INVITE must authenticate by digest as a user of the tenant serving its
- * Request-URI (for our own address, which no tenant claims: the named call's tenant), exactly as a retrieve does ({@link SipAuthenticator}: 401 challenge, 403 for wrong credentials or a
- * user of another tenant), before the dialog is even looked up, so that an unauthenticated INVITE learns nothing
- * about which dialogs exist; and the named call must be a call of that same tenant (403 otherwise): a tenant user may
- * take over what a user of its tenant could have dialled. Who may hold the dialog identifiers is not checked: only
- * the parties of the dialog and this server see them.
+ * Request-URI (for our own address, which no tenant claims: the named call's tenant), exactly as a retrieve does
+ * ({@link SipAuthenticator}: 401 challenge, 403 for wrong credentials or a user of another tenant), before the call is
+ * touched, so that an unauthenticated INVITE with guessed or captured dialog ids takes nothing over (it gets a 401
+ * whether the dialog exists or not); and the named call must be a call of that same tenant (403 otherwise): a tenant
+ * user may take over what a user of its tenant could have dialled. Who may hold the dialog identifiers is not
+ * checked: only the parties of the dialog and this server see them.
  * <p>
  * <b>Hold after the replace</b>: the replaced party's hold ends with its dialog (the transferor held the customer
  * while it consulted, RFC 5589 §7); the new party's offer decides from now on: {@code sendrecv} bridges the two again
@@ -96,7 +97,7 @@ final class ReplacesFlow {
         Tenant tenant = realm(request, byDomain, replaces);
         Optional<String> user = auth.authenticate(request, st, tenant);
         if (user.isEmpty()) {
-            return; // challenged or refused: nothing about the named dialog is revealed
+            return; // challenged or refused: the call is not touched
         }
         SipLeg old = named(legs, replaces.getCallId(), replaces.getToTag(), replaces.getFromTag());
         if (old == null) {
