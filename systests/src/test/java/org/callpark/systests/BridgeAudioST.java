@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * After a retrieve the server relays audio both ways: the customer's socket sends 1 kHz, the retriever's 600 Hz, each
  * must hear the other's tone and not music; a second parked call sending 1400 Hz must not leak into the bridge and
  * keeps hearing music. The retriever holds and resumes by re-INVITE: the customer hears the music meanwhile. The
- * retriever transfers the customer by REFER to a registered extension (bridged with audio) or to a park code.
+ * retriever transfers the customer by REFER to a registered extension (bridged with audio) or to a park code; 104
+ * takes the call over by an INVITE with Replaces (attended transfer) with audio both ways.
  */
 class BridgeAudioST {
 
@@ -206,6 +207,71 @@ class BridgeAudioST {
             System.out.printf("[systests] re-parked customer: music correlation %.4f%n", m.correlation());
             assertTrue(m.correlation() >= 0.8, "music again after the re-park: " + m.correlation());
             park.assertSucceeded(); // the customer hangs up after HOLD_MS
+        }
+    }
+
+    /**
+     * Issue 16 part 1, attended transfer with Replaces (RFC 3891): the retriever (102, sending 800 Hz) holds the
+     * customer by re-INVITE as a phone does before it consults 104, and the customer hears the music; 104 then sends
+     * the server an INVITE with {@code Replaces} naming the server's dialog with 102 (read from 102's sipp log),
+     * authenticated by digest: 200 with the customer's identity and {@code a=sendrecv}, BYE to 102, the music stops and
+     * 1000 Hz ⇄ 600 Hz go both ways between the customer and 104, nothing of 102; 104's BYE ends the customer's call.
+     */
+    @Test
+    void inviteWithReplacesFromTheConsultedExtensionTakesOverTheCallWithAudio() throws Exception {
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                "../media-bundle/src/main/resources/audio/hold-music.wav"))));
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer retriever = new RtpPeer("127.0.0.1");
+                RtpPeer target = new RtpPeer("127.0.0.1")) {
+            Sipp park = Sipp.scenario("park", SERVER).service("*68").name("replaces-customer").referredBy("101")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40);
+            park.start();
+            assertTrue(customer.awaitPackets(5, 5000), park::diagnostics);
+            customer.startTone(1000, 0, customer.serverAddress());
+            Sipp ret = Sipp.scenario("retrieve_consult", SERVER).service("*88101").name("replaces-receptionist")
+                    .from("Alice", "102").auth("102", "pass102").media(retriever.port(), "PCMU")
+                    .set("TALK_MS", 500).set("WAIT_MS", 20000).timeout(40).start();
+            assertTrue(retriever.awaitPackets(5, 5000), ret::diagnostics);
+            retriever.startTone(800, 0, retriever.serverAddress());
+            String dialog = null;
+            for (long end = System.currentTimeMillis() + 10_000; dialog == null && System.currentTimeMillis() < end;) {
+                dialog = ret.logLines().stream().filter(l -> l.startsWith("DIALOG=")).map(l -> l.substring(7).trim())
+                        .findFirst().orElse(null);
+                Thread.sleep(50);
+            }
+            assertTrue(dialog != null, ret::diagnostics);
+            Thread.sleep(1200);
+            long now = System.nanoTime();
+            Audio.Match held = Audio.bestMatch(Audio.decode(window(customer.packets(), now - 1_000_000_000L, now), 0),
+                    music);
+            System.out.printf("[systests] customer held by 102 before the replace: music correlation %.4f%n",
+                    held.correlation());
+            assertTrue(held.correlation() >= 0.8, "the held customer hears music: " + held.correlation());
+
+            long sent = System.nanoTime();
+            Sipp t = Sipp.scenario("invite_replaces", SERVER).service("park").name("replaces-104")
+                    .from("Dave", "104").auth("104", "pass104").media(target.port(), "PCMU").set("REPLACES", dialog)
+                    .set("PAI_REGEX", "Customer.*sip:\\+4930123@").set("TALK_MS", 4500).timeout(30).start();
+            assertTrue(target.awaitPackets(5, 5000), t::diagnostics);
+            long t0 = target.packets().get(0).nanos();
+            System.out.printf("[systests] INVITE with Replaces sent -> first RTP at 104: %d ms%n",
+                    (t0 - sent) / 1_000_000);
+            target.startTone(600, 0, target.serverAddress());
+            while (System.nanoTime() < t0 + 3_500_000_000L) {
+                Thread.sleep(50);
+            }
+            check("104 after the replace hears", window(target.packets(), t0 + 1_000_000_000L,
+                    t0 + 3_500_000_000L), 1000, new double[] {600, 800}, music);
+            check("customer after the replace hears", window(customer.packets(), t0 + 1_000_000_000L,
+                    t0 + 3_500_000_000L), 600, new double[] {1000, 800}, music);
+            ret.assertSucceeded();
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("HELD=a=recvonly")), ret::diagnostics);
+            assertTrue(ret.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), "102 is hung up");
+            t.assertSucceeded();
+            assertTrue(t.logLines().stream().anyMatch(l -> l.contains("ANSWER=a=sendrecv")), t::diagnostics);
+            park.assertSucceeded();
+            assertTrue(park.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                    "the customer is hung up when 104 hangs up");
         }
     }
 

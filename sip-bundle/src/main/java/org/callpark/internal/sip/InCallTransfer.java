@@ -30,6 +30,7 @@ import org.callpark.api.Tenant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import gov.nist.javax.sip.header.extensions.ReplacesHeader;
 import gov.nist.javax.sip.message.SIPResponse;
 
 /**
@@ -41,6 +42,10 @@ import gov.nist.javax.sip.message.SIPResponse;
  * there and its ladder recalls the referrer. The REFER is answered {@code 202}, then NOTIFYs on its implicit
  * subscription carry the progress as {@code message/sipfrag} ({@code SIP/2.0 100 Trying}, then {@code SIP/2.0 200 OK}
  * or the failure); the referrer is hung up once the other party is parked.
+ * <p>
+ * A {@code Refer-To: <sip:<ext>@domain?Replaces=...>} (attended transfer after the referrer consulted that extension)
+ * makes us invite the extension with that {@code Replaces} header ({@link ReplacesDial}); its answer is bridged to the
+ * other party in place of the referrer.
  * <p>
  * Who may: only a party of the dialog (the REFER is in-dialog, so it came through that dialog) that is a user of the
  * tenant; the other party (the outside caller, who was parked) gets 403. Targets are what the referrer's tenant can
@@ -58,13 +63,26 @@ final class InCallTransfer {
     private final CoreAccess core;
     private final Supplier<String> localNode;
     private final Executor async;
+    private final ReplacesDial attended;
 
-    InCallTransfer(SipMessages messages, SipLegs legs, CoreAccess core, Supplier<String> localNode, Executor async) {
+    InCallTransfer(SipMessages messages, SipLegs legs, CoreAccess core, Supplier<String> localNode, Executor async,
+            ReplacesDial attended) {
         this.messages = messages;
         this.legs = legs;
         this.core = core;
         this.localNode = localNode;
         this.async = async;
+        this.attended = attended;
+    }
+
+    /** A response to an attended transfer's INVITE with Replaces ({@link ReplacesDial}): {@code true} if it was. */
+    boolean onResponse(javax.sip.ResponseEvent event) {
+        return attended.onResponse(event);
+    }
+
+    /** Timer B of an attended transfer's INVITE: {@code true} if it was one. */
+    boolean onTimeout(ClientTransaction ct) {
+        return attended.onTimeout(ct);
     }
 
     /** A REFER within the dialog of {@code leg}. */
@@ -98,6 +116,11 @@ final class InCallTransfer {
         }
         Optional<FeatureCode> code = FeatureCode.parse(to.get(), core.currentDirectory().tenant(call.tenant())
                 .map(Tenant::dialPlan).orElse(DialPlan.DEFAULT));
+        Optional<String> replaces = referToReplaces(request);
+        if (replaces.isPresent()) {
+            attended(st, request, leg, call, user, to.get(), code.isPresent(), replaces.get());
+            return;
+        }
         ParkTarget target;
         String ring = null;
         if (code.isPresent() && code.get().park() != null) {
@@ -115,6 +138,58 @@ final class InCallTransfer {
         notify(leg, cseq, 100, false);
         String extension = ring;
         async.execute(() -> transfer(leg, call, user, target, extension, cseq));
+    }
+
+    /**
+     * A REFER whose Refer-To carries {@code Replaces} (attended transfer after a consultation call with the target):
+     * only to an extension of the tenant other than the referrer (403 otherwise, before the 202), the header must name
+     * a dialog (400 otherwise); then 202, NOTIFY 100, and {@link ReplacesDial} invites the target.
+     */
+    private void attended(ServerTransaction st, Request request, SipLeg referrer, ParkedCall call, String user,
+            String to, boolean isCode, String replaces) throws Exception {
+        if (isCode || to.equals(user) || core.currentDirectory().user(call.tenant(), to).isEmpty()) {
+            messages.reject(st, 403, "an attended transfer goes to an extension of this tenant: " + to);
+            return;
+        }
+        try {
+            if (!(messages.headers().createHeader("Replaces", replaces) instanceof ReplacesHeader r)
+                    || r.getCallId() == null || r.getToTag() == null || r.getFromTag() == null) {
+                messages.reject(st, 400, "Replaces in Refer-To must name a dialog (call-id, to-tag, from-tag)");
+                return;
+            }
+        } catch (java.text.ParseException e) {
+            messages.reject(st, 400, "unreadable Replaces in Refer-To");
+            return;
+        }
+        long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        st.sendResponse(messages.response(request, 202, null));
+        notify(referrer, cseq, 100, false);
+        async.execute(() -> attendedTransfer(referrer, call, to, replaces, cseq));
+    }
+
+    /**
+     * The referrer leaves the bridge (its BYE no longer ends the other party's call) and the target is invited; its
+     * answer bridges it to the other party (NOTIFY 200, BYE to the referrer), a failure puts the referrer back
+     * (NOTIFY with the failure; the media was never changed meanwhile).
+     */
+    private void attendedTransfer(SipLeg referrer, ParkedCall call, String to, String replaces, long cseq) {
+        SipLeg other;
+        synchronized (referrer) {
+            other = referrer.peer;
+            if (referrer.state == SipLeg.State.ENDED || other == null) {
+                return; // hung up meanwhile: the hang-up took the other party with it
+            }
+            referrer.peer = null;
+        }
+        attended.dial(other, call, to, replaces, status -> {
+            notify(referrer, cseq, status, true);
+            if (status == 200) {
+                legs.hangUp(referrer);
+                return;
+            }
+            LOG.debug("Attended transfer of {} to {} failed with {}: back to the referrer", other, to, status);
+            rejoin(referrer, other);
+        });
     }
 
     private void transfer(SipLeg referrer, ParkedCall was, String user, ParkTarget target, String extension,
@@ -223,6 +298,16 @@ final class InCallTransfer {
             return Optional.empty();
         }
         return Optional.of(FeatureCode.percentDecode(sip.getUser()));
+    }
+
+    /** The {@code Replaces} header a Refer-To URI carries ({@code ?Replaces=...}), percent-decoded, if any. */
+    static Optional<String> referToReplaces(Request request) {
+        ReferToHeader h = (ReferToHeader) request.getHeader(ReferToHeader.NAME);
+        if (h == null || h.getAddress() == null || !(h.getAddress().getURI() instanceof SipURI sip)) {
+            return Optional.empty();
+        }
+        String value = sip.getHeader(ReplacesHeader.NAME);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(FeatureCode.percentDecode(value));
     }
 
     /**

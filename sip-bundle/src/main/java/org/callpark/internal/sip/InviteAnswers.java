@@ -37,12 +37,29 @@ final class InviteAnswers {
      * identity. The leg is {@link SipLeg.State#ANSWERED} from now on.
      */
     void answer(SipLeg leg, ServerTransaction st, Request request, Sdp offer, CallerId connected) throws Exception {
+        answer(leg, st, request, offer, connected, Sdp.Direction.SENDRECV);
+    }
+
+    /**
+     * As {@link #answer(SipLeg, ServerTransaction, Request, Sdp, CallerId)}, our SDP saying {@code direction} (the
+     * answer to a held offer, RFC 3264 §6.1: an INVITE with Replaces from a phone that holds, {@link ReplacesFlow}).
+     */
+    void answer(SipLeg leg, ServerTransaction st, Request request, Sdp offer, CallerId connected,
+            Sdp.Direction direction) throws Exception {
         SipSettings settings = messages.settings();
         SipSession session = leg.session;
-        String sdp = session != null
-                ? offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec(),
-                        session.sdpId(), session.sdpVersion())
-                : offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec());
+        String sdp;
+        if (direction == Sdp.Direction.SENDRECV) {
+            sdp = session != null
+                    ? offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(),
+                            leg.media.codec(), session.sdpId(), session.sdpVersion())
+                    : offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(),
+                            leg.media.codec());
+        } else {
+            long version = Sdp.nextVersion();
+            sdp = offer.answer(settings.advertisedAddress(), leg.media.localAddress().getPort(), leg.media.codec(),
+                    version, version, direction);
+        }
         Response ok = messages.response(request, 200, null);
         if (leg.localTag != null) {
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(leg.localTag);
@@ -67,6 +84,15 @@ final class InviteAnswers {
         if (leg.role == SipLeg.Role.PARKED) {
             timers.refreshed(leg);
         }
+    }
+
+    /**
+     * {@code leg} just joined {@code peer} in a bridged call ({@link ReplacesFlow}): their media as their hold states
+     * say (bridged when neither holds, else silence for the holder and music for the other), under the same lock as
+     * a hold's re-INVITE.
+     */
+    void rejoin(SipLeg leg, SipLeg peer) {
+        hold.apply(leg, new InDialogHold.Offer(peer, false, true, null, false, null));
     }
 
     /** A response to one of our session refreshes ({@link SessionTimers#onResponse}). */

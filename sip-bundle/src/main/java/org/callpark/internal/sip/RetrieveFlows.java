@@ -134,7 +134,7 @@ final class RetrieveFlows {
                 parkedMedia = parked.state == SipLeg.State.ENDED ? null : parked.media;
             }
             if (parkedMedia != null) {
-                preferCodec(leg, offer, parkedMedia.codec());
+                preferCodec(media, leg, offer, parkedMedia.codec());
             }
             boolean bridged;
             synchronized (parked) {
@@ -195,9 +195,10 @@ final class RetrieveFlows {
 
     /**
      * Re-opens the retriever's leg with the parked caller's codec first when the retriever offered it too, so that the
-     * bridge relays without transcoding. If that fails the first leg stays (the bridge transcodes).
+     * bridge relays without transcoding. If that fails the first leg stays (the bridge transcodes). Also for the new
+     * leg of an attended transfer ({@link ReplacesFlow}).
      */
-    private void preferCodec(SipLeg leg, Sdp offer, Codec parkedCodec) {
+    static void preferCodec(MediaController media, SipLeg leg, Sdp offer, Codec parkedCodec) {
         if (Sdp.same(leg.media.codec(), parkedCodec)) {
             return;
         }

@@ -33,7 +33,8 @@ import org.slf4j.MDC;
  * The SIP side of the park server: the stack's {@link SipListener}, a B2BUA that answers every feature-code INVITE
  * itself. It only routes: park INVITEs to {@link ParkFlows}, retrieve INVITEs to {@link RetrieveFlows} (which turn them
  * into {@link ParkRequest}s and {@link RetrieveRequest}s), ACK, BYE and CANCEL to the legs ({@link SipLegs}), REGISTER
- * to the {@link Registrar}, SUBSCRIBE to the {@link BlfNotifier}, an in-dialog REFER to {@link InCallTransfer},
+ * to the {@link Registrar}, SUBSCRIBE to the {@link BlfNotifier}, an in-dialog REFER to {@link InCallTransfer}, an
+ * INVITE with {@code Replaces} (attended transfer) to {@link ReplacesFlow},
  * responses and time-outs to whoever sent the request
  * ({@link Handover}, {@link BlfNotifier}, {@link SipRecallDialer}).
  * <p>
@@ -66,10 +67,11 @@ final class SipDispatcher implements SipListener {
     private final BlfNotifier blf;
     private final SipRecallDialer recalls;
     private final InCallTransfer transfers;
+    private final ReplacesFlow replaces;
 
     SipDispatcher(SipMessages messages, SipAuthenticator auth, SipLegs legs, InviteAnswers answers, ParkFlows parks,
             RetrieveFlows retrieves, CoreAccess core, Registrations registrations, Handover handover,
-            BlfNotifier blf, SipRecallDialer recalls, InCallTransfer transfers) {
+            BlfNotifier blf, SipRecallDialer recalls, InCallTransfer transfers, ReplacesFlow replaces) {
         this.messages = messages;
         this.auth = auth;
         this.legs = legs;
@@ -82,6 +84,7 @@ final class SipDispatcher implements SipListener {
         this.blf = blf;
         this.recalls = recalls;
         this.transfers = transfers;
+        this.replaces = replaces;
     }
 
     @Override
@@ -168,7 +171,7 @@ final class SipDispatcher implements SipListener {
     @Override
     public void processResponse(ResponseEvent event) {
         if (handover.onResponse(event) || answers.onResponse(event) || blf.onResponse(event)
-                || recalls.onResponse(event)) {
+                || recalls.onResponse(event) || transfers.onResponse(event)) {
             return;
         }
         // Responses to our BYEs: nothing to do (the dialog is over either way).
@@ -179,7 +182,8 @@ final class SipDispatcher implements SipListener {
     @Override
     public void processTimeout(TimeoutEvent event) {
         if (!event.isServerTransaction() && (blf.onTimeout(event.getClientTransaction())
-                || recalls.onTimeout(event.getClientTransaction()))) {
+                || recalls.onTimeout(event.getClientTransaction())
+                || transfers.onTimeout(event.getClientTransaction()))) {
             return;
         }
         LOG.debug("SIP transaction timed out: {}", event.isServerTransaction()
@@ -242,6 +246,15 @@ final class SipDispatcher implements SipListener {
         st.sendResponse(messages.response(request, 100, null));
         Optional<Tenant> tenant = tenantOf(request, st);
         if (tenant.isEmpty()) {
+            return;
+        }
+        if (ReplacesFlow.replaces(request)) {
+            // attended transfer into a bridged call (RFC 3891): sent to our Contact, not to a feature code
+            try {
+                replaces.onInvite(request, st, tenant.get(), Sdp.parseOffer(request.getRawContent()));
+            } catch (Sdp.Unusable e) {
+                messages.reject(st, 488, e.getMessage());
+            }
             return;
         }
         Optional<FeatureCode> code = FeatureCode.parse(SipMessages.requestUser(request), tenant.get().dialPlan());

@@ -86,6 +86,7 @@ public final class SipServer implements ParkEventListener {
     private final ParkedLegs parkedLegs;
     private final SipDispatcher dispatcher;
     private final SipRecallDialer dialer;
+    private final ReplacesDial attended;
     private SipEndpoint endpoint; // guarded by this
     private final BlfNotifier blf;
     /** The services this component registers itself (dialer, BLF listener, carrier, drain). */
@@ -187,6 +188,7 @@ public final class SipServer implements ParkEventListener {
                     return t;
                 });
         this.dialer = new SipRecallDialer(messages, identities, legs, core, media, registrations, async);
+        this.attended = new ReplacesDial(messages, identities, legs, core, media, registrations, answers);
         this.handover = new Handover(messages, dialogs, legs, core, media, localNode,
                 member -> Takeovers.isMember(hazelcast, localNode, member), handoverTimer, timers);
         this.takeovers = new Takeovers(handover, core, legs, localNode, hazelcast, handoverTimer);
@@ -198,7 +200,9 @@ public final class SipServer implements ParkEventListener {
         this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
                 new ParkFlows(messages, identities, legs, answers, core, media, timers),
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
-                registrations, handover, blf, dialer, new InCallTransfer(messages, legs, core, localNode, async));
+                registrations, handover, blf, dialer, new InCallTransfer(messages, legs, core, localNode, async,
+                        attended),
+                new ReplacesFlow(messages, auth, legs, answers, core, media));
         synchronized (this) {
             try {
                 endpoint = SipEndpoint.start(settings, dispatcher);
@@ -326,6 +330,7 @@ public final class SipServer implements ParkEventListener {
                     endpoint.settings.bindAddress(), endpoint.settings.port(), next.bindAddress(), next.port());
             SipEndpoint started;
             dialer.dropAll();
+            attended.dropAll();
             takeovers.pause(true);
             handover.stop();
             parkedLegs.detach("the SIP stack restarts");
@@ -373,6 +378,7 @@ public final class SipServer implements ParkEventListener {
             services.clear();
             blf.stop();
             dialer.dropAll();
+            attended.dropAll();
             if (nodeStop.stopping()) {
                 nodeStop.once();
             }
