@@ -17,9 +17,18 @@ import java.util.Optional;
  * @param dialPlan       the feature codes its users dial ({@link DialPlan#DEFAULT} if {@code null})
  * @param recallLabels   the Alert-Info and caller-ID prefix of its recalls ({@link RecallLabels#INHERIT} if
  *                       {@code null}); a park group's own override them
+ * @param finalDestination where a call goes when every recall attempt went unanswered, for calls of park groups that
+ *                       set none and of users in no park group (syntax: {@link ParkGroup#finalDestination()}); empty:
+ *                       {@value RecallPolicy#PROMPT_AND_HANGUP}. Since 1.7.
  */
 public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
-        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels) {
+        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels, String finalDestination) {
+
+    /** A tenant whose calls end in the final prompt unless their park group sets a final destination. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+            BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels) {
+        this(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels, "");
+    }
 
     /** The realm of a tenant that configures none and claims no domain. */
     public static final String DEFAULT_REALM = "callpark";
@@ -51,6 +60,7 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         realm = realm == null ? "" : realm.trim();
         dialPlan = dialPlan == null ? DialPlan.DEFAULT : dialPlan;
         recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
+        finalDestination = finalDestination == null ? "" : finalDestination.trim();
     }
 
     /**

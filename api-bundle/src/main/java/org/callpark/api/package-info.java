@@ -6,5 +6,5 @@
  * {@link org.callpark.api.ParkException} once, at their edge.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.6.0")
+@org.osgi.annotation.versioning.Version("1.7.0")
 package org.callpark.api;

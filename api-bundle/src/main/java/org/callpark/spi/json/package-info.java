@@ -11,6 +11,8 @@
  * 1.2.0: the tenant's feature codes ({@code parkCode}, {@code retrieveCode}, {@code groupParkCode}); recall labels
  * of tenants ({@code recall.alertInfo}, {@code recall.callerIdPrefix}) and park groups ({@code alertInfo},
  * {@code callerIdPrefix}).
+ * 1.3.0: the final destination of tenants and park groups ({@code finalDestination}); the call record's
+ * {@code recall.finalDestination} and {@code recall.finalTargets}.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.callpark.spi.json;

@@ -146,6 +146,8 @@ public final class DirectoryValidator {
             DialPlanRules.check(m, t, out);
             RecallLabelRules.check(t.recallLabels(), tenantKey(t.id(), RECALL_ALERT_INFO),
                     tenantKey(t.id(), RECALL_CALLER_ID_PREFIX), recallDefaultsWords(id), out);
+            FinalDestinationRules.check(m, t.id(), t.finalDestination(), tenantKey(t.id(), FINAL_DESTINATION),
+                    tenantWords(id), out);
         }
     }
 
@@ -240,6 +242,8 @@ public final class DirectoryValidator {
                     parkGroupKey(t, g.name(), RETRIES), out);
             RecallLabelRules.check(g.recallLabels(), parkGroupKey(t, g.name(), ALERT_INFO),
                     parkGroupKey(t, g.name(), CALLER_ID_PREFIX), words, out);
+            FinalDestinationRules.check(m, g.tenant(), g.finalDestination(),
+                    parkGroupKey(t, g.name(), FINAL_DESTINATION), words, out);
         }
     }
 
