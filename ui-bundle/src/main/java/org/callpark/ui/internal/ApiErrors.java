@@ -24,7 +24,8 @@ public final class ApiErrors {
             "waitBeforeRingGroup", "waitBeforeRingGroupSeconds",
             "retries", "retries",
             "alertInfo", "alertInfo",
-            "callerIdPrefix", "callerIdPrefix");
+            "callerIdPrefix", "callerIdPrefix",
+            "finalDestination", "finalDestination");
 
     private static final String PARK_GROUP_KEY = "parkgroup.";
     /** The directory reports name problems (format, duplicate) under the group's members key with this wording. */
