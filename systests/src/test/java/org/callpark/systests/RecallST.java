@@ -333,12 +333,16 @@ class RecallST {
     /**
      * The ladder of park group Final ends (nobody rung: 107 is unverified; 2NR = 4 s) and its final destination, a SIP
      * URI, rings with the customer's identity; answered, it is bridged with real audio both ways and its BYE hangs the
-     * customer up. {@code park:group Final} shows the destination.
+     * customer up. {@code park:group Final --final-destination} (as admin) sets it again, to the same URI, and shows
+     * it.
      */
     @Test
     void finalDestination_ladderEnds_theUriRingsWithTheCallersNumber_andIsBridged() throws Exception {
-        String group = SERVER.shell("park:group Final");
-        assertTrue(group.contains("sip:operator@127.0.0.1:" + FINAL_PORT), group);
+        String group = SERVER.shell("park:group Final --final-destination sip:operator@127.0.0.1:" + FINAL_PORT);
+        System.out.println("[systests] park:group Final --final-destination ...\n" + group);
+        assertTrue(group.contains("Final destination of park group Final set"), group);
+        assertTrue(group.matches("(?s).*Final destination\\s*\\|?\\s*sip:operator@127\\.0\\.0\\.1:" + FINAL_PORT
+                + ".*"), group);
         try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer opRtp = new RtpPeer("127.0.0.1")) {
             Sipp op = Sipp.scenario("recall_answer_bye", SERVER).name("final-answer").localPort(FINAL_PORT)
                     .set("OFFER_REGEX", OFFER_REGEX).media(opRtp.port(), "PCMU").set("RING_MS", 500)
