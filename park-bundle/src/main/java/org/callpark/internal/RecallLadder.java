@@ -75,8 +75,9 @@ final class RecallLadder {
     }
 
     /**
-     * The end of the ladder: the final destination rings for R (in the same attempt, so that an answer of the last
-     * attempt's ring group racing this step is still told apart by its target), or the call times out.
+     * The end of the ladder: the final destination rings for R, or the call times out. It stays in the last attempt
+     * (1 for a call that made none): a 2xx of that attempt crossing its CANCEL still takes the call, as within any
+     * attempt (history then names the final destination as the one who answered).
      */
     private static ParkedCall lastStep(ParkedCall call, Instant now) {
         RecallPolicy policy = call.recall();

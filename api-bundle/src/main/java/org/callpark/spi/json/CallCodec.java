@@ -28,10 +28,10 @@ import com.hazelcast.core.HazelcastJsonValue;
  * Fields: {@code id, tenant, slot} (the {@link SlotId#key()}, the source of truth for the slot), {@code kind, name}
  * (informational copies of the slot's parts), {@code callerNumber, callerName, parkedBy, parkGroup, parkedAt} (epoch
  * ms), {@code sequence, state, resolution, attempt, recall {mode, ringGroup, members[], ringDurationMs, waitMs,
- * retries, finalDestination, finalTargets[]}} (the last two absent when the call ends in the final prompt, as in every
- * record before 1.3), {@code node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the carrier's session
- * record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty), {@code parkerVerified} (written
- * only as {@code false}; absent means verified). Unknown fields are ignored, so records written by a newer node stay
+ * retries, finalDestination, finalTargets[]}} (the last two absent when the call ends in the final prompt, as in
+ * every record before 1.3), {@code node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the
+ * carrier's session record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty),
+ * {@code parkerVerified} (written only as {@code false}; absent means verified). Unknown fields are ignored, so records written by a newer node stay
  * readable. Instants are kept to the millisecond.
  * <p>
  * A record without {@code parkerVerified} whose session has {@code "parkerUnverified": true} was written by a SIP

@@ -47,8 +47,8 @@ class FinalDestinationValidationTest {
 
     @Test
     void everyFormIsReadAndWrittenBack_emptyInherits() {
-        DirectoryProperties.Checked checked = DirectoryProperties.check(with(TENANT_KEY, "sip:operator@pbx.acme.example:5070",
-                GROUP_KEY, "ringgroup:Front", "parkgroup.default.Sales.finalDestination", "105",
+        DirectoryProperties.Checked checked = DirectoryProperties.check(with(
+                TENANT_KEY, "sip:operator@pbx.acme.example:5070", GROUP_KEY, "ringgroup:Front", "parkgroup.default.Sales.finalDestination", "105",
                 "tenant.default.finalDestination", "prompt-and-hangup"));
         assertTrue(checked.isValid(), checked.violations()::toString);
         TenantId acme = TenantId.of("acme");
