@@ -333,13 +333,15 @@ class RecallST {
     /**
      * The ladder of park group Final ends (nobody rung: 107 is unverified; 2NR = 4 s) and its final destination, a SIP
      * URI, rings with the customer's identity; answered, it is bridged with real audio both ways and its BYE hangs the
-     * customer up. {@code park:group Final --final-destination} (as admin) sets it again, to the same URI, and shows
+     * customer up. {@code park:group --final-destination <uri> Final} (as admin) sets it again, to the same URI, and shows
      * it.
      */
     @Test
     void finalDestination_ladderEnds_theUriRingsWithTheCallersNumber_andIsBridged() throws Exception {
-        String group = SERVER.shell("park:group Final --final-destination sip:operator@127.0.0.1:" + FINAL_PORT);
-        System.out.println("[systests] park:group Final --final-destination ...\n" + group);
+        // Karaf reads options before the arguments only
+        String group = SERVER.shell("park:group --final-destination \"sip:operator@127.0.0.1:" + FINAL_PORT
+                + "\" Final");
+        System.out.println("[systests] park:group --final-destination ... Final\n" + group);
         assertTrue(group.contains("Final destination of park group Final set"), group);
         assertTrue(group.matches("(?s).*Final destination\\s*\\|?\\s*sip:operator@127\\.0\\.0\\.1:" + FINAL_PORT
                 + ".*"), group);

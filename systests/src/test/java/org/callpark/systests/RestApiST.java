@@ -678,7 +678,7 @@ class RestApiST {
             assertTrue(SERVER.shell("park:sip-trace status").contains("SIP trace off"));
             String group = SERVER.shellAs("auditor", "auditor", "park:group Sales");
             assertTrue(group.contains("Final destination"), "a viewer reads park:group: " + group);
-            String setFinal = SERVER.shellAs("reception", "reception", "park:group Sales --final-destination 104");
+            String setFinal = SERVER.shellAs("reception", "reception", "park:group --final-destination 104 Sales");
             System.out.println("[systests] RestApiST: park:group --final-destination as reception -> "
                     + setFinal.strip().lines().filter(l -> !l.contains("JAVA_HOME")).findFirst().orElse(""));
             assertFalse(setFinal.contains("set; calls parked"), "only admins set a final destination: " + setFinal);

@@ -24,9 +24,10 @@ import org.callpark.internal.shell.completers.ParkGroupCompleter;
 import org.callpark.internal.shell.completers.TenantCompleter;
 
 /**
- * {@code park:group}: one park group in detail, then the calls parked in it. With {@code --final-destination} it first
- * sets the group's final destination (validated like every directory change, nothing applied if refused); the command
- * ACL lets only administrators run it with that option ({@code org.apache.karaf.command.acl.park.cfg}).
+ * {@code park:group}: one park group in detail, then the calls parked in it. With {@code --final-destination <value>}
+ * (before the group's name: Karaf reads options first) it first sets the group's final destination (validated like
+ * every directory change, nothing applied if refused); the command ACL lets only administrators run it with that
+ * option ({@code org.apache.karaf.command.acl.park.cfg}).
  */
 @Service
 @Command(scope = "park", name = "group", description = "Shows one park group in detail and the calls parked in it.")
