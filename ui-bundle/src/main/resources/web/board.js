@@ -17,7 +17,7 @@ const ENDINGS = {
 /** "Parked", "Recalling 2/3 — parker", "Recalling 1/2 — ring group". */
 export function stateText(call) {
   if (call.state === 'RECALLING') {
-    const who = call.recallTarget === 'RING_GROUP' ? 'ring group' : 'parker';
+    const who = { RING_GROUP: 'ring group', FINAL_DESTINATION: 'final destination' }[call.recallTarget] || 'parker';
     const n = call.recallAttempt ? `${call.recallAttempt}/${call.retries}` : '';
     return `Recalling ${n} — ${who}`.replace('  ', ' ');
   }

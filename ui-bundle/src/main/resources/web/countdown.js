@@ -10,13 +10,15 @@ export function countdownText(c, secondsLeft, parker) {
   const group = c.ringGroup || 'the ring group';
   const left = duration(secondsLeft);
   if (c.state === 'RECALLING') {
-    const now = `Ringing ${c.recallTarget === 'RING_GROUP' ? group : parker} now`;
+    const target = { RING_GROUP: group, FINAL_DESTINATION: 'the final destination' }[c.recallTarget] || parker;
+    const now = `Ringing ${target} now`;
     if (c.nextStep === 'RING_GROUP') return `${now} · ${group} in ${left}`;
     if (c.nextStep === 'TIME_OUT') return `${now} · final prompt in ${left}`;
     return now;
   }
   if (c.nextStep === 'RING_PARKER') return `Recalling ${parker} in ${left}`;
   if (c.nextStep === 'RING_GROUP') return `Ringing ${group} in ${left}`;
+  if (c.nextStep === 'FINAL_DESTINATION') return `Sending to the final destination in ${left}`;
   if (c.nextStep === 'TIME_OUT') return `Final prompt in ${left}`;
   if (c.nextStep === 'WAIT') return `Next recall in ${left}`;
   return '';

@@ -11,7 +11,7 @@ export const RECALL_MODES = [
 ];
 const modeLabel = (m) => (RECALL_MODES.find(([k]) => k === m) || [m, m])[1];
 const FIELDS = ['name', 'number', 'recallTo', 'ringGroup', 'ringDurationSeconds', 'waitBeforeRingGroupSeconds',
-  'retries', 'members', 'alertInfo', 'callerIdPrefix'];
+  'retries', 'members', 'alertInfo', 'callerIdPrefix', 'finalDestination'];
 /** The directory's messages name tenant and group for logs ("tenant 'x', park group 'y': ..."); next to a field of
  * this very group that prefix is noise. */
 const tidy = (m) => {
@@ -168,7 +168,12 @@ export class GroupsView extends TenantView {
         field('callerIdPrefix', 'Recall caller-ID prefix (optional)', h('input', { id: 'f-callerIdPrefix',
           name: 'callerIdPrefix', value: g.callerIdPrefix || '', maxlength: 32, autocomplete: 'off',
           'aria-describedby': 'hint-callerIdPrefix err-callerIdPrefix' }),
-          'Shown before the caller\'s name on a recall, e.g. "Sales park:"; empty: the tenant\'s ("Parked:").')),
+          'Shown before the caller\'s name on a recall, e.g. "Sales park:"; empty: the tenant\'s ("Parked:").'),
+        field('finalDestination', 'Final destination (optional)', h('input', { id: 'f-finalDestination',
+          name: 'finalDestination', value: g.finalDestination || '', autocomplete: 'off', spellcheck: 'false',
+          'aria-describedby': 'hint-finalDestination err-finalDestination' }),
+          'After the last unanswered recall: an extension (100), ringgroup:<name>, sip:user@host[:port] or'
+          + ' prompt-and-hangup; empty: the tenant\'s (default: prompt and hang up).')),
       members,
       h('div', { class: 'modal-actions' },
         h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dlg.close() }, 'Cancel'),
@@ -227,6 +232,7 @@ export class GroupsView extends TenantView {
         members: boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
         alertInfo: form.querySelector('#f-alertInfo').value.trim(),
         callerIdPrefix: form.querySelector('#f-callerIdPrefix').value.trim(),
+        finalDestination: form.querySelector('#f-finalDestination').value.trim(),
       };
       const save = form.querySelector('#group-save');
       save.disabled = true;

@@ -22,10 +22,24 @@ import java.util.Objects;
  *                            parks, its calls stay retrievable until it is empty
  * @param recallLabels        the Alert-Info and caller-ID prefix of its recalls, over the tenant's
  *                            ({@link RecallLabels#INHERIT} if {@code null})
+ * @param finalDestination    where a call goes when every recall attempt went unanswered: {@value
+ *                            RecallPolicy#PROMPT_AND_HANGUP} (the final prompt, then hang up), an extension of the
+ *                            tenant ({@code 100}), one of its ring groups ({@code ringgroup:<name>}) or a SIP URI
+ *                            ({@code sip:user@host[:port]}, no parameters or headers); empty inherits the tenant's
+ *                            ({@link Tenant#finalDestination()}). Taken into the call's {@link RecallPolicy} when it
+ *                            is parked. Since 1.7.
  */
 public record ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
         String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled,
-        RecallLabels recallLabels) {
+        RecallLabels recallLabels, String finalDestination) {
+
+    /** A park group whose final destination is its tenant's. */
+    public ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
+            String ringGroup, Duration ringDuration, Duration waitBeforeRingGroup, int retries, boolean disabled,
+            RecallLabels recallLabels) {
+        this(tenant, name, number, members, recallTo, ringGroup, ringDuration, waitBeforeRingGroup, retries, disabled,
+                recallLabels, "");
+    }
 
     /** A park group whose recall labels are its tenant's. */
     public ParkGroup(TenantId tenant, String name, String number, List<String> members, RecallMode recallTo,
@@ -44,6 +58,7 @@ public record ParkGroup(TenantId tenant, String name, String number, List<String
         members = members == null ? List.of() : List.copyOf(members);
         ringGroup = ringGroup == null ? "" : ringGroup;
         recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
+        finalDestination = finalDestination == null ? "" : finalDestination.trim();
     }
 
     /** The group's slot. */
@@ -58,6 +73,6 @@ public record ParkGroup(TenantId tenant, String name, String number, List<String
     /** This group, disabled until empty. */
     public ParkGroup asDisabled() {
         return new ParkGroup(tenant, name, number, members, recallTo, ringGroup, ringDuration, waitBeforeRingGroup,
-                retries, true, recallLabels);
+                retries, true, recallLabels, finalDestination);
     }
 }

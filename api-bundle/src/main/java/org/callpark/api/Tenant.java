@@ -20,10 +20,20 @@ import java.util.regex.Pattern;
  *                       {@code null}); a park group's own override them
  * @param language       the language of the prompts its callers hear, a BCP 47 tag such as {@code de} or
  *                       {@code pt-BR} ({@link #isLanguageTag}), or empty for the media bundle's default language
- * @since 1.7 {@code language}
+ * @param finalDestination where a call goes when every recall attempt went unanswered, for calls of park groups that
+ *                       set none and of users in no park group (syntax: {@link ParkGroup#finalDestination()}); empty:
+ *                       {@value RecallPolicy#PROMPT_AND_HANGUP}
+ * @since 1.7 {@code language}, {@code finalDestination}
  */
 public record Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
-        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels, String language) {
+        BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels, String language,
+        String finalDestination) {
+
+    /** A tenant whose calls end in the final prompt unless their park group sets a final destination. */
+    public Tenant(TenantId id, String name, List<String> domains, String xmppDomain, RecallPolicy recallDefaults,
+            BlfOptions blf, String realm, DialPlan dialPlan, RecallLabels recallLabels, String language) {
+        this(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels, language, "");
+    }
 
     /** The realm of a tenant that configures none and claims no domain. */
     public static final String DEFAULT_REALM = "callpark";
@@ -70,6 +80,7 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
         dialPlan = dialPlan == null ? DialPlan.DEFAULT : dialPlan;
         recallLabels = recallLabels == null ? RecallLabels.INHERIT : recallLabels;
         language = language == null ? "" : language.trim();
+        finalDestination = finalDestination == null ? "" : finalDestination.trim();
     }
 
     /**
@@ -90,7 +101,7 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
      */
     public Tenant withSettings(DialPlan dialPlan, RecallLabels recallLabels, String language) {
         return new Tenant(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels,
-                language);
+                language, finalDestination);
     }
 
     /**

@@ -219,7 +219,8 @@ public final class CallParkServiceImpl implements CallParkService {
             }
             default -> throw new IllegalStateException("unknown target " + request.target());
         }
-        RecallPolicy policy = rulesFrom != null ? policyOf(dir, rulesFrom) : tenant.recallDefaults();
+        RecallPolicy policy = FinalDestination.applied(
+                rulesFrom != null ? policyOf(dir, rulesFrom) : tenant.recallDefaults(), dir, tenant, rulesFrom);
         Instant now = timers.now();
         ParkedCall call = new ParkedCall(UUID.randomUUID().toString(), slot, request.caller(), parker,
                 rulesFrom == null ? "" : rulesFrom.name(), now, sequence.incrementAndGet(), CallState.PARKED, null, 0,
@@ -576,11 +577,15 @@ public final class CallParkServiceImpl implements CallParkService {
     }
 
     /**
-     * Who answered a recall, for the history: the parker, or the ring group (its member that answered is not passed
-     * through {@link #answerRecall}).
+     * Who answered a recall, for the history: the parker, the ring group (its member that answered is not passed
+     * through {@link #answerRecall}), or the final destination ({@code final <destination as configured>}).
      */
     private static String recalledTo(ParkedCall c) {
-        return c.recallTarget() == RecallTarget.RING_GROUP ? "ring group " + c.recall().ringGroup() : c.parkedBy();
+        return switch (c.recallTarget()) {
+            case RING_GROUP -> "ring group " + c.recall().ringGroup();
+            case FINAL_DESTINATION -> "final " + c.recall().finalDestination();
+            default -> c.parkedBy();
+        };
     }
 
     @Override

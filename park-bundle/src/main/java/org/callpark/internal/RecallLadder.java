@@ -23,7 +23,10 @@ import org.callpark.api.Resolution;
  * ring group for R; {@link RecallMode#USER_THEN_RING_GROUP} rings the parker for W, then the ring group for R;</li>
  * <li>a step that fails early (busy, declined, unreachable, no parker known) moves on at once;</li>
  * <li>an attempt nobody answered is followed, after waiting R again, by the next one, up to N attempts;</li>
- * <li>after the last attempt the call times out: the caller hears the final prompt and is hung up.</li>
+ * <li>after the last attempt the call times out: the caller hears the final prompt and is hung up; unless the call
+ * has a final destination ({@link RecallPolicy#hasFinalDestination()}, taken from its group or tenant when it was
+ * parked): then that rings ({@link RecallTarget#FINAL_DESTINATION}) for R, and only if it fails or nobody answers
+ * does the call time out as above.</li>
  * </ul>
  * A parker nobody verified ({@link ParkedCall#parkerVerified()} false: somebody named that extension without proof)
  * is never rung, so that an outsider cannot make a user's phone ring by naming it in a park. The rule lives here, in
@@ -59,13 +62,30 @@ final class RecallLadder {
             throw new IllegalArgumentException("call " + call.id() + " is not recalling");
         }
         RecallPolicy policy = call.recall();
+        if (call.recallTarget() == RecallTarget.FINAL_DESTINATION) {
+            return call.ended(Resolution.TIMED_OUT);
+        }
         if (call.recallTarget() == RecallTarget.PARKER && policy.mode() == RecallMode.USER_THEN_RING_GROUP) {
             return call.recalling(call.recallAttempt(), RecallTarget.RING_GROUP, now.plus(policy.ringDuration()));
         }
         if (call.recallAttempt() >= policy.retries()) {
-            return call.ended(Resolution.TIMED_OUT);
+            return lastStep(call, now);
         }
         return call.waiting(now.plus(policy.ringDuration()));
+    }
+
+    /**
+     * The end of the ladder: the final destination rings for R, or the call times out. It stays in the last attempt
+     * (1 for a call that made none): a 2xx of that attempt crossing its CANCEL still takes the call, as within any
+     * attempt (history then names the final destination as the one who answered).
+     */
+    private static ParkedCall lastStep(ParkedCall call, Instant now) {
+        RecallPolicy policy = call.recall();
+        if (policy.hasFinalDestination()) {
+            return call.recalling(Math.max(1, call.recallAttempt()), RecallTarget.FINAL_DESTINATION,
+                    now.plus(policy.ringDuration()));
+        }
+        return call.ended(Resolution.TIMED_OUT);
     }
 
     private static ParkedCall startAttempt(ParkedCall call, Instant now) {
@@ -93,17 +113,21 @@ final class RecallLadder {
     private static ParkedCall waitOutTheLadder(ParkedCall call, Instant now) {
         RecallPolicy policy = call.recall();
         Instant end = call.parkedAt().plus(policy.ringDuration().multipliedBy(2L * Math.max(1, policy.retries())));
-        return now.isBefore(end) ? call.rescheduled(end) : call.ended(Resolution.TIMED_OUT);
+        return now.isBefore(end) ? call.rescheduled(end) : lastStep(call, now);
     }
 
     /**
-     * Who the call's current step rings: the parker (if known and verified) or the ring group's members. The ladder
+     * Who the call's current step rings: the parker (if known and verified), the ring group's members, or the final
+     * destination's targets (extensions, or one {@code sip:} URI, as resolved at park time). The ladder
      * makes no parker step for an unverified parker; a call still in one (recorded by an older node) rings nobody,
      * so its step fails at once.
      */
     static List<String> targetsOf(ParkedCall call) {
         if (call.recallTarget() == RecallTarget.PARKER) {
             return call.parkedBy().isEmpty() || !call.parkerVerified() ? List.of() : List.of(call.parkedBy());
+        }
+        if (call.recallTarget() == RecallTarget.FINAL_DESTINATION) {
+            return call.recall().finalTargets();
         }
         return call.recall().ringGroupMembers();
     }

@@ -372,4 +372,151 @@ class RecallLadderTest {
         assertTrue(dialer.rings.stream().anyMatch(r -> r.call.id().equals(again.id())
                 && r.target() == org.callpark.api.RecallTarget.RING_GROUP));
     }
+
+    // ------------------------------------------------------------ the final destination at the end of the ladder
+
+    /**
+     * Parks on 102's slot by 101 (group Sales, {@code mode}, {@code retries}) with the group's final destination
+     * {@code groupFinal} and the default tenant's {@code tenantFinal}.
+     */
+    private ParkedCall parkWithFinal(RecallMode mode, int retries, boolean verified, String groupFinal,
+            String tenantFinal) throws Exception {
+        Directory dir = withFinal(mode, retries, groupFinal, tenantFinal);
+        directoryService = new FakeDirectoryService(dir);
+        service = new CallParkServiceImpl(directoryService, store, timers, new DirectExecutor());
+        service.setDialer(dialer);
+        service.addListener(events::add);
+        return service.park(new ParkRequest(DEFAULT, ParkTarget.extension("102"), "101",
+                CallerId.of("+4930123", "Customer"), "", "", verified));
+    }
+
+    private FakeDirectoryService directoryService;
+
+    private static Directory withFinal(RecallMode mode, int retries, String groupFinal, String tenantFinal) {
+        Directory demo = DemoDirectory.build();
+        List<org.callpark.api.Tenant> tenants = demo.tenants().stream().map(t -> t.id().equals(DEFAULT)
+                ? new org.callpark.api.Tenant(t.id(), t.name(), t.domains(), t.xmppDomain(), t.recallDefaults(),
+                        t.blf(), t.realm(), t.dialPlan(), t.recallLabels(), tenantFinal)
+                : t).toList();
+        ParkGroup sales = new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), mode,
+                mode.needsRingGroup() ? "Reception" : "", RING, WAIT, retries, false,
+                org.callpark.api.RecallLabels.INHERIT, groupFinal);
+        return new Directory(DEFAULT, tenants, demo.allUsers(), demo.allRingGroups(), List.of(sales));
+    }
+
+    @Test
+    void finalDestination_ringsAfterTheLastAttempt_andAnsweredTheCallIsResolvedByIt() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 2, true, "ringgroup:Reception", "");
+        assertEquals("ringgroup:Reception", call.recall().finalDestination(), "taken into the call at park time");
+        assertEquals(List.of("104", "105"), call.recall().finalTargets());
+        timers.advance(Duration.ofSeconds(80));
+
+        assertEquals(List.of("20s:1:PARKER:101", "60s:2:PARKER:101", "80s:2:FINAL_DESTINATION:104+105"), timeline());
+        assertTrue(parked(call), "no final prompt while the final destination rings");
+        assertEquals(RING, dialer.last().timeout, "it rings for the group's ring duration");
+        assertTrue(dialer.last().outcome.answered("105"));
+
+        ParkEvent last = events.get(events.size() - 1);
+        assertEquals(ParkEvent.Type.RECALL_ANSWERED, last.type());
+        assertEquals(Resolution.RECALLED, last.call().resolution());
+        assertEquals("final ringgroup:Reception", last.call().resolvedBy());
+        timers.advance(Duration.ofHours(1));
+        assertEquals(3, dialer.rings.size(), "nothing rings after the answer");
+    }
+
+    @Test
+    void finalDestination_notAnsweredWithinTheRingDuration_timesOutWithTheFinalPrompt() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.RING_GROUP_ONLY, 1, true, "sip:operator@pbx.example.net:5070", "");
+        timers.advance(Duration.ofSeconds(40 + 19));
+        assertTrue(parked(call));
+        assertEquals(List.of("20s:1:RING_GROUP:104+105", "40s:1:FINAL_DESTINATION:sip:operator@pbx.example.net:5070"),
+                timeline());
+        timers.advance(Duration.ofSeconds(1));
+
+        assertFalse(parked(call));
+        assertTrue(dialer.last().cancelled, "the final INVITE is cancelled at the time-out");
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plusSeconds(60), events.get(events.size() - 1).at());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Failure.class)
+    void finalDestination_thatFails_endsTheCallAtOnce(Failure failure) throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 1, true, "105", "");
+        timers.advance(Duration.ofSeconds(40));
+        assertEquals(RecallTarget.FINAL_DESTINATION, dialer.last().target());
+        assertEquals(List.of("105"), dialer.last().extensions);
+        dialer.last().outcome.failed(failure);
+        timers.advance(Duration.ZERO);
+
+        assertFalse(parked(call));
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+        assertEquals(T0.plusSeconds(40), events.get(events.size() - 1).at(), "at once, not after the ring duration");
+        assertEquals(2, dialer.rings.size());
+    }
+
+    @Test
+    void finalDestination_theGroupsOverTheTenants_theTenantsForAGroupWithout_noneEndsInThePrompt() throws Exception {
+        assertEquals("105", parkWithFinal(RecallMode.USER_ONLY, 1, true, "105", "sip:op@pbx.example.net")
+                .recall().finalDestination());
+        service.deactivate();
+        ParkedCall tenants = parkWithFinal(RecallMode.USER_ONLY, 1, true, "", "sip:op@pbx.example.net");
+        assertEquals("sip:op@pbx.example.net", tenants.recall().finalDestination());
+        assertEquals(List.of("sip:op@pbx.example.net"), tenants.recall().finalTargets());
+        service.deactivate();
+        ParkedCall explicit = parkWithFinal(RecallMode.USER_ONLY, 1, true, "prompt-and-hangup", "105");
+        assertFalse(explicit.recall().hasFinalDestination(), "a group can opt out of its tenant's destination");
+        service.deactivate();
+        ParkedCall none = parkWithFinal(RecallMode.USER_ONLY, 1, true, "", "");
+        assertFalse(none.recall().hasFinalDestination());
+        timers.advance(Duration.ofSeconds(40));
+        assertFalse(parked(none), "no final destination: the last attempt ends the call as before");
+        assertEquals(ParkEvent.Type.TIMED_OUT, lastEvent());
+    }
+
+    @Test
+    void finalDestination_isTheOneOfThePark_aLaterChangeAffectsNewParksOnly() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 1, true, "105", "");
+        directoryService.directory = withFinal(RecallMode.USER_ONLY, 1, "ringgroup:Reception", "");
+        timers.advance(Duration.ofSeconds(40));
+
+        assertEquals(List.of("105"), dialer.last().extensions);
+        assertEquals(call.id(), dialer.last().call.id());
+    }
+
+    @Test
+    void finalDestination_retrieveWhileItRings_theRetrieveWinsAndTheRingIsCancelled() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 1, true, "105", "");
+        timers.advance(Duration.ofSeconds(40));
+        RecordingDialer.Ring finalRing = dialer.last();
+        assertEquals(RecallTarget.FINAL_DESTINATION, finalRing.target());
+
+        assertEquals(call.id(),
+                service.retrieve(new RetrieveRequest(DEFAULT, "103", RetrieveTarget.extension("102"))).id());
+        assertTrue(finalRing.cancelled);
+        assertFalse(finalRing.outcome.answered("105"), "the destination answering late gets nothing");
+        assertEquals(ParkEvent.Type.RETRIEVED, lastEvent());
+    }
+
+    @Test
+    void finalDestination_callerHangsUpWhileItRings_theRingIsCancelled() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 1, true, "105", "");
+        timers.advance(Duration.ofSeconds(40));
+        service.end(call.id(), Resolution.ABANDONED);
+
+        assertTrue(dialer.last().cancelled);
+        assertFalse(dialer.last().outcome.answered("105"));
+        assertEquals(ParkEvent.Type.ABANDONED, lastEvent());
+    }
+
+    @Test
+    void finalDestination_ofACallWithNobodyToRing_ringsWhenItsLadderWouldHaveEnded() throws Exception {
+        ParkedCall call = parkWithFinal(RecallMode.USER_ONLY, 2, false, "105", "");
+        timers.advance(Duration.ofSeconds(80));
+
+        assertEquals(List.of("80s:1:FINAL_DESTINATION:105"), timeline(), "nothing before: the parker is not rung");
+        assertTrue(parked(call));
+        assertEquals(RecallTarget.FINAL_DESTINATION, dialer.last().target(), "the admin's destination, never the"
+                + " unverified parker");
+    }
 }

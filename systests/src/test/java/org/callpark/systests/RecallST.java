@@ -41,6 +41,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * attempt); the media bundle's {@code promptDir} (environment {@code CALLPARK_MEDIA_PROMPT_DIR}) holds only
  * {@code de/nobody-available.wav}, a {@value #DE_PROMPT_HZ} Hz tone generated here. An acme caller hears that tone at
  * the ladder's end; the default tenant (no language) still hears the shipped English prompt (the unanswered test).
+ * <p>The final destination (issue 16 part 3): an added park group Final (107, {@code USER_ONLY}, R = 2 s, one
+ * attempt) whose final destination is {@code sip:operator@127.0.0.1:}{@link #FINAL_PORT}, a sipp UAS. The customer
+ * parks naming 107 (not verified: 107 never registered, so nobody is rung during the ladder); after 2NR = 4 s the
+ * final destination rings.
  */
 class RecallST {
 
@@ -53,13 +57,16 @@ class RecallST {
     /** Where 101's REGISTER and the customer's park INVITE come from (101's registered source address). */
     private static final int TRANSFEROR_PORT = Sipp.freeUdpPort();
 
+    /** Where the sipp UAS playing the final destination of park group Final listens. */
+    private static final int FINAL_PORT = Sipp.freeUdpPort();
+
     /** The tone of acme's German "nobody-available" (a generated stand-in, not a recording). */
     static final double DE_PROMPT_HZ = 700;
     private static final Path PROMPTS = Path.of("target", "recall-prompts").toAbsolutePath();
 
     @RegisterExtension
-    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory())
-            .env("CALLPARK_MEDIA_PROMPT_DIR", germanPrompt().toString());
+    static final AssemblyServer SERVER = new AssemblyServer().etcFile("org.callpark.directory.cfg", directory()
+            + finalGroup()).env("CALLPARK_MEDIA_PROMPT_DIR", germanPrompt().toString());
 
     /** {@code PROMPTS/de/nobody-available.wav}: 2 s of a {@value #DE_PROMPT_HZ} Hz tone, 16-bit 8 kHz, JDK-written. */
     static Path germanPrompt() {
@@ -78,6 +85,13 @@ class RecallST {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Park group Final: 107, user only, R = 2 s, one attempt, then the SIP URI of {@link #FINAL_PORT}. */
+    static String finalGroup() {
+        return "\nparkgroup.default.Final.members = 107\nparkgroup.default.Final.recallTo = USER_ONLY\n"
+                + "parkgroup.default.Final.ringDuration = " + R_MS / 1000 + "\nparkgroup.default.Final.retries = 1\n"
+                + "parkgroup.default.Final.finalDestination = sip:operator@127.0.0.1:" + FINAL_PORT + "\n";
     }
 
     private static double[] music;
@@ -386,6 +400,106 @@ class RecallST {
             System.out.printf("[systests] answered: recall INVITE +%d ms after the park, phone's BYE -> caller's BYE "
                     + "%d ms%n", (invites.get(0).epochMicros() - parked) / 1000, (callerBye - phoneBye) / 1000);
             assertTrue(callerBye - phoneBye < 1_000_000, "BYE relayed to the caller at once");
+        }
+    }
+
+    /**
+     * The ladder of park group Final ends (nobody rung: 107 is unverified; 2NR = 4 s) and its final destination, a SIP
+     * URI, rings with the customer's identity; answered, it is bridged with real audio both ways and its BYE hangs the
+     * customer up. {@code park:group --final-destination <uri> Final} (as admin) sets it again, to the same URI, and shows
+     * it.
+     */
+    @Test
+    void finalDestination_ladderEnds_theUriRingsWithTheCallersNumber_andIsBridged() throws Exception {
+        // Karaf reads options before the arguments only
+        String group = SERVER.shell("park:group --final-destination \"sip:operator@127.0.0.1:" + FINAL_PORT
+                + "\" Final");
+        System.out.println("[systests] park:group --final-destination ... Final\n" + group);
+        assertTrue(group.contains("Final destination of park group Final set"), group);
+        assertTrue(group.matches("(?s).*Final destination\\s*\\|?\\s*sip:operator@127\\.0\\.0\\.1:" + FINAL_PORT
+                + ".*"), group);
+        try (RtpPeer customer = new RtpPeer("127.0.0.1"); RtpPeer opRtp = new RtpPeer("127.0.0.1")) {
+            Sipp op = Sipp.scenario("recall_answer_bye", SERVER).name("final-answer").localPort(FINAL_PORT)
+                    .set("OFFER_REGEX", OFFER_REGEX).media(opRtp.port(), "PCMU").set("RING_MS", 500)
+                    .set("TALK_MS", 4000).timeout(30).start();
+            Sipp caller = Sipp.scenario("park", SERVER).service("*68").name("final-customer-answered")
+                    .referredBy("107").from("Customer", "+4930123").media(customer.port(), "PCMU")
+                    .set("HOLD_MS", 25000).timeout(40).start();
+            try {
+                assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+                long parked = customer.packets().get(0).epochMicros();
+                customer.startTone(1000, 0, customer.serverAddress());
+                assertTrue(opRtp.awaitPackets(5, 4 * R_MS + 5000), () -> "no RTP to the final destination\n"
+                        + op.diagnostics());
+                long t0 = opRtp.packets().get(0).nanos();
+                opRtp.startTone(600, 0, opRtp.serverAddress());
+                while (System.nanoTime() < t0 + 3_000_000_000L) {
+                    Thread.sleep(50);
+                }
+                check("final destination hears", windowNanos(opRtp.packets(), t0 + 800_000_000L,
+                        t0 + 3_000_000_000L), 1000, 600);
+                check("customer hears", windowNanos(customer.packets(), t0 + 800_000_000L, t0 + 3_000_000_000L),
+                        600, 1000);
+
+                op.assertSucceeded(); // From/PAI "Parked: Customer" <sip:+4930123@…>, Alert-Info, PCMU first
+                caller.assertSucceeded();
+                assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
+                        "the customer is hung up when the final destination hangs up: " + caller.logLines());
+                List<Sipp.Received> invites = op.received("INVITE");
+                assertEquals(1, invites.size(), invites::toString);
+                String first = invites.get(0).message().lines().map(String::trim).filter(l -> !l.isEmpty())
+                        .findFirst().orElse("");
+                String to = header(invites.get(0).message(), "To");
+                long after = (invites.get(0).epochMicros() - parked) / 1000;
+                System.out.printf("[systests] final destination: %s, To %s, From %s, +%d ms after the park "
+                        + "(2NR = %d)%n", first, to, header(invites.get(0).message(), "From"), after,
+                        2 * R_MS);
+                assertTrue(first.startsWith("INVITE sip:operator@127.0.0.1:" + FINAL_PORT + " "), first);
+                assertTrue(to.contains("sip:operator@127.0.0.1:" + FINAL_PORT), to);
+                assertTrue(after >= 2 * R_MS - 300 && after < 2 * R_MS + 1500, "after the ladder: " + after);
+            } finally {
+                op.kill();
+                caller.kill();
+            }
+        }
+    }
+
+    /** The final destination answers 486: the customer hears the nobody-available prompt and gets a BYE. */
+    @Test
+    void finalDestination_busy_theCallerHearsThePromptAndGetsBye() throws Exception {
+        try (RtpPeer customer = new RtpPeer("127.0.0.1")) {
+            Sipp op = Sipp.scenario("final_busy", SERVER).name("final-busy").localPort(FINAL_PORT)
+                    .set("OFFER_REGEX", OFFER_REGEX).timeout(20).start();
+            Sipp caller = Sipp.scenario("park", SERVER).service("*68").name("final-customer-busy").referredBy("107")
+                    .from("Customer", "+4930123").media(customer.port(), "PCMU").set("HOLD_MS", 25000).timeout(40)
+                    .start();
+            try {
+                assertTrue(customer.awaitPackets(5, 5000), () -> "no hold music\n" + caller.diagnostics());
+                long parked = customer.packets().get(0).epochMicros();
+                op.assertSucceeded(); // INVITE checked, 486, ACK
+                caller.assertSucceeded();
+                assertTrue(caller.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), caller.logLines()
+                        ::toString);
+                long busy = (op.received("INVITE").get(0).epochMicros() - parked) / 1000;
+                long bye = (caller.received("BYE").get(0).epochMicros() - parked) / 1000;
+                System.out.printf("[systests] busy final destination: INVITE +%d ms, caller's BYE +%d ms after the"
+                        + " park (prompt 4566 ms)%n", busy, bye);
+                assertTrue(bye - busy >= 3000 && bye - busy < 4566 + 3000, "the prompt, then BYE: " + (bye - busy));
+                List<RtpPeer.Packet> after = window(customer.packets(), op.received("INVITE").get(0).epochMicros()
+                        + 300_000, Long.MAX_VALUE);
+                double[] pcm = Audio.decode(after, 0);
+                int start = 0;
+                while (start + 1600 <= pcm.length && Audio.rms(pcm, start, 1600) < 300) {
+                    start += 160;
+                }
+                assertTrue(start + 8000 <= pcm.length, "at least 1 s of audible prompt: " + pcm.length);
+                double cp = Audio.bestMatch(Arrays.copyOfRange(pcm, start, start + 8000), prompt).correlation();
+                System.out.printf("[systests] busy final destination: prompt correlation %.4f%n", cp);
+                assertTrue(cp >= 0.8, "the nobody-available prompt is played: " + cp);
+            } finally {
+                op.kill();
+                caller.kill();
+            }
         }
     }
 

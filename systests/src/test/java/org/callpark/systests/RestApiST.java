@@ -298,7 +298,7 @@ class RestApiST {
         assertEquals("{\"name\":\"Ops\",\"number\":\"710\",\"recallTo\":\"USER_THEN_RING_GROUP\",\"ringGroup\":"
                 + "\"Reception\",\"ringDurationSeconds\":20,\"waitBeforeRingGroupSeconds\":10,\"retries\":2,"
                 + "\"members\":[\"104\",\"105\"],\"disabled\":false,\"parkedCalls\":0,\"alertInfo\":\"\","
-                + "\"callerIdPrefix\":\"\"}", created.json().toString());
+                + "\"callerIdPrefix\":\"\",\"finalDestination\":\"\"}", created.json().toString());
         assertEquals(created.json(), as(KARAF, "GET", "http://127.0.0.1:" + AssemblyServer.HTTP_PORT
                 + created.header("Location"), null).json());
         assertEquals("Ops", userGroup("104"));
@@ -309,8 +309,10 @@ class RestApiST {
         Answer renamed = as(KARAF, "PUT", "/tenants/default/park-groups/OPS",
                 "{\"name\":\"Desk\",\"number\":\"\",\"members\":[\"104\"],\"recallTo\":\"USER_ONLY\","
                         + "\"ringDurationSeconds\":15,\"waitBeforeRingGroupSeconds\":10,\"retries\":4,"
-                        + "\"alertInfo\":\"<http://pbx/ring/desk>\",\"callerIdPrefix\":\"Desk:\"}");
+                        + "\"alertInfo\":\"<http://pbx/ring/desk>\",\"callerIdPrefix\":\"Desk:\","
+                        + "\"finalDestination\":\"ringgroup:Reception\"}");
         assertEquals(200, renamed.status(), renamed.toString());
+        assertEquals("ringgroup:Reception", renamed.json().path("finalDestination").asText());
         assertEquals("<http://pbx/ring/desk>", renamed.json().path("alertInfo").asText());
         assertEquals("Desk:", renamed.json().path("callerIdPrefix").asText());
         awaitConfigFile("Desk:");
@@ -328,6 +330,12 @@ class RestApiST {
         assertEquals(List.of("alertInfo", "callerIdPrefix"), badLabels.fields(), badLabels.toString());
         assertEquals("Desk:", as(KARAF, "GET", "/tenants/default/park-groups/Desk", null).json()
                 .path("callerIdPrefix").asText(), "a refused change keeps the group as it was");
+        Answer badFinal = as(KARAF, "PUT", "/tenants/default/park-groups/Desk",
+                "{\"name\":\"Desk\",\"finalDestination\":\"sip:op@pbx.example.net?Route=%3Csip:x%3E\"}");
+        assertEquals(List.of("finalDestination"), badFinal.fields(), badFinal.toString());
+        assertEquals("ringgroup:Reception", as(KARAF, "GET", "/tenants/default/park-groups/Desk", null).json()
+                .path("finalDestination").asText(), "a refused destination keeps the group's");
+        awaitConfigFile("parkgroup.default.Desk.finalDestination");
         Answer ontoSales = as(KARAF, "PUT", "/tenants/default/park-groups/Desk", "{\"name\":\"SALES\"}");
         assertEquals(List.of("name"), ontoSales.fields());
         assertEquals(404, as(KARAF, "PUT", "/tenants/default/park-groups/Nope", "{\"name\":\"Nope\"}").status());
@@ -719,6 +727,14 @@ class RestApiST {
             String trace = SERVER.shellAs("reception", "reception", "park:sip-trace on");
             assertFalse(trace.contains("SIP trace on"), "an operator may not switch the trace: " + trace);
             assertTrue(SERVER.shell("park:sip-trace status").contains("SIP trace off"));
+            String group = SERVER.shellAs("auditor", "auditor", "park:group Sales");
+            assertTrue(group.contains("Final destination"), "a viewer reads park:group: " + group);
+            String setFinal = SERVER.shellAs("reception", "reception", "park:group --final-destination 104 Sales");
+            System.out.println("[systests] RestApiST: park:group --final-destination as reception -> "
+                    + setFinal.strip().lines().filter(l -> !l.contains("JAVA_HOME")).findFirst().orElse(""));
+            assertFalse(setFinal.contains("set; calls parked"), "only admins set a final destination: " + setFinal);
+            assertEquals("", as(KARAF, "GET", "/tenants/default/park-groups/Sales", null).json()
+                    .path("finalDestination").asText(), "the ACL refused it: nothing changed");
 
             String done = SERVER.shellAs("reception", "reception", "park:hangup " + id);
             assertTrue(done.contains("Hung up"), "an operator hangs up: " + done);

@@ -28,9 +28,10 @@ import com.hazelcast.core.HazelcastJsonValue;
  * Fields: {@code id, tenant, slot} (the {@link SlotId#key()}, the source of truth for the slot), {@code kind, name}
  * (informational copies of the slot's parts), {@code callerNumber, callerName, parkedBy, parkGroup, parkedAt} (epoch
  * ms), {@code sequence, state, resolution, attempt, recall {mode, ringGroup, members[], ringDurationMs, waitMs,
- * retries}, node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the carrier's session
- * record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty), {@code parkerVerified} (written
- * only as {@code false}; absent means verified). Unknown fields are ignored, so records written by a newer node stay
+ * retries, finalDestination, finalTargets[]}} (the last two absent when the call ends in the final prompt, as in
+ * every record before 1.3), {@code node, leg, nextActionAt} (epoch ms or null), {@code version}, {@code session} (the
+ * carrier's session record, nested as JSON; absent when empty), {@code resolvedBy} (absent when empty),
+ * {@code parkerVerified} (written only as {@code false}; absent means verified). Unknown fields are ignored, so records written by a newer node stay
  * readable. Instants are kept to the millisecond.
  * <p>
  * A record without {@code parkerVerified} whose session has {@code "parkerUnverified": true} was written by a SIP
@@ -90,6 +91,11 @@ public final class CallCodec {
         r.put("ringDurationMs", recall.ringDuration().toMillis());
         r.put("waitMs", recall.waitBeforeRingGroup().toMillis());
         r.put("retries", recall.retries());
+        if (recall.hasFinalDestination()) {
+            r.put("finalDestination", recall.finalDestination());
+            ArrayNode targets = r.putArray("finalTargets");
+            recall.finalTargets().forEach(targets::add);
+        }
         o.put("node", call.node());
         o.put("leg", call.leg());
         o.put("nextActionAt", call.nextActionAt() == null ? null : call.nextActionAt().toEpochMilli());
@@ -136,7 +142,8 @@ public final class CallCodec {
             }
             RecallPolicy recall = new RecallPolicy(RecallMode.valueOf(text(r, "mode")), text(r, "ringGroup"), members,
                     Duration.ofMillis(required(r, "ringDurationMs").asLong()),
-                    Duration.ofMillis(required(r, "waitMs").asLong()), r.path("retries").asInt());
+                    Duration.ofMillis(required(r, "waitMs").asLong()), r.path("retries").asInt(),
+                    text(r, "finalDestination"), texts(r.path("finalTargets")));
             String resolution = text(o, "resolution");
             CallState state = CallState.valueOf(requiredText(o, "state"));
             String target = text(o, "target");
@@ -170,6 +177,14 @@ public final class CallCodec {
             return "";
         }
         return v.isTextual() ? v.asText() : v.toString();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : array) {
+            out.add(m.asText());
+        }
+        return out;
     }
 
     private static JsonNode required(JsonNode o, String field) {

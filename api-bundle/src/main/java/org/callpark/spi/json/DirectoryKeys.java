@@ -57,9 +57,15 @@ public final class DirectoryKeys {
     public static final String RECALL_CALLER_ID_PREFIX = "recall.callerIdPrefix";
     /** The language of the tenant's prompts ({@code Tenant.language}, BCP 47); empty: the media bundle's default. */
     public static final String LANGUAGE = "language";
+    /**
+     * Where a call goes after its last unanswered recall ({@code Tenant.finalDestination}, a park group's
+     * {@code ParkGroup.finalDestination}): {@code prompt-and-hangup}, an extension, {@code ringgroup:<name>} or
+     * {@code sip:user@host[:port]}; empty: the tenant's, else {@code prompt-and-hangup}. Since 1.3.
+     */
+    public static final String FINAL_DESTINATION = "finalDestination";
     public static final List<String> TENANT_ATTRS = List.of(NAME, DOMAINS, XMPP_DOMAIN, RECALL_MODE, RECALL_RING_GROUP,
             RECALL_RING_DURATION, RECALL_WAIT, RECALL_RETRIES, BLF_STATE, BLF_BROADWORKS, REALM, PARK_CODE,
-            RETRIEVE_CODE, GROUP_PARK_CODE, RECALL_ALERT_INFO, RECALL_CALLER_ID_PREFIX, LANGUAGE);
+            RETRIEVE_CODE, GROUP_PARK_CODE, RECALL_ALERT_INFO, RECALL_CALLER_ID_PREFIX, LANGUAGE, FINAL_DESTINATION);
 
     // user.<t>.<ext>.<attr>
     public static final String PASSWORD = "password";
@@ -86,7 +92,7 @@ public final class DirectoryKeys {
     /** The caller-ID prefix of the group's recalls; empty: the tenant's. */
     public static final String CALLER_ID_PREFIX = "callerIdPrefix";
     public static final List<String> PARK_GROUP_ATTRS = List.of(NUMBER, MEMBERS, RECALL_TO, RING_GROUP_NAME,
-            RING_DURATION, WAIT, RETRIES, ALERT_INFO, CALLER_ID_PREFIX);
+            RING_DURATION, WAIT, RETRIES, ALERT_INFO, CALLER_ID_PREFIX, FINAL_DESTINATION);
 
     /** Recall defaults for a tenant's users outside park groups and for unset park group settings. */
     public static final RecallMode DEFAULT_MODE = RecallMode.USER_ONLY;

@@ -169,7 +169,9 @@ public final class DirectoryParser {
                     false,
                     new RecallLabels(scalar(parkGroupKey(t, g, ALERT_INFO), words, values.get(ALERT_INFO), violations),
                             scalar(parkGroupKey(t, g, CALLER_ID_PREFIX), words, values.get(CALLER_ID_PREFIX),
-                                    violations))));
+                                    violations)),
+                    scalar(parkGroupKey(t, g, FINAL_DESTINATION), words, values.get(FINAL_DESTINATION),
+                            violations)));
         });
         List<Tenant> tenants = new ArrayList<>();
         tenantValues.forEach((t, values) -> {
@@ -201,7 +203,8 @@ public final class DirectoryParser {
                     new RecallLabels(scalar(tenantKey(t, RECALL_ALERT_INFO), words, values.get(RECALL_ALERT_INFO),
                             violations), scalar(tenantKey(t, RECALL_CALLER_ID_PREFIX), words,
                                     values.get(RECALL_CALLER_ID_PREFIX), violations)),
-                    scalar(tenantKey(t, LANGUAGE), words, values.get(LANGUAGE), violations)));
+                    scalar(tenantKey(t, LANGUAGE), words, values.get(LANGUAGE), violations),
+                    scalar(tenantKey(t, FINAL_DESTINATION), words, values.get(FINAL_DESTINATION), violations)));
         });
         return new Result(new DirectoryModel(defaultTenant, tenants, users, ringGroups, parkGroups), violations);
     }

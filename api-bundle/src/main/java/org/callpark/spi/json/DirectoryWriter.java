@@ -67,6 +67,7 @@ public final class DirectoryWriter {
             putOptional(p, tenantKey(id, RECALL_ALERT_INFO), t.recallLabels().alertInfo());
             putOptional(p, tenantKey(id, RECALL_CALLER_ID_PREFIX), t.recallLabels().callerIdPrefix());
             putOptional(p, tenantKey(id, LANGUAGE), t.language());
+            putOptional(p, tenantKey(id, FINAL_DESTINATION), t.finalDestination());
             if (!t.dialPlan().equals(DialPlan.DEFAULT)) { // the seed's codes stay out of the file, as before
                 p.put(tenantKey(id, PARK_CODE), t.dialPlan().parkCode());
                 p.put(tenantKey(id, RETRIEVE_CODE), t.dialPlan().retrieveCode());
@@ -98,6 +99,7 @@ public final class DirectoryWriter {
             p.put(parkGroupKey(g.tenant(), g.name(), RETRIES), Integer.toString(g.retries()));
             putOptional(p, parkGroupKey(g.tenant(), g.name(), ALERT_INFO), g.recallLabels().alertInfo());
             putOptional(p, parkGroupKey(g.tenant(), g.name(), CALLER_ID_PREFIX), g.recallLabels().callerIdPrefix());
+            putOptional(p, parkGroupKey(g.tenant(), g.name(), FINAL_DESTINATION), g.finalDestination());
         }
         return p;
     }

@@ -12,7 +12,8 @@
  * of tenants ({@code recall.alertInfo}, {@code recall.callerIdPrefix}) and park groups ({@code alertInfo},
  * {@code callerIdPrefix}).
  * 1.3.0: the web user linked to an extension ({@code user.<t>.<ext>.login}); the tenant's prompt language
- * ({@code language}).
+ * ({@code language}); the final destination of tenants and park groups
+ * ({@code finalDestination}); the call record's {@code recall.finalDestination} and {@code recall.finalTargets}.
  */
 @org.osgi.annotation.versioning.Version("1.3.0")
 package org.callpark.spi.json;

@@ -11,7 +11,6 @@ import java.util.Optional;
 
 import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkedCall;
-import org.callpark.api.RecallTarget;
 import org.callpark.api.history.HistoryRecord;
 import org.callpark.api.history.HistoryStep;
 import org.slf4j.Logger;
@@ -102,8 +101,11 @@ final class CallLives {
         ParkedCall call = event.call();
         return switch (event.type()) {
             case PARKED -> call.parkedBy().isEmpty() ? "" : "by " + call.parkedBy();
-            case RECALLING -> "attempt " + call.recallAttempt() + ": " + (call.recallTarget() == RecallTarget.RING_GROUP
-                    ? "ring group " + call.recall().ringGroup() : "parker " + call.parkedBy());
+            case RECALLING -> "attempt " + call.recallAttempt() + ": " + switch (call.recallTarget()) {
+                case RING_GROUP -> "ring group " + call.recall().ringGroup();
+                case FINAL_DESTINATION -> "final destination " + call.recall().finalDestination();
+                default -> "parker " + call.parkedBy();
+            };
             case RECALL_FAILED -> "attempt " + call.recallAttempt() + " not answered";
             case MOVED -> "now carried by " + call.node();
             default -> "";

@@ -58,6 +58,26 @@ class CallLivesTest {
     }
 
     @Test
+    void aCallAnsweredByItsFinalDestinationSaysSoInItsStepsAndResolvedBy() {
+        CallLives lives = new CallLives(100);
+        ParkedCall p = parked("c5", slot, LOCAL);
+        ParkedCall c = new ParkedCall(p.id(), p.slot(), p.caller(), p.parkedBy(), p.parkGroup(), p.parkedAt(),
+                p.sequence(), p.state(), null, 0, p.recall().withFinalDestination("sip:op@pbx.example.net",
+                        List.of("sip:op@pbx.example.net")), p.node(), p.leg(), p.nextActionAt(), 1, null);
+        lives.accept(event(Type.PARKED, c, T0), LOCAL);
+        ParkedCall r1 = c.recalling(1, RecallTarget.PARKER, T0.plusSeconds(80));
+        lives.accept(event(Type.RECALLING, r1, T0.plusSeconds(60)), LOCAL);
+        ParkedCall fin = r1.recalling(1, RecallTarget.FINAL_DESTINATION, T0.plusSeconds(100));
+        lives.accept(event(Type.RECALLING, fin, T0.plusSeconds(80)), LOCAL);
+        HistoryRecord r = lives.accept(event(Type.RECALL_ANSWERED, fin.ended(Resolution.RECALLED,
+                "final sip:op@pbx.example.net"), T0.plusSeconds(85)), LOCAL).orElseThrow();
+
+        assertEquals("final sip:op@pbx.example.net", r.resolvedBy());
+        assertEquals("RECALLING attempt 1: final destination sip:op@pbx.example.net", r.steps().get(2).type() + " "
+                + r.steps().get(2).detail());
+    }
+
+    @Test
     void aCallResolvedByAnotherNodeIsNotRecordedHereButForgotten() {
         CallLives lives = new CallLives(100);
         ParkedCall c = parked("c2", slot, OTHER);

@@ -260,7 +260,7 @@ public final class DirectoryServiceImpl implements DirectoryService {
             if (!g.number().isEmpty() && numberTaken(g)) {
                 // the number now dials something else: the disabled group keeps its calls, not its number
                 g = new ParkGroup(g.tenant(), g.name(), "", g.members(), g.recallTo(), g.ringGroup(), g.ringDuration(),
-                        g.waitBeforeRingGroup(), g.retries(), true, g.recallLabels());
+                        g.waitBeforeRingGroup(), g.retries(), true, g.recallLabels(), g.finalDestination());
             }
             disabled.add(g);
         }

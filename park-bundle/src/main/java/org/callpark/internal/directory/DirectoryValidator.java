@@ -152,6 +152,8 @@ public final class DirectoryValidator {
                         + " tag such as de or pt-BR (language, optional script and region), was '" + t.language()
                         + "'"));
             }
+            FinalDestinationRules.check(m, t.id(), t.finalDestination(), tenantKey(t.id(), FINAL_DESTINATION),
+                    tenantWords(id), out);
         }
     }
 
@@ -246,6 +248,8 @@ public final class DirectoryValidator {
                     parkGroupKey(t, g.name(), RETRIES), out);
             RecallLabelRules.check(g.recallLabels(), parkGroupKey(t, g.name(), ALERT_INFO),
                     parkGroupKey(t, g.name(), CALLER_ID_PREFIX), words, out);
+            FinalDestinationRules.check(m, g.tenant(), g.finalDestination(),
+                    parkGroupKey(t, g.name(), FINAL_DESTINATION), words, out);
         }
     }
 

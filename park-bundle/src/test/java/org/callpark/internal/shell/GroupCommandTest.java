@@ -54,6 +54,63 @@ class GroupCommandTest {
     }
 
     @Test
+    void theFinalDestination_theGroupsOrTheTenantsOrThePrompt() throws Exception {
+        assertEquals(List.of("Final destination", "prompt and hang up"), row(run(command("Sales")),
+                "Final destination"));
+    }
+
+    /** A directory service that validates with the directory's real rules and applies what passes. */
+    private static final class Validating implements org.callpark.api.DirectoryService {
+        private volatile org.callpark.api.Directory current;
+
+        Validating(org.callpark.api.Directory d) {
+            current = d;
+        }
+
+        @Override
+        public List<ParkException.Violation> validate(org.callpark.api.Directory candidate) {
+            return new org.callpark.internal.directory.DirectoryValidator().validate(candidate);
+        }
+
+        @Override
+        public org.callpark.api.Directory current() {
+            return current;
+        }
+
+        @Override
+        public void update(org.callpark.api.Directory candidate) throws ParkException {
+            List<ParkException.Violation> v = validate(candidate);
+            if (!v.isEmpty()) {
+                throw ParkException.invalid(v);
+            }
+            current = candidate;
+        }
+    }
+
+    @Test
+    void finalDestinationOption_setsItThroughTheDirectory_aBadOneIsRefusedNamingTheKey() throws Exception {
+        Validating directories = new Validating(ShellFixtures.directory());
+        GroupCommand set = command("sales");
+        set.directories = directories;
+        set.finalDestination = "ringgroup:Reception";
+        String out = run(set);
+        assertTrue(out.contains("Final destination of park group Sales set"), out);
+        assertEquals(List.of("Final destination", "ringgroup:Reception"), row(out, "Final destination"));
+        assertEquals("ringgroup:Reception", directories.current().parkGroup(ShellFixtures.DEFAULT, "Sales")
+                .orElseThrow().finalDestination());
+        assertTrue(directories.current().parkGroup(ShellFixtures.DEFAULT, "Old").filter(x -> !x.disabled())
+                .isEmpty(), "the disabled group is runtime state, not written back as configuration");
+
+        GroupCommand bad = command("sales");
+        bad.directories = directories;
+        bad.finalDestination = "sip:op@pbx.example.net;transport=tcp";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(bad));
+        assertTrue(e.getMessage().contains("parkgroup.default.Sales.finalDestination"), e.getMessage());
+        assertEquals("ringgroup:Reception", directories.current().parkGroup(ShellFixtures.DEFAULT, "Sales")
+                .orElseThrow().finalDestination(), "nothing applied");
+    }
+
+    @Test
     void byNumber() throws Exception {
         assertEquals(List.of("Name", "Sales"), row(run(command("700")), "Name"));
     }

@@ -125,6 +125,29 @@ class CallCodecTest {
     }
 
     @Test
+    void theFinalDestinationTravelsInTheRecall_andARecordWithoutItEndsInThePrompt() throws Exception {
+        ParkedCall base = everyFieldSet();
+        ParkedCall call = new ParkedCall(base.id(), base.slot(), base.caller(), base.parkedBy(), base.parkGroup(),
+                base.parkedAt(), base.sequence(), CallState.RECALLING, null, 4,
+                base.recall().withFinalDestination("ringgroup:Front", List.of("203", "204")), base.node(), base.leg(),
+                base.nextActionAt(), 10, RecallTarget.FINAL_DESTINATION);
+        JsonNode json = mapper.readTree(codec.toJson(call));
+        assertEquals("ringgroup:Front", json.path("recall").path("finalDestination").asText());
+        assertEquals("[\"203\",\"204\"]", json.path("recall").path("finalTargets").toString());
+        assertEquals("FINAL_DESTINATION", json.path("target").asText());
+        assertEquals(call, codec.decode(codec.encode(call)));
+
+        // As every node before api 1.7 wrote it: no such fields; such a call ends in the final prompt.
+        assertFalse(mapper.readTree(codec.toJson(base)).path("recall").has("finalDestination"));
+        ObjectNode old = (ObjectNode) json;
+        ((ObjectNode) old.get("recall")).remove(List.of("finalDestination", "finalTargets"));
+        old.put("target", "RING_GROUP");
+        ParkedCall legacy = codec.fromJson(mapper.writeValueAsString(old));
+        assertFalse(legacy.recall().hasFinalDestination());
+        assertEquals(List.of(), legacy.recall().finalTargets());
+    }
+
+    @Test
     void writesTheStableFieldNames() throws Exception {
         JsonNode json = mapper.readTree(codec.toJson(everyFieldSet()));
         for (String field : List.of("id", "tenant", "slot", "kind", "name", "callerNumber", "callerName", "parkedBy",

@@ -18,9 +18,10 @@ import org.callpark.spi.MediaController.Codec;
 
 /**
  * Builds the INVITE of one recall fork: to a registered contact of the extension (or, with an outbound proxy, to the
- * extension at the tenant's domain), from the parked caller marked as a recall ({@code "Parked: Customer"} in From and
- * P-Asserted-Identity), with the configured Alert-Info, our Via, Contact and User-Agent as every request we originate
- * carries them (see {@link NotifyBuilder}), and an SDP offer on the fork's media port. Pure: it sends nothing and needs
+ * extension at the tenant's domain; or to a final destination's {@code sip:} URI, also in To), from the parked caller
+ * marked as a recall ({@code "Parked: Customer"} in From and P-Asserted-Identity), with the configured Alert-Info,
+ * our Via, Contact and User-Agent as every request we originate carries them (see {@link NotifyBuilder}), and an SDP
+ * offer on the fork's media port. Pure: it sends nothing and needs
  * no stack, so what a recalled phone sees can be unit-tested; {@link SipRecallDialer} opens the media and sends it.
  */
 final class RecallInvite {
@@ -63,7 +64,9 @@ final class RecallInvite {
                 ? messages.addresses().createSipURI(extension, domain)
                 : messages.addresses().createURI(binding.contact());
         Address from = identities.recallFrom(call, domain, labels.callerIdPrefix());
-        Address to = messages.addresses().createAddress(messages.addresses().createSipURI(extension, domain));
+        Address to = messages.addresses().createAddress(FinalUri.is(extension)
+                ? messages.addresses().createURI(extension)
+                : messages.addresses().createSipURI(extension, domain));
         String sdp = Sdp.offer(settings.advertisedAddress(), mediaPort, offer);
         Request invite = messages.createRequest(target, Request.INVITE, headers.createCallIdHeader(callId),
                 headers.createCSeqHeader(1L, Request.INVITE),

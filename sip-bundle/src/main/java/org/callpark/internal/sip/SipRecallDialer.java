@@ -13,6 +13,7 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ResponseEvent;
 import javax.sip.SipException;
+import javax.sip.address.SipURI;
 import javax.sip.message.Request;
 
 import org.callpark.api.Directory;
@@ -113,6 +114,10 @@ final class SipRecallDialer implements RecallDialer {
             boolean proxy = !settings.outboundProxy().isEmpty();
             List<Fork> created = new ArrayList<>();
             for (String ext : recall.extensions) {
+                if (FinalUri.is(ext)) {
+                    created.add(finalUriFork(recall, ext, settings));
+                    continue;
+                }
                 if (proxy) {
                     created.add(forks.fork(recall, ext, null));
                     continue;
@@ -189,6 +194,31 @@ final class SipRecallDialer implements RecallDialer {
             MDC.remove("tenant");
             MDC.remove("slot");
         }
+    }
+
+    /**
+     * The fork to a final destination's SIP URI: sent to the URI itself (through the outbound proxy if one is set, as
+     * every recall INVITE), as if it were a registered contact; failed at once if the URI is this server's own
+     * listening point, which would only loop back into it.
+     */
+    private Fork finalUriFork(Recall recall, String uri, SipSettings settings) {
+        Fork fork = forks.fork(recall, uri, FinalUri.binding(recall.call.tenant(), uri));
+        Failure refused = null;
+        try {
+            if (FinalUri.isOwnListeningPoint((SipURI) messages.addresses().createURI(uri), settings)) {
+                LOG.warn("Final destination {} of call {} is this server's own address; it is not called",
+                        uri, recall.call.id());
+                refused = Failure.UNREACHABLE;
+            }
+        } catch (ParseException | ClassCastException e) {
+            LOG.warn("Final destination {} of call {} is not a SIP URI: {}", uri, recall.call.id(), e.getMessage());
+            refused = Failure.ERROR;
+        }
+        if (refused != null) {
+            fork.state = Fork.State.FAILED;
+            fork.failure = refused;
+        }
+        return fork;
     }
 
     /** Opens the fork's media and sends its INVITE; a fork that cannot be sent fails (its clean-up in actions). */

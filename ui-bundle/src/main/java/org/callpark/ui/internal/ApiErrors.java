@@ -25,7 +25,8 @@ public final class ApiErrors {
             "waitBeforeRingGroup", "waitBeforeRingGroupSeconds",
             "retries", "retries",
             "alertInfo", "alertInfo",
-            "callerIdPrefix", "callerIdPrefix");
+            "callerIdPrefix", "callerIdPrefix",
+            "finalDestination", "finalDestination");
 
     /** Directory attribute of a tenant → JSON field of {@link Dtos.TenantSettingsDto}. */
     static final Map<String, String> TENANT_SETTINGS_FIELDS = Map.of(

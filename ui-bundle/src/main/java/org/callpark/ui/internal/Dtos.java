@@ -43,21 +43,26 @@ public final class Dtos {
     public record RingGroupDto(String name, List<String> members) {
     }
 
-    /** {@code alertInfo}, {@code callerIdPrefix}: the group's recall labels, {@code ""} when the tenant's apply. */
+    /**
+     * {@code alertInfo}, {@code callerIdPrefix}: the group's recall labels, {@code ""} when the tenant's apply.
+     * {@code finalDestination}: where a call goes after its last unanswered recall ({@code prompt-and-hangup}, an
+     * extension, {@code ringgroup:<name>}, {@code sip:user@host[:port]}), {@code ""} when the tenant's applies.
+     */
     public record ParkGroupDto(String name, String number, String recallTo, String ringGroup, long ringDurationSeconds,
             long waitBeforeRingGroupSeconds, int retries, List<String> members, boolean disabled, Integer parkedCalls,
-            String alertInfo, String callerIdPrefix) {
+            String alertInfo, String callerIdPrefix, String finalDestination) {
     }
 
     /**
      * A park group as a client sends it (POST, PUT). Missing fields take the tenant's recall defaults (members: none,
      * number: none). {@code disabled} and {@code parkedCalls} are read-only and ignored, so a client may send back what
-     * it read. {@code alertInfo} and {@code callerIdPrefix} left out (or {@code ""}) take the tenant's.
+     * it read. {@code alertInfo}, {@code callerIdPrefix} and {@code finalDestination} left out (or {@code ""}) take
+     * the tenant's.
      */
     @JsonIgnoreProperties(value = { "disabled", "parkedCalls" })
     public record ParkGroupBody(String name, String number, String recallTo, String ringGroup,
             Long ringDurationSeconds, Long waitBeforeRingGroupSeconds, Integer retries, List<String> members,
-            String alertInfo, String callerIdPrefix) {
+            String alertInfo, String callerIdPrefix, String finalDestination) {
     }
 
     /**

@@ -22,6 +22,8 @@ final class NextStep {
     static final String RING_GROUP = "RING_GROUP";
     static final String WAIT = "WAIT";
     static final String TIME_OUT = "TIME_OUT";
+    /** The final destination rings (the ladder's end, when the call has one). */
+    static final String FINAL_DESTINATION = "FINAL_DESTINATION";
 
     private NextStep() {
     }
@@ -34,7 +36,7 @@ final class NextStep {
         RecallPolicy p = c.recall();
         if (c.state() == CallState.PARKED) {
             if (ringsNobody(c)) {
-                return TIME_OUT;
+                return end(p);
             }
             return switch (p.mode()) {
                 case USER_ONLY -> RING_PARKER;
@@ -42,10 +44,18 @@ final class NextStep {
                 case RING_GROUP_ONLY -> RING_GROUP;
             };
         }
+        if (c.recallTarget() == RecallTarget.FINAL_DESTINATION) {
+            return TIME_OUT;
+        }
         if (c.recallTarget() == RecallTarget.PARKER && p.mode() == RecallMode.USER_THEN_RING_GROUP) {
             return RING_GROUP;
         }
-        return c.recallAttempt() >= p.retries() ? TIME_OUT : WAIT;
+        return c.recallAttempt() >= p.retries() ? end(p) : WAIT;
+    }
+
+    /** After the last attempt: the final destination if the call has one, else the final prompt. */
+    private static String end(RecallPolicy p) {
+        return p.hasFinalDestination() ? FINAL_DESTINATION : TIME_OUT;
     }
 
     /**

@@ -133,7 +133,8 @@ final class ParkGroupResource {
                 : defaults.waitBeforeRingGroup();
         int retries = b.retries() != null ? b.retries() : defaults.retries();
         return new ParkGroup(tenant.id(), b.name() != null ? b.name() : defaultName, b.number(), members, mode,
-                ringGroup, ring, wait, retries, false, new RecallLabels(b.alertInfo(), b.callerIdPrefix()));
+                ringGroup, ring, wait, retries, false, new RecallLabels(b.alertInfo(), b.callerIdPrefix()),
+                b.finalDestination());
     }
 
     /** The park groups of the configuration (the disabled-until-empty ones are runtime state, not configuration). */

@@ -48,7 +48,7 @@ public final class Views {
         return new Dtos.ParkGroupDto(g.name(), g.number(), g.recallTo().name(),
                 g.ringGroup().isEmpty() ? null : g.ringGroup(), g.ringDuration().toSeconds(),
                 g.waitBeforeRingGroup().toSeconds(), g.retries(), g.members(), g.disabled(), parkedCalls,
-                g.recallLabels().alertInfo(), g.recallLabels().callerIdPrefix());
+                g.recallLabels().alertInfo(), g.recallLabels().callerIdPrefix(), g.finalDestination());
     }
 
     public static Dtos.CallDto call(Directory d, ParkedCall c) {

@@ -69,6 +69,21 @@ class CallTimersTest {
     }
 
     @Test
+    void withAFinalDestinationTheLastAttemptIsFollowedByItThenByTheFinalPrompt() {
+        ParkedCall c = call(RecallMode.RING_GROUP_ONLY, true, 1);
+        ParkedCall withFinal = new ParkedCall(c.id(), c.slot(), c.caller(), c.parkedBy(), c.parkGroup(),
+                c.parkedAt(), c.sequence(), c.state(), null, 0,
+                c.recall().withFinalDestination("sip:op@pbx.example.net", List.of("sip:op@pbx.example.net")),
+                c.node(), c.leg(), c.nextActionAt(), 1, null, "", "", true);
+        Instant t = PARKED_AT.plusSeconds(30);
+        ParkedCall last = withFinal.recalling(1, RecallTarget.RING_GROUP, t.plusSeconds(30));
+        assertEquals("FINAL_DESTINATION", Views.call(d, last).nextStep());
+        ParkedCall ringing = last.recalling(1, RecallTarget.FINAL_DESTINATION, t.plusSeconds(60));
+        assertEquals("TIME_OUT", Views.call(d, ringing).nextStep(), "unanswered, the final prompt follows");
+        assertEquals("FINAL_DESTINATION", Views.call(d, ringing).recallTarget());
+    }
+
+    @Test
     void anEndedCallHasNoNextStep() {
         Dtos.CallDto ended = Views.call(d, call(RecallMode.USER_ONLY, true, 1).ended(Resolution.ANSWERED));
         assertNull(ended.nextStep());

@@ -26,7 +26,7 @@ class JsonShapesTest {
         assertEquals("{\"name\":\"Sales\",\"number\":\"700\",\"recallTo\":\"USER_THEN_RING_GROUP\","
                 + "\"ringGroup\":\"Reception\",\"ringDurationSeconds\":30,\"waitBeforeRingGroupSeconds\":30,"
                 + "\"retries\":3,\"members\":[\"101\",\"102\",\"103\"],\"disabled\":false,\"parkedCalls\":2,"
-                + "\"alertInfo\":\"\",\"callerIdPrefix\":\"\"}", json);
+                + "\"alertInfo\":\"\",\"callerIdPrefix\":\"\",\"finalDestination\":\"\"}", json);
     }
 
     @Test

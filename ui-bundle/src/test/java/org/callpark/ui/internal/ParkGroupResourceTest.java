@@ -113,6 +113,28 @@ class ParkGroupResourceTest {
     }
 
     @Test
+    void putSetsTheFinalDestination_aBadOneIsRefusedOnItsFieldAndNothingIsApplied() throws Exception {
+        resource.replace(Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "sales"),
+                "{\"members\":[\"101\"],\"finalDestination\":\"ringgroup:Reception\"}"));
+        ParkGroup g = directories.current().parkGroup(Fixtures.DEFAULT, "sales").orElseThrow();
+        assertEquals("ringgroup:Reception", g.finalDestination());
+        assertEquals("ringgroup:Reception", Views.parkGroup(g, 0).finalDestination());
+        for (String bad : List.of("sip:op@pbx.example.net?Route=x", "tel:+4930", "999", "ringgroup:Nope",
+                "sip:op@pbx\\r\\nX: 1")) {
+            ApiException e = invalid(resource::replace, Fixtures.request(Fixtures.ADMIN, "PUT",
+                    path("default", "sales"), "{\"members\":[\"101\"],\"finalDestination\":\"" + bad + "\"}"));
+            assertEquals(List.of("finalDestination"), e.violations().stream().map(Dtos.ViolationDto::field).toList(),
+                    bad);
+        }
+        assertEquals("ringgroup:Reception", directories.current().parkGroup(Fixtures.DEFAULT, "sales").orElseThrow()
+                .finalDestination(), "nothing applied");
+        resource.replace(Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "sales"),
+                "{\"members\":[\"101\"]}"));
+        assertEquals("", directories.current().parkGroup(Fixtures.DEFAULT, "sales").orElseThrow().finalDestination(),
+                "left out: the tenant's");
+    }
+
+    @Test
     void putWithoutNameKeepsTheNameAndPutOntoAnotherGroupsNameIsRefused() throws Exception {
         resource.create(Fixtures.request(Fixtures.ADMIN, "POST", path("default"), "{\"name\":\"Ops\"}"));
         resource.replace(Fixtures.request(Fixtures.ADMIN, "PUT", path("default", "OPS"), "{\"retries\":5}"));
