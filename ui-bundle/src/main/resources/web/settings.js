@@ -5,7 +5,8 @@ import { api, ApiError } from './api.js';
 import { TenantView } from './view.js';
 import { h, mount, toast } from './dom.js';
 
-const FIELDS = ['parkCode', 'retrieveCode', 'groupParkCode', 'alertInfo', 'callerIdPrefix', 'language'];
+const FIELDS = ['parkCode', 'retrieveCode', 'groupParkCode', 'alertInfo', 'callerIdPrefix', 'finalDestination',
+  'language'];
 /** The directory's messages start with the tenant ("tenant 'x': ", "tenant 'x', recall defaults: "): noise here. */
 const tidy = (m) => {
   const t = String(m || '').replace(/^tenant '[^']*'(, recall defaults)?: /, '');
@@ -59,7 +60,10 @@ export class SettingsView extends TenantView {
         field('alertInfo', 'Recall Alert-Info (optional)',
           'Distinctive ring of recalls, e.g. <urn:alert:service:recall:transfer>; "none" for none; empty: the server\'s.'),
         field('callerIdPrefix', 'Recall caller-ID prefix (optional)',
-          'Shown before the caller\'s name on a recall; empty: "Parked:". A park group\'s own wins.', { maxlength: 32 })),
+          'Shown before the caller\'s name on a recall; empty: "Parked:". A park group\'s own wins.', { maxlength: 32 }),
+        field('finalDestination', 'Final destination (optional)',
+          'Where a call goes after its last unanswered recall when its park group sets none: an extension, ringgroup:<Name> or sip:user@host; empty or prompt-and-hangup: the final prompt, then hang up.',
+          { spellcheck: 'false' })),
       h('h2', { class: 'form-section' }, 'Prompts'),
       h('div', { class: 'form-grid' },
         field('language', 'Prompt language (optional)',

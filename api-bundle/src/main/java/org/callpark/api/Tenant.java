@@ -100,6 +100,16 @@ public record Tenant(TenantId id, String name, List<String> domains, String xmpp
      * @since 1.7
      */
     public Tenant withSettings(DialPlan dialPlan, RecallLabels recallLabels, String language) {
+        return withSettings(dialPlan, recallLabels, language, finalDestination);
+    }
+
+    /**
+     * This tenant with all the settings an administrator edits as "tenant settings", the final destination included.
+     *
+     * @since 1.7
+     */
+    public Tenant withSettings(DialPlan dialPlan, RecallLabels recallLabels, String language,
+            String finalDestination) {
         return new Tenant(id, name, domains, xmppDomain, recallDefaults, blf, realm, dialPlan, recallLabels,
                 language, finalDestination);
     }

@@ -396,7 +396,7 @@ class RecallLadderTest {
         Directory demo = DemoDirectory.build();
         List<org.callpark.api.Tenant> tenants = demo.tenants().stream().map(t -> t.id().equals(DEFAULT)
                 ? new org.callpark.api.Tenant(t.id(), t.name(), t.domains(), t.xmppDomain(), t.recallDefaults(),
-                        t.blf(), t.realm(), t.dialPlan(), t.recallLabels(), tenantFinal)
+                        t.blf(), t.realm(), t.dialPlan(), t.recallLabels(), t.language(), tenantFinal)
                 : t).toList();
         ParkGroup sales = new ParkGroup(DEFAULT, "Sales", "700", List.of("101", "102", "103"), mode,
                 mode.needsRingGroup() ? "Reception" : "", RING, WAIT, retries, false,

@@ -35,7 +35,8 @@ public final class ApiErrors {
             "groupParkCode", "groupParkCode",
             "recall.alertInfo", "alertInfo",
             "recall.callerIdPrefix", "callerIdPrefix",
-            "language", "language");
+            "language", "language",
+            "finalDestination", "finalDestination");
 
     private static final String PARK_GROUP_KEY = "parkgroup.";
     private static final String TENANT_KEY = "tenant.";

@@ -67,11 +67,12 @@ public final class Dtos {
 
     /**
      * A tenant's settings ({@code GET/PUT /tenants/{t}/settings}): its feature codes (read: the codes in force, the
-     * defaults included), its recall labels ({@code ""}: inherited) and its prompt language ({@code ""}: the media
-     * bundle's default). Sent: a field left out or empty takes the default.
+     * defaults included), its recall labels ({@code ""}: inherited), its prompt language ({@code ""}: the media
+     * bundle's default) and the final destination of calls whose park group sets none ({@code ""}: the final prompt
+     * and hang-up). Sent: a field left out or empty takes the default.
      */
     public record TenantSettingsDto(String parkCode, String retrieveCode, String groupParkCode, String alertInfo,
-            String callerIdPrefix, String language) {
+            String callerIdPrefix, String language, String finalDestination) {
     }
 
     public record SlotDto(String kind, String name, String label) {

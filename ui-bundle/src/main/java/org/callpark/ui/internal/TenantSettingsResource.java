@@ -11,7 +11,8 @@ import org.callpark.api.Tenant;
 
 /**
  * {@code GET/PUT /tenants/{t}/settings}: what an administrator sets per tenant besides its park groups — the feature
- * codes ({@link DialPlan}), the recall labels ({@link RecallLabels}) and the prompt language. A PUT builds the
+ * codes ({@link DialPlan}), the recall labels ({@link RecallLabels}), the prompt language and the final destination
+ * of calls whose park group sets none. A PUT builds the
  * candidate directory (the tenant with these settings, everything else as configured) and hands it to
  * {@link DirectoryService#update}, which validates it with the directory file's own rules and writes it through
  * ConfigAdmin back to the file, as park group changes are. Its violations come back on the body's fields
@@ -46,7 +47,7 @@ final class TenantSettingsResource {
             Directory d = directories.current();
             Tenant t = Scope.tenant(r, d);
             next = t.withSettings(new DialPlan(b.parkCode(), b.retrieveCode(), b.groupParkCode()),
-                    new RecallLabels(b.alertInfo(), b.callerIdPrefix()), b.language());
+                    new RecallLabels(b.alertInfo(), b.callerIdPrefix()), b.language(), b.finalDestination());
             try {
                 directories.update(candidate(d, next));
             } catch (ParkException e) {

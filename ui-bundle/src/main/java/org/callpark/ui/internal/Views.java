@@ -31,7 +31,7 @@ public final class Views {
     public static Dtos.TenantSettingsDto tenantSettings(Tenant t) {
         return new Dtos.TenantSettingsDto(t.dialPlan().parkCode(), t.dialPlan().retrieveCode(),
                 t.dialPlan().groupParkCode(), t.recallLabels().alertInfo(), t.recallLabels().callerIdPrefix(),
-                t.language());
+                t.language(), t.finalDestination());
     }
 
     public static Dtos.UserDto user(Directory d, User u) {

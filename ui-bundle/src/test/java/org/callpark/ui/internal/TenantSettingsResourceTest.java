@@ -38,7 +38,7 @@ class TenantSettingsResourceTest {
     void getShowsTheCodesInForceAndEmptyLabelsAndLanguage() throws Exception {
         Dtos.TenantSettingsDto s = (Dtos.TenantSettingsDto) resource.get(Fixtures.request(Fixtures.ADMIN, "GET",
                 Map.of("t", "acme"), null)).body();
-        assertEquals(new Dtos.TenantSettingsDto("*68", "*88", "*58", "", "", ""), s);
+        assertEquals(new Dtos.TenantSettingsDto("*68", "*88", "*58", "", "", "", ""), s);
     }
 
     @Test
@@ -49,7 +49,7 @@ class TenantSettingsResourceTest {
                 + "\"callerIdPrefix\":\"Acme:\",\"language\":\"pt-BR\"}"));
         assertEquals(200, r.status());
         assertEquals(new Dtos.TenantSettingsDto("70", "71", "72", "<urn:alert:service:recall:transfer>", "Acme:",
-                "pt-BR"), r.body());
+                "pt-BR", ""), r.body());
         Tenant acme = directories.current().tenant(Fixtures.ACME).orElseThrow();
         assertEquals(new DialPlan("70", "71", "72"), acme.dialPlan());
         assertEquals(new RecallLabels("<urn:alert:service:recall:transfer>", "Acme:"), acme.recallLabels());
@@ -93,6 +93,23 @@ class TenantSettingsResourceTest {
         assertEquals("langauge", refused(put(Fixtures.ADMIN, "acme", "{\"langauge\":\"de\"}")).violations()
                 .get(0).field(), "an unknown field is named too");
         assertEquals(List.of(), directories.updates);
+    }
+
+    @Test
+    void theTenantsFinalDestinationIsSetHere_anUnknownRingGroupIsRefusedOnItsField() throws Exception {
+        ApiException e = refused(put(Fixtures.ADMIN, "acme", "{\"finalDestination\":\"ringgroup:Nope\"}"));
+        assertEquals(List.of("finalDestination"), fields(e));
+        assertEquals("tenant.acme.finalDestination", e.violations().get(0).key());
+        ApiException foreign = refused(put(Fixtures.ADMIN, "acme", "{\"finalDestination\":\"101\"}"));
+        assertEquals(List.of("finalDestination"), fields(foreign), "an extension of another tenant");
+        assertEquals(List.of(), directories.updates);
+
+        ApiResponse r = resource.replace(put(Fixtures.ADMIN, "acme", "{\"finalDestination\":\"201\"}"));
+        assertEquals("201", ((Dtos.TenantSettingsDto) r.body()).finalDestination());
+        assertEquals("201", directories.current().tenant(Fixtures.ACME).orElseThrow().finalDestination());
+        resource.replace(put(Fixtures.ADMIN, "acme", "{}"));
+        assertEquals("", directories.current().tenant(Fixtures.ACME).orElseThrow().finalDestination(),
+                "left out: the final prompt");
     }
 
     @Test
