@@ -389,7 +389,7 @@ class RestApiST {
                     + "\"groupParkCode\":\"72\",\"callerIdPrefix\":\"Acme:\",\"language\":\"de\"}");
             assertEquals(200, ok.status(), ok.toString());
             assertEquals("{\"parkCode\":\"70\",\"retrieveCode\":\"71\",\"groupParkCode\":\"72\",\"alertInfo\":\"\","
-                    + "\"callerIdPrefix\":\"Acme:\",\"language\":\"de\"}", ok.json().toString());
+                    + "\"callerIdPrefix\":\"Acme:\",\"language\":\"de\",\"finalDestination\":\"\"}", ok.json().toString());
             awaitConfigFile("tenant.acme.language");
             assertTrue(Files.readString(SERVER.home().resolve("etc/org.callpark.directory.cfg"))
                     .matches("(?s).*tenant\\.acme\\.parkCode\\s*=\\s*70\\b.*"), "the code is in the file");
