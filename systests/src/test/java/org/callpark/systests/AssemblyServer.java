@@ -363,8 +363,44 @@ public final class AssemblyServer implements BeforeAllCallback, AfterAllCallback
         Runtime.getRuntime().addShutdownHook(hook);
         awaitOptions(startTimeoutMillis);
         startMillis = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("[systests] %s: server up (SIP OPTIONS answered) after %d ms, home %s%n", name,
-                startMillis, home);
+        long webMillis = awaitWeb(t0, startTimeoutMillis);
+        System.out.printf("[systests] %s: server up (SIP OPTIONS answered) after %d ms%s, home %s%n", name,
+                startMillis, webMillis < 0 ? "" : ", web admin after " + webMillis + " ms", home);
+    }
+
+    /**
+     * The web admin's servlets register on their own (Pax Web), independently of the SIP listener the OPTIONS probe
+     * proves: a test that starts with HTTP must not find the page missing (one CI run got 404 for {@code /callpark/}
+     * 4 ms after SIP answered). Waits until {@code /callpark/} is no longer 404; the time since the start, or -1 when
+     * the server runs in a network namespace (its HTTP port is not reachable from here).
+     */
+    private long awaitWeb(long t0, long timeoutMillis) throws Exception {
+        if (netns != null) {
+            return -1;
+        }
+        // HTTP listens where the shipped org.ops4j.pax.web.cfg says: CALLPARK_BIND_ADDRESS, else 127.0.0.1
+        String host = extraEnv.get("CALLPARK_BIND_ADDRESS") == null ? "127.0.0.1"
+                : extraEnv.get("CALLPARK_BIND_ADDRESS");
+        long deadline = t0 / 1_000_000 + timeoutMillis;
+        while (System.nanoTime() / 1_000_000 < deadline) {
+            try {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://" + host + ":"
+                        + httpPort + "/callpark/").toURL().openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(2000);
+                c.setInstanceFollowRedirects(false);
+                int status = c.getResponseCode();
+                c.disconnect();
+                if (status != 404) {
+                    return (System.nanoTime() - t0) / 1_000_000;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the web admin /callpark/ still 404 " + timeoutMillis + " ms after the start\n"
+                + tail(home.resolve("karaf.out")));
     }
 
     /** {@code cmd}, prefixed with {@code ip netns exec <ns>} if this server runs in a namespace. */

@@ -60,8 +60,14 @@ final class Browser implements AutoCloseable {
                 "downloadPath", downloads.toString()));
     }
 
+    /**
+     * A wait that polls every 25 ms and retries a condition whose element the page re-rendered meanwhile (a saved form
+     * is drawn again from the server's answer: an element found a moment earlier is then stale, which says nothing
+     * about what the user sees).
+     */
     WebDriverWait await(long millis) {
-        return (WebDriverWait) new WebDriverWait(driver, Duration.ofMillis(millis)).pollingEvery(Duration.ofMillis(25));
+        return (WebDriverWait) new WebDriverWait(driver, Duration.ofMillis(millis)).pollingEvery(Duration.ofMillis(25))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     WebElement visible(By by, long millis) {
