@@ -93,11 +93,20 @@ final class ConsultPark {
                 && waiting.containsKey(r.getCallId());
     }
 
-    /** The parker's consult INVITE (100 sent, tenant and SDP checked): authenticated, answered, kept waiting. */
-    void onInvite(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer)
+    /**
+     * The parker's consult INVITE (100 sent, tenant and SDP checked): authenticated, answered, kept waiting. One that a
+     * trusted proxy or a registered Contact vouches for as somebody who is not a user of the tenant (a transferred
+     * customer whose INVITE lost its Referred-By on the way) is a park as before (which the park service refuses:
+     * the parker is no user).
+     */
+    void onInvite(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer, long received)
             throws Exception {
         SipIdentities.Parker who = identities.parker(request, tenant);
         String user = who.verified() ? who.extension() : null;
+        if (user != null && core.currentDirectory().user(tenant.id(), user).isEmpty()) {
+            parks.park(request, st, tenant, target, offer, received, who);
+            return;
+        }
         if (user == null) {
             Optional<String> digest = auth.authenticate(request, st, tenant);
             if (digest.isEmpty()) {
@@ -127,9 +136,14 @@ final class ConsultPark {
                 legs.refuseCancelled(leg, st, request);
                 return;
             }
+            try {
+                answers.answer(leg, st, request, offer, null);
+            } catch (Exception | LinkageError e) {
+                legs.failQuietly(leg, st);
+                throw e;
+            }
             waiting.put(leg.callId, new Consult(leg, tenant, user, target, prompts, new AtomicBoolean()));
             timer.schedule(() -> expire(leg), messages.settings().announceWaitSeconds(), TimeUnit.SECONDS);
-            answers.answer(leg, st, request, offer, null);
         }
         LOG.debug("Consult call of {} to {}: announcing {}", user, target, prompts);
     }

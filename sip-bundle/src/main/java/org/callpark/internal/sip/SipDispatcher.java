@@ -280,7 +280,7 @@ final class SipDispatcher implements SipListener {
             return;
         }
         if (code.get().park() != null && consults.consults(request)) {
-            consults.onInvite(request, st, tenant.get(), code.get().park(), offer); // announce the slot first
+            consults.onInvite(request, st, tenant.get(), code.get().park(), offer, received); // announce first
         } else if (code.get().park() != null) {
             parks.park(request, st, tenant.get(), code.get().park(), offer, received);
         } else if (messages.headerAddress(request, "Referred-By").isPresent()

@@ -210,6 +210,29 @@ class ConsultParkTest {
         }
     }
 
+    /**
+     * A transferred customer's INVITE that lost its Referred-By but comes from a trusted proxy whose PAI names the
+     * customer (no user of the tenant): handled as a park as before (refused 403: the parker is no user of the
+     * tenant), not taken for a consult call: no challenge, no announcement.
+     */
+    @Test
+    void trustedProxyVouchingForANonUser_isHandledAsAParkAsBefore() throws Exception {
+        sip.trustedProxies = LOCAL;
+        server.modified(sip);
+        try (DialogPhone customer = new DialogPhone("+4930123", null, port)) {
+            int mark = media.log.size();
+            SIPResponse ok = customer.invite(uri("*68102"), "P-Asserted-Identity: <sip:+4930123@" + LOCAL + ">\r\n",
+                    "sendrecv");
+            assertEquals(403, ok.getStatusCode(), ok.toString());
+            assertTrue(ok.toString().contains("not a user"), ok.toString());
+            assertTrue(SipTests.since(media, mark).stream().noneMatch(l -> l.startsWith("prompt ")), media.log
+                    .toString());
+            assertTrue(core.service().list().isEmpty());
+        } finally {
+            sip.trustedProxies = "";
+        }
+    }
+
     /** Announcement off (the default): 101's own INVITE to *68102 parks 101's call there, as before, no prompt. */
     @Test
     void announcementOff_parksTheCallerAsBefore() throws Exception {
