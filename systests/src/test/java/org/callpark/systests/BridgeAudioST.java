@@ -300,7 +300,8 @@ class BridgeAudioST {
                     .from("Bob", "101").auth("101", "pass101").media(parker.port(), "PCMU").set("WAIT_MS", 30000)
                     .timeout(40).start();
             int expected = intro.length + 3 * digits[1].length;
-            assertTrue(parker.awaitPackets(expected / 160 - 10, 12_000), consult::diagnostics);
+            assertTrue(parker.awaitPackets(expected / 160 - 10, 12_000),
+                    () -> parker.packets().size() + " packets of " + expected / 160 + "\n" + consult.diagnostics());
             String dialog = null;
             for (long end = System.currentTimeMillis() + 5_000; dialog == null && System.currentTimeMillis() < end;) {
                 dialog = consult.logLines().stream().filter(l -> l.startsWith("DIALOG="))
