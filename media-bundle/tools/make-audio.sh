@@ -32,3 +32,8 @@ say() { # name text
 say nothing-parked "There is no call parked here. Goodbye."
 say nobody-available "Sorry, no one is available to take your call. Goodbye."
 say parked "Your call is parked. Please hold."
+# The parked-slot announcement (sip ConsultPark): "Your call will be parked on" and one prompt per dialled character.
+say park-announce "Your call will be parked on"
+for d in 0:zero 1:one 2:two 3:three 4:four 5:five 6:six 7:seven 8:eight 9:nine star:star hash:pound; do
+  say "digit-${d%%:*}" "${d#*:}"
+done

@@ -54,6 +54,16 @@ final class ParkFlows {
     /** @param received when the INVITE reached the dispatcher ({@link System#nanoTime()}), for the park latency */
     void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer, long received)
             throws Exception {
+        park(request, st, tenant, target, offer, received, null);
+    }
+
+    /**
+     * As {@link #park(Request, ServerTransaction, Tenant, ParkTarget, Sdp, long)}, with the parker already known
+     * ({@code who}; {@code null}: from the request's headers, {@link SipIdentities#parker}): a consult park
+     * ({@link ConsultPark}) names the consult leg's authenticated user.
+     */
+    void park(Request request, ServerTransaction st, Tenant tenant, ParkTarget target, Sdp offer, long received,
+            SipIdentities.Parker parkerKnown) throws Exception {
         int sessionInterval = timers.intervalFor(request);
         if (sessionInterval < 0) {
             st.sendResponse(timers.tooSmall(request));
@@ -79,7 +89,7 @@ final class ParkFlows {
         leg.inProgressFrom = countedAs;
         leg.sessionInterval = sessionInterval;
         leg.ourRefresh = SessionTimers.ourRefresh(request, sessionInterval);
-        SipIdentities.Parker who = identities.parker(request, tenant);
+        SipIdentities.Parker who = parkerKnown != null ? parkerKnown : identities.parker(request, tenant);
         String parker = who.extension();
         CallerId caller = identities.callerOf(request);
         legs.register(leg);

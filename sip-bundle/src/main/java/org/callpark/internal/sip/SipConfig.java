@@ -120,6 +120,19 @@ public @interface SipConfig {
                     + " 1..100000. Default: 1000.")
     int tcpMaxConnections() default 1000;
 
+    @AttributeDefinition(name = "Announce the parked slot",
+            description = "A parker's own call to the park code (*68, *68<ext>, *58: the consult call of a phone's"
+                    + " attended transfer to the park code) is answered after digest authentication with \"Your call"
+                    + " will be parked on <digits>\" and kept up (silent) for at most announceWaitSeconds; the"
+                    + " transfer (the customer's INVITE with Replaces naming that call) parks the customer there."
+                    + " Off: such a call is parked itself, as before. Default: false.")
+    boolean announceParkedSlot() default false;
+
+    @AttributeDefinition(name = "Announcement wait",
+            description = "With announceParkedSlot: how long (seconds) a consult call to the park code is kept up"
+                    + " waiting for the transfer; then it is hung up and nothing is parked. 1..300. Default: 30.")
+    int announceWaitSeconds() default 30;
+
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")
     String userAgent() default "CallPark";

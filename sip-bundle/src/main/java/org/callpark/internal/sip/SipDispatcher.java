@@ -34,7 +34,9 @@ import org.slf4j.MDC;
  * itself. It only routes: park INVITEs to {@link ParkFlows}, retrieve INVITEs to {@link RetrieveFlows} (which turn them
  * into {@link ParkRequest}s and {@link RetrieveRequest}s), ACK, BYE and CANCEL to the legs ({@link SipLegs}), REGISTER
  * to the {@link Registrar}, SUBSCRIBE to the {@link BlfNotifier}, an in-dialog REFER to {@link InCallTransfer}, an
- * INVITE with {@code Replaces} (attended transfer) to {@link ReplacesFlow},
+ * INVITE with {@code Replaces} (attended transfer) to {@link ReplacesFlow} (or, naming a consult call of an
+ * attended transfer to the park code, to {@link ConsultPark}), a park INVITE of the parker itself while the parked
+ * slot is announced to {@link ConsultPark},
  * responses and time-outs to whoever sent the request
  * ({@link Handover}, {@link BlfNotifier}, {@link SipRecallDialer}).
  * <p>
@@ -68,10 +70,12 @@ final class SipDispatcher implements SipListener {
     private final SipRecallDialer recalls;
     private final InCallTransfer transfers;
     private final ReplacesFlow replaces;
+    private final ConsultPark consults;
 
     SipDispatcher(SipMessages messages, SipAuthenticator auth, SipLegs legs, InviteAnswers answers, ParkFlows parks,
             RetrieveFlows retrieves, CoreAccess core, Registrations registrations, Handover handover,
-            BlfNotifier blf, SipRecallDialer recalls, InCallTransfer transfers, ReplacesFlow replaces) {
+            BlfNotifier blf, SipRecallDialer recalls, InCallTransfer transfers, ReplacesFlow replaces,
+            ConsultPark consults) {
         this.messages = messages;
         this.auth = auth;
         this.legs = legs;
@@ -85,6 +89,7 @@ final class SipDispatcher implements SipListener {
         this.recalls = recalls;
         this.transfers = transfers;
         this.replaces = replaces;
+        this.consults = consults;
     }
 
     @Override
@@ -249,8 +254,13 @@ final class SipDispatcher implements SipListener {
             return;
         }
         if (ReplacesFlow.replaces(request)) {
-            // attended transfer into a bridged call (RFC 3891): sent to our Contact, not to a feature code
+            // attended transfer into a bridged call (RFC 3891): sent to our Contact, not to a feature code; or the
+            // transfer that ends a consult call to the park code (the customer takes the consult call's place)
             try {
+                if (consults.names(request)) {
+                    consults.onReplaces(request, st, Sdp.parseOffer(request.getRawContent()), received);
+                    return;
+                }
                 replaces.onInvite(request, st, tenant.get(), Sdp.parseOffer(request.getRawContent()));
             } catch (Sdp.Unusable e) {
                 messages.reject(st, 488, e.getMessage());
@@ -269,7 +279,9 @@ final class SipDispatcher implements SipListener {
             messages.reject(st, 488, e.getMessage());
             return;
         }
-        if (code.get().park() != null) {
+        if (code.get().park() != null && consults.consults(request)) {
+            consults.onInvite(request, st, tenant.get(), code.get().park(), offer, received); // announce first
+        } else if (code.get().park() != null) {
             parks.park(request, st, tenant.get(), code.get().park(), offer, received);
         } else if (messages.headerAddress(request, "Referred-By").isPresent()
                 && code.get().retrieve().kind() != RetrieveTarget.Kind.OWN) {
@@ -331,6 +343,7 @@ final class SipDispatcher implements SipListener {
         SipLeg leg = legs.byCallId(SipMessages.callIdOf(event.getRequest()));
         if (leg != null) {
             legs.acknowledged(leg);
+            consults.acknowledged(leg);
         }
     }
 

@@ -197,12 +197,13 @@ public final class SipServer implements ParkEventListener {
         this.nodeStop = new NodeStop(takeovers, parkedLegs, () -> context);
         this.blf = new BlfNotifier(messages, auth, core, subscriptions, localNode);
         messages.stats().counts(registrations::size, subscriptions::size);
-        this.dispatcher = new SipDispatcher(messages, auth, legs, answers,
-                new ParkFlows(messages, identities, legs, answers, core, media, timers),
+        ParkFlows parks = new ParkFlows(messages, identities, legs, answers, core, media, timers);
+        this.dispatcher = new SipDispatcher(messages, auth, legs, answers, parks,
                 new RetrieveFlows(messages, auth, legs, answers, core, media, localNode, retrievals), core,
                 registrations, handover, blf, dialer, new InCallTransfer(messages, legs, core, localNode, async,
                         attended),
-                new ReplacesFlow(messages, auth, legs, answers, core, media));
+                new ReplacesFlow(messages, auth, legs, answers, core, media),
+                new ConsultPark(messages, auth, identities, legs, answers, core, media, parks, handoverTimer));
         synchronized (this) {
             try {
                 endpoint = SipEndpoint.start(settings, dispatcher);

@@ -32,11 +32,14 @@ import org.callpark.spi.auth.FailureLimiter;
  * @param sessionExpires    RFC 4028 session interval offered to parked callers that support timers (seconds)
  * @param minSessionExpires RFC 4028 Min-SE (seconds): shorter requested intervals get 422
  * @param tcp               the guards of accepted TCP connections
+ * @param announceParkedSlot a parker's own call to the park code (an attended transfer's consult call) hears the slot
+ *                          before the transfer parks the customer ({@link ConsultPark}); off: such a call is parked
+ * @param announceWaitSeconds how long such a consult call waits for the transfer before we hang it up
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String userAgent, String recallAlertInfo,
         Expires subscribeExpires, FailureLimiter.Limits authLimits, int parksInProgressPerSource, int sessionExpires,
-        int minSessionExpires, Tcp tcp) {
+        int minSessionExpires, Tcp tcp, boolean announceParkedSlot, int announceWaitSeconds) {
 
     /**
      * Guards of accepted TCP connections (see {@link GuardedTcpProcessor}).
@@ -165,12 +168,17 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         if (tcpMax < 1 || tcpMax > 100_000) {
             invalid.add("tcpMaxConnections: must be 1..100000: " + tcpMax);
         }
+        boolean announce = o.bool("announceParkedSlot", config.announceParkedSlot(), invalid);
+        int announceWait = o.integer("announceWaitSeconds", config.announceWaitSeconds(), invalid);
+        if (announceWait < 1 || announceWait > 300) {
+            invalid.add("announceWaitSeconds: must be 1..300 seconds: " + announceWait);
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy,
                 userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits,
-                inProgress, se, minSe, new Tcp(tcpIdle, tcpMax));
+                inProgress, se, minSe, new Tcp(tcpIdle, tcpMax), announce, announceWait);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports, TCP guards). */

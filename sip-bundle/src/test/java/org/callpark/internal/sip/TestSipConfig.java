@@ -43,6 +43,19 @@ final class TestSipConfig implements SipConfig {
     }
 
     int parksInProgressPerSource = 20;
+    boolean announceParkedSlot;
+    int announceWaitSeconds = 30;
+
+    @Override
+    public int announceWaitSeconds() {
+        return announceWaitSeconds;
+    }
+
+    @Override
+    public boolean announceParkedSlot() {
+        return announceParkedSlot;
+    }
+
     int sessionExpires = 1800;
     int minSessionExpires = 90;
 

@@ -22,7 +22,9 @@ public final class AudioLibrary {
     /** The shipped default hold music. */
     public static final String DEFAULT_MUSIC_RESOURCE = "/audio/hold-music.wav";
     /** The shipped prompts, by name (resource {@code /audio/<name>.wav}). */
-    public static final List<String> SHIPPED_PROMPTS = List.of("nothing-parked", "nobody-available", "parked");
+    public static final List<String> SHIPPED_PROMPTS = List.of("nothing-parked", "nobody-available", "parked",
+            "park-announce", "digit-0", "digit-1", "digit-2", "digit-3", "digit-4", "digit-5", "digit-6", "digit-7",
+            "digit-8", "digit-9", "digit-star", "digit-hash");
 
     private static final Logger LOG = LoggerFactory.getLogger(AudioLibrary.class);
 
