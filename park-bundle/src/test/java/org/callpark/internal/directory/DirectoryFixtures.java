@@ -1,5 +1,9 @@
 package org.callpark.internal.directory;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -74,5 +78,30 @@ final class DirectoryFixtures {
         List<Violation> all = new ArrayList<>(parsed.violations());
         all.addAll(new DirectoryValidator().validate(parsed.model()));
         return all;
+    }
+
+    /** {@link #valid()} with {@code key, value, key, value, ...} put over it. */
+    static Map<String, Object> with(String... keyValues) {
+        Map<String, Object> m = valid();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * Exactly one violation, on {@code field}, containing every fragment; and the configuration is not applied
+     * ({@code what}, e.g. "an invalid dial plan", words the failure).
+     */
+    static void refusedAlone(Map<String, Object> config, String field, String what, String... fragments) {
+        DirectoryProperties.Checked checked = DirectoryProperties.check(config);
+        List<Violation> violations = checked.violations();
+        assertEquals(1, violations.size(), () -> "expected one violation, got " + violations);
+        assertEquals(field, violations.get(0).field(), violations.get(0)::toString);
+        for (String fragment : fragments) {
+            assertTrue(violations.get(0).message().contains(fragment),
+                    () -> "'" + fragment + "' not in: " + violations.get(0).message());
+        }
+        assertNull(checked.directory(), what + " must not give a directory to apply");
     }
 }

@@ -1,13 +1,11 @@
 package org.callpark.internal.directory;
 
+import static org.callpark.internal.directory.DirectoryFixtures.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.Map;
 
-import org.callpark.api.ParkException.Violation;
 import org.callpark.api.TenantId;
 import org.callpark.spi.json.DirectoryParser;
 import org.callpark.spi.json.DirectoryWriter;
@@ -20,24 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class WebLoginValidationTest {
 
-    private static Map<String, Object> with(String... keyValues) {
-        Map<String, Object> m = DirectoryFixtures.valid();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put(keyValues[i], keyValues[i + 1]);
-        }
-        return m;
-    }
-
+    /** Exactly one violation, on {@code field}, containing every fragment; and the configuration is not applied. */
     private static void refused(Map<String, Object> config, String field, String... fragments) {
-        DirectoryProperties.Checked checked = DirectoryProperties.check(config);
-        List<Violation> violations = checked.violations();
-        assertEquals(1, violations.size(), () -> "expected one violation, got " + violations);
-        assertEquals(field, violations.get(0).field(), violations.get(0)::toString);
-        for (String fragment : fragments) {
-            assertTrue(violations.get(0).message().contains(fragment),
-                    () -> "'" + fragment + "' not in: " + violations.get(0).message());
-        }
-        assertNull(checked.directory(), "an invalid link must not give a directory to apply");
+        DirectoryFixtures.refusedAlone(config, field, "an invalid link", fragments);
     }
 
     @Test
