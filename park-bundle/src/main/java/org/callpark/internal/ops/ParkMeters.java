@@ -5,28 +5,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.callpark.api.ParkEvent;
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
-import org.callpark.api.Resolution;
-import org.callpark.spi.ParkEventListener;
 
 /**
- * The park core's meters (docs/operations.md "Metrics"). Counters are counted once per cluster: every node hears every
- * event, but only the node that holds the call ({@code call.node()}, the node that parked it or resolved it) counts
- * it, so summing the nodes' counters is right. The parked-now gauge reads the core's live calls (cluster-wide; every
- * node shows the same figure), at most once a second whatever the number of series.
+ * The park core's meters (docs/operations.md "Metrics"). The counters read {@link ParkCounts}, which counts from this
+ * bundle's start, once per cluster, whether or not a registry was bound yet. The parked-now gauge reads the core's
+ * live calls (cluster-wide; every node shows the same figure), at most once a second whatever the number of series.
  * <ul>
  * <li>{@code callpark.parked} gauge {tenant, group}</li>
  * <li>{@code callpark.parks} {tenant, group}; {@code callpark.retrieves} {tenant, group}</li>
@@ -35,10 +29,10 @@ import org.callpark.spi.ParkEventListener;
  * (answered, unanswered)</li>
  * </ul>
  */
-final class ParkMeters implements MeterBinder, ParkEventListener, AutoCloseable {
+final class ParkMeters implements MeterBinder, AutoCloseable {
 
     /** Tag value of a call parked in no park group (the tenant defaults). */
-    static final String NO_GROUP = "none";
+    static final String NO_GROUP = ParkCounts.NO_GROUP;
     private static final Duration SNAPSHOT_AGE = Duration.ofSeconds(1);
 
     /** The live calls, by tenant and group (or a ParkException). */
@@ -46,8 +40,8 @@ final class ParkMeters implements MeterBinder, ParkEventListener, AutoCloseable 
         List<ParkedCall> list() throws ParkException;
     }
 
+    private final ParkCounts counts;
     private final LiveCalls live;
-    private final Supplier<String> localNode;
     private final Clock clock;
     private final Set<List<String>> gauged = ConcurrentHashMap.newKeySet();
     private volatile MeterRegistry registry;
@@ -55,79 +49,37 @@ final class ParkMeters implements MeterBinder, ParkEventListener, AutoCloseable 
     private Instant snapshotAt = Instant.MIN; // guarded by this
     private boolean snapshotFailed; // guarded by this
 
-    ParkMeters(LiveCalls live, Supplier<String> localNode, Clock clock) {
+    ParkMeters(ParkCounts counts, LiveCalls live, Clock clock) {
+        this.counts = counts;
         this.live = live;
-        this.localNode = localNode;
         this.clock = clock;
     }
 
     @Override
     public void bindTo(MeterRegistry r) {
         this.registry = r;
-        refresh(true).keySet().forEach(this::gauge);
+        counts.onNewSeries(this::register); // before reading the series: a series seen meanwhile is not missed
+        counts.series().values().forEach(this::register);
+        refresh(true).keySet().forEach(key -> counts.seen(key.get(0), key.get(1)));
     }
 
-    @Override
-    public void onParkEvent(ParkEvent event) {
+    /** A tenant and group's counters and parked-now gauge (registering twice returns the meter already there). */
+    private void register(List<ParkCounts.Key> keys) {
         MeterRegistry r = registry;
         if (r == null) {
             return;
         }
-        ParkedCall call = event.call();
-        String tenant = call.tenant().value();
-        String group = call.parkGroup().isEmpty() ? NO_GROUP : call.parkGroup();
-        gauge(List.of(tenant, group));
-        if (!call.node().equals(localNode.get())) {
-            return; // the holding node counts it
-        }
-        switch (event.type()) {
-            case PARKED -> count(r, "callpark.parks", "Calls parked", tenant, group);
-            case RECALLING -> count(r, "callpark.recall.attempts", "Recall attempts started", tenant, group);
-            case RECALL_FAILED -> count(r, "callpark.recalls", "Recall attempts by outcome", tenant, group,
-                    "outcome", "unanswered");
-            case RECALL_ANSWERED -> count(r, "callpark.recalls", "Recall attempts by outcome", tenant, group,
-                    "outcome", "answered");
-            case RETRIEVED -> count(r, "callpark.retrieves", "Calls retrieved", tenant, group);
-            default -> {
-                // MOVED and the other ends: counted below only
+        for (ParkCounts.Key k : keys) {
+            FunctionCounter.Builder<ParkCounts> b = FunctionCounter.builder(k.name(), counts, c -> c.count(k))
+                    .description(k.description()).tag("tenant", k.tenant()).tag("group", k.group());
+            if (k.tag() != null) {
+                b.tag(k.tag(), k.value());
             }
-        }
-        if (event.type().isFinal() && call.resolution() != null) {
-            count(r, "callpark.calls.ended", "Parked calls ended, by resolution", tenant, group, "resolution",
-                    call.resolution().name().toLowerCase(Locale.ROOT));
-        }
-    }
-
-    private static void count(MeterRegistry r, String name, String description, String tenant, String group,
-            String... more) {
-        counter(r, name, description, tenant, group, more).increment();
-    }
-
-    private static Counter counter(MeterRegistry r, String name, String description, String tenant, String group,
-            String... more) {
-        return Counter.builder(name).description(description).tag("tenant", tenant).tag("group", group).tags(more)
-                .register(r);
-    }
-
-    /**
-     * The first time a tenant and group is seen: its parked-now gauge, and its counters at 0 (so that {@code rate()}
-     * and {@code increase()} see the first event, and a dashboard finds every series before anything happened).
-     */
-    private void gauge(List<String> key) {
-        MeterRegistry r = registry;
-        if (r != null && gauged.add(key)) {
-            String tenant = key.get(0);
-            String group = key.get(1);
-            Gauge.builder("callpark.parked", this, m -> m.parked(key)).description("Calls parked now (cluster-wide)")
-                    .tag("tenant", tenant).tag("group", group).register(r);
-            counter(r, "callpark.parks", "Calls parked", tenant, group);
-            counter(r, "callpark.retrieves", "Calls retrieved", tenant, group);
-            counter(r, "callpark.recall.attempts", "Recall attempts started", tenant, group);
-            counter(r, "callpark.recalls", "Recall attempts by outcome", tenant, group, "outcome", "answered");
-            counter(r, "callpark.recalls", "Recall attempts by outcome", tenant, group, "outcome", "unanswered");
-            for (Resolution how : Resolution.values()) {
-                counter(r, "callpark.calls.ended", "Parked calls ended, by resolution", tenant, group, "resolution",
-                        how.name().toLowerCase(Locale.ROOT));
+            b.register(r);
+            List<String> id = List.of(k.tenant(), k.group());
+            if (gauged.add(id)) {
+                Gauge.builder("callpark.parked", this, m -> m.parked(id)).description("Calls parked now (cluster-wide)")
+                        .tag("tenant", k.tenant()).tag("group", k.group()).register(r);
             }
         }
     }
@@ -165,6 +117,7 @@ final class ParkMeters implements MeterBinder, ParkEventListener, AutoCloseable 
 
     @Override
     public void close() {
+        counts.onNewSeries(null);
         registry = null;
     }
 }

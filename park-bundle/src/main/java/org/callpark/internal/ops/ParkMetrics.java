@@ -16,35 +16,30 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Offers the park core's meters ({@link ParkMeters}) as a Micrometer binder service and hands them the park events.
- * This class names no Micrometer type, so the bundle runs the same without the ops feature (Micrometer is an optional
- * import); the events then go nowhere.
+ * The events are counted from this component's start ({@link ParkCounts}), so the calls handled before the ops
+ * bundle bound the binder are in its counters. This class names no Micrometer type, so the bundle runs the same
+ * without the ops feature (Micrometer is an optional import); the counts are then read by nobody.
  */
 @Component(service = ParkEventListener.class, immediate = true)
 public final class ParkMetrics implements ParkEventListener {
 
-    private volatile ParkEventListener meters;
+    private final ParkCounts counts;
     private final ServiceRegistration<?> registration;
 
     @Activate
     public ParkMetrics(@Reference CallParkService park, @Reference SlotStore store, BundleContext context) {
-        this.registration = MeterBinders.register(context, () -> {
-            ParkMeters m = new ParkMeters(park::list, store::localNode, Clock.systemUTC());
-            meters = m;
-            return m;
-        });
+        this.counts = new ParkCounts(store::localNode);
+        this.registration = MeterBinders.register(context, () -> new ParkMeters(counts, park::list,
+                Clock.systemUTC()));
     }
 
     @Override
     public void onParkEvent(ParkEvent event) {
-        ParkEventListener m = meters;
-        if (m != null) {
-            m.onParkEvent(event);
-        }
+        counts.onParkEvent(event);
     }
 
     @Deactivate
     void deactivate() {
         MeterBinders.unregister(registration);
-        meters = null;
     }
 }

@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -61,21 +61,21 @@ class ParkMetersTest {
     }
 
     private static double count(SimpleMeterRegistry r, String name, String... tags) {
-        return r.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+        return r.find(name).tags(tags).functionCounters().stream().mapToDouble(FunctionCounter::count).sum();
     }
 
     @Test
     void eachEventIsCountedOnceInTheCluster() {
         SimpleMeterRegistry a = new SimpleMeterRegistry();
         SimpleMeterRegistry b = new SimpleMeterRegistry();
-        ParkMeters ma = new ParkMeters(() -> live, () -> "A", clock);
-        ParkMeters mb = new ParkMeters(() -> live, () -> "B", clock);
-        ma.bindTo(a);
-        mb.bindTo(b);
+        ParkCounts ca = new ParkCounts(() -> "A");
+        ParkCounts cb = new ParkCounts(() -> "B");
+        new ParkMeters(ca, () -> live, clock).bindTo(a);
+        new ParkMeters(cb, () -> live, clock).bindTo(b);
         ParkedCall c1 = call("c1", "acme", "Sales", "A");
         ParkedCall c2 = call("c2", "acme", "", "B");
         ParkedCall c3 = call("c3", "default", "", "A");
-        for (ParkMeters m : List.of(ma, mb)) {
+        for (ParkCounts m : List.of(ca, cb)) {
             m.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, c1, now));
             m.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, c2, now));
             m.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, c3, now));
@@ -103,14 +103,15 @@ class ParkMetersTest {
     @Test
     void parkedNowFollowsTheLiveCallsAndDropsToZero() {
         SimpleMeterRegistry r = new SimpleMeterRegistry();
-        ParkMeters m = new ParkMeters(() -> live, () -> "A", clock);
+        ParkCounts counts = new ParkCounts(() -> "A");
+        ParkMeters m = new ParkMeters(counts, () -> live, clock);
         live.add(call("c1", "acme", "Sales", "A"));
         m.bindTo(r); // a call parked before the meters were bound is there at once
         Gauge sales = r.find("callpark.parked").tags("tenant", "acme", "group", "Sales").gauge();
         assertEquals(1, sales.value());
         ParkedCall c2 = call("c2", "acme", "Sales", "B");
         live.add(c2);
-        m.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, c2, now));
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, c2, now));
         assertEquals(1, sales.value(), "a snapshot is at most a second old");
         now = now.plusSeconds(2);
         assertEquals(2, sales.value());
@@ -120,16 +121,40 @@ class ParkMetersTest {
         assertNull(r.find("callpark.parked").tags("tenant", "globex").gauge());
         assertEquals(0, count(r, "callpark.recall.attempts", "tenant", "acme", "group", "Sales"),
                 "a seen tenant's counters exist at 0 before their first event");
-        assertEquals(6, r.find("callpark.calls.ended").tags("tenant", "acme", "group", "Sales").counters().size());
+        assertEquals(6, r.find("callpark.calls.ended").tags("tenant", "acme", "group", "Sales").functionCounters()
+                .size());
     }
 
     @Test
-    void unboundMetersCountNothing() {
+    void callsHandledBeforeTheRegistryBoundAreInItsCounters() {
+        ParkCounts counts = new ParkCounts(() -> "A");
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c1", "acme", "", "A"), now));
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c2", "acme", "", "A"), now));
         SimpleMeterRegistry r = new SimpleMeterRegistry();
-        ParkMeters m = new ParkMeters(() -> live, () -> "A", clock);
-        m.bindTo(r);
-        m.close();
-        m.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c1", "acme", "", "A"), now));
-        assertTrue(r.find("callpark.parks").counters().isEmpty());
+        new ParkMeters(counts, () -> live, clock).bindTo(r); // the ops bundle started after the first two calls
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c3", "acme", "", "A"), now));
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c4", "globex", "Sales", "A"), now));
+        assertEquals(3, count(r, "callpark.parks", "tenant", "acme"));
+        assertEquals(1, count(r, "callpark.parks", "tenant", "globex", "group", "Sales"), "a series seen after binding");
+        assertEquals(1, r.find("callpark.parked").tags("tenant", "globex").gauges().size());
+    }
+
+    @Test
+    void anOpsBundleUpdateNeitherResetsNorDoublesTheCounters() {
+        ParkCounts counts = new ParkCounts(() -> "A");
+        SimpleMeterRegistry before = new SimpleMeterRegistry();
+        ParkMeters old = new ParkMeters(counts, () -> live, clock);
+        old.bindTo(before);
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c1", "acme", "", "A"), now));
+        old.close(); // the ops bundle is updated: its registry goes, a new one binds a new binder
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c2", "globex", "", "A"), now));
+        assertTrue(before.find("callpark.parks").tags("tenant", "globex").functionCounters().isEmpty(),
+                "the closed binder registers nothing more");
+        SimpleMeterRegistry after = new SimpleMeterRegistry();
+        new ParkMeters(counts, () -> live, clock).bindTo(after);
+        counts.onParkEvent(new ParkEvent(ParkEvent.Type.PARKED, call("c3", "acme", "", "A"), now));
+        assertEquals(2, count(after, "callpark.parks", "tenant", "acme"));
+        assertEquals(1, count(after, "callpark.parks", "tenant", "globex"));
+        assertEquals(1, after.find("callpark.parks").tags("tenant", "acme").functionCounters().size());
     }
 }
