@@ -1,5 +1,6 @@
 package org.callpark.systests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -14,12 +15,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * must hear the other's tone and not music; a second parked call sending 1400 Hz must not leak into the bridge and
  * keeps hearing music. The retriever holds and resumes by re-INVITE: the customer hears the music meanwhile. The
  * retriever transfers the customer by REFER to a registered extension (bridged with audio) or to a park code; 104
- * takes the call over by an INVITE with Replaces (attended transfer) with audio both ways.
+ * takes the call over by an INVITE with Replaces (attended transfer) with audio both ways. With
+ * {@code announceParkedSlot} on (set here: it changes only a parker's own park INVITE without Referred-By, which the
+ * other methods do not send), a consult call to {@code *68102} hears the slot announced before the transfer parks the
+ * customer.
  */
 class BridgeAudioST {
 
     @RegisterExtension
-    static final AssemblyServer SERVER = new AssemblyServer();
+    static final AssemblyServer SERVER = new AssemblyServer().env("CALLPARK_SIP_ANNOUNCE_PARKED_SLOT", "true");
 
     @Test
     void retrievedCallCarriesAudioBothWaysAndNothingLeaks() throws Exception {
@@ -272,6 +276,73 @@ class BridgeAudioST {
             park.assertSucceeded();
             assertTrue(park.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")),
                     "the customer is hung up when 104 hangs up");
+        }
+    }
+
+    /**
+     * Issue 16 part 5, parked-slot announcement: 101's consult call to {@code *68102} (digest) receives RTP that decodes
+     * to "Your call will be parked on" (correlated with park-announce.wav) followed by "one", "zero", "two" (each
+     * window correlates best with its own digit's WAV among the ten); then the customer's INVITE with Replaces naming
+     * that dialog (no credentials) is parked and hears music, and the consult call gets the server's BYE.
+     */
+    @Test
+    void consultCallToTheParkCodeHearsTheSlotThenTheTransferParksTheCustomer() throws Exception {
+        String audio = "../media-bundle/src/main/resources/audio/";
+        double[] music = Audio.to8k(Audio.readWav(new File(System.getProperty("systests.holdMusic",
+                audio + "hold-music.wav"))));
+        double[] intro = Audio.to8k(Audio.readWav(new File(audio + "park-announce.wav")));
+        double[][] digits = new double[10][];
+        for (int d = 0; d < 10; d++) {
+            digits[d] = Audio.to8k(Audio.readWav(new File(audio + "digit-" + d + ".wav")));
+        }
+        try (RtpPeer parker = new RtpPeer("127.0.0.1"); RtpPeer customer = new RtpPeer("127.0.0.1")) {
+            Sipp consult = Sipp.scenario("consult_park", SERVER).service("*68102").name("announce-parker")
+                    .from("Bob", "101").auth("101", "pass101").media(parker.port(), "PCMU").set("WAIT_MS", 30000)
+                    .timeout(40).start();
+            int expected = intro.length + 3 * digits[1].length;
+            assertTrue(parker.awaitPackets(expected / 160 - 10, 12_000),
+                    () -> parker.packets().size() + " packets of " + expected / 160 + "\n" + consult.diagnostics());
+            String dialog = null;
+            for (long end = System.currentTimeMillis() + 5_000; dialog == null && System.currentTimeMillis() < end;) {
+                dialog = consult.logLines().stream().filter(l -> l.startsWith("DIALOG="))
+                        .map(l -> l.substring(7).trim()).findFirst().orElse(null);
+                Thread.sleep(50);
+            }
+            assertTrue(dialog != null, consult::diagnostics);
+            double[] heard = Audio.decode(parker.packets(), 0);
+            Audio.Match first = Audio.bestMatch(Arrays.copyOfRange(heard, 800, 800 + 8000), intro);
+            System.out.printf("[systests] consult call: %d samples heard, intro correlation %.3f%n", heard.length,
+                    first.correlation());
+            assertTrue(first.correlation() >= 0.8, "the intro: " + first.correlation());
+            int at = intro.length;
+            for (int want : new int[] {1, 0, 2}) {
+                double[] w = Arrays.copyOfRange(heard, at + 1600, at + 6400);
+                int best = -1;
+                double bestC = -2;
+                for (int d = 0; d < 10; d++) {
+                    double c = Audio.bestMatch(w, digits[d]).correlation();
+                    if (c > bestC) {
+                        bestC = c;
+                        best = d;
+                    }
+                }
+                System.out.printf("[systests] digit %d: best match %d (%.3f)%n", want, best, bestC);
+                assertEquals(want, best, "digit " + want + " announced");
+                assertTrue(bestC >= 0.8, "digit " + want + ": " + bestC);
+                at += digits[want].length;
+            }
+
+            Sipp park = Sipp.scenario("park", SERVER).service("*68102").name("announce-customer").referredBy("101")
+                    .header("Replaces: " + dialog).from("Customer", "+4930123").media(customer.port(), "PCMU")
+                    .set("HOLD_MS", 3000).timeout(20).start();
+            assertTrue(customer.awaitPackets(60, 6000), park::diagnostics);
+            double[] held = Audio.decode(customer.packets(), 0);
+            Audio.Match m = Audio.bestMatch(Arrays.copyOfRange(held, 0, 8000), music);
+            System.out.printf("[systests] transferred customer: music correlation %.3f%n", m.correlation());
+            assertTrue(m.correlation() >= 0.8, "the parked customer hears music: " + m.correlation());
+            park.assertSucceeded();
+            consult.assertSucceeded();
+            assertTrue(consult.logLines().stream().anyMatch(l -> l.contains("SERVER-BYE")), consult::diagnostics);
         }
     }
 

@@ -45,11 +45,11 @@ final class ConsultPark {
     static final String ANNOUNCE = "park-announce";
 
     /**
-     * A consult leg: who parks, where, and the prompts it hears; {@code used} once a transfer took it or the time
-     * limit hung it up (exactly one of them wins).
+     * A consult leg: who parks, where, and the prompts it hears; {@code announced} once its first ACK started them;
+     * {@code used} once a transfer took it or the time limit hung it up (exactly one of them wins).
      */
     private record Consult(SipLeg leg, Tenant tenant, String user, ParkTarget target, List<String> prompts,
-            AtomicBoolean used) {
+            AtomicBoolean announced, AtomicBoolean used) {
     }
 
     private final SipMessages messages;
@@ -142,16 +142,23 @@ final class ConsultPark {
                 legs.failQuietly(leg, st);
                 throw e;
             }
-            waiting.put(leg.callId, new Consult(leg, tenant, user, target, prompts, new AtomicBoolean()));
+            waiting.put(leg.callId, new Consult(leg, tenant, user, target, prompts, new AtomicBoolean(),
+                    new AtomicBoolean()));
             timer.schedule(() -> expire(leg), messages.settings().announceWaitSeconds(), TimeUnit.SECONDS);
         }
         LOG.debug("Consult call of {} to {}: announcing {}", user, target, prompts);
     }
 
-    /** The ACK of a consult leg's 200: the announcement plays now (no RTP goes anywhere before the ACK). */
+    /**
+     * The ACK of a consult leg's 200: the announcement plays now (no RTP goes anywhere before the ACK), once. The
+     * listener may hear a leg's ACK more than once: an ACK that crossed our 200 before the stack recorded it is handed
+     * over without its dialog, and the 200 retransmitted meanwhile brings the phone's ACK again; a second run of the
+     * prompts would end the first run's prompt at each step (a new prompt ends the one playing) and both would rush
+     * through the digits.
+     */
     void acknowledged(SipLeg leg) {
         Consult c = waiting.get(leg.callId);
-        if (c != null && c.leg() == leg) {
+        if (c != null && c.leg() == leg && c.announced().compareAndSet(false, true)) {
             play(c, 0);
         }
     }

@@ -140,6 +140,27 @@ class ConsultParkTest {
         }
     }
 
+    /**
+     * The phone's ACK comes again, and once more as the stack hands an ACK that overtook the dialog's state (the
+     * phone ACKs every 200 OK, and ours was retransmitted because its first ACK crossed it): the announcement is played
+     * once, not restarted, and not run twice over itself (each new prompt would end the
+     * other run's prompt at once, rushing both through the digits: the parker heard a fraction of it).
+     */
+    @Test
+    void aRepeatedOrStrayAck_announcesOnce() throws Exception {
+        try (DialogPhone p101 = new DialogPhone("101", "pass101", port)) {
+            int mark = media.log.size();
+            String c = consult(p101, mark);
+            p101.repeatAck();
+            p101.strayAck();
+            SipTests.await(() -> media.lines("prompt " + c).size() >= 4, "the announcement's four prompts");
+            Thread.sleep(4 * RecordingMedia.PROMPT_MS);
+            assertEquals(List.of("prompt " + c + " park-announce", "prompt " + c + " digit-1", "prompt " + c
+                    + " digit-0", "prompt " + c + " digit-2"), media.lines("prompt " + c));
+            assertEquals(200, p101.request("BYE", "").getStatusCode());
+        }
+    }
+
     /** 101 hangs up the consult call instead of transferring: nothing parked; a late Replaces gets 481. */
     @Test
     void parkerHangsUp_nothingParked() throws Exception {

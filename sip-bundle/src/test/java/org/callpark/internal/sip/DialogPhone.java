@@ -63,6 +63,8 @@ final class DialogPhone implements AutoCloseable {
      * {@code direction}; a 401 is answered with credentials when this phone has a password (else returned). A 2xx is
      * ACKed and its To tag kept; a failure is ACKed too. Returns the final response.
      */
+    private String lastAck;
+
     SIPResponse invite(String uri, String extraHeaders, String direction) throws Exception {
         callId = "dp-" + UUID() + "@127.0.0.1";
         fromTag = "dp" + BRANCH.incrementAndGet();
@@ -88,10 +90,25 @@ final class DialogPhone implements AutoCloseable {
                 + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp);
         SIPResponse r = finalResponse(branch);
         String to = ((ToHeader) r.getHeader(ToHeader.NAME)).toString().trim();
-        send("ACK " + uri + " SIP/2.0\r\n" + via(r.getStatusCode() < 300 ? branch() : branch) + "From: <sip:" + user
-                + "@127.0.0.1>;tag=" + fromTag + "\r\n" + to + "\r\nCall-ID: " + callId + "\r\nCSeq: " + n
-                + " ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        lastAck = "ACK " + uri + " SIP/2.0\r\n" + via(r.getStatusCode() < 300 ? branch() : branch) + "From: <sip:"
+                + user + "@127.0.0.1>;tag=" + fromTag + "\r\n" + to + "\r\nCall-ID: " + callId + "\r\nCSeq: " + n
+                + " ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+        send(lastAck);
         return r;
+    }
+
+    /** The last INVITE's ACK again, byte for byte (as a phone does when our 200 OK comes again). */
+    void repeatAck() throws IOException {
+        send(lastAck);
+    }
+
+    /**
+     * The last INVITE's ACK with another From tag: the stack finds no dialog for it and hands it to the listener as it
+     * does an ACK that overtook the dialog's state (the same Call-ID, so a listener that matched by Call-ID only would
+     * take it for the leg's).
+     */
+    void strayAck() throws IOException {
+        send(lastAck.replace(";tag=" + fromTag, ";tag=stray" + fromTag));
     }
 
     /** A re-INVITE in the dialog whose SDP says {@code direction}; ACKed; returns the final response. */
