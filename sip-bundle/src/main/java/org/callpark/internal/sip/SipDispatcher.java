@@ -342,7 +342,14 @@ final class SipDispatcher implements SipListener {
     private void onAck(RequestEvent event) {
         SipLeg leg = legs.byCallId(SipMessages.callIdOf(event.getRequest()));
         if (leg != null) {
-            legs.acknowledged(leg);
+            legs.acknowledged(leg); // takes the leg's monitor: our 200 was sent and its timer started
+            Dialog dialog;
+            synchronized (leg) {
+                dialog = leg.dialog;
+            }
+            if (CrossedAcks.count(dialog, event.getRequest())) {
+                messages.stats().crossedAck();
+            }
             consults.acknowledged(leg);
         }
     }

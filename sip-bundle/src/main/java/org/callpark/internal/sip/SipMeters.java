@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code callpark.sip.responses} {class: 1xx..6xx}: responses our handlers created and sent</li>
  * <li>{@code callpark.sip.park.latency}, {@code callpark.sip.retrieve.latency} {tenant}: the park INVITE (the
  * retrieve INVITE that passed authentication) handled → our 200 OK sent, as a Prometheus histogram</li>
+ * <li>{@code callpark.sip.crossed.acks}: ACKs that crossed our 200 OK, which the stack had not counted
+ * ({@link CrossedAcks})</li>
  * <li>{@code callpark.sip.registrations}: registered contacts now (cluster-wide); {@code callpark.blf.subscriptions}:
  * BLF dialog subscriptions now</li>
  * </ul>
@@ -39,6 +41,9 @@ final class SipMeters implements MeterBinder, AutoCloseable {
             FunctionCounter.builder("callpark.sip.responses", stats, s -> s.responses(statusClass))
                     .description("SIP responses sent, by class").tag("class", c + "xx").register(r);
         }
+        FunctionCounter.builder("callpark.sip.crossed.acks", stats, SipStats::crossedAcks)
+                .description("ACKs that crossed our 200 OK, counted for their dialog by us (no 200 OK re-sent)")
+                .register(r);
         Gauge.builder("callpark.sip.registrations", stats, s -> positiveOrNaN(s.registrations()))
                 .description("Registered contacts now (cluster-wide)").register(r);
         Gauge.builder("callpark.blf.subscriptions", stats, s -> positiveOrNaN(s.subscriptions()))

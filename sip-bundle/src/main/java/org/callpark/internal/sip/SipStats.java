@@ -29,6 +29,7 @@ final class SipStats {
 
     private final Map<String, LongAdder> requests;
     private final LongAdder[] responses = new LongAdder[6];
+    private final LongAdder crossedAcks = new LongAdder();
     private volatile LatencySink parks = NONE;
     private volatile LatencySink retrieves = NONE;
     private volatile IntSupplier registrations = () -> -1;
@@ -54,6 +55,15 @@ final class SipStats {
         if (c >= 1 && c <= 6) {
             responses[c - 1].increment();
         }
+    }
+
+    /** An ACK that crossed our 200 OK, which the stack had not counted ({@link CrossedAcks}). */
+    void crossedAck() {
+        crossedAcks.increment();
+    }
+
+    long crossedAcks() {
+        return crossedAcks.sum();
     }
 
     long requests(String method) {

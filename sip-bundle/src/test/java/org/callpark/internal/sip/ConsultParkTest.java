@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.callpark.api.ParkException;
 import org.callpark.api.ParkedCall;
@@ -159,6 +168,102 @@ class ConsultParkTest {
                     + " digit-0", "prompt " + c + " digit-2"), media.lines("prompt " + c));
             assertEquals(200, p101.request("BYE", "").getStatusCode());
         }
+    }
+
+    /**
+     * Issue 17 "retransmissions": phones that ACK our 200 OK at once (parsed and answered in well under a millisecond
+     * here) never get it again. JAIN-SIP counted an ACK that crossed the 200 for nothing (its dialog timer, where the
+     * dialog finds its INVITE, starts after the send) and re-sent the 200 after 500 ms: {@link CrossedAcks}. 40 parks
+     * by 20 phones at once, 2 rounds, each watched 700 ms after its ACK; every call that met the race is counted in
+     * {@code callpark.sip.crossed.acks}.
+     */
+    @Test
+    void fastAcks_noTwoHundredOkComesAgain() throws Exception {
+        sip.announceParkedSlot = false;
+        server.modified(sip);
+        AtomicInteger again = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            for (int round = 0; round < 2; round++) {
+                List<Future<?>> calls = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    int n = round * 20 + i;
+                    calls.add(pool.submit(() -> {
+                        if (fastAckPark(n)) {
+                            again.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : calls) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.println("[sip] fast ACKs: 40 parks, 200 OK sent again " + again.get() + " times");
+        assertEquals(0, again.get(), "200 OK sent again after the phone's ACK");
+    }
+
+    /**
+     * One park by a phone that ACKs the 200 OK from its raw bytes, before parsing anything else (as fast as a phone
+     * on the same host can); then watches 700 ms for the 200 OK again and hangs up. Returns whether it came again.
+     */
+    private boolean fastAckPark(int n) throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                DatagramSocket rtp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            s.setSoTimeout(200);
+            String me = LOCAL + ":" + s.getLocalPort();
+            String callId = "fast-" + n + "-" + UUID.randomUUID() + "@" + LOCAL;
+            String from = "From: <sip:+4930123@" + LOCAL + ">;tag=f" + n + "\r\n";
+            String sdp = "v=0\r\no=f 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
+                    + rtp.getLocalPort() + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+            send(s, "INVITE " + uri("*68") + " SIP/2.0\r\nVia: SIP/2.0/UDP " + me + ";branch=z9hG4bK-fi" + n + "\r\n"
+                    + from + "To: <" + uri("*68") + ">\r\nCall-ID: " + callId + "\r\nCSeq: 1 INVITE\r\nContact: <sip:c@"
+                    + me + ">\r\nReferred-By: <sip:101@" + LOCAL + ">\r\nMax-Forwards: 70\r\nContent-Type: "
+                    + "application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp);
+            String to = null;
+            int oks = 0;
+            long ackedAt = 0;
+            byte[] buf = new byte[8192];
+            for (long end = System.currentTimeMillis() + 5_000; System.currentTimeMillis() < end;) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    s.receive(p);
+                } catch (SocketTimeoutException e) {
+                    if (ackedAt > 0 && System.currentTimeMillis() - ackedAt > 700) {
+                        break;
+                    }
+                    continue;
+                }
+                String text = new String(buf, 0, p.getLength(), StandardCharsets.UTF_8);
+                if (!text.startsWith("SIP/2.0 200") || !text.contains(" INVITE\r\n")) {
+                    continue;
+                }
+                int t = text.indexOf("\r\nTo: ") + 2;
+                to = text.substring(t, text.indexOf("\r\n", t) + 2);
+                send(s, "ACK " + uri("*68") + " SIP/2.0\r\nVia: SIP/2.0/UDP " + me + ";branch=z9hG4bK-fa" + n + "\r\n"
+                        + from + to + "Call-ID: " + callId + "\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
+                        + "Content-Length: 0\r\n\r\n");
+                oks++;
+                if (ackedAt == 0) {
+                    ackedAt = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - ackedAt > 700) {
+                    break;
+                }
+            }
+            assertNotNull(to, "no 200 OK for park " + n);
+            send(s, "BYE " + uri("*68") + " SIP/2.0\r\nVia: SIP/2.0/UDP " + me + ";branch=z9hG4bK-fb" + n + "\r\n"
+                    + from + to + "Call-ID: " + callId + "\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            return oks > 1;
+        }
+    }
+
+    private void send(DatagramSocket s, String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        s.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), port));
     }
 
     /** 101 hangs up the consult call instead of transferring: nothing parked; a late Replaces gets 481. */

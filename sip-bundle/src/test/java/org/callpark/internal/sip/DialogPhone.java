@@ -179,6 +179,16 @@ final class DialogPhone implements AutoCloseable {
         send(request.createResponse(status).encode());
     }
 
+    /**
+     * A 2xx to this phone's last INVITE received within {@code millis} after it was ACKed (our 200 OK sent again), or
+     * null.
+     */
+    SIPResponse okAgain(long millis) throws Exception {
+        long invite = cseq - 1;
+        return (SIPResponse) next(m -> m instanceof SIPResponse r && r.getStatusCode() / 100 == 2
+                && r.getCSeq().getSeqNumber() == invite && r.getCSeq().getMethod().equals("INVITE"), millis);
+    }
+
     /** The {@code Replaces} value naming this phone's dialog as the server sees it (to-tag = the server's). */
     String replacesValue() {
         return callId + ";to-tag=" + toTag + ";from-tag=" + fromTag;
