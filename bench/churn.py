@@ -74,7 +74,7 @@ def pct(values, p):
 class Call:
     __slots__ = ("kind", "n", "callid", "ftag", "branch", "cseq", "to", "state", "t_inv", "t_401", "t_auth",
                  "got_prov", "retrans_at", "retrans_iv", "deadline", "port", "sock", "sampled", "first_rtp",
-                 "rtp", "msg", "bye_at", "ended_by_server", "branch_of")
+                 "rtp", "msg", "bye_at", "ended_by_server", "branch_of", "acked")
 
     def __init__(self, kind, n):
         self.kind, self.n = kind, n
@@ -94,6 +94,7 @@ class Call:
         self.bye_at = None
         self.ended_by_server = False
         self.branch_of = {}
+        self.acked = set()  # CSeqs of INVITEs whose 2xx we ACKed
 
 
 def main():
@@ -135,7 +136,8 @@ def main():
         free.append(s)
     calls = {}
     res = {"park_ms": [], "retrieve_ms": [], "challenge_ms": [], "first_rtp_ms": [], "failures": {},
-           "retransmissions": {}, "failed_call_ids": [], "parks": 0, "retrieves": 0, "parked_ok": 0, "retrieved_ok": 0, "server_byes": 0}
+           "retransmissions": {}, "failed_call_ids": [], "parks": 0, "retrieves": 0, "parked_ok": 0, "retrieved_ok": 0, "server_byes": 0,
+           "acked_2xx": 0, "ok_again_after_ack": 0}
 
     def fail(c, why):
         res["failures"][why] = res["failures"].get(why, 0) + 1
@@ -280,6 +282,13 @@ def main():
             return
         # 2xx
         ruri = a.park_user if c.kind == "park" else a.retrieve_user
+        if cseq_num in c.acked:
+            # the server sent this 200 OK again although we ACKed it at once (issue 17 "retransmissions")
+            res["ok_again_after_ack"] += 1
+            ack(c, ruri, "z9hG4bK" + rnd(12), cseq_num)
+            return
+        c.acked.add(cseq_num)
+        res["acked_2xx"] += 1
         ack(c, ruri, "z9hG4bK" + rnd(12), cseq_num)
         if c.state == "inviting" and c.kind == "park":
             c.retrans_at = None
@@ -431,7 +440,8 @@ def main():
            "rate": a.rate, "seconds": a.seconds, "parks": res["parks"], "retrieves": res["retrieves"],
            "parked_ok": res["parked_ok"], "retrieved_ok": res["retrieved_ok"], "server_byes": res["server_byes"],
            "failures": res["failures"], "failed": sum(res["failures"].values()),
-           "retransmissions": res["retransmissions"], "failed_call_ids": res["failed_call_ids"]}
+           "retransmissions": res["retransmissions"], "failed_call_ids": res["failed_call_ids"],
+           "acked_2xx": res["acked_2xx"], "ok_again_after_ack": res["ok_again_after_ack"]}
     for k in ("park_ms", "retrieve_ms", "challenge_ms", "first_rtp_ms"):
         v = res[k]
         out[k] = {"n": len(v), "p50": pct(v, 50), "p99": pct(v, 99), "max": max(v) if v else None}

@@ -70,6 +70,12 @@ def main():
                       c["bg_sipp"]["ok"], c["bg_sipp"]["failed"], c["cpu_pct"],
                       "%d / %.0f" % (c["gc"]["count"], c["gc"]["max_ms"]) if c.get("gc") else "–",
                       c.get("load1", float("nan"))))
+        acked = sum(c.get("acked_2xx", 0) for c in r["churn"] if "error" not in c)
+        again = sum(c.get("ok_again_after_ack", 0) for c in r["churn"] if "error" not in c)
+        if acked:
+            print("\n200 OK sent again after our immediate ACK: %d of %d answered INVITEs (target: 0 in 1,000 calls: %s)"
+                  % (again, acked, "met" if again == 0 and acked >= 1000 else
+                     "missed" if again else "none, but fewer than 1,000 calls"))
 
 
 if __name__ == "__main__":
