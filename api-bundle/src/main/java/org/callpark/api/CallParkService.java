@@ -58,6 +58,23 @@ public interface CallParkService {
             throws ParkException;
 
     /**
+     * Like {@link #sendTo}, to a destination outside the tenant's directory: a SIP URI, e.g. a PSTN number behind the
+     * PBX or trunk ({@code sip:+4940555@pbx.example.com:5060}). Only for callers that decided by their own rules that
+     * the requester may reach it (the SIP layer's in-call transfer to a number its {@code transferNumbers} allow); the
+     * administrator-facing edges (REST, chat) offer only {@link #sendTo}.
+     *
+     * @param request     which call and on whose behalf, as for {@link #sendTo}
+     * @param destination {@code sip:user@host[:port]}, without parameters or headers, whose host is not a domain of
+     *                    a tenant of this server (that would be one of its extensions or park codes)
+     * @param ringFor     how long to ring at most
+     * @return as for {@link #sendTo}
+     * @throws ParkException as for {@link #sendTo}; {@code INVALID_ARGUMENT} for a destination that is no such URI
+     * @since 1.7
+     */
+    CompletionStage<ParkedCall> sendToUri(RetrieveRequest request, String destination, Duration ringFor)
+            throws ParkException;
+
+    /**
      * Answers a ringing recall: the call ends {@link Resolution#RECALLED}, unless it was already resolved.
      *
      * @param callId  the call

@@ -419,6 +419,36 @@ public final class CallParkServiceImpl implements CallParkService {
         if (extension == null || dir.user(tid, extension).isEmpty()) {
             throw new ParkException(Reason.NOT_FOUND, "no extension " + extension + " in tenant '" + tid + "'");
         }
+        return deliver(dir, tid, request, extension, ringFor);
+    }
+
+    @Override
+    public CompletionStage<ParkedCall> sendToUri(RetrieveRequest request, String destination, Duration ringFor)
+            throws ParkException {
+        if (ringFor == null || ringFor.isZero() || ringFor.isNegative()) {
+            throw ParkException.invalid("ringFor", "must be a positive duration");
+        }
+        Directory dir = directory.current();
+        TenantId tid = checkRequester(dir, request);
+        FinalDestination d;
+        try {
+            d = FinalDestination.parse(destination == null ? "" : destination);
+        } catch (IllegalArgumentException e) {
+            throw ParkException.invalid("destination", e.getMessage());
+        }
+        if (d.kind() != FinalDestination.Kind.SIP_URI) {
+            throw ParkException.invalid("destination", "must be a sip: URI: " + destination);
+        }
+        String host = d.host().toLowerCase(Locale.ROOT);
+        if (dir.tenants().stream().anyMatch(t -> t.domains().contains(host))) {
+            throw ParkException.invalid("destination", "calls domain '" + host + "' of a tenant of this server");
+        }
+        return deliver(dir, tid, request, d.value(), ringFor);
+    }
+
+    /** Rings {@code extension} (a user, or a checked {@code sip:} URI) for the request's call; see {@link #sendTo}. */
+    private CompletionStage<ParkedCall> deliver(Directory dir, TenantId tid, RetrieveRequest request, String extension,
+            Duration ringFor) throws ParkException {
         RecallDialer d = dialer;
         if (d == null) {
             throw new ParkException(Reason.UNREACHABLE, "no phone can be called from this node (no SIP server)");

@@ -167,6 +167,31 @@ class SendToTest {
         assertTrue(bob.cancelled);
     }
 
+    /**
+     * sendToUri (the SIP layer's transfer to an allowed number outside the directory): the URI is rung like an
+     * extension and takes the call when it answers; what is no plain {@code sip:user@host[:port]}, or calls a domain of
+     * a tenant of this server (its extensions and park codes), is refused before anything rings.
+     */
+    @Test
+    void aUriOutsideTheDirectoryIsRungLikeAnExtension() throws Exception {
+        ParkedCall call = parkOn("102");
+        RetrieveRequest byBob = new RetrieveRequest(DEFAULT, "102", RetrieveTarget.call(call.id()));
+        for (String bad : List.of("+4940555", "sip:+4940555@pbx.example.com;maddr=10.0.0.1",
+                "sip:+4940555@pbx.example.com?Route=x", "sip:104@acme.test", "tel:+4940555", "")) {
+            assertEquals(Reason.INVALID_ARGUMENT, assertThrows(ParkException.class,
+                    () -> service.sendToUri(byBob, bad, RING)).reason(), bad);
+        }
+        assertTrue(dialer.rings.isEmpty(), "nothing rang");
+        CompletableFuture<ParkedCall> result = service.sendToUri(byBob, "sip:+4940555@pbx.example.com:5070", RING)
+                .toCompletableFuture();
+        RecordingDialer.Ring ring = dialer.last();
+        assertEquals(List.of("sip:+4940555@pbx.example.com:5070"), ring.extensions);
+        assertTrue(service.find(call.id()).isPresent(), "still parked while the number rings");
+        assertTrue(ring.outcome.answered("sip:+4940555@pbx.example.com:5070"));
+        assertEquals(Resolution.ANSWERED, result.join().resolution());
+        assertEquals("sip:+4940555@pbx.example.com:5070", result.join().resolvedBy());
+    }
+
     @Test
     void theRulesOfRetrieveApplyBeforeAnythingRings() throws Exception {
         ParkedCall inGroup = service.park(new ParkRequest(DEFAULT, ParkTarget.ownGroup(), "101", CUSTOMER, "g"));

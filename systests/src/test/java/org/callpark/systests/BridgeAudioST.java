@@ -346,12 +346,12 @@ class BridgeAudioST {
         }
     }
 
-    private static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
+    static List<RtpPeer.Packet> window(List<RtpPeer.Packet> ps, long from, long to) {
         return ps.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
     }
 
     /** Every 100 ms block is dominated by {@code expected}; the others and music are absent. */
-    private static void check(String who, List<RtpPeer.Packet> ps, double expected, double[] absent,
+    static void check(String who, List<RtpPeer.Packet> ps, double expected, double[] absent,
             double[] music) {
         assertTrue(ps.size() >= 100, who + ": only " + ps.size() + " packets");
         double[] pcm = Audio.decode(ps, 0);

@@ -79,6 +79,12 @@ public class ShellTestCallParkService implements CallParkService {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<ParkedCall> sendToUri(RetrieveRequest request, String destination,
+            java.time.Duration ringFor) {
+        throw new UnsupportedOperationException("the shell does not send calls");
+    }
+
+    @Override
     public ParkedCall answerRecall(String callId, int attempt) {
         throw new UnsupportedOperationException("the shell does not answer recalls");
     }

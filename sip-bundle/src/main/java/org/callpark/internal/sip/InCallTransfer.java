@@ -49,8 +49,10 @@ import gov.nist.javax.sip.message.SIPResponse;
  * <p>
  * Who may: only a party of the dialog (the REFER is in-dialog, so it came through that dialog) that is a user of the
  * tenant; the other party (the outside caller, who was parked) gets 403. Targets are what the referrer's tenant can
- * dial: the park codes (the park service checks slot and group as for a park INVITE by that user) and the tenant's
- * extensions; anything else is refused before the 202.
+ * dial: the park codes (the park service checks slot and group as for a park INVITE by that user), the tenant's
+ * extensions, and numbers outside the directory that the administrator allowed ({@code transferNumbers}, a pattern of
+ * the whole user part): those are called as {@code sip:<number>@<outboundProxy>} (the PBX or trunk) while the other
+ * party waits parked on the referrer's slot, exactly as for an extension. Anything else is refused before the 202.
  */
 final class InCallTransfer {
 
@@ -129,8 +131,12 @@ final class InCallTransfer {
                 && !to.get().equals(user)) {
             target = ParkTarget.ownExtension();
             ring = to.get();
+        } else if (code.isEmpty() && core.currentDirectory().user(call.tenant(), to.get()).isEmpty()
+                && messages.settings().transferUri(to.get()).isPresent()) {
+            target = ParkTarget.ownExtension();
+            ring = messages.settings().transferUri(to.get()).get();
         } else {
-            messages.reject(st, 403, "not a park code or an extension of this tenant: " + to.get());
+            messages.reject(st, 403, "not a park code, an extension of this tenant or an allowed number: " + to.get());
             return;
         }
         long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
@@ -246,8 +252,10 @@ final class InCallTransfer {
             return;
         }
         try {
-            core.service().sendTo(new RetrieveRequest(was.tenant(), user, RetrieveTarget.call(parked.id()),
-                    localNode.get()), extension, RING_FOR).whenComplete((answered, failure) -> {
+            RetrieveRequest send = new RetrieveRequest(was.tenant(), user, RetrieveTarget.call(parked.id()),
+                    localNode.get());
+            (FinalUri.is(extension) ? core.service().sendToUri(send, extension, RING_FOR)
+                    : core.service().sendTo(send, extension, RING_FOR)).whenComplete((answered, failure) -> {
                         Throwable why = failure == null ? null : unwrap(failure);
                         LOG.debug("Transfer of {} to {}: {}", parked.id(), extension, why == null ? "answered"
                                 : "not answered, stays parked: " + why);

@@ -133,6 +133,15 @@ public @interface SipConfig {
                     + " waiting for the transfer; then it is hung up and nothing is parked. 1..300. Default: 30.")
     int announceWaitSeconds() default 30;
 
+    @AttributeDefinition(name = "Transfer numbers",
+            description = "Numbers outside the directory that a user in a picked-up call may blind-transfer the other"
+                    + " party to (in-call REFER), as a Java regular expression matched against the whole user part"
+                    + " of the Refer-To URI, e.g. \\+?[0-9]{5,15}. The party is parked on the referrer's slot with"
+                    + " music and the number is called through the outbound proxy (required: the PBX or trunk that"
+                    + " reaches it); not answered, it stays parked and is recalled as usual. Empty (default): only"
+                    + " extensions and park codes, nothing outside is dialled.")
+    String transferNumbers() default "";
+
     @AttributeDefinition(name = "User agent",
             description = "The User-Agent and Server header value. Default: CallPark.")
     String userAgent() default "CallPark";

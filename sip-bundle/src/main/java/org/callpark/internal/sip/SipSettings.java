@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import org.callpark.spi.Overrides;
 import org.callpark.spi.auth.FailureLimiter;
@@ -35,11 +37,14 @@ import org.callpark.spi.auth.FailureLimiter;
  * @param announceParkedSlot a parker's own call to the park code (an attended transfer's consult call) hears the slot
  *                          before the transfer parks the customer ({@link ConsultPark}); off: such a call is parked
  * @param announceWaitSeconds how long such a consult call waits for the transfer before we hang it up
+ * @param transferNumbers   the numbers outside the directory an in-call REFER may transfer to (whole user part), or
+ *                          null for none ({@link InCallTransfer}); never set without an outbound proxy
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, List<String> transports,
         Set<String> trustedProxies, String outboundProxy, String userAgent, String recallAlertInfo,
         Expires subscribeExpires, FailureLimiter.Limits authLimits, int parksInProgressPerSource, int sessionExpires,
-        int minSessionExpires, Tcp tcp, boolean announceParkedSlot, int announceWaitSeconds) {
+        int minSessionExpires, Tcp tcp, boolean announceParkedSlot, int announceWaitSeconds,
+        Pattern transferNumbers) {
 
     /**
      * Guards of accepted TCP connections (see {@link GuardedTcpProcessor}).
@@ -173,12 +178,25 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         if (announceWait < 1 || announceWait > 300) {
             invalid.add("announceWaitSeconds: must be 1..300 seconds: " + announceWait);
         }
+        String numbers = o.string("transferNumbers", config.transferNumbers()).trim();
+        Pattern transferNumbers = null;
+        if (!numbers.isEmpty()) {
+            try {
+                transferNumbers = Pattern.compile(numbers);
+            } catch (PatternSyntaxException e) {
+                invalid.add("transferNumbers: not a regular expression: " + e.getDescription() + " in '" + numbers
+                        + "'");
+            }
+            if (proxy.isEmpty()) {
+                invalid.add("transferNumbers: needs an outboundProxy (the PBX or trunk that reaches those numbers)");
+            }
+        }
         if (!invalid.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", invalid));
         }
         return new SipSettings(bind, advertised, port, transports, trusted, proxy,
                 userAgent.isEmpty() ? "CallPark" : userAgent, alertInfo, new Expires(min, max, dflt), limits,
-                inProgress, se, minSe, new Tcp(tcpIdle, tcpMax), announce, announceWait);
+                inProgress, se, minSe, new Tcp(tcpIdle, tcpMax), announce, announceWait, transferNumbers);
     }
 
     /** Whether a change from {@code other} needs the stack restarted (addresses, port, transports, TCP guards). */
@@ -186,6 +204,18 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         return other != null && bindAddress.equals(other.bindAddress)
                 && advertisedAddress.equals(other.advertisedAddress) && port == other.port
                 && transports.equals(other.transports) && tcp.equals(other.tcp);
+    }
+
+    /**
+     * The {@code sip:} URI an in-call transfer to {@code number} outside the directory calls (through the outbound
+     * proxy), if {@code transferNumbers} allows that number; empty otherwise.
+     */
+    public java.util.Optional<String> transferUri(String number) {
+        if (transferNumbers == null || number == null || !transferNumbers.matcher(number).matches()
+                || !number.matches("[A-Za-z0-9+*._~-]+")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("sip:" + number + "@" + outboundProxy);
     }
 
     /** Whether {@code ip} (as the stack reports a peer's address) is a configured trusted proxy. */

@@ -50,6 +50,7 @@ class BridgedCallTest {
     private RecordingMedia media;
     private SipServer server;
     private Registrations registrations;
+    private TestSipConfig sip;
     private int port;
 
     @BeforeAll
@@ -65,7 +66,7 @@ class BridgedCallTest {
         core = new SipTestCore("node-1");
         media = new RecordingMedia();
         port = freePort(26060 + ThreadLocalRandom.current().nextInt(400) * 2);
-        TestSipConfig sip = new TestSipConfig();
+        sip = new TestSipConfig();
         sip.port = port;
         registrations = new Registrations(() -> hazelcast);
         server = new SipServer(core.service(), core.directory(), media, registrations, () -> "node-1", sip,
@@ -230,6 +231,61 @@ class BridgedCallTest {
         assertEquals(1, media.lines("bridge " + call.leg()).size(), media.log.toString());
         assertEquals(1, media.lines("hold " + call.leg()).size(), "music only while first parked: " + media.log);
         assertTrue(core.service().list().isEmpty(), "nothing parked again");
+    }
+
+    /**
+     * Issue 16 part 1, a number outside the directory: with {@code transferNumbers} and an outbound proxy (the PBX,
+     * here a sipp UAS) the retriever's REFER to {@code +4940555} parks the customer on the retriever's slot (music) and
+     * calls {@code sip:+4940555@<proxy>} with the customer's identity; the answer is bridged to the customer and
+     * nothing stays parked. With the pattern unset such a number is refused (the test above), as is one the pattern
+     * does not allow (the next test).
+     */
+    @Test
+    void referToAnAllowedNumber_callsItThroughTheOutboundProxyAndBridges() throws Exception {
+        int pbx = freePort(28060 + ThreadLocalRandom.current().nextInt(200) * 2);
+        sip.transferNumbers = "\\+?[0-9]{5,15}";
+        sip.outboundProxy = LOCAL + ":" + pbx;
+        server.modified(sip);
+        try {
+            Sipp trunk = Sipp.scenario("recall_answer", port).localPort(pbx).pause(300).name("answer-pbx").start();
+            Sipp customer = sipp("park_referred").service("*68").key("referrer", "101").pause(6000).start();
+            ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"),
+                    media.log);
+            sipp("retrieve_refer").service("*88").auth("101", "pass101").key("refer_to", "+4940555").pause(300).run();
+            customer.run(); // hangs up after 6 s
+            trunk.run(); // our BYE after the customer's
+            assertEquals(List.of("INVITE sip:+4940555@" + LOCAL + ":" + pbx + " SIP/2.0"),
+                    trunk.received("INVITE").stream().map(Sipp.Received::firstLine).toList());
+            List<String> bridges = media.lines("bridge " + call.leg());
+            assertEquals(2, bridges.size(), "bridged to the retriever, then to the PBX's call: " + media.log);
+            assertTrue(core.service().list().isEmpty(), "delivered to the number: nothing parked");
+        } finally {
+            sip.transferNumbers = "";
+            sip.outboundProxy = "";
+            server.modified(sip);
+        }
+    }
+
+    /** With {@code transferNumbers} set, a number it does not match ({@code +49}) is refused 403 all the same. */
+    @Test
+    void referToANumberThePatternDoesNotAllowIsRefused() throws Exception {
+        sip.transferNumbers = "\\+?[0-9]{5,15}";
+        sip.outboundProxy = LOCAL + ":" + freePort(28460 + ThreadLocalRandom.current().nextInt(100) * 2);
+        server.modified(sip);
+        try {
+            Sipp customer = sipp("park_refer_refused").service("*68").key("referrer", "101").pause(1500).start();
+            ParkedCall call = SipTests.awaitParked(core.service(), SlotId.extension(TenantId.DEFAULT, "101"),
+                    media.log);
+            sipp("retrieve_refer_refused").service("*88").auth("101", "pass101").key("refer_to", "+49")
+                    .pause(2500).run();
+            customer.run();
+            assertEquals(1, media.lines("bridge " + call.leg()).size(), media.log.toString());
+            assertTrue(core.service().list().isEmpty(), "nothing parked again");
+        } finally {
+            sip.transferNumbers = "";
+            sip.outboundProxy = "";
+            server.modified(sip);
+        }
     }
 
     /** A parked caller (no connected call) that sends REFER gets 405 with Allow, and stays parked. */

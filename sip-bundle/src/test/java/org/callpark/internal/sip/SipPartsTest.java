@@ -135,6 +135,35 @@ class SipPartsTest {
         SipSettings.from(new TestSipConfig(), k -> null, k -> null); // unset: fine
     }
 
+    /**
+     * transferNumbers: off by default (no number outside the directory is a transfer target); a pattern that does not
+     * compile, or one without an outbound proxy, rejects the whole configuration naming the field; set, it allows
+     * exactly the whole numbers it matches, as {@code sip:<number>@<proxy>}, never a user part with URI syntax in it.
+     */
+    @Test
+    void transferNumbersNeedAValidPatternAndAnOutboundProxy() {
+        TestSipConfig c = new TestSipConfig();
+        assertEquals(Optional.empty(), SipSettings.from(c, k -> null, k -> null).transferUri("+4940555"));
+        c.transferNumbers = "\\+?[0-9]{5,15}";
+        IllegalArgumentException noProxy = assertThrows(IllegalArgumentException.class,
+                () -> SipSettings.from(c, k -> null, k -> null));
+        assertTrue(noProxy.getMessage().startsWith("transferNumbers: needs an outboundProxy"), noProxy.getMessage());
+        c.transferNumbers = "[0-9";
+        c.outboundProxy = "pbx.example.com:5070";
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> SipSettings.from(c, k -> null, k -> null));
+        assertTrue(bad.getMessage().startsWith("transferNumbers: not a regular expression"), bad.getMessage());
+        c.transferNumbers = "";
+        SipSettings s = SipSettings.from(c, k -> null, Map.of("CALLPARK_SIP_TRANSFER_NUMBERS", "\\+?[0-9]{5,15}")::get);
+        assertEquals(Optional.of("sip:+4940555@pbx.example.com:5070"), s.transferUri("+4940555"));
+        assertEquals(Optional.empty(), s.transferUri("+49"), "too short for the pattern");
+        assertEquals(Optional.empty(), s.transferUri("4940555x"), "the whole number must match");
+        c.transferNumbers = ".*";
+        SipSettings any = SipSettings.from(c, k -> null, k -> null);
+        assertEquals(Optional.empty(), any.transferUri("1@evil.example.com"), "no URI syntax in a number");
+        assertEquals(Optional.empty(), any.transferUri("1;maddr=10.0.0.1"));
+    }
+
     @Test
     void nextHopGoesThroughTheOutboundProxy() {
         TestSipConfig c = new TestSipConfig();

@@ -43,6 +43,12 @@ final class TestSipConfig implements SipConfig {
     }
 
     int parksInProgressPerSource = 20;
+    String transferNumbers = "";
+
+    @Override
+    public String transferNumbers() {
+        return transferNumbers;
+    }
     boolean announceParkedSlot;
     int announceWaitSeconds = 30;
 

@@ -144,6 +144,12 @@ final class Fixtures {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<ParkedCall> sendToUri(RetrieveRequest request, String destination,
+                Duration ringFor) {
+            throw new UnsupportedOperationException("the web admin does not send calls outside the directory");
+        }
+
+        @Override
         public synchronized List<ParkedCall> list() {
             return List.copyOf(calls);
         }
