@@ -99,14 +99,16 @@ public final class LibjitsiMediaController implements MediaController {
                 settings.promptDir(), settings.promptLanguage());
         LOG.info("Media: encoded hold music and prompts once per codec in {} ms: {}",
                 (System.nanoTime() - t0) / 1_000_000, sounds.summary());
-        PortPool ports = new PortPool(settings.bindAddress(), settings.rtpPortMin(), settings.rtpPortMax());
+        PortPool ports = new PortPool(settings.bindAddress(), settings.rtpPortMin(), settings.rtpPortMax(),
+                settings.rtcpSockets());
         List<Codec> list = new ArrayList<>();
         for (AudioCodec c : settings.codecs()) {
             list.add(new Codec(c.sdpName(), c.defaultPayloadType(), c.clockRate(), c.channels()));
         }
         list.add(new Codec("telephone-event", TELEPHONE_EVENT_PT, 8000, 1));
-        LOG.info("Media: RTP on {} ports {}..{}, codecs {}", settings.bindAddress().getHostAddress(),
-                settings.rtpPortMin(), settings.rtpPortMax(), list);
+        LOG.info("Media: RTP on {} ports {}..{} ({} legs, {} per leg), codecs {}",
+                settings.bindAddress().getHostAddress(), settings.rtpPortMin(), settings.rtpPortMax(),
+                ports.capacity(), settings.rtcpSockets() ? "RTP + RTCP sockets" : "one RTP socket", list);
         return new Setup(settings, sounds, ports, List.copyOf(list));
     }
 

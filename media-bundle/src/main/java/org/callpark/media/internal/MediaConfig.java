@@ -23,6 +23,14 @@ public @interface MediaConfig {
     @AttributeDefinition(name = "RTP port max", description = "Highest RTP/RTCP port. Default: 29999.")
     int rtpPortMax() default 29999;
 
+    @AttributeDefinition(name = "RTCP sockets",
+            description = "Each leg also binds port + 1, where the peer sends its RTCP (read and ignored; we send"
+                    + " none). Off: one socket (file descriptor) per leg instead of two, for 10,000 legs under a 20,000"
+                    + " descriptor limit; the peer's RTCP to port + 1 then gets ICMP port unreachable (multiplexed RTCP"
+                    + " on the RTP port is absorbed either way). Ports stay even, so the range holds as many legs."
+                    + " Default: true.")
+    boolean rtcpSockets() default true;
+
     @AttributeDefinition(name = "Codecs",
             description = "Comma-separated codecs in order of preference, from PCMU, PCMA, opus. Default: PCMU,PCMA,opus.")
     String codecs() default "PCMU,PCMA,opus";

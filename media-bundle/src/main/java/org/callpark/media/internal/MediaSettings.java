@@ -24,9 +24,16 @@ import org.callpark.spi.Overrides;
  * @param musicDefault null for the shipped music
  * @param promptDir      null for the shipped prompts only
  * @param promptLanguage the language of calls whose tenant sets none (a language tag)
+ * @param rtcpSockets    each leg also binds port + 1 to absorb the peer's RTCP (the default); off: one socket per leg
  */
 public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPortMax, List<AudioCodec> codecs,
-        Path musicDefault, Map<String, Path> musicFiles, Path promptDir, String promptLanguage) {
+        Path musicDefault, Map<String, Path> musicFiles, Path promptDir, String promptLanguage, boolean rtcpSockets) {
+
+    /** Settings with an RTCP socket per leg. */
+    public MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPortMax, List<AudioCodec> codecs,
+            Path musicDefault, Map<String, Path> musicFiles, Path promptDir, String promptLanguage) {
+        this(bindAddress, rtpPortMin, rtpPortMax, codecs, musicDefault, musicFiles, promptDir, promptLanguage, true);
+    }
 
     /** Settings with the shipped prompts' language ({@code en}) as the default. */
     public MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPortMax, List<AudioCodec> codecs,
@@ -95,11 +102,12 @@ public record MediaSettings(InetAddress bindAddress, int rtpPortMin, int rtpPort
             bad.add(new Violation("promptLanguage", "must be a BCP 47 tag such as en, de or pt-BR, was '" + language
                     + "'"));
         }
+        boolean rtcp = o.bool("rtcpSockets", c.rtcpSockets(), invalid);
         if (!bad.isEmpty()) {
             throw ParkException.invalid(bad);
         }
         return new MediaSettings(address, min, max, List.copyOf(codecs), music, Map.copyOf(named), prompts,
-                language);
+                language, rtcp);
     }
 
     /**

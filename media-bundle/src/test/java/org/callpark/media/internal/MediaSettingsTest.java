@@ -1,6 +1,7 @@
 package org.callpark.media.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,6 +71,11 @@ class MediaSettingsTest {
             public String promptLanguage() {
                 return "en";
             }
+
+            @Override
+            public boolean rtcpSockets() {
+                return true;
+            }
         };
     }
 
@@ -81,6 +87,12 @@ class MediaSettingsTest {
         assertNull(s.musicDefault());
         assertNull(s.promptDir());
         assertEquals("en", s.promptLanguage());
+        assertTrue(s.rtcpSockets(), "an RTCP socket per leg unless switched off");
+        assertFalse(MediaSettings.from(config("PCMU", "", ""), NONE, Map.of("CALLPARK_MEDIA_RTCP_SOCKETS", "false")::get)
+                .rtcpSockets());
+        ParkException bad = assertThrows(ParkException.class, () -> MediaSettings.from(config("PCMU", "", ""), NONE,
+                Map.of("CALLPARK_MEDIA_RTCP_SOCKETS", "maybe")::get));
+        assertEquals(List.of("rtcpSockets"), bad.violations().stream().map(ParkException.Violation::field).toList());
     }
 
     @Test

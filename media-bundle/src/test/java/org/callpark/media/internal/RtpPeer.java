@@ -76,6 +76,11 @@ final class RtpPeer implements AutoCloseable {
         socket.send(new DatagramPacket(b, b.length, to));
     }
 
+    /** A datagram as given (e.g. an RTCP packet). */
+    void sendRaw(InetSocketAddress to, byte[] datagram) throws IOException {
+        socket.send(new DatagramPacket(datagram, datagram.length, to));
+    }
+
     @Override
     public void close() {
         socket.close();

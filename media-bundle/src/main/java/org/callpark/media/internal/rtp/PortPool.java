@@ -14,14 +14,16 @@ import org.slf4j.LoggerFactory;
  * Hands out even RTP ports (RTCP on port + 1) in {@code [min, max]}, round robin so a just-freed port is reused last.
  * A port another process holds is skipped.
  *
- * <p>Capacity: {@code (max - min + 1) / 2} legs, each holding two ports and two file descriptors. When no pair can be
+ * <p>Capacity: {@code (max - min + 1) / 2} legs, each holding two ports and two file descriptors, or one of each
+ * without RTCP sockets (port + 1 is then left unbound: the peer's RTCP sent there is refused by the kernel, never read
+ * by another leg). When no pair can be
  * bound the caller gets a {@link PortsExhaustedException} (the range is full, or the process is out of file
  * descriptors — then the scan stops at once instead of failing on every port); the first refusal of an episode is
  * logged as one WARN naming the range and the fix, the first bind after it as one INFO with the number refused.
  */
 public final class PortPool {
 
-    /** A bound RTP/RTCP channel pair. */
+    /** A bound RTP channel and its RTCP channel (null without RTCP sockets). */
     public record Bound(int port, DatagramChannel rtp, DatagramChannel rtcp) {
     }
 
@@ -30,15 +32,21 @@ public final class PortPool {
     private final InetAddress address;
     private final int min;
     private final int max;
+    private final boolean rtcpSockets;
     private final BitSet used = new BitSet();
     private int next;
     /** Refusals since the last successful bind; 0 while ports are available. */
     private long refused;
 
     public PortPool(InetAddress address, int min, int max) {
+        this(address, min, max, true);
+    }
+
+    public PortPool(InetAddress address, int min, int max, boolean rtcpSockets) {
         if (min < 1024 || max > 65534 || min >= max) {
             throw new IllegalArgumentException("RTP port range " + min + ".." + max + " is invalid");
         }
+        this.rtcpSockets = rtcpSockets;
         this.address = address;
         this.min = min + (min & 1);
         this.max = max;
@@ -71,19 +79,23 @@ public final class PortPool {
             DatagramChannel rtcp = null;
             try {
                 rtp = DatagramChannel.open();
-                rtcp = DatagramChannel.open();
+                rtcp = rtcpSockets ? DatagramChannel.open() : null;
             } catch (IOException e) {
                 closeQuietly(rtp);
+                int perLeg = rtcpSockets ? 2 : 1;
                 throw refuse(PortsExhaustedException.Cause.NO_FILE_DESCRIPTORS, "cannot open an RTP socket ("
-                        + e.getMessage() + "): the process is out of file descriptors; each leg needs 2, raise"
-                        + " 'ulimit -n' (LimitNOFILE) above " + (2 * capacity() + 2048));
+                        + e.getMessage() + "): the process is out of file descriptors; each leg needs " + perLeg
+                        + ", raise 'ulimit -n' (LimitNOFILE) above " + (perLeg * capacity() + 2048)
+                        + (rtcpSockets ? " or set rtcpSockets = false" : ""));
             }
             try {
                 rtp.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
                 rtp.bind(new InetSocketAddress(address, port));
-                rtcp.bind(new InetSocketAddress(address, port + 1));
                 rtp.configureBlocking(false);
-                rtcp.configureBlocking(false);
+                if (rtcp != null) {
+                    rtcp.bind(new InetSocketAddress(address, port + 1));
+                    rtcp.configureBlocking(false);
+                }
             } catch (IOException e) {
                 // held by another process (or just released and not yet reusable): try the next pair
                 closeQuietly(rtp);

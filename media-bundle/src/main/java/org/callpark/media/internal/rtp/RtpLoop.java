@@ -116,7 +116,9 @@ public final class RtpLoop implements AutoCloseable {
 
     void register(RtpLeg leg, DatagramChannel rtp, DatagramChannel rtcp) throws ClosedChannelException {
         rtp.register(selector, SelectionKey.OP_READ, leg);
-        rtcp.register(selector, SelectionKey.OP_READ, new RtcpKey(leg));
+        if (rtcp != null) {
+            rtcp.register(selector, SelectionKey.OP_READ, new RtcpKey(leg));
+        }
     }
 
     /** Lets the selector forget cancelled keys now, so a closed leg's port is really free when close() returns. */

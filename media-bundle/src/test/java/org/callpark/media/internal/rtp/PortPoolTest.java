@@ -24,6 +24,33 @@ class PortPoolTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
+    /**
+     * Without RTCP sockets (issue 17: 10,000 legs under a 20,000 descriptor limit) a leg binds only its even RTP port:
+     * port + 1 stays free (a test socket binds it), the range holds as many legs, and a peer's RTCP sent to port + 1
+     * reaches no leg.
+     */
+    @Test
+    void withoutRtcpSocketsALegHoldsOnePortAndPortPlusOneStaysFree() throws Exception {
+        int min = freeEvenRange(6);
+        PortPool pool = new PortPool(LOOPBACK, min, min + 5, false);
+        assertEquals(3, pool.capacity());
+        List<PortPool.Bound> bound = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PortPool.Bound b = pool.bind();
+            assertEquals(0, b.port() % 2);
+            assertEquals(null, b.rtcp());
+            bound.add(b);
+        }
+        assertThrows(PortsExhaustedException.class, pool::bind);
+        for (PortPool.Bound b : bound) {
+            try (DatagramSocket odd = new DatagramSocket(new InetSocketAddress(LOOPBACK, b.port() + 1))) {
+                assertEquals(b.port() + 1, odd.getLocalPort(), "port + 1 is not ours");
+            }
+            b.rtp().close();
+            pool.release(b.port());
+        }
+    }
+
     @Test
     void fullRangeRefusesWithOneWarnPerEpisode_freedPortIsUsedAgain_withOneInfo() throws Exception {
         int min = freeEvenRange(6);
