@@ -32,6 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Each parked caller holds one or two descriptors (media-bundle README "Capacity"): take the hard limit, and say so.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "open files: soft $(ulimit -Sn), hard $(ulimit -Hn); RTP ports $RTP_MIN..$RTP_MAX;" \
+    "RTCP sockets ${CALLPARK_MEDIA_RTCP_SOCKETS:-true}" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cp -a "$ASSEMBLY" "$WORK/karaf"
@@ -55,7 +59,11 @@ python3 "$ROOT/bench/rtprecv.py" --sample-base $SAMPLE_BASE --samples 50 --sink-
     --out "$WORK/rtp.log" > "$WORK/recv.out" 2>&1 &
 RECV_PID=$!
 
-export EXTRA_JAVA_OPTS="-Xlog:gc:file=$WORK/gc.log:time"
+# BENCH_JAVA_OPTS: e.g. "-XX:+UseZGC" to compare collectors (ZGC logs its pauses under gc+phases)
+GC_LOG_TAGS=gc
+case " ${BENCH_JAVA_OPTS:-} " in *UseZGC*) GC_LOG_TAGS="gc,gc+phases" ;; esac
+export EXTRA_JAVA_OPTS="-Xlog:$GC_LOG_TAGS:file=$WORK/gc.log:time ${BENCH_JAVA_OPTS:-}"
+echo "JVM options added: ${BENCH_JAVA_OPTS:-(none)}" >&2
 export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
 # sipp parks up to 200 calls/s from one address (a trunk's load): no per-source limit of parks in progress
 export CALLPARK_SIP_PARKS_IN_PROGRESS_PER_SOURCE=100000
