@@ -191,6 +191,7 @@ class Bench:
         hold = ramp + 3 + window + (prof_secs + 6 if prof_secs else 0) + 2
         exts = [str(101 + i % 8) for i in range(n)]
         log("scale N=%d: parking at %d/s, hold %.0f s" % (n, rate, hold))
+        before = status(a.pid)
         p, d, to = self.sipp_park("scale-%d" % n, n, rate, hold, ["*68" + e for e in exts], exts,
                                   self.rtp_ports(n))
         time.sleep(ramp + 3)
@@ -203,7 +204,7 @@ class Bench:
         # profile AFTER the window (jstack stops the JVM at a safepoint: never inside a measured window)
         prof = self.profile("scale-%d" % n, 0, prof_secs) if prof_secs else None
         res = {"n": n, "cpu_pct": cpu, "window_s": window, "machine_busy_pct": w.machine_busy, "load1": w.load1,
-               "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st}
+               "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), "rss_before_mb": before.get("rss_mb"), **st}
         res["rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["profile"] = self.profile_result(prof)
         res["sipp"] = self.sipp_result(p, d, to)

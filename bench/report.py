@@ -47,6 +47,11 @@ def main():
             f(s["rtp"]["max_gap_ms"]), f(s["rtp"]["pps_min"]), f(s["rtp"]["pps_max"]), b["cpu_pct"], bper,
             f(b["rtp"]["dev_p99_ms"], "%.2f"), f(per / bper if bper > 0 else None, "%.1f×"),
             "%d / %.0f" % (s["gc"]["count"], s["gc"]["max_ms"]) if s.get("gc") else "–", s.get("load1", float("nan"))))
+    for s in r["scale"]:
+        if s.get("rss_before_mb") is not None:
+            print("\nN=%d: memory per parked call (RSS while parked − RSS before parking) / N = %.1f KiB "
+                  "(RSS %.0f → %.0f MiB; the heap grown for earlier N stays counted in 'before')"
+                  % (s["n"], (s["rss_mb"] - s["rss_before_mb"]) * 1024 / s["n"], s["rss_before_mb"], s["rss_mb"]))
     if r["churn"]:
         print("\n### Park/retrieve churn while calls are parked with music\n")
         print("| slots | parked (bg) | rate /s | parks ok | retrieves ok | failed | park p50 / p99 ms "
