@@ -6,8 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The plain baseline the server is compared with: hold music pre-encoded once (G.711 u-law, 20 ms frames), ONE timer
  * thread with absolute deadlines (start + k * 20 ms), one DatagramChannel per stream, sending to N receivers.
- * Usage: java Baseline N seconds host samplePortBase sampleCount sinkPortBase
- * (streams 0..sampleCount-1 go to the sample ports, the others to sinkPortBase + i).
+ * Usage: java Baseline N seconds host samplePortBase sampleCount sinkPortBase [sinkCount]
+ * (streams 0..sampleCount-1 go to the sample ports, the others round robin to the sinkCount (2500) sink ports, as the
+ * server's streams do in bench.py).
  */
 public final class Baseline {
     public static void main(String[] args) throws Exception {
@@ -17,6 +18,7 @@ public final class Baseline {
         int sampleBase = Integer.parseInt(args[3]);
         int samples = Integer.parseInt(args[4]);
         int sinkBase = Integer.parseInt(args[5]);
+        int sinks = args.length > 6 ? Integer.parseInt(args[6]) : 2500;
         // 1 s of a 425 Hz tone, u-law encoded once: 50 payloads of 160 bytes.
         byte[][] frames = new byte[50][160];
         for (int i = 0; i < 8000; i++) {
@@ -32,7 +34,7 @@ public final class Baseline {
             ch[i] = DatagramChannel.open();
             ch[i].bind(new InetSocketAddress(host, 0));
             ch[i].configureBlocking(false);
-            to[i] = new InetSocketAddress(host, i < samples ? sampleBase + i : sinkBase + i);
+            to[i] = new InetSocketAddress(host, i < samples ? sampleBase + i : sinkBase + (i - samples) % sinks);
             ssrc[i] = r.nextInt();
             seq[i] = r.nextInt(65536);
             ts[i] = r.nextInt();

@@ -179,8 +179,10 @@ class Bench:
         return {"rc": rc, "ok": ok, "failed": failed}
 
     def rtp_ports(self, n):
+        """The SDP port of each call: the sampled ones first, then the sinks round robin (several calls share a sink,
+        told apart by SSRC; a port past the sinks would be nobody's, or worse the server's or sipp's own SIP port)."""
         s = self.a.samples
-        return [self.a.sample_base + i if i < s else self.a.sink_base + i for i in range(n)]
+        return [self.a.sample_base + i if i < s else self.a.sink_base + (i - s) % self.a.sinks for i in range(n)]
 
     def scale(self, n):
         a = self.a
@@ -218,7 +220,7 @@ class Bench:
         a = self.a
         secs = a.window + 3
         p = self.spawn(["java", "-Xmx64m", "-cp", a.baseline_cp, "Baseline", str(n), str(secs), "127.0.0.1",
-                        str(a.sample_base), str(a.samples), str(a.sink_base)],
+                        str(a.sample_base), str(a.samples), str(a.sink_base), str(a.sinks)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         p.stdout.readline()  # "started"
         time.sleep(2)
@@ -322,6 +324,7 @@ def main():
     ap.add_argument("--sample-base", type=int, default=12000)
     ap.add_argument("--samples", type=int, default=50)
     ap.add_argument("--sink-base", type=int, default=12100)
+    ap.add_argument("--sinks", type=int, default=2500, help="sink sockets rtprecv.py binds from --sink-base")
     ap.add_argument("--churn-rtp-base", type=int, default=15100)
     ap.add_argument("--baseline-cp", required=True)
     ap.add_argument("--ns", default="100,500,1000,2000")

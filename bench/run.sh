@@ -80,7 +80,7 @@ echo "server up: JVM pid $JVM_PID, SIP $SIP_PORT, work $WORK" >&2
 sleep 5  # let the JIT and Hazelcast settle
 
 python3 "$ROOT/bench/bench.py" --pid "$JVM_PID" --sip-port $SIP_PORT --sipp-port $((BASE + 70)) --work "$WORK" \
-    --rtp-log "$WORK/rtp.log" --sample-base $SAMPLE_BASE --sink-base $SINK_BASE --churn-rtp-base $((BASE + 100)) \
+    --rtp-log "$WORK/rtp.log" --sample-base $SAMPLE_BASE --sink-base $SINK_BASE --sinks $SINKS --churn-rtp-base $((BASE + 100)) \
     --baseline-cp "$WORK/classes" --gc-log "$WORK/gc.log" --out "$RESULT_JSON" "$@"
 python3 "$ROOT/bench/report.py" "$RESULT_JSON" --load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
     --commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo '+dirty')" \
