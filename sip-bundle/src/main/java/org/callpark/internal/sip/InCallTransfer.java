@@ -125,16 +125,17 @@ final class InCallTransfer {
         }
         ParkTarget target;
         String ring = null;
+        Optional<String> outside = code.isEmpty() && core.currentDirectory().user(call.tenant(), to.get()).isEmpty()
+                ? messages.settings().transferUri(to.get()) : Optional.empty();
         if (code.isPresent() && code.get().park() != null) {
             target = code.get().park();
         } else if (code.isEmpty() && core.currentDirectory().user(call.tenant(), to.get()).isPresent()
                 && !to.get().equals(user)) {
             target = ParkTarget.ownExtension();
             ring = to.get();
-        } else if (code.isEmpty() && core.currentDirectory().user(call.tenant(), to.get()).isEmpty()
-                && messages.settings().transferUri(to.get()).isPresent()) {
+        } else if (outside.isPresent()) {
             target = ParkTarget.ownExtension();
-            ring = messages.settings().transferUri(to.get()).get();
+            ring = outside.get();
         } else {
             messages.reject(st, 403, "not a park code, an extension of this tenant or an allowed number: " + to.get());
             return;
