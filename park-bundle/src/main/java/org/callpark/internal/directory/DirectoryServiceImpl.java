@@ -113,12 +113,22 @@ public final class DirectoryServiceImpl implements DirectoryService {
 
     /**
      * Reads a configuration: applies it if it is valid as a whole, else logs every violation and keeps the previous
-     * directory (the empty one before any valid configuration).
+     * directory (the empty one before any valid configuration). A configuration without any directory key while a
+     * directory is held is not applied either ("no directory", docs/cluster-directory.md; an empty directory written
+     * on purpose, {@code tenants =}, is applied): that is the file deleted, or read by fileinstall while it was being
+     * written (seen in a system test: for 20 ms every tenant was unknown, and a REST call got 404, a call would have
+     * got 404 too); {@code ClusterDirectory} writes the cluster's revision back into the configuration, which is then
+     * applied as usual.
      *
-     * @return the violations, empty if the configuration was applied
+     * @return the violations, empty if the configuration was applied or an empty one was passed over
      */
     List<Violation> configure(Map<String, ?> properties) {
         DirectoryProperties.Checked checked = DirectoryProperties.check(properties, current);
+        if (!DirectoryProperties.holdsDirectory(properties) && !current.tenants().isEmpty()) {
+            LOG.info("Configuration {} holds no directory key (the file was deleted, or read while being written): "
+                    + "the current directory stays until the cluster's is written back", DirectoryKeys.PID);
+            return List.of();
+        }
         List<Violation> violations = checked.violations();
         if (!checked.isValid()) {
             LOG.warn("Configuration {} rejected, the previous directory stays active (and is what the other nodes "
