@@ -48,6 +48,10 @@ public final class MemberConfigFactory {
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port());
         network.setPortAutoIncrement(settings.portAutoIncrement());
+        // A node killed and started again at once must get its port back: the killed member's closed connections keep
+        // the port in TIME_WAIT for up to a minute, and without SO_REUSEADDR the new member fails with "Port is
+        // already in use" (RestartST saw it once: the node restarted without its cluster, so without SIP).
+        network.setReuseAddress(true);
         network.setPublicAddress(null);
         network.getInterfaces().setEnabled(true).clear().addInterface(settings.bindAddress());
 

@@ -104,6 +104,7 @@ class MemberSettingsTest {
         assertEquals(List.of("10.0.0.1:5701", "10.0.0.2:5701"), join.getTcpIpConfig().getMembers());
         assertEquals(5801, config.getNetworkConfig().getPort());
         assertFalse(config.getNetworkConfig().isPortAutoIncrement());
+        assertTrue(config.getNetworkConfig().isReuseAddress(), "a restarted node gets its port back from TIME_WAIT");
         assertTrue(config.getNetworkConfig().getInterfaces().isEnabled());
         assertEquals(List.of("10.0.0.1"), List.copyOf(config.getNetworkConfig().getInterfaces().getInterfaces()));
         assertEquals("false", config.getProperty("hazelcast.socket.bind.any"));
