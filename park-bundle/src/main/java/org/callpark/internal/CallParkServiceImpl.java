@@ -411,9 +411,7 @@ public final class CallParkServiceImpl implements CallParkService {
     @Override
     public CompletionStage<ParkedCall> sendTo(RetrieveRequest request, String extension, Duration ringFor)
             throws ParkException {
-        if (ringFor == null || ringFor.isZero() || ringFor.isNegative()) {
-            throw ParkException.invalid("ringFor", "must be a positive duration");
-        }
+        checkRingFor(ringFor);
         Directory dir = directory.current();
         TenantId tid = checkRequester(dir, request);
         if (extension == null || dir.user(tid, extension).isEmpty()) {
@@ -425,9 +423,7 @@ public final class CallParkServiceImpl implements CallParkService {
     @Override
     public CompletionStage<ParkedCall> sendToUri(RetrieveRequest request, String destination, Duration ringFor)
             throws ParkException {
-        if (ringFor == null || ringFor.isZero() || ringFor.isNegative()) {
-            throw ParkException.invalid("ringFor", "must be a positive duration");
-        }
+        checkRingFor(ringFor);
         Directory dir = directory.current();
         TenantId tid = checkRequester(dir, request);
         FinalDestination d;
@@ -444,6 +440,12 @@ public final class CallParkServiceImpl implements CallParkService {
             throw ParkException.invalid("destination", "calls domain '" + host + "' of a tenant of this server");
         }
         return deliver(dir, tid, request, d.value(), ringFor);
+    }
+
+    private static void checkRingFor(Duration ringFor) throws ParkException {
+        if (ringFor == null || ringFor.isZero() || ringFor.isNegative()) {
+            throw ParkException.invalid("ringFor", "must be a positive duration");
+        }
     }
 
     /** Rings {@code extension} (a user, or a checked {@code sip:} URI) for the request's call; see {@link #sendTo}. */
