@@ -57,11 +57,24 @@ public interface SlotStore {
     /**
      * The live calls of one slot in pickup order: first parked first ({@link ParkedCall#parkedAt()}, then
      * {@link ParkedCall#sequence()}, then id). Only what is needed to choose a call, so that a store can answer without
-     * reading whole records; the default reads them.
+     * reading whole records; the default reads them. A store may answer from its node's own view of the slots, which
+     * can lag behind a change made on another node by the time its event takes to arrive: the candidates are then only
+     * candidates (a taken one fails its compare-and-set), and a reader that found none of them alive asks
+     * {@link #queueFromRecords} before it says the slot is empty.
      */
     default List<Queued> queue(SlotId slot) throws ParkException {
         return find(slot).stream().filter(ParkedCall::isLive)
                 .map(c -> new Queued(c.id(), c.parkedAt(), c.sequence(), c.node())).sorted(Queued.FIFO).toList();
+    }
+
+    /**
+     * The slot's queue as {@link #queue}, read from the records themselves however long that takes. The default is
+     * {@link #queue}.
+     *
+     * @since 2.2
+     */
+    default List<Queued> queueFromRecords(SlotId slot) throws ParkException {
+        return queue(slot);
     }
 
     /**

@@ -4,5 +4,5 @@
  * is what they share for their configuration: how a system property or environment variable overrides an attribute.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.callpark.spi;

@@ -3,6 +3,7 @@ package org.callpark.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -270,27 +271,22 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         List<SlotId> slots = slotsOf(dir, tid, request);
         for (SlotId slot : slots) {
-            for (SlotStore.Queued candidate : store.queue(slot)) {
+            Optional<ParkedCall> taken = first(slot, candidate -> {
                 if (!onNode(candidate.node(), request)) {
                     // Carried by another node: bring the caller here first (media is bridged on one node), then take
                     // it like a local call. If it cannot be moved, the next one in the queue is tried.
                     Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
                     Optional<ParkedCall> moved = live.isEmpty() ? Optional.empty()
                             : bringHere(live.get(), request, by);
-                    if (moved.isEmpty()) {
-                        continue;
-                    }
-                    if (!moved.get().isLive()) {
-                        LOG.debug("Retrieved {} from {} by {} (moved here and taken at once)", candidate.id(), slot,
-                                request.requester());
-                        return moved.get();
+                    if (moved.isEmpty() || !moved.get().isLive()) {
+                        return moved; // not movable: the next one; or moved here and taken at once
                     }
                 }
-                Optional<ParkedCall> taken = take(candidate.id(), Resolution.ANSWERED, by);
-                if (taken.isPresent()) {
-                    LOG.debug("Retrieved {} from {} by {}", candidate.id(), slot, request.requester());
-                    return taken.get();
-                }
+                return take(candidate.id(), Resolution.ANSWERED, by);
+            });
+            if (taken.isPresent()) {
+                LOG.debug("Retrieved {} from {} by {}", taken.get().id(), slot, request.requester());
+                return taken.get();
             }
         }
         throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));
@@ -507,6 +503,41 @@ public final class CallParkServiceImpl implements CallParkService {
         return delivery.result;
     }
 
+    /** What to make of one of a slot's queued calls: the call, or empty to try the next one. */
+    @FunctionalInterface
+    private interface Pick {
+        Optional<ParkedCall> from(SlotStore.Queued candidate) throws ParkException;
+    }
+
+    /**
+     * The first of the slot's queued calls, first parked first, that {@code pick} makes something of. The queue may
+     * come from this node's view of the slots, which can lag behind another node: when none of its calls could be
+     * picked, the records are asked once, and the calls already tried are not tried again.
+     */
+    private Optional<ParkedCall> first(SlotId slot, Pick pick) throws ParkException {
+        List<SlotStore.Queued> queue = store.queue(slot);
+        for (SlotStore.Queued candidate : queue) {
+            Optional<ParkedCall> picked = pick.from(candidate);
+            if (picked.isPresent()) {
+                return picked;
+            }
+        }
+        if (queue.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> tried = new HashSet<>();
+        queue.forEach(q -> tried.add(q.id()));
+        for (SlotStore.Queued candidate : store.queueFromRecords(slot)) {
+            if (tried.add(candidate.id())) {
+                Optional<ParkedCall> picked = pick.from(candidate);
+                if (picked.isPresent()) {
+                    return picked;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The call a send request delivers: the named one, or the longest-waiting one of the slots it names. */
     private ParkedCall chosenCall(Directory dir, TenantId tid, RetrieveRequest request) throws ParkException {
         if (request.target().kind() == RetrieveTarget.Kind.CALL) {
@@ -514,11 +545,9 @@ public final class CallParkServiceImpl implements CallParkService {
         }
         List<SlotId> slots = slotsOf(dir, tid, request);
         for (SlotId slot : slots) {
-            for (SlotStore.Queued candidate : store.queue(slot)) {
-                Optional<ParkedCall> live = store.get(candidate.id()).filter(ParkedCall::isLive);
-                if (live.isPresent()) {
-                    return live.get();
-                }
+            Optional<ParkedCall> live = first(slot, candidate -> store.get(candidate.id()).filter(ParkedCall::isLive));
+            if (live.isPresent()) {
+                return live.get();
             }
         }
         throw new ParkException(Reason.SLOT_EMPTY, "nothing is parked on " + describe(dir, slots));

@@ -33,6 +33,7 @@ import org.callpark.api.RetrieveRequest;
 import org.callpark.api.RetrieveTarget;
 import org.callpark.api.SlotId;
 import org.callpark.internal.store.InMemorySlotStore;
+import org.callpark.spi.SlotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,38 @@ class CallParkServiceImplTest {
         assertEquals(Reason.NO_FREE_SLOT,
                 assertThrows(ParkException.class, () -> park(null, ParkTarget.ownExtension())).reason());
         assertTrue(events.isEmpty());
+    }
+
+    /**
+     * A store's queue may come from its node's view, which lags behind other nodes: here it still lists a call another
+     * node has taken, and not the call parked after it. The retrieve asks the records before it says "nothing parked",
+     * and so does a send.
+     */
+    @Test
+    void aQueueThatLagsBehindTheRecordsStillFindsTheLiveCall() throws Exception {
+        service.deactivate();
+        List<SlotStore.Queued> lagging = new ArrayList<>();
+        store = new InMemorySlotStore("node-a") {
+            @Override
+            public List<SlotStore.Queued> queue(SlotId slot) throws ParkException {
+                return lagging.isEmpty() ? super.queue(slot) : List.copyOf(lagging);
+            }
+
+            @Override
+            public List<SlotStore.Queued> queueFromRecords(SlotId slot) throws ParkException {
+                return super.queue(slot);
+            }
+        };
+        service = newService(timers);
+        ParkedCall taken = park("101", ParkTarget.extension("101"));
+        timers.advance(Duration.ofSeconds(1));
+        ParkedCall waiting = park("102", ParkTarget.extension("101"));
+        lagging.add(new SlotStore.Queued(taken.id(), taken.parkedAt(), taken.sequence(), taken.node()));
+        store.update(taken.id(), c -> c.ended(Resolution.ANSWERED)); // by "another node"
+
+        assertEquals(waiting.id(), retrieve("105", RetrieveTarget.extension("101")).id());
+        assertEquals(Reason.SLOT_EMPTY,
+                assertThrows(ParkException.class, () -> retrieve("105", RetrieveTarget.extension("101"))).reason());
     }
 
     @Test

@@ -56,6 +56,12 @@ import com.hazelcast.query.Predicates;
  * makes that replace fail and the update read the map as before; a transition that refuses the remembered value is
  * asked again about the value read from the map.
  * <p>
+ * {@link #queue} answers from this node's view of the slots ({@link SlotQueues}): one entry listener on the map (also
+ * the one behind every {@link #watch}, so a change is decoded once on this node, not once per watcher) keeps it, and a
+ * slot is read from the records (a projection of six attributes, members extracting them from every value of the slot)
+ * only the first time it is asked for, when the view holds nothing for it, and when a reader found none of the
+ * view's candidates alive ({@link #queueFromRecords}). A retrieve from a slot of hundreds of calls so reads one record.
+ * <p>
  * Hazelcast failures become {@link ParkException}s with {@link Reason#STORE_UNAVAILABLE}.
  */
 @Component(service = SlotStore.class)
@@ -69,6 +75,8 @@ public final class HazelcastSlotStore implements SlotStore {
     private final Consumer<HazelcastInstance> onRestart = this::reregister;
     private final CallCodec codec = new CallCodec();
     private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+    private final SlotQueues view = new SlotQueues();
+    private final Feed feed = new Feed();
     /** The value of each call this node last read or wrote (at most {@link #RECENT_MAX}; cleared when full). */
     private final ConcurrentHashMap<String, Known> recent = new ConcurrentHashMap<>();
     static final int RECENT_MAX = 4096;
@@ -106,6 +114,7 @@ public final class HazelcastSlotStore implements SlotStore {
         for (Registration r : List.copyOf(registrations)) {
             r.close();
         }
+        feed.close();
     }
 
     @Override
@@ -117,6 +126,7 @@ public final class HazelcastSlotStore implements SlotStore {
             throw new ParkException(Reason.CONFLICT, "call " + call.id() + " exists already");
         }
         remember(call.id(), encoded, call);
+        view.seen(call.id(), entry(call));
     }
 
     @Override
@@ -124,10 +134,12 @@ public final class HazelcastSlotStore implements SlotStore {
         HazelcastJsonValue raw = call(() -> map().get(callId));
         if (raw == null) {
             recent.remove(callId);
+            view.gone(callId);
             return Optional.empty();
         }
         ParkedCall call = decode(callId, raw);
         remember(callId, raw, call);
+        view.seen(callId, entry(call));
         return Optional.of(call);
     }
 
@@ -156,6 +168,7 @@ public final class HazelcastSlotStore implements SlotStore {
                 raw = call(() -> map.get(callId));
                 if (raw == null) {
                     recent.remove(callId);
+                    view.gone(callId);
                     return Optional.empty();
                 }
                 current = decode(callId, raw);
@@ -166,6 +179,7 @@ public final class HazelcastSlotStore implements SlotStore {
                     continue; // refused what this node saw last: ask again about what the map holds
                 }
                 remember(callId, raw, current);
+                view.seen(callId, entry(current));
                 return Optional.empty();
             }
             if (!next.id().equals(current.id()) || next.version() != current.version() + 1) {
@@ -178,6 +192,7 @@ public final class HazelcastSlotStore implements SlotStore {
             if (call(() -> map.replace(callId, expected, encoded))) {
                 ParkedCall stored = codec.decode(encoded);
                 remember(callId, encoded, stored);
+                view.seen(callId, entry(stored));
                 return Optional.of(stored);
             }
             if (attempt % 100 == 0) {
@@ -209,24 +224,61 @@ public final class HazelcastSlotStore implements SlotStore {
     }
 
     /**
-     * The slot's queue by projection: the members extract five attributes from the JSON values (indexed by slot), so a
-     * retrieve from a slot holding hundreds of calls reads no whole record.
+     * The slot's queue from this node's view ({@link SlotQueues}); read from the records when the view has not read
+     * this slot yet or holds no call of it (a call parked on another node a moment ago is then found at once).
      */
     @Override
     public List<Queued> queue(SlotId slot) throws ParkException {
+        startFeed();
+        if (view.isFilled(slot.key())) {
+            List<Queued> queue = view.queue(slot.key());
+            if (!queue.isEmpty()) {
+                return queue;
+            }
+        }
+        return queueFromRecords(slot);
+    }
+
+    /**
+     * The slot's queue by projection: the members extract six attributes from the JSON values (indexed by slot), so no
+     * whole record is read; what is read also fills this node's view.
+     */
+    @Override
+    public List<Queued> queueFromRecords(SlotId slot) throws ParkException {
+        startFeed();
         Collection<Object[]> rows = call(() -> map().project(
-                Projections.multiAttribute("id", "parkedAt", "sequence", "state", "node"),
+                Projections.multiAttribute("id", "parkedAt", "sequence", "state", "node", "version"),
                 Predicates.equal(MemberConfigFactory.SLOT_ATTRIBUTE, slot.key())));
+        List<SlotQueues.Entry> entries = new ArrayList<>(rows.size());
         List<Queued> queue = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
-            if (row[0] == null || row[1] == null || "ENDED".equals(String.valueOf(row[3]))) {
+            if (row[0] == null || row[1] == null || row[5] == null) {
                 continue;
             }
-            queue.add(new Queued(String.valueOf(row[0]), java.time.Instant.ofEpochMilli(((Number) row[1]).longValue()),
-                    row[2] == null ? 0 : ((Number) row[2]).longValue(), row[4] == null ? "" : String.valueOf(row[4])));
+            Queued place = new Queued(String.valueOf(row[0]),
+                    java.time.Instant.ofEpochMilli(((Number) row[1]).longValue()),
+                    row[2] == null ? 0 : ((Number) row[2]).longValue(), row[4] == null ? "" : String.valueOf(row[4]));
+            boolean live = !"ENDED".equals(String.valueOf(row[3]));
+            entries.add(new SlotQueues.Entry(slot.key(), place, ((Number) row[5]).longValue(), live));
+            if (live) {
+                queue.add(place);
+            }
         }
+        view.fill(slot.key(), entries);
         queue.sort(Queued.FIFO);
         return queue;
+    }
+
+    private void startFeed() throws ParkException {
+        call(() -> {
+            feed.start();
+            return null;
+        });
+    }
+
+    private static SlotQueues.Entry entry(ParkedCall call) {
+        return new SlotQueues.Entry(call.slot().key(),
+                new Queued(call.id(), call.parkedAt(), call.sequence(), call.node()), call.version(), call.isLive());
     }
 
     @Override
@@ -242,8 +294,8 @@ public final class HazelcastSlotStore implements SlotStore {
     @Override
     public AutoCloseable watch(Listener listener) {
         Registration registration = new Registration(Objects.requireNonNull(listener, "listener"));
+        feed.start();
         registrations.add(registration);
-        registration.register(hazelcast.get());
         return registration;
     }
 
@@ -289,11 +341,9 @@ public final class HazelcastSlotStore implements SlotStore {
         }
     }
 
-    /** Re-adds the open listener registrations on a restarted member. */
+    /** Listens on a restarted member; the view starts again (events may have been missed meanwhile). */
     private void reregister(HazelcastInstance restarted) {
-        for (Registration r : registrations) {
-            r.register(restarted);
-        }
+        feed.restart(restarted);
     }
 
     @FunctionalInterface
@@ -312,39 +362,81 @@ public final class HazelcastSlotStore implements SlotStore {
         }
     }
 
-    /** One {@link #watch} registration; follows member restarts. */
-    private final class Registration implements AutoCloseable, EntryAddedListener<String, HazelcastJsonValue>,
-            EntryUpdatedListener<String, HazelcastJsonValue>, EntryRemovedListener<String, HazelcastJsonValue> {
+    /** One {@link #watch} registration. */
+    private final class Registration implements AutoCloseable {
 
         private final Listener listener;
-        private HazelcastInstance instance; // guarded by this
-        private UUID id; // guarded by this
-        private boolean closed; // guarded by this
+        private volatile boolean closed;
 
         Registration(Listener listener) {
             this.listener = listener;
         }
 
-        synchronized void register(HazelcastInstance hz) {
-            if (closed || hz == instance) {
+        @Override
+        public void close() {
+            closed = true;
+            registrations.remove(this);
+        }
+
+        void changed(String id, ParkedCall from, ParkedCall to) {
+            if (closed) {
                 return;
             }
+            try {
+                listener.changed(from, to);
+            } catch (RuntimeException e) {
+                LOG.warn("A parked call listener failed on a change of call {}", id, e);
+            }
+        }
+    }
+
+    /**
+     * The store's one entry listener on the map: decodes each change once, keeps the view, hands the change to every
+     * {@link #watch} registration. Follows member restarts.
+     */
+    private final class Feed implements EntryAddedListener<String, HazelcastJsonValue>,
+            EntryUpdatedListener<String, HazelcastJsonValue>, EntryRemovedListener<String, HazelcastJsonValue> {
+
+        private HazelcastInstance instance; // guarded by this
+        private UUID id; // guarded by this
+        private boolean closed; // guarded by this
+
+        /** Listens on the current member, once. */
+        void start() {
+            HazelcastInstance hz = hazelcast.get();
+            synchronized (this) {
+                if (instance == null && !closed) {
+                    listen(hz);
+                }
+            }
+        }
+
+        synchronized void restart(HazelcastInstance hz) {
+            if (closed || instance == null || hz == instance) {
+                return; // never started: start() will listen on the new member
+            }
+            view.clear();
+            listen(hz);
+        }
+
+        private void listen(HazelcastInstance hz) {
             IMap<String, HazelcastJsonValue> map = hz.getMap(MemberConfigFactory.CALLS_MAP);
             id = map.addEntryListener(this, true);
             instance = hz;
         }
 
-        @Override
-        public synchronized void close() {
+        synchronized void close() {
             if (closed) {
                 return;
             }
             closed = true;
-            registrations.remove(this);
+            if (instance == null) {
+                return;
+            }
             try {
                 instance.getMap(MemberConfigFactory.CALLS_MAP).removeEntryListener(id);
             } catch (HazelcastInstanceNotActiveException | HazelcastException e) {
-                LOG.debug("Removing a call listener from a stopped member: {}", e.getMessage());
+                LOG.debug("Removing the call listener from a stopped member: {}", e.getMessage());
             }
         }
 
@@ -365,11 +457,6 @@ public final class HazelcastSlotStore implements SlotStore {
 
         private void deliver(EntryEvent<String, HazelcastJsonValue> event, HazelcastJsonValue before,
                 HazelcastJsonValue after) {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-            }
             ParkedCall from;
             ParkedCall to;
             try {
@@ -379,10 +466,13 @@ public final class HazelcastSlotStore implements SlotStore {
                 LOG.warn("Ignoring a change of call {}: {}", event.getKey(), e.getMessage());
                 return;
             }
-            try {
-                listener.changed(from, to);
-            } catch (RuntimeException e) {
-                LOG.warn("A parked call listener failed on a change of call {}", event.getKey(), e);
+            if (to != null) {
+                view.seen(event.getKey(), entry(to));
+            } else {
+                view.gone(event.getKey());
+            }
+            for (Registration r : registrations) {
+                r.changed(event.getKey(), from, to);
             }
         }
     }

@@ -156,6 +156,53 @@ class HazelcastSlotStoreTest extends SlotStoreContract {
         assertTrue(storeA.get(id).isEmpty());
     }
 
+    /**
+     * B answers a slot's queue from its view once it read the slot: the view follows what A parks (an older call goes
+     * first), moves and takes, without B reading the records again; what B's view cannot know yet (a call parked on A
+     * while B's view of the slot is empty) is found in the records.
+     */
+    @Test
+    void theViewOfASlotFollowsTheOtherNode() throws Exception {
+        SlotId slot = SlotId.group(TestCalls.newTenant(), "Sales");
+        ParkedCall second = at(TestCalls.parked(TestCalls.newId(), slot), 2_000, "node-a");
+        storeA.insert(second);
+        assertEquals(List.of(second.id()), ids(storeB.queue(slot)), "an empty view: read from the records at once");
+
+        ParkedCall first = at(TestCalls.parked(TestCalls.newId(), slot), 1_000, "node-a");
+        storeA.insert(first);
+        await(() -> ids(queue(storeB, slot)).equals(List.of(first.id(), second.id())), "B's view has A's older call first");
+
+        storeA.update(first.id(), c -> c.carried("node-b", "leg-b", c.session())).orElseThrow();
+        await(() -> queue(storeB, slot).get(0).node().equals("node-b"), "B's view follows the move");
+
+        storeA.update(first.id(), c -> c.ended(org.callpark.api.Resolution.ANSWERED)).orElseThrow();
+        await(() -> ids(queue(storeB, slot)).equals(List.of(second.id())), "B's view drops the call A took");
+
+        storeA.update(second.id(), c -> c.ended(org.callpark.api.Resolution.ANSWERED)).orElseThrow();
+        storeA.delete(second.id());
+        ParkedCall third = at(TestCalls.parked(TestCalls.newId(), slot), 3_000, "node-a");
+        storeA.insert(third);
+        assertEquals(List.of(third.id()), ids(storeB.queueFromRecords(slot)));
+    }
+
+    private static ParkedCall at(ParkedCall c, long millisAfterT0, String node) {
+        return new ParkedCall(c.id(), c.slot(), c.caller(), c.parkedBy(), c.parkGroup(),
+                java.time.Instant.parse("2026-12-07T10:00:00Z").plusMillis(millisAfterT0), 0, c.state(), c.resolution(),
+                c.recallAttempt(), c.recall(), node, c.leg(), c.nextActionAt(), c.version());
+    }
+
+    private static List<SlotStore.Queued> queue(SlotStore store, SlotId slot) {
+        try {
+            return store.queue(slot);
+        } catch (ParkException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> ids(List<SlotStore.Queued> queue) {
+        return queue.stream().map(SlotStore.Queued::id).toList();
+    }
+
     @FunctionalInterface
     interface ThrowingCall {
         void run() throws Exception;
