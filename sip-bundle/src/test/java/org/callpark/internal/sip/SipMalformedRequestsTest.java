@@ -126,6 +126,41 @@ class SipMalformedRequestsTest {
         assertEquals("SIP/2.0 200 OK", firstLine(receive(id)));
     }
 
+    /**
+     * The UDP processor receives every datagram into one buffer and hands each request a copy of its own length
+     * ({@code RightSizedUdpProcessor}): a burst of requests of very different sizes, parsed by several threads while
+     * the next ones arrive, is answered request by request, each answer naming its own request.
+     */
+    @Test
+    void udp_aBurstOfRequestsOfMixedSizesIsAnsweredOneByOne() throws Exception {
+        List<String> answers = new ArrayList<>();
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        socket.setSoTimeout(2000);
+        for (int i = 0; i < 400; i++) {
+            String pad = i % 2 == 0 ? "X-Pad: " + "p".repeat(1500 + i % 7 * 300) + "\r\n" : "";
+            String message = request("OPTIONS", "probe", "UDP", "burst" + i, pad + "Content-Length: 0\r\n", "");
+            sent.add(callId(message));
+            send(message);
+            if (i % 10 == 9) { // ten at a time stay well inside the server's socket buffer
+                collect(answers, 50);
+            }
+        }
+        collect(answers, 1000);
+        answers.removeIf(a -> !a.contains("Call-ID: burst"));
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (String a : answers) {
+            assertEquals("SIP/2.0 200 OK", firstLine(a), a);
+            assertTrue(answered.add(callId(a)), "one answer per request: " + callId(a));
+        }
+        assertEquals(sent, answered, "every request of the burst answered, each under its own Call-ID");
+    }
+
+    private static String callId(String message) {
+        java.util.regex.Matcher m = Pattern.compile("\r\nCall-ID: (\\S+)\r\n").matcher(message);
+        assertTrue(m.find(), message);
+        return m.group(1);
+    }
+
     // ------------------------------------------------------------------------------------------ D3
 
     @Test
