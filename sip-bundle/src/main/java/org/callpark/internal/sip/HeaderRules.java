@@ -73,6 +73,9 @@ final class HeaderRules {
         if (!ADDRESS_HEADERS.contains(name)) {
             return null;
         }
+        if (plainNameAddr(value)) {
+            return null; // what nearly every phone sends: no rule can apply, no second parse
+        }
         SIPHeader parsed;
         try {
             parsed = (SIPHeader) ParserFactory.createParser(header + "\n").parse();
@@ -106,6 +109,22 @@ final class HeaderRules {
             }
         }
         return null;
+    }
+
+    /**
+     * One name-addr that keeps every rule by its text alone: it starts with {@code <} (no display name, not an
+     * addr-spec) or with a quoted display name without quoted-pairs (the parsed name is then the text between the
+     * quotes), holds no comma (one value only), and has no white space inside its angle brackets.
+     */
+    private static boolean plainNameAddr(String value) {
+        if (value.isEmpty() || value.indexOf(',') >= 0) {
+            return false;
+        }
+        char first = value.charAt(0);
+        if (first == '"' && value.indexOf('\\') >= 0 || first != '<' && first != '"') {
+            return false;
+        }
+        return !whiteSpaceInAngleBrackets(value);
     }
 
     /** A {@code <} followed or a {@code >} preceded by SP/HTAB, outside quoted strings (RFC 3261 LAQUOT/RAQUOT). */
