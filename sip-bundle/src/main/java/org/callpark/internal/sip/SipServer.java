@@ -101,6 +101,7 @@ public final class SipServer implements ParkEventListener {
     private final ExecutorService retrievals;
     static final int RETRIEVERS = 16;
     private volatile BundleContext context;
+    private final Registrations registrations;
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -167,6 +168,7 @@ public final class SipServer implements ParkEventListener {
         });
         Objects.requireNonNull(media, "media");
         this.core = core;
+        this.registrations = registrations;
         this.messages = new SipMessages(settings);
         SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC(), hazelcast);
         SipIdentities identities = new SipIdentities(messages, auth, registrations);
@@ -388,6 +390,7 @@ public final class SipServer implements ParkEventListener {
             parkedLegs.detach("the SIP server stops");
             flush();
             endpoint.stop();
+            registrations.close();
         }
         java.util.Map<String, Resolution> unended = core.pendingEnds();
         if (!unended.isEmpty()) {
