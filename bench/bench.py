@@ -8,6 +8,9 @@ Phases:
   churn   500 calls parked with music (spread: extension slots 101..108; oneslot: all *58 by 101 -> park group Sales),
           then churn.py parks and retrieves at R/s through a slot (spread: *68109 / *88109 by 102; oneslot: *58 by
           102 / *88700 by 102, the same Sales slot).
+  bridged (--bridged N, issue 17) bridged.py parks N callers (*58 -> Sales) and retrieves each (*88700 as 102);
+          bridged_rtp.c streams RTP both ways through the server's relay (PCMU, or --codec opus retrievers): server
+          CPU, added one-way latency (through the server minus socket to socket), packets/s per stream, loss.
 """
 import argparse
 import datetime
@@ -278,6 +281,27 @@ class Bench:
         log(json.dumps(res))
         return res
 
+    def bridged(self, n):
+        """Issue 17: n retrieved calls relaying RTP both ways (bridged.py + bridged_rtp.c); see BENCHMARKS.md."""
+        a = self.a
+        log("bridged N=%d codec %s" % (n, a.codec))
+        cmd = [sys.executable, os.path.join(HERE, "bridged.py"), "--server", "127.0.0.1:%d" % a.sip_port,
+               "--server-pid", str(a.pid), "--local-port", str(a.sipp_port + 20), "--n", str(n), "--codec", a.codec,
+               "--window", str(a.window), "--tool", a.bridged_tool, "--share", str(a.bridged_share),
+               "--opus-frames", a.opus_frames, "--gc-log", a.gc_log, "--pids-file", a.pids_file]
+        p = self.spawn(cmd, stdout=subprocess.PIPE, text=True)
+        if a.pids_file:
+            with open(a.pids_file, "a") as f:
+                f.write("%d\n" % p.pid)
+        out, _ = p.communicate(timeout=n / 50 + a.window + 300)
+        try:
+            res = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            res = {"n": n, "codec": a.codec, "error": out[-2000:]}
+        log(json.dumps(res))
+        time.sleep(2)
+        return res
+
     def profile(self, tag, delay, secs):
         """JFR execution samples of the server for secs (after delay) plus two jstack dumps, in the work dir."""
         path = os.path.join(self.work, "%s.jfr" % tag)
@@ -339,16 +363,27 @@ def main():
                     help="skip the JFR/jstack profiles (taken outside the measured windows)")
     ap.add_argument("--jstack-above", type=float, default=60)
     ap.add_argument("--gc-log", default="")
+    ap.add_argument("--bridged", default="", help="bridged call counts (issue 17), e.g. 1000 or 500,1000; "
+                    "empty: phase skipped")
+    ap.add_argument("--codec", choices=("pcmu", "opus"), default="pcmu", help="the retrievers' codec (--bridged)")
+    ap.add_argument("--bridged-share", type=int, default=8,
+                    help="RTP sockets per side of the bridged tool (0: one per stream, as phones)")
+    ap.add_argument("--bridged-tool", default="", help="compiled bench/bridged_rtp.c")
+    ap.add_argument("--opus-frames", default="", help="OpusFrames.java output")
+    ap.add_argument("--pids-file", default="", help="helper pids, for run.sh's trap")
     ap.add_argument("--out", required=True, help="JSON results file")
     a = ap.parse_args()
     b = Bench(a)
-    results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "scale": [], "churn": []}
+    results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "scale": [], "churn": [],
+               "bridged": []}
     try:
         for n in [int(x) for x in a.ns.split(",") if x]:
             results["scale"].append(b.scale(n))
         for mode in [m for m in a.modes.split(",") if m]:
             for r in [int(x) for x in a.rates.split(",") if x]:
                 results["churn"].append(b.churn(mode, r))
+        for n in [int(x) for x in a.bridged.split(",") if x]:
+            results["bridged"].append(b.bridged(n))
         if a.jstack and a.modes:
             # one extra churn run with JFR + jstack, NOT used for the figures (jstack pauses the JVM)
             mode = a.modes.split(",")[-1]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Park benchmark: figures, not a pass/fail test. See docs/BENCHMARKS.md.
 #   bench/run.sh [--ns 100,500,1000,2000] [--window 20] [--rates 50,100] [--modes spread,oneslot]
-#                [--churn-seconds 15] [--churn-bg 500]
-# Needs: mvn -o -q install -DskipTests (karaf-assembly/target/assembly), sipp (sip-tester), python3, JDK 17.
+#                [--churn-seconds 15] [--churn-bg 500] [--bridged 1000] [--codec pcmu|opus]
+# BENCH_ASSEMBLY: the Karaf assembly to copy and run (default karaf-assembly/target/assembly).
+# Needs: mvn -o -q install -DskipTests (karaf-assembly/target/assembly), sipp (sip-tester), python3, JDK 17; gcc for
+# --bridged.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ASSEMBLY=$ROOT/karaf-assembly/target/assembly
+ASSEMBLY=${BENCH_ASSEMBLY:-$ROOT/karaf-assembly/target/assembly}
 [ -x "$ASSEMBLY/bin/karaf" ] || { echo "no assembly: run mvn -o -q install -DskipTests first" >&2; exit 2; }
 BASE=${BENCH_PORT_BASE:-15000}         # SIP = BASE+60, sipp = BASE+70.., churn UA = BASE+80, churn RTP = BASE+100..
 SIP_PORT=$((BASE + 60))
@@ -16,10 +18,13 @@ STAMP=$(date +%Y-%m-%d-%H%M)
 mkdir -p "$ROOT/bench/results"
 RESULT_JSON=$ROOT/bench/results/$STAMP.json
 RESULT_MD=$ROOT/bench/results/$STAMP.md
-KARAF_PID=; RECV_PID=
+KARAF_PID=; RECV_PID=; BENCH_PID=
+PIDS_FILE=$WORK/helpers.pids   # bench.py's bridged.py and bridged_rtp write their pids here (for this trap)
 
 cleanup() {
     set +e
+    [ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null
+    [ -f "$PIDS_FILE" ] && while read -r p; do kill "$p" 2>/dev/null; done < "$PIDS_FILE"
     [ -n "$RECV_PID" ] && kill "$RECV_PID" 2>/dev/null
     if [ -f "$WORK/karaf/karaf.pid" ]; then
         local p; p=$(cat "$WORK/karaf/karaf.pid")
@@ -54,6 +59,18 @@ if [ "${BENCH_DEBUG_SIP:-0}" = 1 ]; then  # diagnosis only: the B2bua's DEBUG li
 fi
 
 javac -d "$WORK/classes" "$ROOT/bench/Baseline.java"
+BRIDGED_ARGS=()
+case " $* " in *" --bridged "*)
+    # issue 17: the RTP endpoints in C (bench/bridged_rtp.c), Opus frames encoded once by libjitsi's own JNI
+    gcc -O2 -Wall -o "$WORK/bridged_rtp" "$ROOT/bench/bridged_rtp.c" -lm
+    OPUS_CP=$(find "$K/system/org/jitsi/libjitsi" "$K/system/org/jitsi/jitsi-utils" "$K/system/net/java/dev/jna/jna" \
+        -name '*.jar' | tr '\n' ':')
+    javac -d "$WORK/classes" "$ROOT/bench/OpusFrames.java"
+    (cd "$WORK" && java -Djna.tmpdir="$WORK" -Djava.io.tmpdir="$WORK" -cp "$OPUS_CP$WORK/classes" OpusFrames \
+        "$WORK/opus-frames.bin") >&2
+    BRIDGED_ARGS=(--bridged-tool "$WORK/bridged_rtp" --opus-frames "$WORK/opus-frames.bin" --pids-file "$PIDS_FILE")
+    ;;
+esac
 
 python3 "$ROOT/bench/rtprecv.py" --sample-base $SAMPLE_BASE --samples 50 --sink-base $SINK_BASE --sinks $SINKS \
     --out "$WORK/rtp.log" > "$WORK/recv.out" 2>&1 &
@@ -67,6 +84,8 @@ echo "JVM options added: ${BENCH_JAVA_OPTS:-(none)}" >&2
 export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
 # sipp parks up to 200 calls/s from one address (a trunk's load): no per-source limit of parks in progress
 export CALLPARK_SIP_PARKS_IN_PROGRESS_PER_SOURCE=100000
+# (no other per-source limit applies to a correct UA: authSourceMaxFailures/authUserMaxFailures count only failed
+# digests; the bridged phase's retrieves all authenticate correctly)
 export CALLPARK_CLUSTER_PORT=$((BASE + 701)) CALLPARK_CLUSTER_CLUSTER_NAME=bench-$$
 export CALLPARK_MEDIA_RTP_PORT_MIN=$RTP_MIN CALLPARK_MEDIA_RTP_PORT_MAX=$RTP_MAX
 (cd $K && exec bin/karaf server > "$WORK/karaf.out" 2>&1) &
@@ -79,9 +98,13 @@ grep -q ready "$WORK/recv.out" || { echo "receiver did not start: $(cat "$WORK/r
 echo "server up: JVM pid $JVM_PID, SIP $SIP_PORT, work $WORK" >&2
 sleep 5  # let the JIT and Hazelcast settle
 
+# in the background + wait: a TERM/INT to this script then runs the trap at once (not after bench.py returns)
 python3 "$ROOT/bench/bench.py" --pid "$JVM_PID" --sip-port $SIP_PORT --sipp-port $((BASE + 70)) --work "$WORK" \
     --rtp-log "$WORK/rtp.log" --sample-base $SAMPLE_BASE --sink-base $SINK_BASE --sinks $SINKS --churn-rtp-base $((BASE + 100)) \
-    --baseline-cp "$WORK/classes" --gc-log "$WORK/gc.log" --out "$RESULT_JSON" "$@"
+    --baseline-cp "$WORK/classes" --gc-log "$WORK/gc.log" --out "$RESULT_JSON" "${BRIDGED_ARGS[@]}" "$@" &
+BENCH_PID=$!
+wait "$BENCH_PID"
+BENCH_PID=
 python3 "$ROOT/bench/report.py" "$RESULT_JSON" --load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
     --commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- . ':!bench/results' || echo '+dirty')" \
     | tee "$RESULT_MD"
