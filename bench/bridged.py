@@ -26,32 +26,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import CpuWindow, gc_pauses, status  # noqa: E402
+from bench import CpuWindow, gc_pauses, pct, status  # noqa: E402
+from churn import parse, rnd  # noqa: E402
 
 
 def log(*a):
     print("[bridged %s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
-
-
-def rnd(n=10):
-    return "%0*x" % (n, random.getrandbits(4 * n))
-
-
-def parse(data):
-    text = data.decode("utf-8", "replace")
-    head, _, body = text.partition("\r\n\r\n")
-    lines = head.split("\r\n")
-    hdrs, vias = {}, []
-    compact = {"i": "call-id", "v": "via", "f": "from", "t": "to", "m": "contact", "l": "content-length"}
-    for ln in lines[1:]:
-        if ":" not in ln:
-            continue
-        k, v = ln.split(":", 1)
-        k = compact.get(k.strip().lower(), k.strip().lower())
-        if k == "via":
-            vias.append(v.strip())
-        hdrs.setdefault(k, v.strip())
-    return lines[0], hdrs, vias, body
 
 
 def sdp_addr(body):
@@ -318,13 +298,6 @@ def udp_errors():
     with open("/proc/net/snmp") as f:
         rows = [ln.split() for ln in f if ln.startswith("Udp:")]
     return {k: int(v) for k, v in zip(rows[0][1:], rows[1][1:]) if k in ("InErrors", "RcvbufErrors", "SndbufErrors")}
-
-
-def pct(values, p):
-    if not values:
-        return None
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 
 
 class Tool:

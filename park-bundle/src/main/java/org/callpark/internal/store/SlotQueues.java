@@ -67,7 +67,7 @@ final class SlotQueues {
         return filled.contains(slot);
     }
 
-    /** The slot's queue was read from the records: {@code rows} are its live calls then (entries the view lacked). */
+    /** The slot's queue was read from the records: {@code rows} are its calls then, live or ended. */
     void fill(String slot, List<Entry> rows) {
         for (Entry row : rows) {
             seen(row.place().id(), row);

@@ -23,7 +23,8 @@ import gov.nist.javax.sip.SipStackImpl;
  * <p>
  * It lives in the stack's package because its channels' constructors are not public; JAIN-SIP is embedded in this
  * bundle, so the package is one runtime package. Written against jain-sip-ri 1.3.0-91's {@code UDPMessageProcessor}:
- * an update of the stack must re-check it ({@code RightSizedUdpProcessorTest}).
+ * an update of the stack must re-check it
+ * ({@code SipMalformedRequestsTest#udp_aBurstOfRequestsOfMixedSizesIsAnsweredOneByOne}).
  */
 public final class RightSizedUdpProcessor extends UDPMessageProcessor {
 
