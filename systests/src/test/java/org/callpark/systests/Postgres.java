@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,8 +42,11 @@ final class Postgres implements AutoCloseable {
     static Path dataDir(String name) throws IOException {
         Path t = Path.of("target", name).toAbsolutePath();
         for (Path p = t.getParent(); p != null; p = p.getParent()) {
-            if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                return Files.createTempDirectory("callpark-" + name).resolve("data");
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                // a temporary directory is created rwx------: the postgres user must be able to pass through it
+                Path base = Files.createTempDirectory("callpark-" + name);
+                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
+                return base.resolve("data");
             }
         }
         return t;
