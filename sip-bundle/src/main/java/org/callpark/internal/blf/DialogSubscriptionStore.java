@@ -9,7 +9,12 @@ import java.util.Optional;
  * atomic (compare-and-set on its whole record), so its NOTIFY CSeq and document version never repeat or skip, whichever
  * node sends.
  */
-public interface DialogSubscriptionStore {
+public interface DialogSubscriptionStore extends AutoCloseable {
+
+    /** Releases what the store holds on this node (listeners); the shared subscriptions stay. */
+    @Override
+    default void close() {
+    }
 
     /** Stores a new subscription (or replaces one with the same id), kept until a little after its expiry. */
     void put(Subscription subscription);

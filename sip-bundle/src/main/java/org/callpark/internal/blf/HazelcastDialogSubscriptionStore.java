@@ -16,6 +16,7 @@ import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.query.Predicates;
+import org.callpark.internal.shared.LocalCopy;
 
 /**
  * BLF subscriptions shared by the cluster: Hazelcast IMap {@value #MAP_NAME}, key {@link Subscription#id()}, value the
@@ -34,10 +35,22 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
 
     private final Supplier<HazelcastInstance> hazelcast;
     private volatile HazelcastInstance indexed;
+    /** This node's copy of the subscriptions by slot: {@link #forSlot} runs for every park event. */
+    private final LocalCopy<HazelcastJsonValue, Subscription> bySlot;
 
     /** @param hazelcast the running member (follows member restarts) */
     public HazelcastDialogSubscriptionStore(Supplier<HazelcastInstance> hazelcast) {
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
+        this.bySlot = new LocalCopy<>(() -> {
+            map(); // the index, before the copy reads the map
+            return hazelcast.get();
+        }, MAP_NAME, v -> Subscription.fromJson(v.getValue()), (id, s) -> s.slot());
+    }
+
+    /** Stops following the map (a later {@link #forSlot} makes a new copy). */
+    @Override
+    public void close() {
+        bySlot.close();
     }
 
     private IMap<String, HazelcastJsonValue> map() {
@@ -57,6 +70,7 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
     @Override
     public void put(Subscription s) {
         map().set(s.id(), new HazelcastJsonValue(s.toJson()), ttl(s), TimeUnit.MILLISECONDS);
+        bySlot.put(s.id(), s);
     }
 
     @Override
@@ -65,21 +79,21 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
         return v == null ? Optional.empty() : Optional.ofNullable(Subscription.fromJson(v.getValue()));
     }
 
+    /**
+     * From this node's copy: its own subscriptions are there at once, another node's once their event arrived (this
+     * node only notifies those after their node left). A value may be a NOTIFY behind: {@link #next(Subscription)}
+     * checks it against the map.
+     */
     @Override
     public List<Subscription> forSlot(String slotKey) {
-        List<Subscription> result = new ArrayList<>();
-        for (HazelcastJsonValue v : map().values(Predicates.equal("slot", slotKey))) {
-            Subscription s = Subscription.fromJson(v.getValue());
-            if (s != null) {
-                result.add(s);
-            }
-        }
-        return result;
+        return new ArrayList<>(bySlot.group(slotKey));
     }
 
     @Override
     public boolean remove(String id) {
-        return map().remove(id) != null;
+        boolean removed = map().remove(id) != null;
+        bySlot.remove(id);
+        return removed;
     }
 
     @Override
@@ -91,6 +105,7 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
     public Optional<Subscription> next(Subscription known) {
         Subscription next = known.next();
         if (map().replace(known.id(), new HazelcastJsonValue(known.toJson()), new HazelcastJsonValue(next.toJson()))) {
+            bySlot.put(next.id(), next);
             return Optional.of(next); // one operation instead of two: the usual case of a fan-out
         }
         return next(known.id());
@@ -111,15 +126,18 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
         for (int attempt = 0; attempt < 1000; attempt++) {
             HazelcastJsonValue old = map.get(id);
             if (old == null) {
+                bySlot.remove(id);
                 return Optional.empty();
             }
             Subscription s = Subscription.fromJson(old.getValue());
             if (s == null) {
                 map.remove(id, old);
+                bySlot.remove(id);
                 return Optional.empty();
             }
             Subscription next = change.apply(s);
             if (map.replace(id, old, new HazelcastJsonValue(next.toJson()))) {
+                bySlot.put(id, next);
                 return Optional.of(next);
             }
         }
@@ -132,6 +150,7 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
         int removed = 0;
         for (var e : map.entrySet(Predicates.lessThan("expiresAt", now - GRACE_MILLIS))) {
             if (map.remove(e.getKey(), e.getValue())) { // unless refreshed meanwhile
+                bySlot.remove(e.getKey());
                 removed++;
             }
         }

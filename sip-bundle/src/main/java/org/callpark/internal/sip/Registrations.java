@@ -4,13 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.callpark.api.TenantId;
+import org.callpark.internal.shared.LocalCopy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,12 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.core.EntryEvent;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryExpiredListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 
 /**
  * Registered contacts, shared by the cluster: Hazelcast IMap {@value #MAP_NAME}, one entry per binding, key
@@ -34,7 +26,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
  * at once): a lookup runs for every park by a phone that is not otherwise identified and for every recall, and a query
  * over the map's keys read every binding of the cluster each time (issue 17). The copy is made from the map when the
  * first lookup needs it and again whenever the member is another one; it follows another node's REGISTER within the
- * time its event takes to arrive. {@link #close} removes the listener.
+ * time its event takes to arrive ({@link LocalCopy}). {@link #close} removes the listener.
  */
 public final class Registrations implements AutoCloseable {
 
@@ -69,24 +61,18 @@ public final class Registrations implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<HazelcastInstance> hazelcast;
-    private Copy copy; // guarded by this
+    private final LocalCopy<String, Binding> copy;
 
     /** @param hazelcast the running member (follows member restarts) */
     public Registrations(Supplier<HazelcastInstance> hazelcast) {
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
+        this.copy = new LocalCopy<>(hazelcast, MAP_NAME, Registrations::fromJson, (key, b) -> aorOf(key));
     }
 
     /** Stops following the map (a later lookup makes a new copy). */
     @Override
     public void close() {
-        Copy c;
-        synchronized (this) {
-            c = copy;
-            copy = null;
-        }
-        if (c != null) {
-            c.close();
-        }
+        copy.close();
     }
 
     private IMap<String, String> map() {
@@ -101,10 +87,7 @@ public final class Registrations implements AutoCloseable {
     public void put(Binding binding, long ttlSeconds) {
         String key = prefix(binding.tenant(), binding.extension()) + binding.contact();
         map().put(key, toJson(binding), ttlSeconds, TimeUnit.SECONDS);
-        Copy c = currentCopy();
-        if (c != null) {
-            c.put(key, binding);
-        }
+        copy.put(key, binding);
     }
 
     /** The number of bindings in the cluster now (expired ones are gone from the map). */
@@ -116,10 +99,7 @@ public final class Registrations implements AutoCloseable {
     public void remove(TenantId tenant, String extension, String contact) {
         String key = prefix(tenant, extension) + contact;
         map().delete(key);
-        Copy c = currentCopy();
-        if (c != null) {
-            c.remove(key);
-        }
+        copy.remove(key);
     }
 
     /** Removes every binding of an AOR. */
@@ -135,7 +115,7 @@ public final class Registrations implements AutoCloseable {
         String prefix = prefix(tenant, extension);
         List<Binding> result = new ArrayList<>();
         long now = System.currentTimeMillis();
-        for (Binding b : copy().aor(prefix)) {
+        for (Binding b : copy.group(prefix)) {
             if (b.expiresAt() > now) {
                 result.add(b);
             }
@@ -144,130 +124,9 @@ public final class Registrations implements AutoCloseable {
         return result;
     }
 
-    /** The copy of the current member's map, made now if there is none for it. */
-    private Copy copy() {
-        HazelcastInstance hz = Objects.requireNonNull(hazelcast.get(), "no cluster member");
-        synchronized (this) {
-            if (copy != null && copy.hz == hz) {
-                return copy;
-            }
-            if (copy != null) {
-                copy.close(); // the member was restarted or replaced
-            }
-            copy = new Copy(hz);
-            return copy;
-        }
-    }
-
-    /** The copy of the current member's map, if one was made. */
-    private synchronized Copy currentCopy() {
-        return copy;
-    }
-
     private static String aorOf(String key) {
         int second = key.indexOf('/', key.indexOf('/') + 1);
         return second < 0 ? key : key.substring(0, second + 1);
-    }
-
-    /**
-     * One member's bindings by AOR prefix. The listener starts before the map is read; a key an event touched while
-     * the map was being read keeps what the event said.
-     */
-    private static final class Copy implements EntryAddedListener<String, String>,
-            EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
-            EntryExpiredListener<String, String>, EntryEvictedListener<String, String> {
-
-        final HazelcastInstance hz;
-        private final ConcurrentHashMap<String, ConcurrentHashMap<String, Binding>> byAor = new ConcurrentHashMap<>();
-        private final Set<String> touchedWhileReading = ConcurrentHashMap.newKeySet();
-        private volatile boolean reading = true;
-        private final UUID listener;
-
-        Copy(HazelcastInstance hz) {
-            this.hz = hz;
-            IMap<String, String> map = hz.getMap(MAP_NAME);
-            listener = map.addEntryListener(this, true);
-            try {
-                for (var e : map.entrySet()) {
-                    if (!touchedWhileReading.contains(e.getKey())) {
-                        Binding b = fromJson(e.getValue());
-                        if (b != null) {
-                            byAor.computeIfAbsent(aorOf(e.getKey()), k -> new ConcurrentHashMap<>()).putIfAbsent(
-                                    e.getKey(), b);
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-            reading = false;
-            touchedWhileReading.clear();
-        }
-
-        java.util.Collection<Binding> aor(String prefix) {
-            ConcurrentHashMap<String, Binding> m = byAor.get(prefix);
-            return m == null ? List.of() : m.values();
-        }
-
-        void put(String key, Binding b) {
-            if (reading) {
-                touchedWhileReading.add(key);
-            }
-            byAor.computeIfAbsent(aorOf(key), k -> new ConcurrentHashMap<>()).put(key, b);
-        }
-
-        void remove(String key) {
-            if (reading) {
-                touchedWhileReading.add(key);
-            }
-            byAor.computeIfPresent(aorOf(key), (k, m) -> {
-                m.remove(key);
-                return m.isEmpty() ? null : m;
-            });
-        }
-
-        private void changed(EntryEvent<String, String> event) {
-            Binding b = event.getValue() == null ? null : fromJson(event.getValue());
-            if (b == null) {
-                remove(event.getKey());
-            } else {
-                put(event.getKey(), b);
-            }
-        }
-
-        @Override
-        public void entryAdded(EntryEvent<String, String> event) {
-            changed(event);
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, String> event) {
-            changed(event);
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, String> event) {
-            remove(event.getKey());
-        }
-
-        @Override
-        public void entryExpired(EntryEvent<String, String> event) {
-            remove(event.getKey());
-        }
-
-        @Override
-        public void entryEvicted(EntryEvent<String, String> event) {
-            remove(event.getKey());
-        }
-
-        void close() {
-            try {
-                hz.getMap(MAP_NAME).removeEntryListener(listener);
-            } catch (RuntimeException e) {
-                // the member is gone, and its listener with it
-            }
-        }
     }
 
     static String toJson(Binding b) {

@@ -102,6 +102,7 @@ public final class SipServer implements ParkEventListener {
     static final int RETRIEVERS = 16;
     private volatile BundleContext context;
     private final Registrations registrations;
+    private final DialogSubscriptionStore subscriptions;
 
     /**
      * @throws IllegalArgumentException if the configuration is invalid; IllegalStateException if the port cannot be
@@ -169,6 +170,7 @@ public final class SipServer implements ParkEventListener {
         Objects.requireNonNull(media, "media");
         this.core = core;
         this.registrations = registrations;
+        this.subscriptions = subscriptions;
         this.messages = new SipMessages(settings);
         SipAuthenticator auth = new SipAuthenticator(messages, core, java.time.Clock.systemUTC(), hazelcast);
         SipIdentities identities = new SipIdentities(messages, auth, registrations);
@@ -391,6 +393,7 @@ public final class SipServer implements ParkEventListener {
             flush();
             endpoint.stop();
             registrations.close();
+            subscriptions.close();
         }
         java.util.Map<String, Resolution> unended = core.pendingEnds();
         if (!unended.isEmpty()) {

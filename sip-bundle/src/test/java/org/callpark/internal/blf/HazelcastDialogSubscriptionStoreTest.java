@@ -1,5 +1,6 @@
 package org.callpark.internal.blf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,5 +97,53 @@ class HazelcastDialogSubscriptionStoreTest extends DialogSubscriptionStoreContra
                 oneId, System.currentTimeMillis() + 60_000, 0, -1);
         assertTrue(new HazelcastDialogSubscriptionStore(() -> one).notifiesHere(ofOne, oneId));
         assertFalse(new HazelcastDialogSubscriptionStore(() -> two).notifiesHere(ofOne, twoId), "its node is alive");
+    }
+
+    /**
+     * {@link DialogSubscriptionStore#forSlot} answers from each node's copy (issue 17): a subscription accepted on one
+     * node, its NOTIFY counters and its removal reach the other node's answers through the map's events; one written
+     * before the other node's first question is read from the map; a cleared map is read again.
+     */
+    @Test
+    void eachNodesAnswerFollowsTheOtherNodesSubscriptions() throws Exception {
+        HazelcastDialogSubscriptionStore a = new HazelcastDialogSubscriptionStore(() -> one);
+        HazelcastDialogSubscriptionStore b = new HazelcastDialogSubscriptionStore(() -> two);
+        try {
+            a.put(sub("before", "default/ext/101"));
+            assertEquals(List.of("before"), callIds(b.forSlot("default/ext/101")), "read from the map");
+            assertEquals(List.of("before"), callIds(a.forSlot("default/ext/101")));
+
+            Subscription later = sub("later", "default/ext/101");
+            a.put(later);
+            assertEquals(List.of("before", "later"), callIds(a.forSlot("default/ext/101")), "its own write, at once");
+            await(() -> callIds(b.forSlot("default/ext/101")).equals(List.of("before", "later")));
+
+            Subscription counted = a.next(later.id()).orElseThrow();
+            await(() -> b.forSlot("default/ext/101").stream().anyMatch(
+                    s -> s.id().equals(later.id()) && s.version() == counted.version()));
+
+            assertTrue(a.remove(later.id()));
+            assertEquals(List.of("before"), callIds(a.forSlot("default/ext/101")));
+            await(() -> callIds(b.forSlot("default/ext/101")).equals(List.of("before")));
+            assertTrue(b.forSlot("default/group/sales").isEmpty());
+
+            one.getMap(HazelcastDialogSubscriptionStore.MAP_NAME).clear(); // no entry events, one "cleared"
+            await(() -> b.forSlot("default/ext/101").isEmpty());
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static List<String> callIds(List<Subscription> subs) {
+        return subs.stream().map(Subscription::callId).sorted().toList();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not seen within 10 s");
+            Thread.sleep(20);
+        }
     }
 }
