@@ -230,29 +230,33 @@ public final class RtpLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one datagram of a ready key. Not until the socket is empty: a relayed or received RTP stream brings one
+     * packet per 20 ms, so a second {@code receive} would almost always be a system call that returns nothing (a
+     * quarter of a relayed packet's calls). A socket with more waiting is still ready at the next {@code select},
+     * which comes at once, so a burst is drained in turn with the other legs and no leg can starve the pacing.
+     */
     private void receive(SelectionKey key) {
         DatagramChannel ch = (DatagramChannel) key.channel();
         Object att = key.attachment();
-        for (int n = 0; n < 64; n++) { // bounded: one busy leg cannot starve the others or the pacing
-            in.clear();
-            SocketAddress from;
-            try {
-                from = ch.receive(in);
-            } catch (IOException e) {
-                LOG.debug("RTP receive failed: {}", e.toString());
-                return;
-            }
-            if (from == null) {
-                return;
-            }
-            in.flip();
-            int len = in.remaining();
-            if (att instanceof RtpLeg leg) {
-                in.get(scratch, 0, len);
-                leg.onPacket(scratch, len, (InetSocketAddress) from);
-            } else if (att instanceof RtcpKey rk) {
-                rk.leg().onRtcp(len);
-            }
+        in.clear();
+        SocketAddress from;
+        try {
+            from = ch.receive(in);
+        } catch (IOException e) {
+            LOG.debug("RTP receive failed: {}", e.toString());
+            return;
+        }
+        if (from == null) {
+            return;
+        }
+        in.flip();
+        int len = in.remaining();
+        if (att instanceof RtpLeg leg) {
+            in.get(scratch, 0, len);
+            leg.onPacket(scratch, len, (InetSocketAddress) from);
+        } else if (att instanceof RtcpKey rk) {
+            rk.leg().onRtcp(len);
         }
     }
 
