@@ -13,6 +13,7 @@ Phases:
           CPU, added one-way latency (through the server minus socket to socket), packets/s per stream, loss.
 """
 import argparse
+import collections
 import datetime
 import json
 import re
@@ -73,21 +74,67 @@ class CpuWindow:
         return 100.0 * (cpu_ticks(self.pid) - self.c) / CLK / (time.monotonic() - self.t)
 
 
+def thread_ticks(pid):
+    """utime+stime per thread of pid: {tid: (name, ticks)}."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        parts = raw.rsplit(")", 1)[1].split()
+        out[tid] = (name, int(parts[11]) + int(parts[12]))
+    return out
+
+
+def busiest_threads(before, after, secs, top=4, grouped=False):
+    """The threads that used most CPU between two thread_ticks(): [(name, % of a core)]; grouped: the threads whose
+    names differ only in digits (a pool) summed as one, the digits shown as N."""
+    clk = os.sysconf("SC_CLK_TCK")
+    d = collections.Counter()
+    for t in after:
+        name = re.sub(r"\d+", "N", after[t][0]) if grouped else after[t][0]
+        d[name] += 100.0 * (after[t][1] - before.get(t, (None, 0))[1]) / clk / secs
+    return sorted(d.items(), key=lambda x: -x[1])[:top]
+
+
 def gc_pauses(path, t0, t1):
-    """G1 pauses (from -Xlog:gc:file=...:time) that started inside [t0, t1] (epoch s): count, total and max ms."""
-    pauses = []
+    """Pauses (from -Xlog:gc:file=...:time) that started inside [t0, t1] (epoch s): count, total and max ms, their
+    share of the window, and the allocation rate: the heap grows only by allocation between two collections, so the
+    sum over the window's collections of (heap before it - heap after the one before) over the time between the first
+    and the last of them is the bytes allocated per second (G1's "120M->40M(512M)"; None for a log without them)."""
+    pauses, heap, cpu = [], [], [0.0, 0.0]
     try:
         with open(path) as f:
             for ln in f:
+                c = re.match(r"\[(\S+?)\]\s.*User=(\d+\.\d+)s Sys=(\d+\.\d+)s Real=(\d+\.\d+)s", ln)
+                if c:  # -Xlog:gc+cpu: the collection's CPU (all GC threads) and wall time
+                    ts = datetime.datetime.strptime(c.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                    if t0 <= ts <= t1:
+                        cpu[0] += float(c.group(2)) + float(c.group(3))
+                        cpu[1] += float(c.group(4))
+                    continue
                 m = re.match(r"\[(\S+?)\]\s.*Pause.*?(\d+\.\d+)ms", ln)
                 if not m:
                     continue
                 ts = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                h = re.search(r"(\d+)M->(\d+)M\(\d+M\)", ln)
+                if h:
+                    heap.append((ts, int(h.group(1)), int(h.group(2))))
                 if t0 <= ts <= t1:
                     pauses.append(float(m.group(2)))
     except OSError:
         return None
-    return {"count": len(pauses), "total_ms": sum(pauses), "max_ms": max(pauses) if pauses else 0.0}
+    alloc = None
+    inside = [i for i, (ts, _, _) in enumerate(heap) if t0 <= ts <= t1]
+    if inside and inside[0] > 0 and heap[inside[-1]][0] > heap[inside[0] - 1][0]:
+        grown = sum(max(0, heap[i][1] - heap[i - 1][2]) for i in inside)
+        alloc = grown / (heap[inside[-1]][0] - heap[inside[0] - 1][0])
+    return {"count": len(pauses), "total_ms": sum(pauses), "max_ms": max(pauses) if pauses else 0.0,
+            "share_pct": 100.0 * sum(pauses) / 1000.0 / max(1e-9, t1 - t0), "alloc_mb_per_s": alloc,
+            "gc_cpu_s": cpu[0], "gc_real_s": cpu[1]}
 
 
 def pct(values, p):
@@ -257,29 +304,65 @@ class Bench:
         p, d, to = self.sipp_park("churn-%s-%d" % (mode, rate), n, prate, hold, users, refs, self.rtp_ports(n))
         time.sleep(ramp + 2)
         w = CpuWindow(a.pid)
+        th0, tt0 = thread_ticks(a.pid), time.monotonic()
         t0 = time.time_ns()
         prof = self.profile("churn-%s-%d" % (mode, rate), a.retrieve_delay + 1, secs - 2) if profiled else None
-        out = subprocess.run([sys.executable, os.path.join(HERE, "churn.py"), "--server",
-                              "127.0.0.1:%d" % a.sip_port, "--local-port", str(a.sipp_port + 10), "--rate",
-                              str(rate), "--seconds", str(secs), "--park-user", park_user, "--parker",
-                              "102", "--retrieve-user", retr_user, "--retriever", "102", "--retrieve-delay",
-                              str(a.retrieve_delay), "--rtp-base", str(a.churn_rtp_base)],
-                             capture_output=True, text=True, timeout=secs + 120)
+        out = self.run_churn(park_user, retr_user, rate, secs)
         t1 = time.time_ns()
         cpu = w.pct()
+        threads = busiest_threads(th0, thread_ticks(a.pid), time.monotonic() - tt0, top=10, grouped=True)
         st = status(a.pid)
         try:
             res = json.loads(out.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             res = {"error": out.stdout[-2000:] + out.stderr[-2000:]}
         res.update({"mode": mode, "background": n, "profiled": profiled, "cpu_pct": cpu, "machine_busy_pct": w.machine_busy, "load1": w.load1,
-                    "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), **st})
+                    "gc": gc_pauses(a.gc_log, w.wall0, w.wall1), "server_busiest_threads": threads, **st})
+        gc = res["gc"]
+        res["alloc_kb_per_cycle"] = (gc["alloc_mb_per_s"] * 1024.0 / rate
+                                     if gc and gc.get("alloc_mb_per_s") is not None else None)
         res["bg_rtp"] = rtp_stats(a.rtp_log, t0, t1)
         res["bg_sipp"] = self.sipp_result(p, d, to)
         res["profile"] = self.profile_result(prof)
         time.sleep(2)
         log(json.dumps(res))
         return res
+
+    def run_churn(self, park_user, retr_user, rate, secs):
+        a = self.a
+        return subprocess.run([sys.executable, os.path.join(HERE, "churn.py"), "--server",
+                               "127.0.0.1:%d" % a.sip_port, "--local-port", str(a.sipp_port + 10), "--rate",
+                               str(rate), "--seconds", str(secs), "--park-user", park_user, "--parker",
+                               "102", "--retrieve-user", retr_user, "--retriever", "102", "--retrieve-delay",
+                               str(a.retrieve_delay), "--rtp-base", str(a.churn_rtp_base)],
+                              capture_output=True, text=True, timeout=secs + 120)
+
+    def warmup(self, max_seconds, chunk=20.0, quiet_pct=10.0):
+        """Unmeasured churn (the modes in turn, at the lowest rate) in rounds of `chunk` s until the JIT compiler
+        threads use less than `quiet_pct` % of a core in a round, or for at most `max_seconds`: a server a minute
+        after its start still compiles (its compiler threads took 44-64 % of a core in the first churn phases,
+        2026-12-07), and a measured phase should show the steady state, not the warm-up."""
+        a = self.a
+        modes = [m for m in a.modes.split(",") if m] or ["spread"]
+        rate = min(int(x) for x in a.rates.split(",") if x)
+        rounds, done = [], 0.0
+        while done < max_seconds:
+            mode = modes[len(rounds) % len(modes)]
+            users = ("*58", "*88700") if mode == "oneslot" else ("*68109", "*88109")
+            th0, t0 = thread_ticks(a.pid), time.monotonic()
+            self.run_churn(users[0], users[1], rate, chunk)
+            secs = time.monotonic() - t0
+            comp = sum(v for name, v in busiest_threads(th0, thread_ticks(a.pid), secs, top=1000, grouped=True)
+                       if "Compiler" in name)
+            rounds.append(round(comp, 1))
+            done += secs
+            log("warm-up round %d (%s %d/s, %.0f s): compiler threads %.1f %% of a core" % (
+                len(rounds), mode, rate, secs, comp))
+            if comp < quiet_pct:
+                break
+            time.sleep(a.retrieve_delay + 2)
+        return {"rate": rate, "seconds": round(done), "compiler_pct_per_round": rounds,
+                "quiet": bool(rounds) and rounds[-1] < quiet_pct}
 
     def bridged(self, n):
         """Issue 17: n retrieved calls relaying RTP both ways (bridged.py + bridged_rtp.c); see BENCHMARKS.md."""
@@ -358,6 +441,9 @@ def main():
     ap.add_argument("--modes", default="spread,oneslot")
     ap.add_argument("--churn-bg", type=int, default=500)
     ap.add_argument("--churn-seconds", type=float, default=15)
+    ap.add_argument("--warmup", type=float, default=240,
+                    help="before the churn phases: unmeasured churn until the JIT compilers are quiet, at most this "
+                    "many seconds (0: none)")
     ap.add_argument("--retrieve-delay", type=float, default=1.0)
     ap.add_argument("--no-profile", dest="jstack", action="store_false",
                     help="skip the JFR/jstack profiles (taken outside the measured windows)")
@@ -379,6 +465,8 @@ def main():
     try:
         for n in [int(x) for x in a.ns.split(",") if x]:
             results["scale"].append(b.scale(n))
+        if a.modes and a.warmup > 0:
+            results["warmup"] = b.warmup(a.warmup)
         for mode in [m for m in a.modes.split(",") if m]:
             for r in [int(x) for x in a.rates.split(",") if x]:
                 results["churn"].append(b.churn(mode, r))

@@ -26,7 +26,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import CpuWindow, gc_pauses, pct, status  # noqa: E402
+from bench import CpuWindow, busiest_threads, gc_pauses, pct, status, thread_ticks  # noqa: E402
 from churn import parse, rnd  # noqa: E402
 
 
@@ -269,28 +269,6 @@ class Ua:
             if c.state in ("inviting", "auth"):
                 self.failed(c, "%s unfinished" % kind)
         return out
-
-
-def thread_ticks(pid):
-    """utime+stime per thread of pid: {tid: (name, ticks)}."""
-    out = {}
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                raw = f.read()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1:raw.rindex(")")]
-        parts = raw.rsplit(")", 1)[1].split()
-        out[tid] = (name, int(parts[11]) + int(parts[12]))
-    return out
-
-
-def busiest_threads(before, after, secs, top=4):
-    """The threads that used most CPU between two thread_ticks(): [(name, % of a core)]."""
-    clk = os.sysconf("SC_CLK_TCK")
-    d = [(after[t][0], 100.0 * (after[t][1] - before.get(t, (None, 0))[1]) / clk / secs) for t in after]
-    return sorted(d, key=lambda x: -x[1])[:top]
 
 
 def udp_errors():

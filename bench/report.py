@@ -59,17 +59,23 @@ def main():
         scale_table(r)
     if r["churn"]:
         print("\n### Park/retrieve churn while calls are parked with music\n")
+        wu = r.get("warmup")
+        if wu:
+            print("Warm-up before the measured phases (unmeasured churn at %s/s): %d s, the JIT compiler threads at %s %% "
+                  "of a core per 20 s round%s.\n" % (wu["rate"], wu["seconds"], " → ".join(
+                      "%g" % x for x in wu["compiler_pct_per_round"]),
+                      "" if wu["quiet"] else " (still compiling when the warm-up ended)"))
         print("| slots | parked (bg) | rate /s | parks ok | retrieves ok | failed | park p50 / p99 ms "
               "| retrieve p50 / p99 ms | 401 p50 / p99 ms | first music p50 / p99 ms | churn streams dev p99 / pps min "
-              "| bg streams dev p99 ms / pps min | bg sipp ok/failed | server CPU % | GC pauses (n / max ms) "
-              "| load avg (1 min) at end |")
-        print("|" + "---|" * 16)
+              "| bg streams dev p99 ms / pps min | bg sipp ok/failed | server CPU % | GC pauses (n / max ms / % of time) "
+              "| allocated KB per cycle (GC log) | load avg (1 min) at end |")
+        print("|" + "---|" * 17)
         for c in r["churn"]:
             if "error" in c:
                 print("| %s | %d | – | error: %s |" % (c["mode"], c["background"], c["error"][:200].replace("\n", " ")))
                 continue
             print("| %s | %d | %g | %d/%d | %d/%d | %d %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s "
-                  "| %s/%s | %.0f | %s | %.2f |" % (
+                  "| %s/%s | %.0f | %s | %s | %.2f |" % (
                       "one group slot (Sales)" if c["mode"] == "oneslot" else "extension slots",
                       c["background"], c["rate"], c["parked_ok"], c["parks"], c["retrieved_ok"], c["retrieves"],
                       c["failed"], json.dumps(c["failures"]) if c["failures"] else "",
@@ -78,8 +84,17 @@ def main():
                       f(c["first_rtp_ms"]["p50"]), f(c["first_rtp_ms"]["p99"]), f(c["dev_p99_ms"], "%.2f"),
                       f(c["pps_min"]), f(c["bg_rtp"]["dev_p99_ms"], "%.2f"), f(c["bg_rtp"]["pps_min"]),
                       c["bg_sipp"]["ok"], c["bg_sipp"]["failed"], c["cpu_pct"],
-                      "%d / %.0f" % (c["gc"]["count"], c["gc"]["max_ms"]) if c.get("gc") else "–",
+                      "%d / %.0f / %.1f" % (c["gc"]["count"], c["gc"]["max_ms"], c["gc"].get("share_pct", float("nan")))
+                      if c.get("gc") else "–", f(c.get("alloc_kb_per_cycle"), "%.0f"),
                       c.get("load1", float("nan"))))
+        for c in r["churn"]:
+            if "error" in c or not c.get("server_busiest_threads"):
+                continue
+            gc = c.get("gc") or {}
+            print("\n%s %g/s: the server's busiest threads (%% of a core, pools summed): %s. GC in the window: %s "
+                  "pauses, %.0f ms; the collections' CPU (all GC threads) %.2f s in %.2f s of wall time." % (
+                      c["mode"], c["rate"], ", ".join("%s %.1f" % (n, v) for n, v in c["server_busiest_threads"]),
+                      gc.get("count", "–"), gc.get("total_ms", 0), gc.get("gc_cpu_s", 0), gc.get("gc_real_s", 0)))
         acked = sum(c.get("acked_2xx", 0) for c in r["churn"] if "error" not in c)
         again = sum(c.get("ok_again_after_ack", 0) for c in r["churn"] if "error" not in c)
         if acked:

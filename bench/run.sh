@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Park benchmark: figures, not a pass/fail test. See docs/BENCHMARKS.md.
 #   bench/run.sh [--ns 100,500,1000,2000] [--window 20] [--rates 50,100] [--modes spread,oneslot]
-#                [--churn-seconds 15] [--churn-bg 500] [--bridged 1000] [--codec pcmu|opus]
+#                [--churn-seconds 15] [--churn-bg 500] [--warmup 240] [--bridged 1000] [--codec pcmu|opus]
 # BENCH_ASSEMBLY: the Karaf assembly to copy and run (default karaf-assembly/target/assembly).
 # Needs: mvn -o -q install -DskipTests (karaf-assembly/target/assembly), sipp (sip-tester), python3, JDK 17; gcc for
 # --bridged.
@@ -77,8 +77,8 @@ python3 "$ROOT/bench/rtprecv.py" --sample-base $SAMPLE_BASE --samples 50 --sink-
 RECV_PID=$!
 
 # BENCH_JAVA_OPTS: e.g. "-XX:+UseZGC" to compare collectors (ZGC logs its pauses under gc+phases)
-GC_LOG_TAGS=gc
-case " ${BENCH_JAVA_OPTS:-} " in *UseZGC*) GC_LOG_TAGS="gc,gc+phases" ;; esac
+GC_LOG_TAGS=gc,gc+cpu   # gc+cpu: each collection's CPU (User+Sys of all GC threads) against its wall time (Real)
+case " ${BENCH_JAVA_OPTS:-} " in *UseZGC*) GC_LOG_TAGS="gc,gc+phases,gc+cpu" ;; esac
 export EXTRA_JAVA_OPTS="-Xlog:$GC_LOG_TAGS:file=$WORK/gc.log:time ${BENCH_JAVA_OPTS:-}"
 echo "JVM options added: ${BENCH_JAVA_OPTS:-(none)}" >&2
 export CALLPARK_SIP_PORT=$SIP_PORT CALLPARK_SIP_TRANSPORTS=udp
