@@ -9,19 +9,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
+import org.callpark.internal.shared.LocalCopy;
+
 import com.hazelcast.cluster.Member;
-import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.query.Predicates;
-import org.callpark.internal.shared.LocalCopy;
 
 /**
  * BLF subscriptions shared by the cluster: Hazelcast IMap {@value #MAP_NAME}, key {@link Subscription#id()}, value the
- * subscription as {@link HazelcastJsonValue} (a Hazelcast type: no class of this bundle enters Hazelcast, and the
- * {@code slot} field can be queried through a hash index), TTL = time to expiry + {@link #GRACE_MILLIS} when written by
+ * subscription as {@link HazelcastJsonValue} (a Hazelcast type: no class of this bundle enters Hazelcast), TTL = time to expiry + {@link #GRACE_MILLIS} when written by
  * {@link #put}. The subscriptions of a node that died without sending their final NOTIFY are removed by the TTL or by
  * {@link #sweep}, which every node runs now and then. Every change
  * of one subscription is an {@code IMap.replace(key, old, new)} with the exact value read, retried on a race, so its
@@ -34,17 +33,14 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
     static final long GRACE_MILLIS = 30_000;
 
     private final Supplier<HazelcastInstance> hazelcast;
-    private volatile HazelcastInstance indexed;
     /** This node's copy of the subscriptions by slot: {@link #forSlot} runs for every park event. */
     private final LocalCopy<HazelcastJsonValue, Subscription> bySlot;
 
     /** @param hazelcast the running member (follows member restarts) */
     public HazelcastDialogSubscriptionStore(Supplier<HazelcastInstance> hazelcast) {
         this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
-        this.bySlot = new LocalCopy<>(() -> {
-            map(); // the index, before the copy reads the map
-            return hazelcast.get();
-        }, MAP_NAME, v -> Subscription.fromJson(v.getValue()), (id, s) -> s.slot());
+        this.bySlot = new LocalCopy<>(hazelcast, MAP_NAME, v -> Subscription.fromJson(v.getValue()),
+                (id, s) -> s.slot());
     }
 
     /** Stops following the map (a later {@link #forSlot} makes a new copy). */
@@ -53,14 +49,9 @@ public final class HazelcastDialogSubscriptionStore implements DialogSubscriptio
         bySlot.close();
     }
 
+    /** The map (no index: {@link #forSlot} reads the node's copy, so nothing queries by slot any more). */
     private IMap<String, HazelcastJsonValue> map() {
-        HazelcastInstance hz = hazelcast.get();
-        IMap<String, HazelcastJsonValue> map = hz.getMap(MAP_NAME);
-        if (indexed != hz) {
-            map.addIndex(IndexType.HASH, "slot"); // idempotent; once per member instance
-            indexed = hz;
-        }
-        return map;
+        return hazelcast.get().getMap(MAP_NAME);
     }
 
     private static long ttl(Subscription s) {

@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
-import com.hazelcast.map.MapEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
@@ -31,8 +31,8 @@ import com.hazelcast.map.listener.MapEvictedListener;
  * <p>
  * The copy is made from the map when it is first asked for, and made again when the member is another one (a restart)
  * or when a member left the cluster (the events of a dying partition owner can be lost) or the map was cleared. An
- * entry listener (added, updated, removed, expired, evicted) keeps it current; this node's own writes go in at once through {@link #put} and
- * {@link #remove}. The listener starts before the map is read, and a key an event touched while the map was being read
+ * entry listener (added, updated, removed, expired, evicted) keeps it current; this node's own writes go in at once
+ * through {@link #put} and {@link #remove}. The listener starts before the map is read, and a key an event touched while the map was being read
  * keeps what the event said. Another node's write is seen once its event arrives: callers use the copy only where
  * that delay is harmless, and the map itself (compare-and-set) for anything that must be exact.
  * <p>
@@ -131,7 +131,7 @@ public final class LocalCopy<R, V> implements AutoCloseable {
         private final ConcurrentHashMap<String, String> groupOfKey = new ConcurrentHashMap<>();
         private final Set<String> touchedWhileReading = ConcurrentHashMap.newKeySet();
         private volatile boolean reading = true;
-        /** A member left: the next {@link #group} makes a new copy. */
+        /** A member left or the map was cleared: the next {@link #group} makes a new copy. */
         volatile boolean stale;
         private final UUID listener;
         private final UUID members;
@@ -175,7 +175,7 @@ public final class LocalCopy<R, V> implements AutoCloseable {
                 if (old != null && !old.equals(group)) {
                     leave(old, key);
                 }
-                groups.computeIfAbsent(group, x -> new ConcurrentHashMap<>()).put(key, value);
+                join(group, key, value);
                 return group;
             });
         }
@@ -183,7 +183,7 @@ public final class LocalCopy<R, V> implements AutoCloseable {
         private void putIfAbsent(String key, V value) {
             String group = groupOf.apply(key, value);
             groupOfKey.computeIfAbsent(key, k -> {
-                groups.computeIfAbsent(group, x -> new ConcurrentHashMap<>()).put(key, value);
+                join(group, key, value);
                 return group;
             });
         }
@@ -195,6 +195,18 @@ public final class LocalCopy<R, V> implements AutoCloseable {
             groupOfKey.computeIfPresent(key, (k, old) -> {
                 leave(old, key);
                 return null;
+            });
+        }
+
+        /**
+         * Inside the group's own compute, as {@link #leave}: a put into a group map that another key's leave has just
+         * found empty and dropped would be lost.
+         */
+        private void join(String group, String key, V value) {
+            groups.compute(group, (x, m) -> {
+                ConcurrentHashMap<String, V> g = m == null ? new ConcurrentHashMap<>() : m;
+                g.put(key, value);
+                return g;
             });
         }
 
