@@ -132,8 +132,8 @@ class BridgedCallTest {
      */
     @Test
     void theRecalledPhoneHoldsAndResumes() throws Exception {
-        int p104 = freePort(27460 + ThreadLocalRandom.current().nextInt(100) * 2);
-        int from = freePort(27860 + ThreadLocalRandom.current().nextInt(100) * 2);
+        int p104 = Sipp.freeUasPort();
+        int from = Sipp.freeUasPort();
         registrations.put(new Registrations.Binding(TenantId.DEFAULT, "104", "sip:104@" + LOCAL + ":" + p104
                 + ";transport=udp", System.currentTimeMillis() + 300_000, LOCAL + ":" + from, "udp", "test-104h", 1),
                 300);
@@ -198,7 +198,7 @@ class BridgedCallTest {
      */
     @Test
     void referToAnExtension_ringsItWithTheCustomersIdentityAndBridges() throws Exception {
-        int p104 = freePort(27060 + ThreadLocalRandom.current().nextInt(200) * 2);
+        int p104 = Sipp.freeUasPort();
         registrations.put(new Registrations.Binding(TenantId.DEFAULT, "104", "sip:104@" + LOCAL + ":" + p104
                 + ";transport=udp", System.currentTimeMillis() + 300_000, LOCAL + ":" + p104, "udp", "test-104", 1),
                 300);
@@ -242,7 +242,7 @@ class BridgedCallTest {
      */
     @Test
     void referToAnAllowedNumber_callsItThroughTheOutboundProxyAndBridges() throws Exception {
-        int pbx = freePort(28060 + ThreadLocalRandom.current().nextInt(200) * 2);
+        int pbx = Sipp.freeUasPort();
         sip.transferNumbers = "\\+?[0-9]{5,15}";
         sip.outboundProxy = LOCAL + ":" + pbx;
         server.modified(sip);
@@ -270,7 +270,7 @@ class BridgedCallTest {
     @Test
     void referToANumberThePatternDoesNotAllowIsRefused() throws Exception {
         sip.transferNumbers = "\\+?[0-9]{5,15}";
-        sip.outboundProxy = LOCAL + ":" + freePort(28460 + ThreadLocalRandom.current().nextInt(100) * 2);
+        sip.outboundProxy = LOCAL + ":" + Sipp.freeUasPort();
         server.modified(sip);
         try {
             Sipp customer = sipp("park_refer_refused").service("*68").key("referrer", "101").pause(1500).start();

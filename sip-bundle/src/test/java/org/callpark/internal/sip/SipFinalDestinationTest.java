@@ -260,20 +260,9 @@ class SipFinalDestinationTest {
         SipTests.await(condition, what);
     }
 
-    private static int nextUas = 28000 + (int) (ProcessHandle.current().pid() % 100) * 8;
-
-    private static synchronized int uasPort() throws IOException {
-        for (int i = 0; i < 500; i++) {
-            int p = nextUas;
-            nextUas = nextUas + 2 > 28998 ? 28000 : nextUas + 2;
-            try (DatagramSocket u = new DatagramSocket(p, InetAddress.getLoopbackAddress());
-                    java.net.ServerSocket t = new java.net.ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-                return p;
-            } catch (IOException e) {
-                // taken
-            }
-        }
-        throw new IOException("no free port in 28000-28998");
+    /** A free port for a sipp UAS whose binding the test registers ({@link Sipp#freeUasPort}). */
+    private static int uasPort() {
+        return Sipp.freeUasPort();
     }
 
     private static int freePort(int from) throws IOException {

@@ -198,7 +198,7 @@ final class Sipp {
 
     String diagnostics() {
         StringBuilder b = new StringBuilder();
-        for (String f : List.of("errors.log", "messages.log")) {
+        for (String f : List.of("stdout.log", "errors.log", "messages.log")) { // stdout: "cannot bind" and the like
             try {
                 Path p = dir.resolve(f);
                 if (Files.exists(p)) {
@@ -281,6 +281,16 @@ final class Sipp {
 
     static int freeUdpPort() {
         return freeUdpPort(NEXT_PORT, 26000, 29990);
+    }
+
+    /**
+     * A port for a UAS (a sipp with {@link #localPort}, or a socket) that the test binds later, after it has started
+     * other sipps: from the counter that gives every sipp its own ports, so none of them can be handed this one in
+     * between. A port probed free by a separate counter could be (the CI run of 0ca6eb2: a phone's {@code -mp} block
+     * covered the parked caller's port, and the caller's sipp could not bind it).
+     */
+    static int freeUasPort() {
+        return freeUdpPort();
     }
 
     /** The next port from {@code next} (wrapping from {@code max} to {@code min}) free for sipp: 4 UDP ports, 1 TCP. */
