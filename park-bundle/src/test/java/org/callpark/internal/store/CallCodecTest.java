@@ -178,6 +178,38 @@ class CallCodecTest {
     }
 
     @Test
+    void aSessionComesBackCharForChar_andOneThatIsNotASingleJsonValueTravelsAsAString() throws Exception {
+        String awkward = "{ \"sip\" : 1, \"remoteUri\": \"\\\"O'Brien \\u00e9 日本\\\" <sip:+49@x>\", \"sdp\": \"v=0\\r\\n\""
+                + ", \"nested\": {\"a\": [1, {\"b\": null}]} }";
+        ParkedCall nested = everyFieldSet().carried("node-2", "leg-2", awkward);
+        JsonNode json = mapper.readTree(codec.toJson(nested));
+        assertTrue(json.get("session").isObject(), json.toString());
+        assertEquals("\"O'Brien é 日本\" <sip:+49@x>", json.get("session").get("remoteUri").asText());
+        assertEquals(awkward, codec.decode(codec.encode(nested)).session());
+        for (String notOneValue : List.of("{\"sip\":1", "{\"sip\":1}}", "{\"a\":1} {\"b\":2}", "not json", "{'a':1}")) {
+            ParkedCall call = everyFieldSet().carried("node-2", "leg-2", notOneValue);
+            JsonNode written = mapper.readTree(codec.toJson(call));
+            assertEquals(notOneValue, written.get("session").asText(), "a string, the record stays JSON");
+            assertEquals(call, codec.decode(codec.encode(call)), notOneValue);
+        }
+    }
+
+    @Test
+    void fieldsReadAsATreeWouldReadThem() {
+        ParkedCall base = everyFieldSet();
+        String json = codec.toJson(base).replace("\"parkedAt\":" + base.parkedAt().toEpochMilli(),
+                "\"parkedAt\":\"" + base.parkedAt().toEpochMilli() + "\"");
+        assertEquals(base, codec.fromJson(json), "a number written as a string: " + json);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> codec.fromJson(codec.toJson(base).replace("\"version\":" + base.version(), "\"version\":null")));
+        assertTrue(e.getMessage().contains("version") && e.getMessage().contains(base.id()), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> codec.fromJson(codec.toJson(base).replace("\"recall\":",
+                "\"recall\":null,\"was\":")));
+        assertThrows(IllegalArgumentException.class, () -> codec.fromJson(codec.toJson(base).substring(0, 40)),
+                "cut short");
+    }
+
+    @Test
     void awkwardDisplayNamesSurvive() {
         ParkedCall base = everyFieldSet();
         for (String name : List.of("<&\"'>", "O'Brien \"The Boss\" <boss@example.com> & Co", "Ünïcødé 日本語 🎉",
