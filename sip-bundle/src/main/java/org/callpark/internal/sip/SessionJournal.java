@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -55,11 +56,16 @@ final class SessionJournal {
             return;
         }
         try {
-            Files.createDirectories(dir);
             // one temporary file per write: two threads may record the same call at once (the last rename wins)
             Path tmp = dir.resolve(call.id() + "." + Thread.currentThread().getId() + "." + System.nanoTime()
                     + ".tmp");
-            Files.writeString(tmp, codec.toJson(call), StandardCharsets.UTF_8);
+            String json = codec.toJson(call);
+            try {
+                Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(dir); // the first write, or someone removed it: not a stat per write
+                Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            }
             try {
                 Files.move(tmp, file(call.id()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
