@@ -230,17 +230,20 @@ final class Takeovers {
 
     /** @return whether the call's node has left and nobody has taken it yet (an orphan) */
     private boolean consider(ParkedCall call) {
-        Optional<SipSession> s = SipSession.of(call.session());
-        if (paused || s.isEmpty() || !call.isLive() || busy.contains(call.id()) || handover.adopting(call.id())) {
+        if (paused || !call.isLive() || busy.contains(call.id()) || handover.adopting(call.id())) {
             return false;
         }
         String here = localNode.get();
+        if (here.equals(call.node()) && legs.holds(call.leg())) {
+            return false; // what almost every call of a sweep is: no need to read its session
+        }
+        Optional<SipSession> s = SipSession.of(call.session());
+        if (s.isEmpty()) {
+            return false;
+        }
         Handover.Why why;
         boolean orphan = !here.equals(call.node()) && !isMember(call.node());
         if (here.equals(call.node())) {
-            if (legs.holds(call.leg())) {
-                return false;
-            }
             why = Handover.Why.ADOPT;
         } else if (here.equals(s.get().handoverTo())) {
             why = orphan ? Handover.Why.TAKEOVER : Handover.Why.MOVE;
